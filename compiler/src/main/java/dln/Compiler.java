@@ -1,0 +1,94 @@
+package dln;
+
+import dln.check.Loader;
+import dln.check.Loader.Program;
+import dln.check.Resolver;
+import dln.check.Resolver.Resolution;
+import dln.check.ShapeChecker;
+import dln.check.TrainChecker;
+import dln.diag.Code;
+import dln.diag.Diagnostics;
+import dln.diag.Source;
+import dln.diag.Span;
+import dln.net.Network;
+import dln.net.Training;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The compiler's pipeline, in order. Stages stop the run when they report errors:
+ * <ol>
+ *   <li>load: parse the file and everything it imports ({@link Loader}, {@link dln.parse.Parser});</li>
+ *   <li>analyze: declare names ({@link Resolver}), check every model's shapes with blocks expanded
+ *       ({@link ShapeChecker}) and every train block against its model ({@link TrainChecker}).
+ *       These passes run together so that one run reports every independent mistake.</li>
+ * </ol>
+ * Code generation (lowering, autodiff, scheduling, emitters) follows in the next stages.
+ */
+public final class Compiler {
+    /** Deeply nested input recurses deeply; a big stack keeps that an error report, not a crash. */
+    private static final long STACK_BYTES = 512L << 20;
+
+    private Compiler() {}
+
+    /** What a check produced: diagnostics always; networks and train settings when there were no errors. */
+    public record Result(Diagnostics diagnostics, Program program, Map<String, Network> networks,
+                         Map<String, Training> trainings) {
+        public boolean ok() { return !diagnostics.hasErrors(); }
+    }
+
+    /** Checks the file at {@code file}, shown in diagnostics as {@code displayName}. */
+    public static Result check(Path file, String displayName) {
+        return onBigStack(diags -> new Loader(diags).load(file, displayName));
+    }
+
+    /** Checks in-memory text (editors, tests); imports resolve against {@code source.path()} when it has one. */
+    public static Result check(Source source) {
+        return onBigStack(diags -> new Loader(diags).load(source));
+    }
+
+    private static Result onBigStack(Function<Diagnostics, Program> load) {
+        AtomicReference<Result> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = new Thread(null, () -> {
+            try {
+                result.set(run(load));
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "dlnc", STACK_BYTES);
+        worker.start();
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling", e);
+        }
+        if (failure.get() instanceof RuntimeException e) throw e;
+        if (failure.get() instanceof Error e) throw e;
+        if (failure.get() != null) throw new IllegalStateException(failure.get());
+        return result.get();
+    }
+
+    private static Result run(Function<Diagnostics, Program> load) {
+        Diagnostics diags = new Diagnostics();
+        Program program = null;
+        try {
+            program = load.apply(diags);
+            if (program == null || diags.hasErrors()) return new Result(diags, program, Map.of(), Map.of());
+
+            Resolution resolution = new Resolver(diags).resolve(program);
+            ShapeChecker shapes = new ShapeChecker(resolution, diags);
+            Map<String, Network> networks = shapes.check();
+            Map<String, Training> trainings = new TrainChecker(resolution, diags, shapes).check(networks);
+            return new Result(diags, program, networks, trainings);
+        } catch (StackOverflowError e) {
+            Source where = program != null ? program.main().source() : Source.of("<input>", "");
+            diags.report(Code.DLN007, new Span(where, 0, 0), "the compiler ran out of stack")
+                 .help("split long pipelines and deep expressions into several bindings");
+            return new Result(diags, program, Map.of(), Map.of());
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dln.check;
+
+import dln.ast.Expr;
+import dln.check.ArgSpec.Kind;
+import dln.check.Value.CallV;
+import dln.check.Value.ListV;
+import dln.check.Value.Num;
+import dln.check.Value.Poison;
+import dln.check.Value.Str;
+import dln.check.Value.Sym;
+import dln.diag.Code;
+import dln.diag.Diagnostics;
+import dln.diag.Span;
+import dln.net.Init;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Matches the arguments of a call against a table of {@link ArgSpec}s: positional ones first, then
+ * named ones. Reports unknown, duplicate, missing, mistyped and out-of-range arguments, each at the
+ * argument itself, and converts the good ones to Java values.
+ */
+final class Binder {
+    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** An argument as written, with its evaluated value. */
+    record Given(Expr.Arg arg, Value value) {
+        Span span() { return arg.span(); }
+    }
+
+    /** The converted arguments of one call; absent optional arguments without a default are missing. */
+    static final class Bound {
+        final Map<String, Object> values = new LinkedHashMap<>();
+        final Map<String, Span> spans = new LinkedHashMap<>();
+        boolean ok = true;
+
+        boolean has(String name) { return values.get(name) != null; }
+
+        long count(String name) { return (Long) values.get(name); }
+
+        double real(String name) { return ((Number) values.get(name)).doubleValue(); }
+
+        boolean flag(String name) { return (Boolean) values.get(name); }
+
+        String word(String name) { return (String) values.get(name); }
+
+        Init init(String name) { return (Init) values.get(name); }
+
+        long[] sizes(String name) { return (long[]) values.get(name); }
+
+        Object raw(String name) { return values.get(name); }
+
+        Span span(String name) { return spans.get(name); }
+    }
+
+    private final Diagnostics diags;
+
+    Binder(Diagnostics diags) {
+        this.diags = diags;
+    }
+
+    /**
+     * @param owner   what is called, for messages: `dense`, `adam`
+     * @param noun    what its arguments are called: `argument`, `optimizer setting`
+     * @param positional how many leading specs may be given by position
+     */
+    Bound bind(String owner, String noun, List<ArgSpec> specs, int positional, List<Given> args, Span call) {
+        Bound bound = new Bound();
+        Map<String, Given> byName = new LinkedHashMap<>();
+        int position = 0;
+        boolean sawNamed = false;
+        List<Given> extra = new ArrayList<>();
+        for (Given g : args) {
+            if (g.arg().named()) {
+                sawNamed = true;
+                String label = g.arg().label().id();
+                ArgSpec spec = find(specs, label);
+                if (spec == null) {
+                    diags.report(Code.DLN031, g.arg().label().span(), noun, label, owner)
+                         .help(Suggest.didYouMean(label, specs.stream().map(ArgSpec::name).toList()));
+                    bound.ok = false;
+                } else if (byName.containsKey(label)) {
+                    diags.report(Code.DLN032, g.arg().label().span(), capitalize(noun), label);
+                    bound.ok = false;
+                } else {
+                    byName.put(label, g);
+                }
+            } else if (sawNamed) {
+                diags.report(Code.DLN036, g.span())
+                     .help("give positional arguments first, as in `conv2d(16, kernel: 3)`");
+                bound.ok = false;
+            } else if (position < positional) {
+                byName.put(specs.get(position++).name(), g);
+            } else {
+                extra.add(g);
+            }
+        }
+        if (!extra.isEmpty()) {
+            String takes = positional == 0 ? "no positional " + noun + "s"
+                    : positional + " positional " + noun + (positional == 1 ? "" : "s") + " ("
+                      + String.join(", ", specs.subList(0, positional).stream().map(ArgSpec::name).toList()) + ")";
+            diags.report(Code.DLN033, extra.get(0).span(), owner, takes, positional + extra.size())
+                 .help(positional < specs.size() ? "name the others, as in `" + specs.get(Math.min(positional, specs.size() - 1)).name() + ": ...`" : null);
+            bound.ok = false;
+        }
+        for (ArgSpec spec : specs) {
+            Given g = byName.get(spec.name());
+            if (g == null) {
+                if (spec.required()) {
+                    diags.report(Code.DLN030, call, owner, noun, spec.name());
+                    bound.ok = false;
+                }
+                bound.values.put(spec.name(), spec.defaultValue());
+                continue;
+            }
+            bound.spans.put(spec.name(), g.span());
+            if (g.value() instanceof Poison) {
+                bound.ok = false;
+                continue;
+            }
+            Object converted = convert(spec, g.value());
+            if (converted == null) {
+                String got = g.value() instanceof Sym s && !spec.kind().equals(Kind.WORD) && !spec.kind().equals(Kind.BOOL)
+                        ? "`" + s.name() + "`, which is not defined"
+                        : Value.describe(g.value());
+                int code = isRangeProblem(spec, g.value()) ? 35 : 34;
+                if (code == 35) {
+                    diags.report(Code.DLN035, g.arg().value().span(), spec.name(), owner, spec.expectation(), rangeValue(g.value()));
+                } else {
+                    diags.report(Code.DLN034, g.arg().value().span(), spec.name(), owner, spec.expectation(), got)
+                         .help(spec.kind() == Kind.WORD && g.value() instanceof Sym s ? Suggest.didYouMean(s.name(), spec.words()) : null);
+                }
+                bound.ok = false;
+                continue;
+            }
+            bound.values.put(spec.name(), converted);
+        }
+        return bound;
+    }
+
+    private static ArgSpec find(List<ArgSpec> specs, String name) {
+        for (ArgSpec s : specs) if (s.name().equals(name)) return s;
+        return null;
+    }
+
+    /** The Java value for a good argument, or null when it does not fit the spec. */
+    static Object convert(ArgSpec spec, Value v) {
+        return switch (spec.kind()) {
+            case COUNT -> whole(v, 1);
+            case NONNEG_INT -> whole(v, 0);
+            case SIZES -> sizes(v, spec.dims(), 1);
+            case PADDING -> sizes(v, spec.dims(), 0);
+            case RATE -> real(v, 0, true, 1, false);
+            case FRACTION -> real(v, 0, false, 1, false);
+            case UNIT -> real(v, 0, true, 1, true);
+            case POSITIVE -> real(v, 0, false, Double.POSITIVE_INFINITY, true);
+            case NONNEG -> real(v, 0, true, Double.POSITIVE_INFINITY, true);
+            case REAL -> v instanceof Num n ? n.value() : null;
+            case BOOL -> v instanceof Sym s && (s.name().equals("true") || s.name().equals("false")) ? s.name().equals("true") : null;
+            case NAME -> name(v);
+            case INIT -> init(v);
+            case WORD -> v instanceof Sym s && spec.words().contains(s.name()) ? s.name() : null;
+            case STRING -> v instanceof Str s ? s.value() : null;
+            case ANY -> v;
+        };
+    }
+
+    private static boolean isRangeProblem(ArgSpec spec, Value v) {
+        if (v instanceof Num n) {
+            return switch (spec.kind()) {
+                case COUNT, NONNEG_INT, SIZES, PADDING -> n.isWhole();
+                case RATE, FRACTION, UNIT, POSITIVE, NONNEG -> true;
+                default -> false;
+            };
+        }
+        return v instanceof ListV l && (spec.kind() == Kind.SIZES || spec.kind() == Kind.PADDING) && l.items().size() == spec.dims()
+                && l.items().stream().allMatch(i -> i instanceof Num n && n.isWhole());
+    }
+
+    private static String rangeValue(Value v) {
+        if (v instanceof Num n) return Value.format(n.value());
+        if (v instanceof ListV l) return "[" + Value.list(l.items().stream().map(i -> Value.format(((Num) i).value())).toList()) + "]";
+        return Value.describe(v);
+    }
+
+    private static Long whole(Value v, long min) {
+        return v instanceof Num n && n.isWhole() && n.value() >= min ? (long) n.value() : null;
+    }
+
+    private static long[] sizes(Value v, int dims, long min) {
+        if (v instanceof Num) {
+            Long one = whole(v, min);
+            if (one == null) return null;
+            long[] out = new long[Math.max(dims, 1)];
+            java.util.Arrays.fill(out, one);
+            return out;
+        }
+        if (v instanceof ListV l && l.items().size() == dims) {
+            long[] out = new long[dims];
+            for (int i = 0; i < dims; i++) {
+                Long one = whole(l.items().get(i), min);
+                if (one == null) return null;
+                out[i] = one;
+            }
+            return out;
+        }
+        return null;
+    }
+
+    private static Double real(Value v, double lo, boolean loIn, double hi, boolean hiIn) {
+        if (!(v instanceof Num n)) return null;
+        double x = n.value();
+        boolean ok = (loIn ? x >= lo : x > lo) && (hiIn ? x <= hi : x < hi);
+        return ok ? x : null;
+    }
+
+    private static String name(Value v) {
+        String s = v instanceof Sym sym ? sym.name() : v instanceof Str str ? str.value() : null;
+        return s != null && IDENTIFIER.matcher(s).matches() ? s : null;
+    }
+
+    private static Init init(Value v) {
+        if (v instanceof Sym s) {
+            return switch (s.name()) {
+                case "zeros", "xavier", "he_normal", "he_uniform" -> new Init(s.name(), 0);
+                default -> null;
+            };
+        }
+        if (v instanceof CallV c && (c.name().equals("normal") || c.name().equals("uniform"))) {
+            Value arg = c.positional().size() == 1 && c.named().isEmpty() ? c.positional().get(0)
+                    : c.positional().isEmpty() && c.named().size() == 1 ? c.named().get(c.name().equals("normal") ? "std" : "limit")
+                    : null;
+            if (arg instanceof Num n && n.value() > 0 && Double.isFinite(n.value())) return new Init(c.name(), n.value());
+        }
+        return null;
+    }
+
+    static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

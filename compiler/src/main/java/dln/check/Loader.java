@@ -1,0 +1,123 @@
+package dln.check;
+
+import dln.ast.Decl;
+import dln.ast.Unit;
+import dln.diag.Code;
+import dln.diag.Diagnostics;
+import dln.diag.Source;
+import dln.parse.Parser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a file and, depth first, every file it imports (paths relative to the importing file).
+ * Guarantees: each file is parsed once; a missing file and an import cycle are reported at the
+ * `import` that names them; the result lists the files in the order they were first read.
+ */
+public final class Loader {
+    private final Diagnostics diags;
+    private final Map<Path, Unit> units = new LinkedHashMap<>();
+    private final Map<Unit, List<Unit>> imports = new LinkedHashMap<>();
+    private final List<Path> reading = new ArrayList<>();
+
+    public Loader(Diagnostics diags) {
+        this.diags = diags;
+    }
+
+    /** The files of one compilation: the main one first, and who imports whom. */
+    public record Program(Unit main, List<Unit> units, Map<Unit, List<Unit>> imports) {}
+
+    /** Loads {@code file}; returns null (after reporting) when the file itself cannot be read. */
+    public Program load(Path file, String displayName) {
+        Source source = read(file, displayName);
+        if (source == null) return null;
+        Unit main = parse(source);
+        return new Program(main, List.copyOf(units.values()), imports);
+    }
+
+    /** Loads in-memory text, as editors and tests do; imports resolve against {@code path} if given. */
+    public Program load(Source source) {
+        Unit main = parse(source);
+        return new Program(main, List.copyOf(units.values()), imports);
+    }
+
+    private Unit parse(Source source) {
+        Path key = source.path() == null ? Path.of(source.name()) : source.path().toAbsolutePath().normalize();
+        Unit unit = Parser.parse(source, diags);
+        units.put(key, unit);
+        reading.add(key);
+        List<Unit> direct = new ArrayList<>();
+        for (Decl.Import imp : unit.all(Decl.Import.class)) {
+            Unit imported = resolve(source, key, imp);
+            if (imported != null && !direct.contains(imported)) direct.add(imported);
+        }
+        reading.remove(reading.size() - 1);
+        imports.put(unit, direct);
+        return unit;
+    }
+
+    private Unit resolve(Source importer, Path importerKey, Decl.Import imp) {
+        String target = imp.path().value();
+        Path base = importer.path() == null ? Path.of("") : importer.path().toAbsolutePath().getParent();
+        Path file;
+        try {
+            file = base.resolve(target).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            diags.report(Code.DLN010, imp.path().span(), target, "not a valid path");
+            return null;
+        }
+        int cycleStart = reading.indexOf(file);
+        if (cycleStart >= 0) {
+            List<String> chain = new ArrayList<>();
+            for (Path p : reading.subList(cycleStart, reading.size())) chain.add(p.getFileName().toString());
+            chain.add(file.getFileName().toString());
+            diags.report(Code.DLN011, imp.path().span(), String.join(" -> ", chain))
+                 .help("move what both files need into a third file that both import");
+            return null;
+        }
+        if (units.containsKey(file)) return units.get(file);
+        if (!Files.isRegularFile(file)) {
+            diags.report(Code.DLN010, imp.path().span(), target, "looked for " + displayPath(importer, target))
+                 .help("import paths are relative to the importing file");
+            return null;
+        }
+        Source source = read(file, displayPath(importer, target));
+        return source == null ? null : parse(source);
+    }
+
+    private static String displayPath(Source importer, String target) {
+        Path dir = Path.of(importer.name()).getParent();
+        return (dir == null ? Path.of(target) : dir.resolve(target)).normalize().toString();
+    }
+
+    /** Reads UTF-8 text; malformed bytes become U+FFFD, which the lexer then reports. */
+    private Source read(Path file, String displayName) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            if (text.startsWith("\uFEFF")) text = " " + text.substring(1);
+            return new Source(displayName, file, text);
+        } catch (IOException e) {
+            diags.report(Code.DLN008, new dln.diag.Span(new Source(displayName, file, ""), 0, 0), displayName, reason(e));
+            return null;
+        }
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

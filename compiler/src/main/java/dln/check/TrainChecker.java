@@ -1,0 +1,483 @@
+package dln.check;
+
+import static dln.check.ArgSpec.optional;
+import static dln.check.ArgSpec.required;
+
+import dln.ast.Decl;
+import dln.ast.Expr;
+import dln.check.ArgSpec.Kind;
+import dln.check.Binder.Given;
+import dln.check.Resolver.Resolution;
+import dln.check.Value.ListV;
+import dln.check.Value.Num;
+import dln.check.Value.Poison;
+import dln.check.Value.Sym;
+import dln.diag.Code;
+import dln.diag.Diagnostics;
+import dln.diag.Span;
+import dln.net.Layers;
+import dln.net.Network;
+import dln.net.Shape;
+import dln.net.Training;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the train blocks of the main file. Every setting is `key value, value, ...`; this pass
+ * knows each key, converts its values (function values such as `adam(lr: 1e-3)` through the same
+ * {@link Binder} as layer arguments) and checks what depends on the model: the loss against the
+ * output layer, the perceptron rule against the architecture, augmentations against the input.
+ */
+public final class TrainChecker {
+
+    /** A function-like value of a setting: its arguments, the first {@code positional} by position. */
+    private record Fn(List<ArgSpec> args, int positional) {}
+
+    private static final Map<String, Fn> OPTIMIZERS = Map.of(
+            "sgd", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("momentum", Kind.RATE, 0.0),
+                    optional("nesterov", Kind.BOOL, false)), 1),
+            "adagrad", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("eps", Kind.POSITIVE, 1e-10)), 1),
+            "rmsprop", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("rho", Kind.RATE, 0.9),
+                    optional("eps", Kind.POSITIVE, 1e-8)), 1),
+            "adam", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("beta1", Kind.RATE, 0.9),
+                    optional("beta2", Kind.RATE, 0.999), optional("eps", Kind.POSITIVE, 1e-8)), 1),
+            "perceptron", new Fn(List.of(optional("lr", Kind.POSITIVE, 1.0)), 1));
+
+    private static final Map<String, Fn> SCHEDULES = Map.of(
+            "step", new Fn(List.of(required("every", Kind.COUNT), optional("factor", Kind.FRACTION, 0.1)), 2),
+            "exponential", new Fn(List.of(required("gamma", Kind.FRACTION)), 1),
+            "cosine", new Fn(List.of(optional("min_lr", Kind.NONNEG, 0.0)), 1),
+            "plateau", new Fn(List.of(optional("factor", Kind.FRACTION, 0.1), optional("patience", Kind.NONNEG_INT, 10L)), 2));
+
+    private static final Map<String, Fn> REGULARIZERS = Map.of(
+            "l1", new Fn(List.of(required("lambda", Kind.NONNEG)), 1),
+            "l2", new Fn(List.of(required("lambda", Kind.NONNEG)), 1));
+
+    private static final Map<String, Fn> AUGMENTS = Map.of(
+            "shift", new Fn(List.of(required("pixels", Kind.COUNT)), 1),
+            "flip", new Fn(List.of(ArgSpec.word("axis", null, "horizontal", "vertical")), 1),
+            "noise", new Fn(List.of(required("std", Kind.POSITIVE)), 1));
+
+    private static final Map<String, Fn> SOURCES = Map.of(
+            "idx", new Fn(List.of(required("images", Kind.STRING), required("labels", Kind.STRING),
+                    optional("scale", Kind.POSITIVE, 1.0)), 0),
+            "csv", new Fn(List.of(required("path", Kind.STRING), optional("label_column", Kind.ANY, null),
+                    optional("target_columns", Kind.ANY, null), optional("header", Kind.BOOL, true),
+                    optional("scale", Kind.POSITIVE, 1.0)), 1),
+            "npy", new Fn(List.of(required("inputs", Kind.STRING), required("targets", Kind.STRING)), 0),
+            "inline", new Fn(List.of(required("inputs", Kind.ANY), required("targets", Kind.ANY)), 0));
+
+    private static final Map<String, Fn> EARLY_STOP = Map.of(
+            "early_stop", new Fn(List.of(optional("monitor", Kind.NAME, "val_loss"), optional("patience", Kind.NONNEG_INT, 5L),
+                    optional("min_delta", Kind.NONNEG, 0.0)), 0));
+
+    private static final Map<String, Fn> SPLIT = Map.of(
+            "split", new Fn(List.of(required("train", Kind.UNIT), optional("validation", Kind.UNIT, 0.0),
+                    optional("test", Kind.UNIT, 0.0)), 0));
+
+    static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "optimizer", "schedule",
+            "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
+
+    static final Set<String> LOSSES = Set.of("mse", "mae", "cross_entropy", "binary_cross_entropy", "hinge");
+    static final Set<String> METRICS = Set.of("accuracy", "mae", "mse", "loss");
+
+    private final Resolution resolution;
+    private final Diagnostics diags;
+    private final Constants constants;
+    private final Binder binder;
+
+    public TrainChecker(Resolution resolution, Diagnostics diags, ShapeChecker shapes) {
+        this.resolution = resolution;
+        this.diags = diags;
+        this.constants = shapes.constants();
+        this.binder = new Binder(diags);
+    }
+
+    /** The checked train blocks of the main file, by model name; a block with errors maps to null. */
+    public Map<String, Training> check(Map<String, Network> networks) {
+        Map<String, Training> out = new LinkedHashMap<>();
+        Scope main = resolution.main();
+        for (Decl.Train train : main.unit.all(Decl.Train.class)) {
+            if (main.trains.get(train.model().id()) != train) continue;
+            out.put(train.model().id(), new Check(train, main, networks.get(train.model().id())).run());
+        }
+        return out;
+    }
+
+    /** The check of one train block. */
+    private final class Check {
+        final Decl.Train train;
+        final Scope scope;
+        final Network net;
+        final Map<String, Decl.Setting> settings = new LinkedHashMap<>();
+        int errorsBefore;
+
+        Check(Decl.Train train, Scope scope, Network net) {
+            this.train = train;
+            this.scope = scope;
+            this.net = net;
+        }
+
+        Training run() {
+            errorsBefore = diags.errorCount();
+            for (Decl.Setting s : train.settings()) {
+                String key = s.key().id();
+                if (!SETTINGS.contains(key)) {
+                    diags.report(Code.DLN061, s.key().span(), key).help(Suggest.didYouMean(key, SETTINGS));
+                } else if (settings.containsKey(key)) {
+                    diags.report(Code.DLN032, s.key().span(), "Setting", key)
+                         .note("first given at " + settings.get(key).key().span().where());
+                } else {
+                    settings.put(key, s);
+                }
+            }
+            Training.Source data = source("data");
+            Training.Source test = source("test");
+            Double validation = (Double) single("validation", Kind.FRACTION, null);
+            Training.Split split = split();
+            String loss = word("loss", LOSSES);
+            Training.Call optimizer = function("optimizer", "optimizer", OPTIMIZERS);
+            Training.Call schedule = function("schedule", "schedule", SCHEDULES);
+            List<Training.Call> regularizers = functions("regularize", "regularizer", REGULARIZERS);
+            dln.net.Init init = (dln.net.Init) single("init", Kind.INIT, null);
+            long batch = batch();
+            Long epochs = (Long) single("epochs", Kind.COUNT, 10L);
+            Long seed = (Long) single("seed", Kind.NONNEG_INT, 0L);
+            Boolean shuffle = (Boolean) single("shuffle", Kind.BOOL, true);
+            List<Training.Call> augment = functions("augment", "augmentation", AUGMENTS);
+            Training.EarlyStop earlyStop = earlyStop();
+            String checkpoint = (String) single("checkpoint", Kind.STRING, null);
+            List<String> metrics = metrics();
+
+            double l1 = 0, l2 = 0;
+            for (Training.Call r : regularizers) {
+                if (r.name().equals("l1")) l1 = r.real("lambda"); else l2 = r.real("lambda");
+            }
+            consistency(validation, split, test, loss, optimizer, earlyStop, metrics);
+            if (net != null) {
+                againstModel(loss, optimizer, augment, data);
+            }
+            if (diags.errorCount() > errorsBefore) return null;
+            return new Training(train.model().id(), data, test, validation, split, loss, optimizer, schedule, l1, l2, init,
+                    batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
+                    earlyStop, checkpoint, metrics, train.span());
+        }
+
+        Value eval(Expr e) {
+            return constants.eval(e, name -> constants.lookup(scope, name));
+        }
+
+        /** The only value of a setting, converted to {@code kind}; {@code fallback} when the setting is absent. */
+        Object single(String key, Kind kind, Object fallback) {
+            Decl.Setting s = settings.get(key);
+            if (s == null) return fallback;
+            Expr.Arg arg = only(s);
+            if (arg == null) return fallback;
+            Value v = eval(arg.value());
+            if (v instanceof Poison) return fallback;
+            ArgSpec spec = optional(key, kind, fallback);
+            Object converted = Binder.convert(spec, v);
+            if (converted == null) {
+                diags.report(Code.DLN063, arg.value().span(), key, "must be " + spec.expectation() + ", but is " + Value.describe(v))
+                     .help(v instanceof Sym sym && kind == Kind.INIT ? Suggest.didYouMean(sym.name(),
+                             List.of("zeros", "normal", "uniform", "xavier", "he_normal", "he_uniform")) : null);
+                return fallback;
+            }
+            return converted;
+        }
+
+        /** A setting's one unlabeled value, or null after reporting. */
+        Expr.Arg only(Decl.Setting s) {
+            if (s.values().size() != 1) {
+                diags.report(Code.DLN063, s.values().get(1).span(), s.key().id(), "takes one value, but " + s.values().size() + " were given");
+                return null;
+            }
+            Expr.Arg arg = s.values().get(0);
+            if (arg.named()) {
+                diags.report(Code.DLN063, arg.label().span(), s.key().id(), "takes a plain value, not `" + arg.label().id() + ":`");
+                return null;
+            }
+            return arg;
+        }
+
+        String word(String key, Set<String> words) {
+            Decl.Setting s = settings.get(key);
+            if (s == null) return null;
+            Expr.Arg arg = only(s);
+            if (arg == null) return null;
+            if (arg.value() instanceof Expr.Name n && words.contains(n.id())) return n.id();
+            String wrong = arg.value() instanceof Expr.Name n ? n.id() : arg.value() instanceof Expr.Call c ? c.callee().id() : null;
+            diags.report(Code.DLN062, arg.value().span(), key, arg.value().span().text())
+                 .help(wrong == null ? "the choices are " + String.join(", ", sorted(words)) : Suggest.didYouMean(wrong, words));
+            return null;
+        }
+
+        long batch() {
+            Decl.Setting s = settings.get("batch");
+            if (s != null && s.values().size() == 1 && s.values().get(0).value() instanceof Expr.Name n && n.id().equals("all")) {
+                return Training.ALL;
+            }
+            Object v = single("batch", Kind.COUNT, 32L);
+            return (Long) v;
+        }
+
+        Training.Call function(String key, String noun, Map<String, Fn> table) {
+            Decl.Setting s = settings.get(key);
+            if (s == null) return null;
+            Expr.Arg arg = only(s);
+            return arg == null ? null : call(arg, noun, table);
+        }
+
+        List<Training.Call> functions(String key, String noun, Map<String, Fn> table) {
+            Decl.Setting s = settings.get(key);
+            List<Training.Call> out = new ArrayList<>();
+            if (s == null) return out;
+            Map<String, Span> seen = new LinkedHashMap<>();
+            for (Expr.Arg arg : s.values()) {
+                Training.Call c = call(arg, noun, table);
+                if (c == null) continue;
+                String identity = c.name().equals("flip") ? c.toString() : c.name();
+                if (seen.containsKey(identity)) {
+                    diags.report(Code.DLN032, arg.span(), Binder.capitalize(noun), c.name());
+                    continue;
+                }
+                seen.put(identity, arg.span());
+                out.add(c);
+            }
+            return out;
+        }
+
+        /** `adam(lr: 1e-3)` or a bare `adam`, checked against its argument table. */
+        Training.Call call(Expr.Arg arg, String noun, Map<String, Fn> table) {
+            if (arg.named()) {
+                diags.report(Code.DLN063, arg.label().span(), settingOf(arg), "takes a " + noun + ", not `" + arg.label().id() + ":`");
+                return null;
+            }
+            Expr e = arg.value();
+            Expr.Name callee = e instanceof Expr.Call c ? c.callee() : e instanceof Expr.Name n ? n : null;
+            if (callee == null) {
+                diags.report(Code.DLN062, e.span(), noun, e.span().text())
+                     .help("the choices are " + String.join(", ", sorted(table.keySet())));
+                return null;
+            }
+            Fn fn = table.get(callee.id());
+            if (fn == null) {
+                diags.report(Code.DLN062, callee.span(), noun, callee.id())
+                     .help(orChoices(Suggest.didYouMean(callee.id(), table.keySet()), table.keySet()));
+                return null;
+            }
+            List<Given> givens = new ArrayList<>();
+            if (e instanceof Expr.Call c) {
+                for (Expr.Arg a : c.args()) givens.add(new Given(a, eval(a.value())));
+            }
+            Binder.Bound bound = binder.bind(callee.id(), noun + " setting", fn.args(), fn.positional(), givens, e.span());
+            if (!bound.ok) return null;
+            return new Training.Call(callee.id(), new LinkedHashMap<>(bound.values));
+        }
+
+        String settingOf(Expr.Arg arg) {
+            for (Decl.Setting s : train.settings()) if (s.values().contains(arg)) return s.key().id();
+            return "?";
+        }
+
+        Training.Source source(String key) {
+            Training.Call c = function(key, "data source", SOURCES);
+            if (c == null) return null;
+            if (c.name().equals("csv") && c.args().get("label_column") != null && c.args().get("target_columns") != null) {
+                diags.report(Code.DLN063, settings.get(key).values().get(0).span(), key,
+                        "gives both `label_column` and `target_columns`; a csv source has one or the other");
+            }
+            return new Training.Source(c.name(), c.args());
+        }
+
+        Training.Split split() {
+            Decl.Setting s = settings.get("split");
+            if (s == null) return null;
+            List<Given> givens = new ArrayList<>();
+            for (Expr.Arg a : s.values()) givens.add(new Given(a, eval(a.value())));
+            Binder.Bound b = binder.bind("split", "fraction", SPLIT.get("split").args(), 0, givens, s.span());
+            if (!b.ok) return null;
+            double sum = b.real("train") + b.real("validation") + b.real("test");
+            if (Math.abs(sum - 1) > 1e-6) {
+                diags.report(Code.DLN067, s.span(), "the split fractions must add up to 1, but add up to " + Value.format(sum));
+                return null;
+            }
+            return new Training.Split(b.real("train"), b.real("validation"), b.real("test"));
+        }
+
+        Training.EarlyStop earlyStop() {
+            Decl.Setting s = settings.get("early_stop");
+            if (s == null) return null;
+            List<Given> givens = new ArrayList<>();
+            for (Expr.Arg a : s.values()) givens.add(new Given(a, eval(a.value())));
+            Binder.Bound b = binder.bind("early_stop", "setting", EARLY_STOP.get("early_stop").args(), 0, givens, s.span());
+            if (!b.ok) return null;
+            return new Training.EarlyStop(b.word("monitor"), b.count("patience"), b.real("min_delta"));
+        }
+
+        List<String> metrics() {
+            Decl.Setting s = settings.get("metrics");
+            List<String> out = new ArrayList<>();
+            if (s == null) return out;
+            for (Expr.Arg a : s.values()) {
+                if (!a.named() && a.value() instanceof Expr.Name n && METRICS.contains(n.id())) {
+                    if (!out.contains(n.id())) out.add(n.id());
+                    continue;
+                }
+                String wrong = a.value() instanceof Expr.Name n ? n.id() : null;
+                diags.report(Code.DLN062, a.span(), "metric", a.span().text())
+                     .help(orChoices(wrong == null ? null : Suggest.didYouMean(wrong, METRICS), METRICS));
+            }
+            return out;
+        }
+
+        void consistency(Double validation, Training.Split split, Training.Source test, String loss,
+                         Training.Call optimizer, Training.EarlyStop earlyStop, List<String> metrics) {
+            if (validation != null && settings.containsKey("split")) {
+                diags.report(Code.DLN067, settings.get("validation").key().span(),
+                        "give either `validation` or `split`, not both").help("`split` already holds out a validation fraction");
+            }
+            if (split != null && split.test() > 0 && test != null) {
+                diags.report(Code.DLN067, settings.get("test").key().span(), "the test data is given twice: by `test` and by `split`");
+            }
+            boolean perceptron = optimizer != null && optimizer.name().equals("perceptron");
+            if (optimizer == null && !settings.containsKey("optimizer")) {
+                diags.report(Code.DLN066, train.model().span(), train.model().id(), "optimizer")
+                     .help("add one, as in `optimizer adam(lr: 1e-3)`");
+            }
+            if (loss == null && !settings.containsKey("loss") && !perceptron) {
+                diags.report(Code.DLN066, train.model().span(), train.model().id(), "loss")
+                     .help("add one, as in `loss cross_entropy` for classifiers or `loss mse` for regression");
+            }
+            if (optimizer != null && optimizer.name().equals("sgd") && Boolean.TRUE.equals(optimizer.args().get("nesterov"))
+                    && optimizer.real("momentum") == 0) {
+                diags.report(Code.DLN063, settings.get("optimizer").values().get(0).span(), "optimizer",
+                        "uses Nesterov momentum, which needs a momentum above 0").help("add `momentum: 0.9`");
+            }
+            if (earlyStop != null) {
+                String monitor = earlyStop.monitor();
+                String metric = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
+                Span at = settings.get("early_stop").span();
+                if (!metric.equals("loss") && !metrics.contains(metric)) {
+                    diags.report(Code.DLN067, at, "early_stop monitors `" + monitor + "`, which is not computed")
+                         .help(METRICS.contains(metric) ? "add `metrics " + metric + "`" : "monitor `val_loss` or a metric in `metrics`");
+                } else if (monitor.startsWith("val_") && validation == null && (split == null || split.validation() == 0)) {
+                    diags.report(Code.DLN067, at, "early_stop monitors `" + monitor + "`, but there is no validation data")
+                         .help("hold some out with `validation 0.1`");
+                }
+            }
+        }
+
+        /** What the train block asks of the model: a fitting output for the loss, the perceptron's shape, images to augment. */
+        void againstModel(String loss, Training.Call optimizer, List<Training.Call> augment, Training.Source data) {
+            Span at = train.model().span();
+            if (net.outputs().size() != 1) {
+                diags.report(Code.DLN067, at, "training needs a model with one output, but `" + net.name() + "` has "
+                        + net.outputs().size());
+                return;
+            }
+            Network.Output output = net.outputs().get(0);
+            Network.Layer last = net.producer(output.value());
+            Shape shape = net.shapeOf(output.value());
+            String from = last == null ? "the input" : last.op().kind();
+            Span lossAt = settings.containsKey("loss") ? settings.get("loss").values().get(0).span() : at;
+            if ("cross_entropy".equals(loss) && !is(last, Layers.Activation.Fn.SOFTMAX)) {
+                diags.report(Code.DLN064, lossAt, loss, "needs a softmax output, but `" + output.name() + "` comes from " + from)
+                     .help("end the model with `-> softmax`");
+            }
+            if ("binary_cross_entropy".equals(loss) && !is(last, Layers.Activation.Fn.SIGMOID) && !is(last, Layers.Activation.Fn.SOFTMAX)) {
+                diags.report(Code.DLN064, lossAt, loss, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
+                     .help("end the model with `-> sigmoid`");
+            }
+            if ("hinge".equals(loss) && !shape.equals(Shape.of(1))) {
+                diags.report(Code.DLN064, lossAt, loss, "needs one output unit, but `" + output.name() + "` has shape " + shape)
+                     .help("hinge is a binary margin loss with targets -1 and 1; use cross_entropy for several classes");
+            }
+            if (optimizer != null && optimizer.name().equals("perceptron")) {
+                boolean shapeOk = net.inputs().size() == 1 && net.layers().size() == 2
+                        && net.layers().get(0).op() instanceof Layers.Dense && is(net.layers().get(1), Layers.Activation.Fn.STEP)
+                        && last == net.layers().get(1);
+                if (!shapeOk) {
+                    diags.report(Code.DLN065, settings.get("optimizer").values().get(0).span(),
+                            "but `" + net.name() + "` has " + net.layers().size() + " layers: "
+                            + String.join(" -> ", net.layers().stream().map(l -> l.op().kind()).toList()))
+                         .help("train it with sgd or adam and a loss instead");
+                }
+            }
+            for (Training.Call a : augment) {
+                if (a.name().equals("noise")) continue;
+                Shape in = net.inputs().get(0).shape();
+                if (net.inputs().size() != 1 || in.rank() != 3) {
+                    diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
+                            + "` needs image inputs [channels, height, width], but `" + net.inputs().get(0).name()
+                            + "` has shape " + in);
+                }
+            }
+            if (data != null && data.kind().equals("inline")) inline(data, output, shape, loss);
+        }
+
+        /** Inline examples must match the model's input and output shapes, one target row per input row. */
+        void inline(Training.Source data, Network.Output output, Shape outShape, String loss) {
+            Span at = settings.get("data").values().get(0).span();
+            Value inputs = (Value) data.args().get("inputs");
+            Value targets = (Value) data.args().get("targets");
+            Network.Input input = net.inputs().get(0);
+            List<Value> rows = rows(inputs, "inputs", at);
+            List<Value> labels = rows(targets, "targets", at);
+            if (rows == null || labels == null) return;
+            for (int i = 0; i < rows.size(); i++) {
+                Shape s = shapeOfValue(rows.get(i));
+                if (!input.shape().equals(s)) {
+                    diags.report(Code.DLN067, at, "inline input " + (i + 1) + " has shape " + (s == null ? "that is not rectangular" : s)
+                            + ", but input `" + input.name() + "` has shape " + input.shape());
+                    return;
+                }
+            }
+            for (int i = 0; i < labels.size(); i++) {
+                Shape s = shapeOfValue(labels.get(i));
+                boolean classIndex = "cross_entropy".equals(loss) && s != null && s.rank() == 0;
+                if (!outShape.equals(s) && !classIndex) {
+                    diags.report(Code.DLN067, at, "inline target " + (i + 1) + " has shape " + (s == null ? "that is not rectangular" : s)
+                            + ", but output `" + output.name() + "` has shape " + outShape);
+                    return;
+                }
+            }
+            if (rows.size() != labels.size()) {
+                diags.report(Code.DLN067, at, "inline data has " + rows.size() + " inputs but " + labels.size() + " targets");
+            }
+        }
+
+        List<Value> rows(Value v, String what, Span at) {
+            if (v instanceof ListV l && !l.items().isEmpty()) return l.items();
+            if (!(v instanceof Poison)) {
+                diags.report(Code.DLN063, at, "data", "needs `" + what + ":` as a non-empty list of examples");
+            }
+            return null;
+        }
+    }
+
+    /** The shape of a nested list of numbers ([] for a number), or null if it is ragged or not numeric. */
+    static Shape shapeOfValue(Value v) {
+        if (v instanceof Num) return Shape.of();
+        if (!(v instanceof ListV l) || l.items().isEmpty()) return null;
+        Shape inner = shapeOfValue(l.items().get(0));
+        if (inner == null) return null;
+        for (Value item : l.items()) if (!inner.equals(shapeOfValue(item))) return null;
+        return inner.withFirst(l.items().size());
+    }
+
+    private static boolean is(Network.Layer layer, Layers.Activation.Fn fn) {
+        return layer != null && layer.op() instanceof Layers.Activation a && a.fn() == fn;
+    }
+
+    private static List<String> sorted(Set<String> words) {
+        return words.stream().sorted().toList();
+    }
+
+    private static String orChoices(String didYouMean, Set<String> choices) {
+        return didYouMean != null ? didYouMean : "the choices are " + String.join(", ", sorted(choices));
+    }
+}

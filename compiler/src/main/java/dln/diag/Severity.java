@@ -1,0 +1,7 @@
+package dln.diag;
+
+public enum Severity {
+    ERROR, WARNING;
+
+    public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+}

@@ -1,0 +1,65 @@
+package dln.net;
+
+import dln.diag.Span;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A checked train block: every setting converted to Java values, defaults filled in. Paths are as
+ * written (relative to the .dln file). Absent optional settings are null.
+ */
+public record Training(
+        String model,
+        Source data,
+        Source test,
+        Double validation,
+        Split split,
+        String loss,
+        Call optimizer,
+        Call schedule,
+        double l1,
+        double l2,
+        Init init,
+        long batch,
+        long epochs,
+        long seed,
+        boolean shuffle,
+        List<Call> augment,
+        EarlyStop earlyStop,
+        String checkpoint,
+        List<String> metrics,
+        Span span) {
+
+    /** {@link #batch} for `batch all`: full-batch gradient descent. */
+    public static final long ALL = 0;
+
+    /** A function-like setting value with its arguments, defaults filled in: `adam(lr: 0.001, ...)`. */
+    public record Call(String name, Map<String, Object> args) {
+        public double real(String arg) { return ((Number) args.get(arg)).doubleValue(); }
+
+        @Override public String toString() {
+            StringBuilder out = new StringBuilder(name).append('(');
+            String sep = "";
+            for (var e : args.entrySet()) {
+                if (e.getValue() == null) continue;
+                out.append(sep).append(e.getKey()).append(": ").append(show(e.getValue()));
+                sep = ", ";
+            }
+            return out.append(')').toString();
+        }
+
+        private static String show(Object v) {
+            if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString(d.longValue());
+            if (v instanceof Double d) return Double.toString(d).replace(".0E", "e").replace("E", "e");
+            if (v instanceof String s) return s.contains("/") || s.contains(".") ? "\"" + s + "\"" : s;
+            return String.valueOf(v);
+        }
+    }
+
+    /** Where examples come from: idx, csv, npy or inline, with its arguments. */
+    public record Source(String kind, Map<String, Object> args) {}
+
+    public record Split(double train, double validation, double test) {}
+
+    public record EarlyStop(String monitor, long patience, double minDelta) {}
+}

@@ -1,0 +1,78 @@
+package dln.parse;
+
+import dln.grammar.DlnLexer;
+import java.util.ArrayList;
+import java.util.List;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/** Words for tokens and token sets in syntax errors. */
+final class Tokens {
+    private Tokens() {}
+
+    static String describe(Token token) {
+        return switch (token.getType()) {
+            case Token.EOF -> "end of file";
+            case DlnLexer.NAME -> "name `" + token.getText() + "`";
+            case DlnLexer.NUMBER -> "number `" + token.getText() + "`";
+            case DlnLexer.STRING -> "a string";
+            default -> "`" + token.getText() + "`";
+        };
+    }
+
+    /** A readable list of what the parser would have accepted, or null when that is too much to list. */
+    static String describe(IntervalSet expected) {
+        if (expected == null || expected.isNil()) return null;
+        List<Integer> types = expected.toList();
+        if (types.contains(DlnLexer.MODEL) && types.contains(DlnLexer.TRAIN) && types.contains(DlnLexer.BLOCK)) {
+            return "a declaration (`import`, `const`, `block`, `model` or `train`)";
+        }
+        if (types.contains(DlnLexer.NUMBER) && types.contains(DlnLexer.STRING)) {
+            return "an expression";
+        }
+        if (types.contains(DlnLexer.INPUT) && types.contains(DlnLexer.OUTPUT)) {
+            return "a statement (`input`, `output`, `return` or `name = ...`)";
+        }
+        List<String> words = new ArrayList<>();
+        boolean name = false;
+        for (int type : types) {
+            if (isName(type)) {
+                name = true;
+            } else if (type == Token.EOF) {
+                words.add("end of file");
+            } else if (type == DlnLexer.NUMBER) {
+                words.add("a number");
+            } else if (type == DlnLexer.STRING) {
+                words.add("a string");
+            } else {
+                String literal = DlnLexer.VOCABULARY.getLiteralName(type);
+                if (literal != null) words.add("`" + literal.substring(1, literal.length() - 1) + "`");
+            }
+        }
+        if (name) words.add(0, "a name");
+        if (words.isEmpty() || words.size() > 6) return null;
+        if (words.size() == 1) return words.get(0);
+        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
+    }
+
+    /** A help line for the mistakes people make most. */
+    static String hint(Token found, IntervalSet expected) {
+        if (expected == null) return null;
+        if (found.getType() == DlnLexer.ASSIGN && expected.contains(DlnLexer.COLON)) {
+            return "named arguments and types use `:`, as in `kernel: 5` or `input x: [2]`";
+        }
+        if (found.getType() == DlnLexer.COLON && expected.contains(DlnLexer.ASSIGN)) {
+            return "bindings use `=`, as in `h = x -> relu`";
+        }
+        if (found.getType() == DlnLexer.STRING && expected.contains(DlnLexer.NAME) && !expected.contains(DlnLexer.STRING)) {
+            return "names are written without quotes";
+        }
+        return null;
+    }
+
+    private static boolean isName(int type) {
+        return type == DlnLexer.NAME || type == DlnLexer.IMPORT || type == DlnLexer.CONST || type == DlnLexer.BLOCK
+                || type == DlnLexer.MODEL || type == DlnLexer.TRAIN || type == DlnLexer.INPUT
+                || type == DlnLexer.OUTPUT || type == DlnLexer.RETURN;
+    }
+}
