@@ -37,7 +37,7 @@ public final class Loader {
 
     /** Loads {@code file}; returns null (after reporting) when the file itself cannot be read. */
     public Program load(Path file, String displayName) {
-        Source source = read(file, displayName);
+        Source source = read(file, displayName, null);
         if (source == null) return null;
         Unit main = parse(source);
         return new Program(main, List.copyOf(units.values()), imports);
@@ -84,12 +84,12 @@ public final class Loader {
             return null;
         }
         if (units.containsKey(file)) return units.get(file);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             diags.report(Code.DLN010, imp.path().span(), target, "looked for " + displayPath(importer, target))
                  .help("import paths are relative to the importing file");
             return null;
         }
-        Source source = read(file, displayPath(importer, target));
+        Source source = read(file, displayPath(importer, target), imp.path().span());
         return source == null ? null : parse(source);
     }
 
@@ -98,8 +98,11 @@ public final class Loader {
         return (dir == null ? Path.of(target) : dir.resolve(target)).normalize().toString();
     }
 
-    /** Reads UTF-8 text; malformed bytes become U+FFFD, which the lexer then reports. */
-    private Source read(Path file, String displayName) {
+    /**
+     * Reads UTF-8 text; malformed bytes become U+FFFD, which the lexer then reports. A failure is
+     * reported at {@code importedAt}, or at the start of the file itself when it is the main file.
+     */
+    private Source read(Path file, String displayName, dln.diag.Span importedAt) {
         try {
             byte[] bytes = Files.readAllBytes(file);
             String text = StandardCharsets.UTF_8.newDecoder()
@@ -109,7 +112,8 @@ public final class Loader {
             if (text.startsWith("\uFEFF")) text = " " + text.substring(1);
             return new Source(displayName, file, text);
         } catch (IOException e) {
-            diags.report(Code.DLN008, new dln.diag.Span(new Source(displayName, file, ""), 0, 0), displayName, reason(e));
+            dln.diag.Span at = importedAt != null ? importedAt : new dln.diag.Span(new Source(displayName, file, ""), 0, 0);
+            diags.report(Code.DLN008, at, displayName, reason(e));
             return null;
         }
     }

@@ -27,10 +27,8 @@ public enum Code {
     DLN013(ERROR, "`{0}` is not defined"),
     DLN014(ERROR, "unknown layer `{0}`"),
     DLN015(ERROR, "`{0}` is {1}, not a layer"),
-    DLN016(ERROR, "`{0}` is a keyword and cannot name {1}"),
     DLN017(WARNING, "`{0}` is never used"),
     DLN018(ERROR, "two layers are named `{0}`"),
-    DLN019(ERROR, "`{0}` is not a valid name: {1}"),
 
     // Constants and values.
     DLN020(ERROR, "division by zero"),
@@ -77,8 +75,7 @@ public enum Code {
     DLN065(ERROR, "the perceptron rule needs a model that is one dense layer followed by `step`, {0}"),
     DLN066(ERROR, "train block for `{0}` has no {1}"),
     DLN067(ERROR, "{0}"),
-    DLN068(ERROR, "model `{0}` already has a train block"),
-    DLN069(WARNING, "{0}");
+    DLN068(ERROR, "model `{0}` already has a train block");
 
     private final Severity severity;
     private final String template;

@@ -30,12 +30,7 @@ public final class Renderer {
            .append(paint(d.isError() ? RED : YELLOW, d.severity().label() + "[" + d.code() + "]"))
            .append(paint(BOLD, ": " + d.message()))
            .append('\n');
-        out.append(paint(BLUE, gutter + " |")).append('\n');
-        out.append(paint(BLUE, line + " |")).append(' ').append(printable(text)).append('\n');
-        out.append(paint(BLUE, gutter + " |")).append(' ')
-           .append(" ".repeat(caretIndent(text, span.column())))
-           .append(paint(d.isError() ? RED : YELLOW, "^".repeat(caretWidth(span, text))))
-           .append('\n');
+        if (!source.text().isEmpty()) quote(out, span, line, gutter, text, d);
         for (String help : d.helps()) {
             out.append(paint(BLUE, gutter + " = ")).append(paint(CYAN, "help:")).append(' ').append(help).append('\n');
         }
@@ -43,6 +38,16 @@ public final class Renderer {
             out.append(paint(BLUE, gutter + " = ")).append(paint(BOLD, "note:")).append(' ').append(note).append('\n');
         }
         return out.toString();
+    }
+
+    /** The source line with a caret underline under the span. */
+    private void quote(StringBuilder out, Span span, int line, String gutter, String text, Diagnostic d) {
+        out.append(paint(BLUE, gutter + " |")).append('\n');
+        out.append(paint(BLUE, line + " |")).append(' ').append(printable(text)).append('\n');
+        out.append(paint(BLUE, gutter + " |")).append(' ')
+           .append(" ".repeat(caretIndent(text, span.column())))
+           .append(paint(d.isError() ? RED : YELLOW, "^".repeat(caretWidth(span, text))))
+           .append('\n');
     }
 
     /** The closing line of a run: `2 errors, 1 warning`. */

@@ -64,6 +64,9 @@ final class Tokens {
         if (found.getType() == DlnLexer.COLON && expected.contains(DlnLexer.ASSIGN)) {
             return "bindings use `=`, as in `h = x -> relu`";
         }
+        if (isName(found.getType()) && found.getType() != DlnLexer.NAME && expected.contains(DlnLexer.RBRACE)) {
+            return "`" + found.getText() + "` is a keyword that begins a statement; choose another name";
+        }
         if (found.getType() == DlnLexer.STRING && expected.contains(DlnLexer.NAME) && !expected.contains(DlnLexer.STRING)) {
             return "names are written without quotes";
         }
