@@ -141,6 +141,7 @@ public final class ShapeChecker {
         final Deque<Frame> frames = new ArrayDeque<>();
         final Deque<Decl.Block> expanding = new ArrayDeque<>();
         final Set<String> layerNames = new HashSet<>();
+        boolean declaresInput;
         boolean declaresOutput;
 
         ModelCheck(Decl.Model model, Scope scope) {
@@ -154,7 +155,7 @@ public final class ShapeChecker {
             Env env = new Env(scope);
             for (Stmt s : model.body()) statement(s, env);
             env.warnUnused();
-            if (inputs.isEmpty()) {
+            if (!declaresInput) {
                 diags.report(Code.DLN054, model.name().span(), model.name().id(), "input")
                      .help("declare one, as in `input x: [784]`");
             }
@@ -188,6 +189,7 @@ public final class ShapeChecker {
         }
 
         void input(Stmt.Input in, Env env) {
+            declaresInput = true;
             String name = in.name().id();
             DType dtype = DType.FLOAT;
             if (in.type() != null) {
