@@ -69,7 +69,7 @@ public final class Dlnc implements Callable<Integer> {
     @Override
     public Integer call() {
         if (files.isEmpty()) {
-            new CommandLine(this).usage(output.spec.commandLine().getOut());
+            output.spec.commandLine().usage(output.spec.commandLine().getErr());
             return USAGE;
         }
         return check(files, output);

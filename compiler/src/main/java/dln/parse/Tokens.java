@@ -58,7 +58,8 @@ final class Tokens {
     /** A help line for the mistakes people make most. */
     static String hint(Token found, IntervalSet expected) {
         if (expected == null) return null;
-        if (found.getType() == DlnLexer.ASSIGN && expected.contains(DlnLexer.COLON)) {
+        if (found.getType() == DlnLexer.ASSIGN
+                && (expected.contains(DlnLexer.COLON) || expected.contains(DlnLexer.RPAREN) || expected.contains(DlnLexer.COMMA))) {
             return "named arguments and types use `:`, as in `kernel: 5` or `input x: [2]`";
         }
         if (found.getType() == DlnLexer.COLON && expected.contains(DlnLexer.ASSIGN)) {
