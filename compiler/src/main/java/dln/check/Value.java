@@ -3,7 +3,6 @@ package dln.check;
 import dln.net.DType;
 import dln.net.Shape;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** What an expression evaluates to while a model is checked. */
@@ -50,9 +49,7 @@ sealed interface Value {
 
     /** Numbers as people write them: 16, 0.5, 1.0E-4. */
     static String format(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        String s = Double.toString(v);
-        return s.toLowerCase(Locale.ROOT).replace("e", "e").replace("e-", "e-");
+        return dln.net.Training.Call.format(v);
     }
 
     static String list(List<?> items) {

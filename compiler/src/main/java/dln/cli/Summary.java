@@ -36,21 +36,20 @@ final class Summary {
         int[] widths = new int[5];
         for (String[] row : rows) for (int i = 0; i < 5; i++) widths[i] = Math.max(widths[i], row[i].length());
 
+        List<String> lines = new ArrayList<>();
+        for (String[] row : rows) {
+            String line = "  " + pad(row[0], widths[0]) + "  " + pad(row[1], widths[1]) + "  "
+                    + left(row[2], widths[2]) + "  " + left(row[3], widths[3]);
+            if (!row[4].isEmpty() && row != rows.get(0)) line += "  <- " + row[4];
+            lines.add(line.stripTrailing());
+        }
+        int width = widths[0] + widths[1] + widths[2] + widths[3] + 6;
+        String rule = "  " + "\u2500".repeat(width) + "\n";
+
         StringBuilder out = new StringBuilder();
         out.append("model ").append(net.name()).append("  (").append(where).append(")\n");
-        int total = widths[0] + widths[1] + widths[2] + widths[3] + 8 + (widths[4] > 5 ? widths[4] + 2 : 0);
-        String rule = "  " + "\u2500".repeat(total) + "\n";
-        for (int r = 0; r < rows.size(); r++) {
-            String[] row = rows.get(r);
-            StringBuilder line = new StringBuilder("  ")
-                    .append(pad(row[0], widths[0])).append("  ")
-                    .append(pad(row[1], widths[1])).append("  ")
-                    .append(left(row[2], widths[2])).append("  ")
-                    .append(left(row[3], widths[3]));
-            if (!row[4].isEmpty() && r > 0) line.append("  <- ").append(row[4]);
-            out.append(line.toString().stripTrailing()).append('\n');
-            if (r == 0) out.append(rule);
-        }
+        out.append(lines.get(0)).append('\n').append(rule);
+        for (String line : lines.subList(1, lines.size())) out.append(line).append('\n');
         out.append(rule);
         long params = net.paramCount();
         long trainable = net.trainableCount();
@@ -76,12 +75,18 @@ final class Summary {
         if (t.schedule() != null) parts.add("schedule " + t.schedule());
         parts.add("batch " + (t.batch() == Training.ALL ? "all" : Long.toString(t.batch())));
         parts.add("epochs " + t.epochs());
-        if (t.l1() > 0) parts.add("l1 " + t.l1());
-        if (t.l2() > 0) parts.add("l2 " + t.l2());
-        if (t.validation() != null) parts.add("validation " + t.validation());
-        if (t.split() != null) parts.add("split " + t.split().train() + "/" + t.split().validation() + "/" + t.split().test());
+        if (t.l1() > 0) parts.add("l1 " + real(t.l1()));
+        if (t.l2() > 0) parts.add("l2 " + real(t.l2()));
+        if (t.validation() != null) parts.add("validation " + real(t.validation()));
+        if (t.split() != null) {
+            parts.add("split " + real(t.split().train()) + "/" + real(t.split().validation()) + "/" + real(t.split().test()));
+        }
         if (!t.metrics().isEmpty()) parts.add("metrics " + String.join(", ", t.metrics()));
         return String.join(", ", parts);
+    }
+
+    static String real(double v) {
+        return Training.Call.format(v);
     }
 
     static String number(long n) {

@@ -48,9 +48,14 @@ public record Training(
             return out.append(')').toString();
         }
 
+        /** A number as people write it: 16, 0.5, 1e-4. */
+        public static String format(double d) {
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+            return Double.toString(d).replace(".0E", "e").replace("E", "e");
+        }
+
         private static String show(Object v) {
-            if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString(d.longValue());
-            if (v instanceof Double d) return Double.toString(d).replace(".0E", "e").replace("E", "e");
+            if (v instanceof Double d) return format(d);
             if (v instanceof String s) return s.contains("/") || s.contains(".") ? "\"" + s + "\"" : s;
             return String.valueOf(v);
         }
