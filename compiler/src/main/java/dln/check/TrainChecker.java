@@ -220,8 +220,16 @@ public final class TrainChecker {
             if (s != null && s.values().size() == 1 && s.values().get(0).value() instanceof Expr.Name n && n.id().equals("all")) {
                 return Training.ALL;
             }
-            Object v = single("batch", Kind.COUNT, 32L);
-            return (Long) v;
+            if (s != null && s.values().size() == 1 && !s.values().get(0).named()) {
+                Value v = eval(s.values().get(0).value());
+                if (!(v instanceof Poison) && Binder.convert(optional("batch", Kind.COUNT, null), v) == null) {
+                    diags.report(Code.DLN063, s.values().get(0).value().span(), "batch",
+                            "must be a whole number of at least 1 or `all`, but is " + Value.describe(v))
+                         .help("`batch 1` updates after every example, `batch all` once per epoch");
+                    return 32;
+                }
+            }
+            return (Long) single("batch", Kind.COUNT, 32L);
         }
 
         Training.Call function(String key, String noun, Map<String, Fn> table) {
