@@ -103,7 +103,7 @@ final class Binder {
                     : positional + " positional " + noun + (positional == 1 ? "" : "s") + " ("
                       + String.join(", ", specs.subList(0, positional).stream().map(ArgSpec::name).toList()) + ")";
             diags.report(Code.DLN033, extra.get(0).span(), owner, takes, positional + extra.size())
-                 .help(positional < specs.size() ? "name the others, as in `" + specs.get(Math.min(positional, specs.size() - 1)).name() + ": ...`" : null);
+                 .help(positional > 0 && positional < specs.size() ? "name the others, as in `" + specs.get(Math.min(positional, specs.size() - 1)).name() + ": ...`" : null);
             bound.ok = false;
         }
         for (ArgSpec spec : specs) {

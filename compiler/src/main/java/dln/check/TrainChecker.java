@@ -158,7 +158,7 @@ public final class TrainChecker {
             }
             consistency(validation, split, test, loss, optimizer, earlyStop, metrics);
             if (net != null) {
-                againstModel(loss, optimizer, augment, data);
+                againstModel(loss, optimizer, augment, data, test);
             }
             if (diags.errorCount() > errorsBefore) return null;
             return new Training(train.model().id(), data, test, validation, split, loss, optimizer, schedule, l1, l2, init,
@@ -294,9 +294,24 @@ public final class TrainChecker {
         Training.Source source(String key) {
             Training.Call c = function(key, "data source", SOURCES);
             if (c == null) return null;
-            if (c.name().equals("csv") && c.args().get("label_column") != null && c.args().get("target_columns") != null) {
-                diags.report(Code.DLN063, settings.get(key).values().get(0).span(), key,
-                        "gives both `label_column` and `target_columns`; a csv source has one or the other");
+            if (c.name().equals("csv")) {
+                Span at = settings.get(key).values().get(0).span();
+                Object label = c.args().get("label_column");
+                Object targets = c.args().get("target_columns");
+                if (label != null && targets != null) {
+                    diags.report(Code.DLN063, at, key, "gives both `label_column` and `target_columns`; a csv source has one or the other");
+                    return null;
+                }
+                if (label != null && !isColumn((Value) label)) {
+                    diags.report(Code.DLN063, at, key, "needs `label_column` as a column number from 0 or a column name, but it is "
+                            + Value.describe((Value) label));
+                    return null;
+                }
+                if (targets != null && !(targets instanceof ListV l && !l.items().isEmpty() && l.items().stream().allMatch(TrainChecker::isColumn))) {
+                    diags.report(Code.DLN063, at, key, "needs `target_columns` as a list of column numbers or names, but it is "
+                            + Value.describe((Value) targets));
+                    return null;
+                }
             }
             return new Training.Source(c.name(), c.args());
         }
@@ -308,6 +323,10 @@ public final class TrainChecker {
             for (Expr.Arg a : s.values()) givens.add(new Given(a, eval(a.value())));
             Binder.Bound b = binder.bind("split", "fraction", SPLIT.get("split").args(), 0, givens, s.span());
             if (!b.ok) return null;
+            if (b.real("train") == 0) {
+                diags.report(Code.DLN035, b.span("train"), "train", "split", "above 0", 0);
+                return null;
+            }
             double sum = b.real("train") + b.real("validation") + b.real("test");
             if (Math.abs(sum - 1) > 1e-6) {
                 diags.report(Code.DLN067, s.span(), "the split fractions must add up to 1, but add up to " + Value.format(sum));
@@ -352,6 +371,11 @@ public final class TrainChecker {
                 diags.report(Code.DLN067, settings.get("test").key().span(), "the test data is given twice: by `test` and by `split`");
             }
             boolean perceptron = optimizer != null && optimizer.name().equals("perceptron");
+            if (perceptron && settings.containsKey("loss")) {
+                diags.report(Code.DLN067, settings.get("loss").key().span(), "the perceptron rule has its own update and uses no loss")
+                     .help("remove the `loss` setting, or train with another optimizer");
+            }
+            if (!scope.models.containsKey(train.model().id())) return;
             if (optimizer == null && !settings.containsKey("optimizer")) {
                 diags.report(Code.DLN066, train.model().span(), train.model().id(), "optimizer")
                      .help("add one, as in `optimizer adam(lr: 1e-3)`");
@@ -380,7 +404,8 @@ public final class TrainChecker {
         }
 
         /** What the train block asks of the model: a fitting output for the loss, the perceptron's shape, images to augment. */
-        void againstModel(String loss, Training.Call optimizer, List<Training.Call> augment, Training.Source data) {
+        void againstModel(String loss, Training.Call optimizer, List<Training.Call> augment, Training.Source data,
+                          Training.Source test) {
             Span at = train.model().span();
             if (net.outputs().size() != 1) {
                 diags.report(Code.DLN067, at, "training needs a model with one output, but `" + net.name() + "` has "
@@ -418,18 +443,29 @@ public final class TrainChecker {
             for (Training.Call a : augment) {
                 if (a.name().equals("noise")) continue;
                 Shape in = net.inputs().get(0).shape();
-                if (net.inputs().size() != 1 || in.rank() != 3) {
+                if (net.inputs().size() != 1) {
+                    diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
+                            + "` needs a model with one image input, but `" + net.name() + "` has " + net.inputs().size() + " inputs");
+                } else if (in.rank() != 3) {
                     diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
                             + "` needs image inputs [channels, height, width], but `" + net.inputs().get(0).name()
                             + "` has shape " + in);
                 }
             }
-            if (data != null && data.kind().equals("inline")) inline(data, output, shape, loss);
+            for (String key : List.of("data", "test")) {
+                Training.Source source = key.equals("data") ? data : test;
+                if (source != null && source.kind().equals("inline")) inline(key, source, output, shape, loss);
+            }
         }
 
         /** Inline examples must match the model's input and output shapes, one target row per input row. */
-        void inline(Training.Source data, Network.Output output, Shape outShape, String loss) {
-            Span at = settings.get("data").values().get(0).span();
+        void inline(String key, Training.Source data, Network.Output output, Shape outShape, String loss) {
+            Span at = settings.get(key).values().get(0).span();
+            if (net.inputs().size() != 1) {
+                diags.report(Code.DLN067, at, "inline data holds one input per example, but `" + net.name() + "` has "
+                        + net.inputs().size() + " inputs").help("use npy or csv data for models with several inputs");
+                return;
+            }
             Value inputs = (Value) data.args().get("inputs");
             Value targets = (Value) data.args().get("targets");
             Network.Input input = net.inputs().get(0);
@@ -465,6 +501,11 @@ public final class TrainChecker {
             }
             return null;
         }
+    }
+
+    /** A csv column: its number, counting from 0, or its name in the header. */
+    static boolean isColumn(Value v) {
+        return v instanceof Num n && n.isWhole() && n.value() >= 0 || v instanceof Value.Str;
     }
 
     /** The shape of a nested list of numbers ([] for a number), or null if it is ragged or not numeric. */

@@ -32,7 +32,7 @@ public enum Code {
 
     // Constants and values.
     DLN020(ERROR, "division by zero"),
-    DLN021(ERROR, "{0} must be a compile-time number, but `{1}` is {2}"),
+    DLN021(ERROR, "{0} must be a compile-time number or string, but `{1}` is {2}"),
     DLN022(ERROR, "constant `{0}` depends on itself: {1}"),
     DLN023(ERROR, "arithmetic needs numbers, but `{0}` is {1}"),
     DLN024(ERROR, "result of constant arithmetic is out of range: {0}"),

@@ -56,12 +56,60 @@ public final class Parser {
         List<Token> tokens = checkTokens(lexer.getAllTokens());
         if (errors > 0) return new Unit(source, List.of());
 
-        DlnParser parser = new DlnParser(new CommonTokenStream(new ListTokenSource(tokens)));
-        parser.removeErrorListeners();
-        parser.addErrorListener(new SyntaxErrors());
-        DlnParser.FileContext tree = parser.file();
+        List<DlnParser.FileContext> trees = new ArrayList<>();
+        for (List<Token> declaration : declarations(tokens)) {
+            DlnParser parser = new DlnParser(new CommonTokenStream(new ListTokenSource(declaration)));
+            parser.removeErrorListeners();
+            parser.addErrorListener(new SyntaxErrors());
+            trees.add(parser.file());
+        }
         if (errors > 0) return new Unit(source, List.of());
-        return new AstBuilder(source, diags, offsets).unit(tree);
+        AstBuilder builder = new AstBuilder(source, diags, offsets);
+        List<dln.ast.Decl> decls = new ArrayList<>();
+        for (DlnParser.FileContext tree : trees) decls.addAll(builder.unit(tree).decls());
+        return new Unit(source, List.copyOf(decls));
+    }
+
+    /**
+     * Splits the tokens into top-level declarations, each parsed on its own: a syntax error then
+     * costs only its own declaration, and the parser's recovery cannot cascade into the next one.
+     * A declaration starts at `import`, `const`, `block`, `model` or `train` outside any bracket,
+     * or at the start of a line (so that an unclosed brace does not swallow the rest of the file).
+     * Each piece ends with an end-of-file token that stands where the next declaration begins.
+     */
+    private static List<List<Token>> declarations(List<Token> tokens) {
+        List<List<Token>> out = new ArrayList<>();
+        List<Token> current = new ArrayList<>();
+        int depth = 0;
+        for (Token t : tokens) {
+            boolean starts = isDeclarationKeyword(t.getType()) && (depth == 0 || t.getCharPositionInLine() == 0);
+            if (starts && !current.isEmpty()) {
+                out.add(close(current, t));
+                current = new ArrayList<>();
+                depth = 0;
+            }
+            switch (t.getType()) {
+                case DlnLexer.LPAREN, DlnLexer.LBRACK, DlnLexer.LBRACE -> depth++;
+                case DlnLexer.RPAREN, DlnLexer.RBRACK, DlnLexer.RBRACE -> depth = Math.max(0, depth - 1);
+                default -> { }
+            }
+            current.add(t);
+        }
+        if (!current.isEmpty() || out.isEmpty()) out.add(current);
+        return out;
+    }
+
+    private static List<Token> close(List<Token> piece, Token next) {
+        org.antlr.v4.runtime.CommonToken eof = new org.antlr.v4.runtime.CommonToken(next);
+        eof.setType(Token.EOF);
+        List<Token> out = new ArrayList<>(piece);
+        out.add(eof);
+        return out;
+    }
+
+    private static boolean isDeclarationKeyword(int type) {
+        return type == DlnLexer.IMPORT || type == DlnLexer.CONST || type == DlnLexer.BLOCK
+                || type == DlnLexer.MODEL || type == DlnLexer.TRAIN;
     }
 
     /** Reports the lexer's error tokens and too-deep nesting, and returns the tokens the parser should see. */
@@ -99,7 +147,7 @@ public final class Parser {
     }
 
     private Span span(Token t) {
-        if (t.getType() == Token.EOF) {
+        if (t.getType() == Token.EOF && ("EOF".equals(t.getText()) || t.getStartIndex() < 0)) {
             int end = source.text().length();
             return new Span(source, end, end);
         }
@@ -111,11 +159,18 @@ public final class Parser {
         diags.report(code, span, args);
     }
 
-    /** ANTLR's syntax errors, reworded as `expected X, found Y`. */
+    /**
+     * ANTLR's syntax errors, reworded as `expected X, found Y`. Only the first error of a
+     * declaration is reported: the ones after it are nearly always echoes of the first.
+     */
     private final class SyntaxErrors extends BaseErrorListener {
+        private boolean reported;
+
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
                                 String msg, RecognitionException e) {
+            if (reported) return;
+            reported = true;
             Token token = (Token) offending;
             IntervalSet expected = e != null && e.getExpectedTokens() != null
                     ? e.getExpectedTokens()
@@ -125,7 +180,8 @@ public final class Parser {
             String message = want == null ? "unexpected " + found : "expected " + want + ", found " + found;
             errors++;
             Diagnostics.Report report = diags.report(Code.DLN001, span(token), message);
-            report.help(Tokens.hint(token, expected));
+            Token previous = ((DlnParser) recognizer).getInputStream().LT(-1);
+            report.help(Tokens.hint(token, previous, expected));
         }
     }
 

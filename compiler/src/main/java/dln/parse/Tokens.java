@@ -12,7 +12,8 @@ final class Tokens {
 
     static String describe(Token token) {
         return switch (token.getType()) {
-            case Token.EOF -> "end of file";
+            case Token.EOF -> "EOF".equals(token.getText()) || "<EOF>".equals(token.getText()) ? "end of file"
+                    : "`" + token.getText() + "`";
             case DlnLexer.NAME -> "name `" + token.getText() + "`";
             case DlnLexer.NUMBER -> "number `" + token.getText() + "`";
             case DlnLexer.STRING -> "a string";
@@ -24,20 +25,20 @@ final class Tokens {
     static String describe(IntervalSet expected) {
         if (expected == null || expected.isNil()) return null;
         List<Integer> types = expected.toList();
-        if (types.contains(DlnLexer.MODEL) && types.contains(DlnLexer.TRAIN) && types.contains(DlnLexer.BLOCK)) {
-            return "a declaration (`import`, `const`, `block`, `model` or `train`)";
-        }
+        boolean name = types.contains(DlnLexer.NAME);
         if (types.contains(DlnLexer.NUMBER) && types.contains(DlnLexer.STRING)) {
             return "an expression";
         }
-        if (types.contains(DlnLexer.INPUT) && types.contains(DlnLexer.OUTPUT)) {
-            return "a statement (`input`, `output`, `return` or `name = ...`)";
+        if (name && types.contains(DlnLexer.RBRACE) && types.contains(DlnLexer.OUTPUT) && types.size() <= 10) {
+            return "a statement (`input`, `output`, `return` or `name = ...`) or `}`";
+        }
+        if (!name && types.contains(DlnLexer.MODEL) && types.contains(DlnLexer.TRAIN) && types.contains(DlnLexer.BLOCK)) {
+            return "a declaration (`import`, `const`, `block`, `model` or `train`)";
         }
         List<String> words = new ArrayList<>();
-        boolean name = false;
         for (int type : types) {
             if (isName(type)) {
-                name = true;
+                continue;
             } else if (type == Token.EOF) {
                 words.add("end of file");
             } else if (type == DlnLexer.NUMBER) {
@@ -56,8 +57,16 @@ final class Tokens {
     }
 
     /** A help line for the mistakes people make most. */
-    static String hint(Token found, IntervalSet expected) {
+    static String hint(Token found, Token previous, IntervalSet expected) {
         if (expected == null) return null;
+        if (previous != null && found.getType() == DlnLexer.ASSIGN
+                && (previous.getType() == DlnLexer.INPUT || previous.getType() == DlnLexer.OUTPUT || previous.getType() == DlnLexer.RETURN)) {
+            return "`" + previous.getText() + "` is a keyword that begins a statement; choose another name for the value";
+        }
+        if (previous != null && found.getLine() > previous.getLine()
+                && (expected.contains(DlnLexer.RPAREN) || expected.contains(DlnLexer.RBRACK))) {
+            return "a bracket opened on line " + previous.getLine() + " or before is not closed";
+        }
         if (found.getType() == DlnLexer.ASSIGN
                 && (expected.contains(DlnLexer.COLON) || expected.contains(DlnLexer.RPAREN) || expected.contains(DlnLexer.COMMA))) {
             return "named arguments and types use `:`, as in `kernel: 5` or `input x: [2]`";
