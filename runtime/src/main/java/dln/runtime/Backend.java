@@ -1,0 +1,35 @@
+package dln.runtime;
+
+import dln.runtime.kernel.Kernel;
+import java.util.List;
+
+/**
+ * Where kernels run. Launches are queued in order and return at once: the only host waits are
+ * {@link #read} and {@link #finish}, so a whole training step runs without the host in the loop.
+ * Kernel arguments are the buffers in the order the kernel lists them, then the batch size and a
+ * step counter (the time step of a recurrent layer, the training step for dropout's generator).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** One line for people: `java (4 threads, native BLAS)`, `opencl: NVIDIA H100 (GPU)`. */
+    String description();
+
+    /** A buffer of {@code floats} zeros. */
+    Buffer allocate(long floats);
+
+    /** Copies {@code src} into the start of {@code dst}, queued in order with the launches. */
+    void write(Buffer dst, float[] src);
+
+    /** Waits for the queued work, then copies the start of {@code src} into {@code dst}. */
+    void read(Buffer src, float[] dst);
+
+    /** Prepares the kernels for launching (on OpenCL: builds their program, cached by its source hash). */
+    void compile(List<Kernel> kernels);
+
+    void launch(Kernel kernel, int batch, int step, Buffer... args);
+
+    /** Waits until every queued launch has run. */
+    void finish();
+
+    @Override void close();
+}

@@ -1,0 +1,130 @@
+package dln.runtime.cl;
+
+import static org.jocl.CL.*;
+
+import dln.runtime.Backend;
+import dln.runtime.Buffer;
+import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Program;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+
+/**
+ * Runs kernels on one OpenCL device through JOCL: one context, one in-order queue, programs built
+ * once per source (cached by its SHA-256), launches queued without host waits.
+ */
+public final class ClBackend implements Backend {
+
+    private record Mem(cl_mem mem, long size) implements Buffer {}
+
+    private final Devices.Device device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final Map<String, cl_program> programs = new HashMap<>();
+    private final Map<String, cl_kernel> kernels = new HashMap<>();
+
+    public ClBackend(Devices.Device device) {
+        setExceptionsEnabled(true);
+        this.device = device;
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
+        this.context = clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
+        this.queue = clCreateCommandQueue(context, device.id(), 0, null);
+    }
+
+    @Override public String description() { return "opencl: " + device.describe(); }
+
+    @Override public Buffer allocate(long floats) {
+        long bytes = Math.max(1, floats) * Sizeof.cl_float;
+        cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+        clEnqueueFillBuffer(queue, mem, Pointer.to(new float[] {0}), Sizeof.cl_float, 0, bytes, 0, null, null);
+        return new Mem(mem, floats);
+    }
+
+    @Override public void write(Buffer dst, float[] src) {
+        if (src.length == 0) return;
+        clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, (long) src.length * Sizeof.cl_float, Pointer.to(src), 0, null, null);
+    }
+
+    @Override public void read(Buffer src, float[] dst) {
+        if (dst.length == 0) return;
+        clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) dst.length * Sizeof.cl_float, Pointer.to(dst), 0, null, null);
+    }
+
+    @Override public void compile(List<Kernel> list) {
+        String source = Program.source("kernels", list);
+        cl_program program = programs.computeIfAbsent(sha256(source), h -> build(source));
+        for (Kernel k : list) {
+            if (!kernels.containsKey(k.name())) kernels.put(k.name(), clCreateKernel(program, k.name(), null));
+        }
+    }
+
+    private cl_program build(String source) {
+        cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
+        try {
+            clBuildProgram(program, 0, null, "-cl-mad-enable", null, null);
+        } catch (CLException e) {
+            throw new KernelBuildException(device.describe(), buildLog(program), source);
+        }
+        return program;
+    }
+
+    private String buildLog(cl_program program) {
+        long[] size = new long[1];
+        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, 0, null, size);
+        byte[] log = new byte[(int) size[0]];
+        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+        return new String(log, StandardCharsets.UTF_8).replace("\0", "").strip();
+    }
+
+    @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
+        long[] global = kernel.global(batch);
+        for (long g : global) if (g == 0) return;
+        cl_kernel k = kernels.get(kernel.name());
+        if (k == null) throw new IllegalStateException("kernel " + kernel.name() + " was not compiled");
+        for (int i = 0; i < args.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(mem(args[i])));
+        clSetKernelArg(k, args.length, Sizeof.cl_int, Pointer.to(new int[] {batch}));
+        clSetKernelArg(k, args.length + 1, Sizeof.cl_int, Pointer.to(new int[] {step}));
+        long[] local = kernel.local();
+        if (local != null) {
+            global = global.clone();
+            for (int d = 0; d < global.length; d++) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
+        }
+        clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
+    }
+
+    @Override public void finish() { clFinish(queue); }
+
+    @Override public void close() {
+        clFinish(queue);
+        kernels.values().forEach(org.jocl.CL::clReleaseKernel);
+        programs.values().forEach(org.jocl.CL::clReleaseProgram);
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+    }
+
+    private static cl_mem mem(Buffer b) { return ((Mem) b).mem(); }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

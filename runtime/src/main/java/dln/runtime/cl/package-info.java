@@ -1,0 +1,2 @@
+/** The OpenCL backend: devices found and driven through JOCL. */
+package dln.runtime.cl;

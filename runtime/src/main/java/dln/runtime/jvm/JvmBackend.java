@@ -1,0 +1,51 @@
+package dln.runtime.jvm;
+
+import dln.runtime.Backend;
+import dln.runtime.Buffer;
+import dln.runtime.kernel.Kernel;
+import java.util.List;
+
+/**
+ * Runs every kernel's Java reference implementation, in order, on the calling thread (kernels
+ * parallelize inside, and matrix products go through BLAS). Needs no OpenCL at all.
+ */
+public final class JvmBackend implements Backend {
+
+    /** A JVM buffer is a float array. */
+    public record Array(float[] data) implements Buffer {
+        public long size() { return data.length; }
+    }
+
+    @Override public String description() {
+        return "java (" + Runtime.getRuntime().availableProcessors() + " threads, BLAS: " + Blas.name() + ")";
+    }
+
+    @Override public Buffer allocate(long floats) {
+        if (floats > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a JVM buffer holds at most 2^31 floats, not " + floats);
+        return new Array(new float[(int) floats]);
+    }
+
+    @Override public void write(Buffer dst, float[] src) {
+        System.arraycopy(src, 0, data(dst), 0, src.length);
+    }
+
+    @Override public void read(Buffer src, float[] dst) {
+        System.arraycopy(data(src), 0, dst, 0, dst.length);
+    }
+
+    @Override public void compile(List<Kernel> kernels) {}
+
+    @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
+        float[][] bufs = new float[args.length][];
+        for (int i = 0; i < args.length; i++) bufs[i] = data(args[i]);
+        kernel.reference(batch, step, bufs);
+    }
+
+    @Override public void finish() {}
+
+    @Override public void close() {}
+
+    private static float[] data(Buffer b) {
+        return ((Array) b).data();
+    }
+}

@@ -1,0 +1,48 @@
+package dln.runtime.kernel;
+
+import java.util.Locale;
+
+/**
+ * A writer of C-style source (OpenCL C here): lines, indentation by braces, and literals that
+ * OpenCL accepts. Kernels write their source through it so that every kernel reads the same way.
+ */
+public final class C {
+    private final StringBuilder out = new StringBuilder();
+    private int depth;
+
+    /** Appends one line, indented; a line ending in `{` opens a level, one starting with `}` closes it. */
+    public C line(String text) {
+        if (text.startsWith("}")) depth--;
+        if (!text.isEmpty()) out.append("    ".repeat(Math.max(depth, 0))).append(text);
+        out.append('\n');
+        if (text.endsWith("{")) depth++;
+        return this;
+    }
+
+    public C line(String format, Object... args) {
+        return line(String.format(Locale.ROOT, format, args));
+    }
+
+    /** Appends source text as it is (library functions), followed by an empty line. */
+    public C raw(String text) {
+        out.append(text);
+        if (!text.endsWith("\n")) out.append('\n');
+        return this;
+    }
+
+    /** The standard kernel opening: buffers in order, then `const int batch, const int step`. */
+    public C kernel(String name, String... buffers) {
+        StringBuilder sig = new StringBuilder("__kernel void ").append(name).append('(');
+        for (String b : buffers) sig.append("__global ").append(b.startsWith("const ") ? b.replace("const ", "const float* ") : "float* " + b).append(", ");
+        return line(sig.append("const int batch, const int step) {").toString());
+    }
+
+    /** A float literal OpenCL reads back exactly: `0.01f`, `1.0E-5f`. */
+    public static String f(double value) {
+        float v = (float) value;
+        if (!Float.isFinite(v)) throw new IllegalArgumentException("not a finite float: " + value);
+        return Float.toString(v) + "f";
+    }
+
+    @Override public String toString() { return out.toString(); }
+}
