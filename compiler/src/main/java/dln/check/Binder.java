@@ -62,16 +62,23 @@ final class Binder {
         this.diags = diags;
     }
 
+    /** Reports a name that is bound to nothing where a value is needed, suggesting a visible one. */
+    interface Undefined {
+        void report(Expr at, String name);
+    }
+
     /**
      * @param owner   what is called, for messages: `dense`, `adam`
      * @param noun    what its arguments are called: `argument`, `optimizer setting`
      * @param positional how many leading specs may be given by position
+     * @param undefined reports an argument value that names nothing
      */
-    Bound bind(String owner, String noun, List<ArgSpec> specs, int positional, List<Given> args, Span call) {
+    Bound bind(String owner, String noun, List<ArgSpec> specs, int positional, List<Given> args, Span call, Undefined undefined) {
         Bound bound = new Bound();
         Map<String, Given> byName = new LinkedHashMap<>();
         int position = 0;
         boolean sawNamed = false;
+        boolean misplaced = false;
         List<Given> extra = new ArrayList<>();
         for (Given g : args) {
             if (g.arg().named()) {
@@ -83,7 +90,8 @@ final class Binder {
                          .help(Suggest.didYouMean(label, specs.stream().map(ArgSpec::name).toList()));
                     bound.ok = false;
                 } else if (byName.containsKey(label)) {
-                    diags.report(Code.DLN032, g.arg().label().span(), capitalize(noun), label);
+                    diags.report(Code.DLN032, g.arg().label().span(), noun, label)
+                         .note("first given at " + byName.get(label).span().where());
                     bound.ok = false;
                 } else {
                     byName.put(label, g);
@@ -92,6 +100,7 @@ final class Binder {
                 diags.report(Code.DLN036, g.span())
                      .help("give positional arguments first, as in `conv2d(16, kernel: 3)`");
                 bound.ok = false;
+                misplaced = true;
             } else if (position < positional) {
                 byName.put(specs.get(position++).name(), g);
             } else {
@@ -102,14 +111,15 @@ final class Binder {
             String takes = positional == 0 ? "no positional " + noun + "s"
                     : positional + " positional " + noun + (positional == 1 ? "" : "s") + " ("
                       + String.join(", ", specs.subList(0, positional).stream().map(ArgSpec::name).toList()) + ")";
-            diags.report(Code.DLN033, extra.get(0).span(), owner, takes, positional + extra.size())
+            diags.report(Code.DLN033, extra.get(0).span(), owner, takes, wasGiven(positional + extra.size()))
                  .help(positional > 0 && positional < specs.size() ? "name the others, as in `" + specs.get(Math.min(positional, specs.size() - 1)).name() + ": ...`" : null);
             bound.ok = false;
         }
         for (ArgSpec spec : specs) {
             Given g = byName.get(spec.name());
             if (g == null) {
-                if (spec.required()) {
+                // After a misplaced positional argument it is unclear which argument was meant: say nothing more.
+                if (spec.required() && !misplaced) {
                     diags.report(Code.DLN030, call, owner, noun, spec.name());
                     bound.ok = false;
                 }
@@ -123,14 +133,13 @@ final class Binder {
             }
             Object converted = convert(spec, g.value());
             if (converted == null) {
-                String got = g.value() instanceof Sym s && !spec.kind().equals(Kind.WORD) && !spec.kind().equals(Kind.BOOL)
-                        ? "`" + s.name() + "`, which is not defined"
-                        : Value.describe(g.value());
-                int code = isRangeProblem(spec, g.value()) ? 35 : 34;
-                if (code == 35) {
+                Expr.Name name = undefinedName(spec, g);
+                if (name != null) {
+                    undefined.report(name, name.id());
+                } else if (isRangeProblem(spec, g.value())) {
                     diags.report(Code.DLN035, g.arg().value().span(), spec.name(), owner, spec.expectation(), rangeValue(g.value()));
                 } else {
-                    diags.report(Code.DLN034, g.arg().value().span(), spec.name(), owner, spec.expectation(), got)
+                    diags.report(Code.DLN034, g.arg().value().span(), spec.name(), owner, spec.expectation(), described(g))
                          .help(spec.kind() == Kind.WORD && g.value() instanceof Sym s ? Suggest.didYouMean(s.name(), spec.words()) : null);
                 }
                 bound.ok = false;
@@ -139,6 +148,40 @@ final class Binder {
             bound.values.put(spec.name(), converted);
         }
         return bound;
+    }
+
+    /**
+     * The name in an argument that is bound to nothing where a number or string is needed (`units:
+     * hiden_units`, `kernel: [3, k]`), or null. Option words (`true`, `xavier`) are not names here.
+     */
+    private static Expr.Name undefinedName(ArgSpec spec, Given g) {
+        if (spec.kind() == Kind.WORD || spec.kind() == Kind.BOOL || spec.kind() == Kind.NAME || spec.kind() == Kind.INIT
+                || spec.kind() == Kind.ANY) {
+            return null;
+        }
+        Expr e = g.arg().value();
+        if (g.value() instanceof Sym && e instanceof Expr.Name n) return n;
+        if (g.value() instanceof ListV l && e instanceof Expr.ListExpr list && list.items().size() == l.items().size()) {
+            for (int i = 0; i < l.items().size(); i++) {
+                if (l.items().get(i) instanceof Sym && list.items().get(i) instanceof Expr.Name n) return n;
+            }
+        }
+        return null;
+    }
+
+    /** The value of an argument in words; a call such as `normal(-0.01)` as written. */
+    private static String described(Given g) {
+        return g.value() instanceof CallV ? "`" + g.arg().value().span().text() + "`" : Value.describe(g.value());
+    }
+
+    /** `none was`, `1 was`, `3 were`: the end of "takes ..., but N given". */
+    static String wasGiven(int n) {
+        return n == 0 ? "none was" : n + (n == 1 ? " was" : " were");
+    }
+
+    /** `1 parameter`, `2 parameters`. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static ArgSpec find(List<ArgSpec> specs, String name) {
@@ -236,9 +279,5 @@ final class Binder {
             if (arg instanceof Num n && n.value() > 0 && Double.isFinite(n.value())) return new Init(c.name(), n.value());
         }
         return null;
-    }
-
-    static String capitalize(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

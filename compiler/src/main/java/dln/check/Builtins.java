@@ -12,6 +12,7 @@ import dln.net.Op;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -65,7 +66,7 @@ final class Builtins {
                 optional("momentum", Kind.UNIT, 0.1), optional("eps", Kind.POSITIVE, 1e-5));
         add(t, "embedding", 2, b -> new Layers.Embedding(b.count("vocab"), b.count("dim")),
                 required("vocab", Kind.COUNT), required("dim", Kind.COUNT), init);
-        add(t, "rnn", 1, b -> new Layers.Recurrent(false, b.count("units"), b.flag("sequences"), Fn.valueOf(b.word("activation").toUpperCase())),
+        add(t, "rnn", 1, b -> new Layers.Recurrent(false, b.count("units"), b.flag("sequences"), Fn.valueOf(b.word("activation").toUpperCase(Locale.ROOT))),
                 units, optional("sequences", Kind.BOOL, false), ArgSpec.word("activation", "tanh", "tanh", "relu", "sigmoid", "linear"), init);
         add(t, "lstm", 1, b -> new Layers.Recurrent(true, b.count("units"), b.flag("sequences"), Fn.TANH),
                 units, optional("sequences", Kind.BOOL, false), init);

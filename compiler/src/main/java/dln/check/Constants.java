@@ -101,7 +101,8 @@ final class Constants {
             }
             return new CallV(c.callee().id(), positional, named);
         }
-        diags.report(Code.DLN021, e.span(), "this value", e.span().text(), "a pipeline of layers")
+        // While a constant is folded, whatever is evaluated belongs to it.
+        diags.report(Code.DLN021, e.span(), folding.isEmpty() ? "this value" : "a constant", e.span().text(), "a pipeline of layers")
              .help("layers can only be used inside a model or a block");
         return Value.POISON;
     }

@@ -7,6 +7,7 @@ import dln.diag.Diagnostics;
 import dln.diag.Source;
 import dln.parse.Parser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -98,17 +99,20 @@ public final class Loader {
         return (dir == null ? Path.of(target) : dir.resolve(target)).normalize().toString();
     }
 
+    /** Files larger than this are not read: no network description is that long, and reading it could exhaust memory. */
+    static final int MAX_BYTES = 16 << 20;
+
     /**
      * Reads UTF-8 text; malformed bytes become U+FFFD, which the lexer then reports. A failure is
      * reported at {@code importedAt}, or at the start of the file itself when it is the main file.
      */
     private Source read(Path file, String displayName, dln.diag.Span importedAt) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            if (Files.isDirectory(file)) throw new Unreadable("it is a directory, not a file");
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes(file))).toString();
             if (text.startsWith("\uFEFF")) text = " " + text.substring(1);
             return new Source(displayName, file, text);
         } catch (IOException e) {
@@ -116,6 +120,20 @@ public final class Loader {
             diags.report(Code.DLN008, at, displayName, reason(e));
             return null;
         }
+    }
+
+    /** The file's bytes, read up to {@link #MAX_BYTES}: devices such as /dev/zero never end. */
+    private static byte[] bytes(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) throw new Unreadable("it is larger than " + (MAX_BYTES >> 20) + " MiB");
+            return bytes;
+        }
+    }
+
+    /** A file that can be opened but not used as a source file; the message says why. */
+    private static final class Unreadable extends IOException {
+        Unreadable(String reason) { super(reason); }
     }
 
     static String reason(IOException e) {

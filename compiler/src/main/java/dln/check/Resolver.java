@@ -123,7 +123,10 @@ public final class Resolver {
         return unit.all(Decl.Import.class).get(0);
     }
 
-    /** A block ends with exactly one `return`, declares no inputs or outputs, and types its parameters int or float. */
+    /**
+     * A block ends with exactly one `return`, declares no inputs or outputs, and types its parameters
+     * int or float. A block with statements after its `return` has one, so it gets DLN053, not DLN051.
+     */
     private void checkBlock(Decl.Block b) {
         Set<String> params = new HashSet<>();
         for (Decl.Param p : b.params()) {
@@ -144,7 +147,7 @@ public final class Resolver {
                      .help("`return` must be the last statement of a block");
             }
         }
-        if (body.isEmpty() || !(body.get(body.size() - 1) instanceof Stmt.Return)) {
+        if (body.stream().noneMatch(s -> s instanceof Stmt.Return)) {
             diags.report(Code.DLN051, b.name().span(), b.name().id())
                  .help("end the block with `return <expression>`");
         }

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,6 +39,11 @@ import java.util.Set;
  */
 public final class ShapeChecker {
     private static final Set<String> INIT_CALLS = Set.of("normal", "uniform");
+    /**
+     * Most layers and block calls one model may expand to. Blocks are copied at every call, so a few
+     * lines can describe an exponentially large model; past this the model is reported as too large.
+     */
+    static final int MAX_EXPANSION = 100_000;
 
     private final Resolution resolution;
     private final Diagnostics diags;
@@ -131,6 +137,11 @@ public final class ShapeChecker {
         }
     }
 
+    /** Thrown when a model expands beyond {@link #MAX_EXPANSION}; its check ends there. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() { super(null, null, false, false); }
+    }
+
     /** The check of one model. */
     private final class ModelCheck {
         final Decl.Model model;
@@ -143,6 +154,7 @@ public final class ShapeChecker {
         final Set<String> layerNames = new HashSet<>();
         boolean declaresInput;
         boolean declaresOutput;
+        int expansion;
 
         ModelCheck(Decl.Model model, Scope scope) {
             this.model = model;
@@ -153,7 +165,14 @@ public final class ShapeChecker {
         Network run() {
             int errorsBefore = diags.errorCount();
             Env env = new Env(scope);
-            for (Stmt s : model.body()) statement(s, env);
+            try {
+                for (Stmt s : model.body()) statement(s, env);
+            } catch (TooLarge e) {
+                diags.report(Code.DLN048, model.name().span(), "model `" + model.name().id() + "`",
+                        "its blocks expand to more than " + String.format(Locale.ROOT, "%,d", MAX_EXPANSION) + " layers and block calls")
+                     .help("every call of a block copies its layers, so blocks that call other blocks several times multiply them");
+                return null;
+            }
             env.warnUnused();
             if (!declaresInput) {
                 diags.report(Code.DLN054, model.name().span(), model.name().id(), "input")
@@ -183,8 +202,11 @@ public final class ShapeChecker {
             } else if (s instanceof Stmt.Output o) {
                 output(o, env);
             } else if (s instanceof Stmt.Return r) {
+                // Meant as the model's output: check it as one, so that no "has no output" follows.
+                declaresOutput = true;
                 diags.report(Code.DLN053, Resolver.keyword(r), "`return`", "a model")
                      .help("mark a model's results with `output name = ...`");
+                eval(r.value(), env);
             }
         }
 
@@ -192,16 +214,21 @@ public final class ShapeChecker {
             declaresInput = true;
             String name = in.name().id();
             DType dtype = DType.FLOAT;
+            boolean typeOk = true;
             if (in.type() != null) {
                 switch (in.type().id()) {
                     case "float" -> dtype = DType.FLOAT;
                     case "int" -> dtype = DType.INT;
-                    default -> diags.report(Code.DLN052, in.type().span(), in.type().id())
-                            .help("inputs are float (`[2]`) or integer ids (`int[20]`)");
+                    default -> {
+                        diags.report(Code.DLN052, in.type().span(), in.type().id())
+                             .help("inputs are float (`[2]`) or integer ids (`int[20]`)");
+                        typeOk = false;
+                    }
                 }
             }
             if (in.dims().isEmpty()) {
-                diags.report(Code.DLN055, in.span(), "missing").help("write the shape of one example, as in `input x: [784]`");
+                diags.report(Code.DLN055, in.span(), "the shape of `" + name + "` has none")
+                     .help("write the shape of one example, as in `input x: [784]`");
             }
             List<Long> dims = new ArrayList<>();
             for (Expr d : in.dims()) {
@@ -211,13 +238,18 @@ public final class ShapeChecker {
                 } else if (v instanceof Sym sym) {
                     constants.undefined(d, sym.name(), scope, env.bindings);
                 } else if (!(v instanceof Poison)) {
-                    diags.report(Code.DLN055, d.span(), Value.describe(v));
+                    diags.report(Code.DLN055, d.span(), "it is " + Value.describe(v));
                 }
             }
-            if (inputs.stream().anyMatch(i -> i.name().equals(name))) {
-                diags.report(Code.DLN012, in.name().span(), name);
+            for (Network.Input first : inputs) {
+                if (!first.name().equals(name)) continue;
+                diags.report(Code.DLN012, in.name().span(), name)
+                     .note("input `" + name + "` is first defined at " + first.span().where());
+                // The first one is not unused: the duplicate's mistake is reported, and that is enough.
+                env.bindings.get(name).used = true;
+                break;
             }
-            if (dims.size() != in.dims().size() || dims.isEmpty()) {
+            if (dims.size() != in.dims().size() || dims.isEmpty() || !typeOk) {
                 env.bind(name, Value.BROKEN_TENSOR, in.name().span(), false);
                 return;
             }
@@ -238,8 +270,12 @@ public final class ShapeChecker {
             declaresOutput = true;
             String name = o.name().id();
             Value v = eval(o.value(), env);
-            if (outputs.stream().anyMatch(out -> out.name().equals(name))) {
-                diags.report(Code.DLN012, o.name().span(), name);
+            for (Network.Output first : outputs) {
+                if (first.name().equals(name)) {
+                    diags.report(Code.DLN012, o.name().span(), name)
+                         .note("output `" + name + "` is first defined at " + first.span().where());
+                    break;
+                }
             }
             if (v instanceof Tensor t) {
                 outputs.add(new Network.Output(name, t.id(), o.span()));
@@ -275,7 +311,7 @@ public final class ShapeChecker {
             Decl.Block block = env.scope.blocks.get(name);
             LayerDef def = Builtins.LAYERS.get(name);
             if (block == null && def == null) {
-                unknownCallee(c, env);
+                unknownCallee(c, pipedExpr, env);
                 return Value.BROKEN_TENSOR;
             }
             List<Value> inputs = new ArrayList<>();
@@ -302,8 +338,16 @@ public final class ShapeChecker {
             return v instanceof Tensor || v instanceof Poison p && p.tensor() || v instanceof Sym && def.positional() == 0;
         }
 
-        void unknownCallee(Expr.Call c, Env env) {
+        void unknownCallee(Expr.Call c, Expr pipedExpr, Env env) {
             String name = c.callee().id();
+            if (name.equals("output") && !c.parens() && pipedExpr != null && expanding.isEmpty()) {
+                // `h = x -> relu ->` at the end of a line: the next line's `output` became a layer.
+                declaresOutput = true;
+                diags.report(Code.DLN013, c.callee().span(), name)
+                     .help("the `->` at the end of line " + pipedExpr.span().source().line(pipedExpr.span().end())
+                             + " continues the pipeline onto this line; remove it, so that `output` begins a statement");
+                return;
+            }
             Binding binding = env.bindings.get(name);
             if (binding != null) {
                 binding.used = true;
@@ -323,7 +367,8 @@ public final class ShapeChecker {
 
         Value layer(LayerDef def, Expr.Call c, List<Value> inputs, List<Expr> inputExprs, List<Given> rest, Env env) {
             boolean ok = checkInputs(def.name(), def.minInputs(), def.maxInputs(), inputs, inputExprs, c, env);
-            Binder.Bound bound = binder.bind(def.name(), "argument", def.args(), def.positional(), rest, c.span());
+            Binder.Bound bound = binder.bind(def.name(), "argument", def.args(), def.positional(), rest, c.span(),
+                    (at, undefined) -> constants.undefined(at, undefined, env.scope, env.bindings));
             if (!ok || !bound.ok) return Value.BROKEN_TENSOR;
             Op op = def.build().apply(bound);
             List<Tensor> tensors = inputs.stream().map(Tensor.class::cast).toList();
@@ -351,6 +396,7 @@ public final class ShapeChecker {
                 List<ParamSpec> params = op.params(in);
                 for (ParamSpec p : params) p.shape().size();
                 long flops = op.flops(in, shape);
+                grow();
                 int id = this.inputs.size() + layers.size();
                 List<Integer> ids = tensors.stream().map(Tensor::id).toList();
                 Network.Layer layer = new Network.Layer(layerName, op, ids, id, shape, DType.FLOAT, params,
@@ -381,13 +427,13 @@ public final class ShapeChecker {
             }
             if (inputs.size() < min) {
                 String takes = min == 1 ? "1 input" : "at least " + min + " inputs";
-                diags.report(Code.DLN046, c.span(), what, takes, inputs.isEmpty() ? "none was" : inputs.size() + " was")
+                diags.report(Code.DLN046, c.span(), what, takes, Binder.wasGiven(inputs.size()))
                      .help(min == 1 ? "pipe a value into it, as in `x -> " + c.span().text() + "`"
                              : "list the inputs, as in `" + what + "(a, b)` or `a -> " + what + "(b)`");
                 return false;
             }
             if (inputs.size() > max) {
-                diags.report(Code.DLN046, c.span(), what, "1 input", inputs.size() + " were")
+                diags.report(Code.DLN046, c.span(), what, "1 input", Binder.wasGiven(inputs.size()))
                      .help("combine values first with `add(...)` or `concat(...)`");
                 return false;
             }
@@ -441,8 +487,8 @@ public final class ShapeChecker {
             }
             List<Decl.Param> params = block.params();
             if (positional.size() > params.size()) {
-                diags.report(Code.DLN033, c.span(), "block `" + blockName + "`", params.size() + " parameters ("
-                        + String.join(", ", params.stream().map(p -> p.name().id()).toList()) + ")", positional.size());
+                diags.report(Code.DLN033, c.span(), "block `" + blockName + "`", Binder.count(params.size(), "parameter") + " ("
+                        + String.join(", ", params.stream().map(p -> p.name().id()).toList()) + ")", Binder.wasGiven(positional.size()));
                 ok = false;
             }
             for (int i = 0; i < Math.min(positional.size(), params.size()); i++) {
@@ -450,11 +496,14 @@ public final class ShapeChecker {
                 exprs.put(params.get(i).name().id(), positionalExprs.get(i));
             }
             boolean sawNamed = false;
+            boolean misplaced = false;
             for (Given g : args) {
                 if (!g.arg().named()) {
                     if (sawNamed) {
-                        diags.report(Code.DLN036, g.span());
+                        diags.report(Code.DLN036, g.span())
+                             .help("give positional arguments first, then named ones");
                         ok = false;
+                        misplaced = true;
                     }
                     continue;
                 }
@@ -473,7 +522,7 @@ public final class ShapeChecker {
                          .help(Suggest.didYouMean(label, params.stream().map(p -> p.name().id()).toList()));
                     ok = false;
                 } else if (values.containsKey(label)) {
-                    diags.report(Code.DLN032, g.arg().label().span(), "Parameter", label);
+                    diags.report(Code.DLN032, g.arg().label().span(), "parameter", label);
                     ok = false;
                 } else {
                     values.put(label, g.value());
@@ -484,7 +533,7 @@ public final class ShapeChecker {
                 String pname = p.name().id();
                 if (!values.containsKey(pname)) {
                     if (p.defaultValue() == null) {
-                        diags.report(Code.DLN030, c.span(), "block `" + blockName + "`", "parameter", pname);
+                        if (!misplaced) diags.report(Code.DLN030, c.span(), "block `" + blockName + "`", "parameter", pname);
                         ok = false;
                         continue;
                     }
@@ -495,14 +544,26 @@ public final class ShapeChecker {
             }
             if (!ok) return Value.BROKEN_TENSOR;
 
+            grow();
             Frame outer = frames.peek();
             String instance = outer.prefix() + (instanceName != null ? instanceName : outer.next(blockName));
             if (instanceName != null) outer.next(blockName);
             diags.enterBlock(blockName, c.span());
             frames.push(new Frame(instance + ".", new HashMap<>()));
             expanding.push(block);
+            try {
+                return body(block, values, home);
+            } finally {
+                expanding.pop();
+                frames.pop();
+                diags.exitBlock();
+            }
+        }
+
+        /** A block's statements up to its `return` (the resolver reports any after it), and the tensor it returns. */
+        private Value body(Decl.Block block, Map<String, Value> values, Scope home) {
             Env env = new Env(home);
-            for (Decl.Param p : params) env.bind(p.name().id(), values.get(p.name().id()), p.name().span(), p.isTensor());
+            for (Decl.Param p : block.params()) env.bind(p.name().id(), values.get(p.name().id()), p.name().span(), p.isTensor());
             Value result = Value.BROKEN_TENSOR;
             Expr returned = null;
             for (Stmt s : block.body()) {
@@ -511,6 +572,7 @@ public final class ShapeChecker {
                 } else if (s instanceof Stmt.Return r) {
                     result = eval(r.value(), env);
                     returned = r.value();
+                    break;
                 }
             }
             env.warnUnused();
@@ -522,10 +584,12 @@ public final class ShapeChecker {
                 }
                 result = Value.BROKEN_TENSOR;
             }
-            expanding.pop();
-            frames.pop();
-            diags.exitBlock();
             return result instanceof Poison ? Value.BROKEN_TENSOR : result;
+        }
+
+        /** Counts one more layer or block call of the model; past {@link #MAX_EXPANSION} the check of the model stops. */
+        private void grow() {
+            if (++expansion > MAX_EXPANSION) throw new TooLarge();
         }
 
         boolean checkParam(Decl.Block block, Decl.Param p, Value v, Expr at, Env callerEnv) {

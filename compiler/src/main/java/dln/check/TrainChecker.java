@@ -128,7 +128,7 @@ public final class TrainChecker {
                 if (!SETTINGS.contains(key)) {
                     diags.report(Code.DLN061, s.key().span(), key).help(Suggest.didYouMean(key, SETTINGS));
                 } else if (settings.containsKey(key)) {
-                    diags.report(Code.DLN032, s.key().span(), "Setting", key)
+                    diags.report(Code.DLN032, s.key().span(), "setting", key)
                          .note("first given at " + settings.get(key).key().span().where());
                 } else {
                     settings.put(key, s);
@@ -170,6 +170,10 @@ public final class TrainChecker {
             return constants.eval(e, name -> constants.lookup(scope, name));
         }
 
+        void undefined(Expr at, String name) {
+            constants.undefined(at, name, scope, Map.of());
+        }
+
         /** The only value of a setting, converted to {@code kind}; {@code fallback} when the setting is absent. */
         Object single(String key, Kind kind, Object fallback) {
             Decl.Setting s = settings.get(key);
@@ -181,7 +185,8 @@ public final class TrainChecker {
             ArgSpec spec = optional(key, kind, fallback);
             Object converted = Binder.convert(spec, v);
             if (converted == null) {
-                diags.report(Code.DLN063, arg.value().span(), key, "must be " + spec.expectation() + ", but is " + Value.describe(v))
+                String got = v instanceof Value.CallV ? "`" + arg.value().span().text() + "`" : Value.describe(v);
+                diags.report(Code.DLN063, arg.value().span(), key, "must be " + spec.expectation() + ", but is " + got)
                      .help(v instanceof Sym sym && kind == Kind.INIT ? Suggest.didYouMean(sym.name(),
                              List.of("zeros", "normal", "uniform", "xavier", "he_normal", "he_uniform")) : null);
                 return fallback;
@@ -249,7 +254,8 @@ public final class TrainChecker {
                 if (c == null) continue;
                 String identity = c.name().equals("flip") ? c.toString() : c.name();
                 if (seen.containsKey(identity)) {
-                    diags.report(Code.DLN032, arg.span(), Binder.capitalize(noun), c.name());
+                    diags.report(Code.DLN032, arg.span(), noun, c.name())
+                         .note("first given at " + seen.get(identity).where());
                     continue;
                 }
                 seen.put(identity, arg.span());
@@ -281,7 +287,7 @@ public final class TrainChecker {
             if (e instanceof Expr.Call c) {
                 for (Expr.Arg a : c.args()) givens.add(new Given(a, eval(a.value())));
             }
-            Binder.Bound bound = binder.bind(callee.id(), noun + " setting", fn.args(), fn.positional(), givens, e.span());
+            Binder.Bound bound = binder.bind(callee.id(), noun + " setting", fn.args(), fn.positional(), givens, e.span(), this::undefined);
             if (!bound.ok) return null;
             return new Training.Call(callee.id(), new LinkedHashMap<>(bound.values));
         }
@@ -321,7 +327,7 @@ public final class TrainChecker {
             if (s == null) return null;
             List<Given> givens = new ArrayList<>();
             for (Expr.Arg a : s.values()) givens.add(new Given(a, eval(a.value())));
-            Binder.Bound b = binder.bind("split", "fraction", SPLIT.get("split").args(), 0, givens, s.span());
+            Binder.Bound b = binder.bind("split", "fraction", SPLIT.get("split").args(), 0, givens, s.span(), this::undefined);
             if (!b.ok) return null;
             if (b.real("train") == 0) {
                 diags.report(Code.DLN035, b.span("train"), "train", "split", "above 0", 0);
@@ -340,7 +346,7 @@ public final class TrainChecker {
             if (s == null) return null;
             List<Given> givens = new ArrayList<>();
             for (Expr.Arg a : s.values()) givens.add(new Given(a, eval(a.value())));
-            Binder.Bound b = binder.bind("early_stop", "setting", EARLY_STOP.get("early_stop").args(), 0, givens, s.span());
+            Binder.Bound b = binder.bind("early_stop", "setting", EARLY_STOP.get("early_stop").args(), 0, givens, s.span(), this::undefined);
             if (!b.ok) return null;
             return new Training.EarlyStop(b.word("monitor"), b.count("patience"), b.real("min_delta"));
         }
@@ -435,7 +441,7 @@ public final class TrainChecker {
                         && last == net.layers().get(1);
                 if (!shapeOk) {
                     diags.report(Code.DLN065, settings.get("optimizer").values().get(0).span(),
-                            "but `" + net.name() + "` has " + net.layers().size() + " layers: "
+                            "but `" + net.name() + "` has " + Binder.count(net.layers().size(), "layer") + ": "
                             + String.join(" -> ", net.layers().stream().map(l -> l.op().kind()).toList()))
                          .help("train it with sgd or adam and a loss instead");
                 }
@@ -490,7 +496,7 @@ public final class TrainChecker {
                 }
             }
             if (rows.size() != labels.size()) {
-                diags.report(Code.DLN067, at, "inline data has " + rows.size() + " inputs but " + labels.size() + " targets");
+                diags.report(Code.DLN067, at, "inline data has " + Binder.count(rows.size(), "input") + " but " + Binder.count(labels.size(), "target"));
             }
         }
 
@@ -512,9 +518,10 @@ public final class TrainChecker {
     static Shape shapeOfValue(Value v) {
         if (v instanceof Num) return Shape.of();
         if (!(v instanceof ListV l) || l.items().isEmpty()) return null;
+        // Each item is measured once: measuring the first again would double the work at every level of nesting.
         Shape inner = shapeOfValue(l.items().get(0));
         if (inner == null) return null;
-        for (Value item : l.items()) if (!inner.equals(shapeOfValue(item))) return null;
+        for (Value item : l.items().subList(1, l.items().size())) if (!inner.equals(shapeOfValue(item))) return null;
         return inner.withFirst(l.items().size());
     }
 

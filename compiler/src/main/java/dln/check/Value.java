@@ -41,8 +41,8 @@ sealed interface Value {
         if (v instanceof Num n) return "the number " + format(n.value());
         if (v instanceof Str s) return "the string \"" + s.value() + "\"";
         if (v instanceof Sym s) return "`" + s.name() + "`";
-        if (v instanceof ListV l) return "a list of " + l.items().size();
-        if (v instanceof CallV c) return "`" + c.name() + "(...)`";
+        if (v instanceof ListV l) return "a list of " + l.items().size() + (l.items().size() == 1 ? " value" : " values");
+        if (v instanceof CallV c) return "a call of `" + c.name() + "`";
         if (v instanceof Tensor t) return "a tensor of shape " + (t.dtype() == DType.INT ? "int" : "") + t.shape();
         return "an erroneous value";
     }

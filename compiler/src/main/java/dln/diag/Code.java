@@ -41,7 +41,7 @@ public enum Code {
     DLN030(ERROR, "{0} is missing its required {1} `{2}`"),
     DLN031(ERROR, "unknown {0} `{1}` for {2}"),
     DLN032(ERROR, "{0} `{1}` is given twice"),
-    DLN033(ERROR, "{0} takes {1}, but {2} were given"),
+    DLN033(ERROR, "{0} takes {1}, but {2} given"),
     DLN034(ERROR, "`{0}` of {1} must be {2}, but got {3}"),
     DLN035(ERROR, "`{0}` of {1} must be {2}, but is {3}"),
     DLN036(ERROR, "positional argument after a named one"),
@@ -63,7 +63,7 @@ public enum Code {
     DLN052(ERROR, "unknown type `{0}`"),
     DLN053(ERROR, "{0} is not allowed in {1}"),
     DLN054(ERROR, "model `{0}` has no {1}"),
-    DLN055(ERROR, "input dimension must be a whole number of at least 1, but is {0}"),
+    DLN055(ERROR, "input dimension must be a whole number of at least 1, but {0}"),
     DLN056(WARNING, "block `{0}` is never used"),
 
     // Train blocks.

@@ -9,12 +9,15 @@ public final class Source {
     private final Path path;
     private final String text;
     private final int[] lineStarts;
+    /** True when no character is a surrogate, so that columns are char offsets. */
+    private final boolean bmp;
 
     public Source(String name, Path path, String text) {
         this.name = name;
         this.path = path;
         this.text = text;
         this.lineStarts = lineStarts(text);
+        this.bmp = text.chars().noneMatch(c -> Character.isSurrogate((char) c));
     }
 
     public static Source of(String name, String text) {
@@ -39,18 +42,24 @@ public final class Source {
     public int column(int offset) {
         int start = lineStarts[line(offset) - 1];
         int end = Math.max(start, Math.min(offset, text.length()));
-        return text.codePointCount(start, end) + 1;
+        return (bmp ? end - start : text.codePointCount(start, end)) + 1;
     }
 
     /** The text of a 1-based line, without its line terminator. */
     public String lineText(int line) {
+        return text.substring(lineStart(line), lineEnd(line));
+    }
+
+    /** Char offset where a 1-based line starts. */
+    public int lineStart(int line) { return lineStarts[line - 1]; }
+
+    /** Char offset where a 1-based line ends, before its line terminator. */
+    public int lineEnd(int line) {
         int start = lineStarts[line - 1];
         int end = line < lineStarts.length ? lineStarts[line] : text.length();
         while (end > start && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) end--;
-        return text.substring(start, end);
+        return end;
     }
-
-    public int lineStart(int line) { return lineStarts[line - 1]; }
 
     public int lineCount() { return lineStarts.length; }
 

@@ -22,7 +22,7 @@ import org.antlr.v4.runtime.Token;
 
 /**
  * Turns a parse tree without syntax errors into immutable AST records. Decodes string escapes and
- * number literals, reporting a bad escape at its own column and a number too large for a double.
+ * number literals, reporting a bad escape at its own column and a number out of a double's range.
  */
 final class AstBuilder {
     private final Source source;
@@ -117,10 +117,21 @@ final class AstBuilder {
         return new Name(c.getText(), span(c));
     }
 
+    /** A literal beyond a double's range is an error, whether it overflows to infinity or underflows to 0. */
     private Expr.Num number(Token t) {
-        double value = Double.parseDouble(t.getText());
-        if (Double.isInfinite(value)) diags.report(Code.DLN006, span(t), t.getText());
+        String text = t.getText();
+        double value = Double.parseDouble(text);
+        if (Double.isInfinite(value)) {
+            diags.report(Code.DLN006, span(t), text).help("the largest number is about 1.8e308");
+        } else if (value == 0 && mantissa(text).chars().anyMatch(c -> c >= '1' && c <= '9')) {
+            diags.report(Code.DLN006, span(t), text).help("it is too small for a double and would be 0; the smallest number above 0 is about 4.9e-324");
+        }
         return new Expr.Num(value, span(t));
+    }
+
+    private static String mantissa(String number) {
+        int e = Math.max(number.indexOf('e'), number.indexOf('E'));
+        return e < 0 ? number : number.substring(0, e);
     }
 
     /** Decodes the escapes of the contract (quote, backslash, n, t, u+4 hex digits); any other is an error. */
