@@ -1,0 +1,47 @@
+package dln.runtime.kernel;
+
+/**
+ * The element-wise activations, each in Java and as an OpenCL C expression. {@code alpha} is the slope
+ * of leaky_relu for negative inputs and the scale of elu; the others ignore it.
+ */
+public enum Act {
+    LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, ELU;
+
+    public float apply(float z, float alpha) {
+        return switch (this) {
+            case LINEAR -> z;
+            case STEP -> z > 0 ? 1f : 0f;
+            case SIGMOID -> (float) (1 / (1 + Math.exp(-z)));
+            case TANH -> (float) Math.tanh(z);
+            case RELU -> z > 0 ? z : 0f;
+            case LEAKY_RELU -> z > 0 ? z : alpha * z;
+            case ELU -> z > 0 ? z : (float) (alpha * Math.expm1(z));
+        };
+    }
+
+    /** dy/dz from the output y = apply(z) (step: zero; leaky_relu needs alpha > 0). */
+    public float gradFromOutput(float y, float alpha) {
+        return switch (this) {
+            case LINEAR -> 1f;
+            case STEP -> 0f;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case RELU -> y > 0 ? 1f : 0f;
+            case LEAKY_RELU -> y > 0 ? 1f : alpha;
+            case ELU -> y > 0 ? 1f : y + alpha;
+        };
+    }
+
+    /** apply as a C expression over the C expressions {@code z} and {@code alpha} (z may appear more than once). */
+    public String opencl(String z, String alpha) {
+        return switch (this) {
+            case LINEAR -> "(" + z + ")";
+            case STEP -> "((" + z + ") > 0.0f ? 1.0f : 0.0f)";
+            case SIGMOID -> "(1.0f / (1.0f + exp(-(" + z + "))))";
+            case TANH -> "tanh(" + z + ")";
+            case RELU -> "fmax(" + z + ", 0.0f)";
+            case LEAKY_RELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * (" + z + "))";
+            case ELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * expm1(" + z + "))";
+        };
+    }
+}
