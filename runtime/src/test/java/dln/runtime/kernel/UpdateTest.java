@@ -1,0 +1,95 @@
+package dln.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class UpdateTest {
+    private static final float LR = 0.1f;
+
+    @Test void adamTwoStepsByHand() {
+        // PyTorch's documented Adam, w = 1, g = 0.5 then -0.25, lr 0.1, betas (0.9, 0.999), eps 1e-8:
+        // t=1: m = 0.05, v = 0.00025, m^ = 0.5, v^ = 0.25, w = 1 - 0.1·0.5/(0.5 + 1e-8) = 0.900000002
+        // t=2: m = 0.045 - 0.025 = 0.02, v = 0.00024975 + 0.0000625 = 0.00031225,
+        //      m^ = 0.02/0.19 = 0.1052632, v^ = 0.00031225/0.001999 = 0.1562031, w = 0.9 - 0.1·0.1052632/0.3952254 = 0.8733663
+        Update adam = update("t_update_adam_hand", 1, OptimizerKind.ADAM, 0, false, 0, 0);
+        float[][] step1 = run(adam, 1, new float[] {1}, 0.5f, new float[1], new float[1]);
+        assertThat(step1[1][0]).isCloseTo(0.9f, within(1e-6f));
+        assertThat(step1[3][0]).isCloseTo(0.05f, within(1e-7f));
+        // β2 is the float 0.999f, so 1 - β2 is 0.00099998713 and v is 1.3e-5 low in relative terms
+        assertThat(step1[4][0]).isCloseTo(0.00025f, within(1e-8f));
+        float[][] step2 = run(adam, 2, step1[1], -0.25f, step1[3], step1[4]);
+        assertThat(step2[1][0]).isCloseTo(0.8733663f, within(1e-6f));
+    }
+
+    @Test void sgdWithMomentumTwoStepsByHand() {
+        // v = 0.9·v + g: 0.5 then 0.95; w = 1 - 0.1·0.5 = 0.95, then 0.95 - 0.1·0.95 = 0.855
+        Update sgd = update("t_update_momentum_hand", 1, OptimizerKind.SGD, 0.9f, false, 0, 0);
+        float[][] step1 = run(sgd, 1, new float[] {1}, 0.5f, new float[1], new float[1]);
+        assertThat(step1[1][0]).isCloseTo(0.95f, within(1e-7f));
+        float[][] step2 = run(sgd, 2, step1[1], 0.5f, step1[3], step1[4]);
+        assertThat(step2[3][0]).isCloseTo(0.95f, within(1e-7f));
+        assertThat(step2[1][0]).isCloseTo(0.855f, within(1e-7f));
+    }
+
+    @Test void nesterovStepByHand() {
+        // v = 0.5; w = 1 - 0.1·(g + 0.9·v) = 1 - 0.1·0.95 = 0.905
+        float[][] out = run(update("t_update_nesterov_hand", 1, OptimizerKind.SGD, 0.9f, true, 0, 0), 1,
+                new float[] {1}, 0.5f, new float[1], new float[1]);
+        assertThat(out[1][0]).isCloseTo(0.905f, within(1e-7f));
+    }
+
+    @Test void adagradAndRmspropStepsByHand() {
+        // Adagrad: s = 0.25, w = 1 - 0.1·0.5/0.5 = 0.9. RMSprop (rho 0.9): s = 0.025, w = 1 - 0.05/0.1581139 = 0.6837723
+        assertThat(run(update("t_update_adagrad_hand", 1, OptimizerKind.ADAGRAD, 0, false, 0, 0), 1,
+                new float[] {1}, 0.5f, new float[1], new float[1])[1][0]).isCloseTo(0.9f, within(1e-6f));
+        assertThat(run(update("t_update_rmsprop_hand", 1, OptimizerKind.RMSPROP, 0, false, 0, 0), 1,
+                new float[] {1}, 0.5f, new float[1], new float[1])[1][0]).isCloseTo(0.6837723f, within(1e-6f));
+    }
+
+    @Test void regularizationAddsToTheGradient() {
+        // g = 0.5 + 0.2·w + 0.3·sign(w): w = 2 gives g = 1.2 and w = 1.88; w = -1 gives g = -0.0, w = -1; w = 0 gives g = 0.5
+        Update sgd = update("t_update_reg_hand", 3, OptimizerKind.SGD, 0, false, 0.3f, 0.2f);
+        float[][] out = new OpenClTable().add(sgd, 1, 0, 1e-6, new float[] {LR, 1}, new float[] {2, -1, 0},
+                new float[] {0.5f, 0.5f, 0.5f}, new float[1], new float[1]).assertSame().get(0);
+        assertThat(out[1][0]).isCloseTo(1.88f, within(1e-6f));
+        assertThat(out[1][1]).isCloseTo(-1f, within(1e-6f));
+        assertThat(out[1][2]).isCloseTo(-0.05f, within(1e-7f));
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        Random r = new Random(10);
+        OpenClTable table = new OpenClTable();
+        List<Update> kinds = new ArrayList<>();
+        for (int size : new int[] {1, 37, 1000}) {
+            kinds.add(update("t_update_sgd_" + size, size, OptimizerKind.SGD, 0, false, 1e-3f, 1e-2f));
+            kinds.add(update("t_update_momentum_" + size, size, OptimizerKind.SGD, 0.9f, false, 0, 1e-2f));
+            kinds.add(update("t_update_nesterov_" + size, size, OptimizerKind.SGD, 0.9f, true, 1e-3f, 0));
+            kinds.add(update("t_update_adagrad_" + size, size, OptimizerKind.ADAGRAD, 0, false, 0, 0));
+            kinds.add(update("t_update_rmsprop_" + size, size, OptimizerKind.RMSPROP, 0, false, 0, 1e-2f));
+            kinds.add(update("t_update_adam_" + size, size, OptimizerKind.ADAM, 0, false, 1e-3f, 1e-2f));
+        }
+        for (Update k : kinds) {
+            int n = (int) k.size();
+            float[] state1 = KernelCheck.random(r, n, 1), state2 = KernelCheck.random(r, n, 1);
+            for (int i = 0; i < n; i++) state2[i] = Math.abs(state2[i]); // second moments are never negative
+            if (k.kind() != OptimizerKind.SGD) state1 = k.kind() == OptimizerKind.ADAM ? state1 : state2.clone();
+            table.add(k, 1, 0, 1e-5, new float[] {0.01f, 7}, KernelCheck.random(r, n, 1), KernelCheck.random(r, n, 1), state1, state2);
+        }
+        table.assertSame();
+    }
+
+    private static Update update(String name, long size, OptimizerKind kind, float momentum, boolean nesterov, float l1, float l2) {
+        float eps = kind == OptimizerKind.ADAGRAD ? 1e-10f : 1e-8f;
+        return new Update(name, size, kind, momentum, nesterov, 0.9f, 0.999f, 0.9f, eps, l1, l2);
+    }
+
+    /** One step at step count t with a scalar gradient; returns every buffer after it. */
+    private static float[][] run(Update k, int t, float[] param, float grad, float[] state1, float[] state2) {
+        return new OpenClTable().add(k, 1, 0, 1e-6, new float[] {LR, t}, param, new float[] {grad}, state1, state2).assertSame().get(0);
+    }
+}
