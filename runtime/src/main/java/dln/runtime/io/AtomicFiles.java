@@ -1,0 +1,88 @@
+package dln.runtime.io;
+
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes files so that readers, and the file system after a crash, see either the old file or the
+ * complete new one, never a part: the bytes go to a temporary file in the same directory, are
+ * forced to the disk, and the temporary file is then renamed over the target in one step.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Writes a file's contents to the stream it is given; the stream need not be closed. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    public static void write(Path file, byte[] bytes) throws IOException {
+        write(file, out -> out.write(bytes));
+    }
+
+    /**
+     * Replaces {@code file} with what {@code content} writes. If {@code content} throws, the
+     * previous file is untouched, the temporary file is deleted and the exception propagates.
+     */
+    public static void write(Path file, Content content) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path temp = createTemp(target);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16) {
+                    // The channel must stay open until it has been forced to the disk.
+                    @Override public void close() throws IOException { flush(); }
+                };
+                content.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
+        } catch (Throwable failure) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** A new, hidden file next to the target, created with the default permissions. */
+    private static Path createTemp(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+            Path temp = target.resolveSibling("." + target.getFileName() + "." + suffix + ".tmp");
+            try {
+                FileChannel.open(temp, CREATE_NEW, WRITE).close();
+                return temp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) throw e;
+            }
+        }
+    }
+
+    /** Makes the rename itself durable where the platform allows it (Linux and macOS do). */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms (Windows) cannot open a directory; the rename is still atomic there.
+        }
+    }
+}

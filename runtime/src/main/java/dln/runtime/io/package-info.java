@@ -1,0 +1,7 @@
+/**
+ * The file formats DLN reads and writes: weights as safetensors ({@link dln.runtime.io.Safetensors}),
+ * arrays as NumPy .npy files ({@link dln.runtime.io.Npy}). Every write is atomic
+ * ({@link dln.runtime.io.AtomicFiles}); every malformed file is reported as a
+ * {@link dln.runtime.io.DataException} that names the file, the byte offset and what was expected.
+ */
+package dln.runtime.io;
