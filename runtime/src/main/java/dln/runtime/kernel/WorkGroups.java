@@ -3,7 +3,8 @@ package dln.runtime.kernel;
 import java.util.List;
 
 /**
- * Work-group sizes, and the OpenCL C of a deterministic work-group sum.
+ * Work-group sizes, the OpenCL C of a deterministic work-group sum, and the channel indexing of the
+ * kernels that run one work-group per channel.
  *
  * <p>Kernels with one work-item per element or row launch fixed groups of {@link #ITEMS} (the
  * backend rounds the global size up, and the kernel checks its id): left to choose, a driver must
@@ -51,5 +52,22 @@ final class WorkGroups {
 
     static void sum(C out, String name, String value) {
         sum(out, List.of(name), List.of(value));
+    }
+
+    /**
+     * A C function {@code <kernel>_at(c, e)}: the index in [N, C, S] of channel c's element e,
+     * counting e over N·S. Shared by the kernels that run one work-group per channel.
+     */
+    static void channelIndex(C out, String kernel, long channels, long spatial) {
+        // the same arithmetic as channelIndex(channels, spatial, c, e), which the references use
+        out.line("int %s_at(const int c, const int e) {", kernel);
+        out.line("return (e / %d * %d + c) * %d + e %% %d;", spatial, channels, spatial, spatial);
+        out.line("}");
+        out.line("");
+    }
+
+    /** The index in [N, C, S] of channel c's element e, counting e over N·S: the Java of {@code <kernel>_at}. */
+    static int channelIndex(long channels, long spatial, int c, int e) {
+        return Math.toIntExact((e / spatial * channels + c) * spatial + e % spatial);
     }
 }
