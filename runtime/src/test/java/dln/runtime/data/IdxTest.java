@@ -1,0 +1,190 @@
+package dln.runtime.data;
+
+import static dln.runtime.data.Fixtures.FASHION;
+import static dln.runtime.data.Fixtures.fixture;
+import static dln.runtime.data.Fixtures.installed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dln.runtime.io.DataException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IdxTest {
+    private static final long[] IMAGE = {1, 28, 28};
+
+    /** The real Fashion-MNIST test set, as Debian's dataset-fashion-mnist installs it (gzipped). */
+    @Nested @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class FashionMnist {
+        Path images, labels;
+        Dataset test;
+
+        @BeforeAll void read() {
+            images = installed(FASHION.resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+            labels = installed(FASHION.resolve("t10k-labels-idx1-ubyte.gz"), "dataset-fashion-mnist");
+            test = Idx.read(images, labels, 1, IMAGE);
+        }
+
+        @Test void tenThousandImagesOfTenClasses() {
+            assertThat(test.count()).isEqualTo(10_000);
+            assertThat(test.inputShape()).containsExactly(1, 28, 28);
+            assertThat(test.labels()).isTrue();
+            assertThat(test.targetWidth()).isEqualTo(1);
+            assertThat(test.classes()).isEqualTo(10);
+            assertThat(test.checkLabels(10)).isSameAs(test);
+        }
+
+        /**
+         * Expected values computed independently with Python:
+         * {@code b = gzip.open(".../t10k-images-idx3-ubyte.gz").read()[16:]}; {@code sum(b)} = 573469082,
+         * {@code sum(b[:784])} = 33456, {@code b[14 * 28 + 14]} = 110; the first labels
+         * {@code list(gzip.open(".../t10k-labels-idx1-ubyte.gz").read()[8:13])} = [9, 2, 1, 1, 6].
+         */
+        @Test void pixelsAndLabelsAsPythonReadsThem() {
+            double sum = 0, first = 0;
+            for (int i = 0; i < test.inputs().length; i++) {
+                sum += test.inputs()[i];
+                if (i < 784) first += test.inputs()[i];
+            }
+            assertThat(sum).isEqualTo(573_469_082.0);
+            assertThat(first).isEqualTo(33_456.0);
+            assertThat(test.inputs()[14 * 28 + 14]).isEqualTo(110f);
+            assertThat(test.targets()).startsWith(9, 2, 1, 1, 6);
+        }
+
+        @Test void scaledAndFlattened() {
+            Dataset flat = Idx.read(images, labels, 1.0 / 255, new long[] {784});
+            assertThat(flat.inputShape()).containsExactly(784);
+            assertThat(flat.inputs()[14 * 28 + 14]).isCloseTo(110f / 255, within(1e-7f));
+        }
+
+        @Test void aLabelOutsideTheModelsClassesIsFoundAtItsByte() {
+            assertThatThrownBy(() -> test.checkLabels(5))
+                    .isInstanceOf(DataError.class)
+                    .hasMessage(labels + ": byte 8: label 9 is outside [0, 5): the model has 5 classes, labelled 0 to 4");
+        }
+
+        @Test void imagesThatDoNotFitTheModel() {
+            assertThatThrownBy(() -> Idx.read(images, labels, 1, new long[] {3, 32, 32}))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(images + ": byte 8: each image has shape [28, 28] (784 values), which does not fit the model's"
+                            + " input shape [3, 32, 32] (3072 values)");
+        }
+
+        @Test void imagesAndLabelsSwapped() {
+            assertThatThrownBy(() -> Idx.read(labels, images, 1, IMAGE))
+                    .hasMessage(labels + ": byte 8: each image has shape [] (1 value), which does not fit the model's input shape"
+                            + " [1, 28, 28] (784 values); is this a labels file?");
+        }
+
+        @Test void aMissingFileSaysWhichPackageInstallsIt() {
+            Path missing = FASHION.resolve("train-images-idx3-ubyte");
+            assertThatThrownBy(() -> Idx.read(missing, labels, 1, IMAGE))
+                    .isInstanceOf(DataError.class)
+                    .hasMessage(missing + ": no such file; it comes with a Debian package: install it with"
+                            + " `apt-get install dataset-fashion-mnist`");
+        }
+    }
+
+    @Nested class EveryElementType {
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"ubyte", "byte", "short", "int", "float", "double"})
+        void readsBigEndianValues(String type) {
+            Dataset d = Idx.read(fixture("tiny-" + type + "-images.idx"), fixture("tiny-labels-idx1-ubyte"), 1, null);
+            assertThat(d.inputShape()).containsExactly(2, 2);
+            assertThat(d.inputs()).containsExactly(0, 1, 2, 3, 10, 20, 30, 40, 100, 110, 120, 127);
+            assertThat(d.targets()).containsExactly(2, 0, 1);
+        }
+
+        @Test void gzipIsRecognisedByItsMagicBytesNotItsName() {
+            Dataset d = Idx.read(fixture("tiny-images-gzipped.idx"), fixture("tiny-labels-idx1-ubyte"), 0.5, new long[] {4});
+            assertThat(d.inputs()).startsWith(0, 0.5f, 1, 1.5f, 5);
+        }
+
+        @Test void floatLabelsThatAreWholeNumbers() {
+            Dataset d = Idx.read(fixture("tiny-ubyte-images.idx"), fixture("tiny-labels-float.idx"), 1, null);
+            assertThat(d.targets()).containsExactly(2, 0, 1);
+        }
+    }
+
+    @Nested class BrokenFiles {
+        final Path images = fixture("tiny-ubyte-images.idx"), labels = fixture("tiny-labels-idx1-ubyte");
+
+        @Test void truncated() {
+            Path file = fixture("truncated-images-idx3-ubyte");
+            assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 26: the file ends after 10 of the 12 bytes of data that its shape [3, 2, 2]"
+                            + " promises (2 of 3 images complete); is it truncated?");
+        }
+
+        @Test void gzipStreamCutShort() {
+            // zlib.decompressobj(31).decompress(open("cut-images-idx3-ubyte.gz", "rb").read()) in Python gives 3593 bytes.
+            Path file = fixture("cut-images-idx3-ubyte.gz");
+            assertThatThrownBy(() -> Idx.read(file, fixture("fifty-labels-idx1-ubyte"), 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 3593: the file ends after 3577 of the 39200 bytes of data that its shape [50, 28, 28]"
+                            + " promises (4 of 50 images complete); is it truncated? (bytes of the decompressed data)");
+        }
+
+        @Test void badMagic() {
+            Path file = fixture("png-magic.idx");
+            assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 0: expected an IDX magic number: 00 00, the element type (08 ubyte, 09 byte,"
+                            + " 0b short, 0c int, 0d float, 0e double), the number of dimensions (00 00 08 03 for images,"
+                            + " 00 00 08 01 for labels), found 89 50 4e 47 (is this an IDX file?)");
+        }
+
+        @Test void unknownElementType() {
+            Path file = fixture("type-07.idx");
+            assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .hasMessageStartingWith(file + ": byte 2: unknown element type 07; expected an IDX magic number");
+        }
+
+        @Test void bytesAfterTheData() {
+            Path file = fixture("trailing-images.idx");
+            assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .hasMessage(file + ": byte 28: 2 more bytes follow the 12 values of shape [3, 2, 2]; expected the end of the file");
+        }
+
+        @Test void fewerLabelsThanImages() {
+            Path file = fixture("two-labels-idx1-ubyte");
+            assertThatThrownBy(() -> Idx.read(images, file, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 4: the file holds 2 labels, but " + images + " holds 3 images");
+        }
+
+        @Test void labelsOutOfRange() {
+            Path file = fixture("tiny-labels-10.idx");
+            Dataset d = Idx.read(images, file, 1, null);
+            assertThatThrownBy(() -> d.checkLabels(10))
+                    .hasMessage(file + ": byte 9: label 10 is outside [0, 10): the model has 10 classes, labelled 0 to 9");
+        }
+
+        @Test void fractionalLabel() {
+            Path file = fixture("tiny-labels-half.idx");
+            assertThatThrownBy(() -> Idx.read(images, file, 1, null))
+                    .hasMessage(file + ": byte 12: label 0.5 is not a whole number; labels are class indices");
+        }
+
+        @Test void imagesGivenAsLabels() {
+            assertThatThrownBy(() -> Idx.read(images, images, 1, null))
+                    .hasMessage(images + ": byte 3: a labels file has one dimension, [count], but this one has shape [3, 2, 2];"
+                            + " is this an images file?");
+        }
+
+        @Test void missingFile() {
+            Path file = images.resolveSibling("no-such-file.idx");
+            assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .isInstanceOf(DataError.class)
+                    .hasMessage(file + ": no such file");
+        }
+    }
+}

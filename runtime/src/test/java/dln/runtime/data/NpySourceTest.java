@@ -1,0 +1,52 @@
+package dln.runtime.data;
+
+import static dln.runtime.data.Fixtures.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Reads the arrays that np.save wrote (see src/test/resources/data/make_fixtures.py). */
+class NpySourceTest {
+    final Path inputs = fixture("inputs.npy");
+
+    @Test void integerTargetsOfOneDimensionAreLabels() {
+        Dataset d = NpySource.read(inputs, fixture("labels.npy"));
+        assertThat(d.count()).isEqualTo(3);
+        assertThat(d.inputShape()).containsExactly(4);
+        assertThat(d.inputs()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        assertThat(d.labels()).isTrue();
+        assertThat(d.targets()).containsExactly(1, 0, 2);
+        assertThatThrownBy(() -> d.checkLabels(2))
+                .hasMessage(fixture("labels.npy") + ": index 2: label 2 is outside [0, 2): the model has 2 classes, labelled 0 to 1");
+    }
+
+    @Test void otherTargetsAreFloatRows() {
+        Dataset d = NpySource.read(inputs, fixture("targets.npy"), new long[] {1, 2, 2});
+        assertThat(d.inputShape()).containsExactly(1, 2, 2);
+        assertThat(d.labels()).isFalse();
+        assertThat(d.targetWidth()).isEqualTo(2);
+        assertThat(d.targets()).containsExactly(0.5f, 1, 1.5f, 2, 2.5f, 3);
+        Dataset floats = NpySource.read(inputs, fixture("float-labels.npy"));
+        assertThat(floats.labels()).isFalse();
+        assertThat(floats.targetWidth()).isEqualTo(1);
+    }
+
+    @Test void countsMustAgree() {
+        Path targets = fixture("two-labels.npy");
+        assertThatThrownBy(() -> NpySource.read(inputs, targets))
+                .isInstanceOf(DataError.class)
+                .hasMessage(targets + ": holds 2 targets (shape [2]), but " + inputs + " holds 3 examples (shape [3, 4])");
+    }
+
+    @Test void examplesThatDoNotFitTheModel() {
+        assertThatThrownBy(() -> NpySource.read(inputs, fixture("labels.npy"), new long[] {5}))
+                .hasMessage(inputs + ": each example has shape [4] (4 values), which does not fit the model's input shape [5] (5 values)");
+    }
+
+    @Test void aMissingFile() {
+        Path missing = inputs.resolveSibling("missing.npy");
+        assertThatThrownBy(() -> NpySource.read(missing, inputs)).isInstanceOf(DataError.class).hasMessage(missing + ": no such file");
+    }
+}
