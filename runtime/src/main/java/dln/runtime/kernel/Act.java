@@ -1,8 +1,10 @@
 package dln.runtime.kernel;
 
 /**
- * The element-wise activations, each in Java and as an OpenCL C expression. {@code alpha} is the slope
- * of leaky_relu for negative inputs and the scale of elu; the others ignore it.
+ * The element-wise activations, each in Java and as an OpenCL C expression, with their derivatives
+ * taken from the output (what a backward pass keeps). {@code alpha} is the slope of leaky_relu for
+ * negative inputs and the scale of elu; the others ignore it. step is the Heaviside step, 1 from 0 on,
+ * whose derivative is taken as 0.
  */
 public enum Act {
     LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, ELU;
@@ -10,7 +12,7 @@ public enum Act {
     public float apply(float z, float alpha) {
         return switch (this) {
             case LINEAR -> z;
-            case STEP -> z > 0 ? 1f : 0f;
+            case STEP -> z >= 0 ? 1f : 0f;
             case SIGMOID -> (float) (1 / (1 + Math.exp(-z)));
             case TANH -> (float) Math.tanh(z);
             case RELU -> z > 0 ? z : 0f;
@@ -36,12 +38,25 @@ public enum Act {
     public String opencl(String z, String alpha) {
         return switch (this) {
             case LINEAR -> "(" + z + ")";
-            case STEP -> "((" + z + ") > 0.0f ? 1.0f : 0.0f)";
+            case STEP -> "((" + z + ") >= 0.0f ? 1.0f : 0.0f)";
             case SIGMOID -> "(1.0f / (1.0f + exp(-(" + z + "))))";
             case TANH -> "tanh(" + z + ")";
             case RELU -> "fmax(" + z + ", 0.0f)";
             case LEAKY_RELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * (" + z + "))";
             case ELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * expm1(" + z + "))";
+        };
+    }
+
+    /** gradFromOutput as a C expression over the C expressions {@code y} and {@code alpha} (y may appear more than once). */
+    public String openclGrad(String y, String alpha) {
+        return switch (this) {
+            case LINEAR -> "1.0f";
+            case STEP -> "0.0f";
+            case SIGMOID -> "((" + y + ") * (1.0f - (" + y + ")))";
+            case TANH -> "(1.0f - (" + y + ") * (" + y + "))";
+            case RELU -> "((" + y + ") > 0.0f ? 1.0f : 0.0f)";
+            case LEAKY_RELU -> "((" + y + ") > 0.0f ? 1.0f : (" + alpha + "))";
+            case ELU -> "((" + y + ") > 0.0f ? 1.0f : (" + y + ") + (" + alpha + "))";
         };
     }
 }

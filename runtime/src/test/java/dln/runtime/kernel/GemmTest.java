@@ -1,0 +1,92 @@
+package dln.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+    private static final boolean[][] TRANSPOSES = {{false, false}, {false, true}, {true, false}, {true, true}};
+
+    /** A Gemm over unbatched sizes with tight leading dimensions, plus `pad` extra floats on every stored row. */
+    private static Gemm gemm(String name, boolean ta, boolean tb, int m, int n, int k, int pad, float alpha, float beta) {
+        return new Gemm(name, ta, tb, Dim.of(m), Dim.of(n), Dim.of(k), (ta ? m : k) + pad, (tb ? k : n) + pad, n + pad, alpha, beta);
+    }
+
+    @Test void twoByTwoProductsEdgeCasesAndScaling() {
+        // A = [[1, 2], [3, 4]], B = [[5, 6], [7, 8]]: A·B = [[19, 22], [43, 50]], A·Bᵀ = [[17, 23], [39, 53]],
+        // Aᵀ·B = [[26, 30], [38, 44]], Aᵀ·Bᵀ = [[23, 31], [34, 46]].
+        float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, ones = {1, 1, 1, 1}, garbage = {Float.NaN, 1, Float.NaN, 1};
+        float[][] want = {{19, 22, 43, 50}, {17, 23, 39, 53}, {26, 30, 38, 44}, {23, 31, 34, 46}};
+        float[] c = {1, -2, 3, 4, 5, 6}, garbage6 = {1, Float.NaN, 3, 4, Float.NaN, 6};
+        OpenClTable table = new OpenClTable();
+        for (int t = 0; t < 4; t++) {
+            boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+            table.add(gemm("t_gemm_2x2_" + t, ta, tb, 2, 2, 2, 0, 1, 0), 1, 0, 0, a, b, garbage);
+            table.add(gemm("t_gemm_k0_" + t, ta, tb, 2, 3, 0, 0, 1, 3), 1, 0, 0, new float[1], new float[1], c);
+        }
+        // 0.5·A·B + 2·C with C = 1: [[11.5, 13], [23.5, 27]]
+        table.add(gemm("t_gemm_ab", false, false, 2, 2, 2, 0, 0.5f, 2), 1, 0, 0, a, b, ones);
+        table.add(gemm("t_gemm_k0z", false, true, 2, 3, 0, 0, 1, 0), 1, 0, 0, new float[1], new float[1], garbage6);
+        List<float[][]> out = table.assertSame();
+        for (int t = 0; t < 4; t++) {
+            // with beta 0 the NaNs in C are never read
+            assertThat(out.get(2 * t)[2]).as("transA %s, transB %s", TRANSPOSES[t][0], TRANSPOSES[t][1]).containsExactly(want[t]);
+            // k = 0: C = beta·C
+            assertThat(out.get(2 * t + 1)[2]).containsExactly(3, -6, 9, 12, 15, 18);
+        }
+        assertThat(out.get(8)[2]).containsExactly(11.5f, 13, 23.5f, 27);
+        assertThat(out.get(9)[2]).containsOnly(0f);
+    }
+
+    @Test void referenceMatchesTheProductInDouble() {
+        Random r = new Random(11);
+        for (boolean[] t : TRANSPOSES) {
+            int m = 7, n = 5, k = 9, pad = 2;
+            Gemm g = gemm("ref", t[0], t[1], m, n, k, pad, 0.5f, -1);
+            float[] a = KernelCheck.random(r, (t[0] ? k : m) * g.lda(), 1), b = KernelCheck.random(r, (t[1] ? n : k) * g.ldb(), 1);
+            float[] c = KernelCheck.random(r, m * g.ldc(), 1), c0 = c.clone();
+            g.reference(1, 0, new float[][] {a, b, c});
+            double[] want = new double[c.length];
+            for (int i = 0; i < c.length; i++) want[i] = c0[i];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double) (t[0] ? a[p * g.lda() + i] : a[i * g.lda() + p]) * (t[1] ? b[j * g.ldb() + p] : b[p * g.ldb() + j]);
+                    want[i * g.ldc() + j] = 0.5 * s - c0[i * g.ldc() + j];
+                }
+            }
+            KernelCheck.assertClose(c, want, 1e-6, "gemm transA " + t[0] + " transB " + t[1]);
+        }
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        // Sizes around the blocks (12×32 and 6×4 per work-item, 4×4 groups): one element, odd sizes
+        // that leave partial blocks on both sides and a k tail past the float16 steps, a single
+        // column, padded rows (every other shape), and batched sizes.
+        int[][] shapes = {{1, 1, 1}, {67, 33, 129}, {130, 1, 64}, {25, 70, 33}};
+        Random r = new Random(12);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < shapes.length; s++) {
+            int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+                int pad = s % 2;
+                float alpha = s % 3 == 0 ? 1 : 0.75f, beta = s % 2 == 0 ? 0 : 0.5f;
+                Gemm g = gemm("t_gemm_s" + s + "_t" + t, ta, tb, m, n, k, pad, alpha, beta);
+                table.add(g, 1, 0, 1e-5, KernelCheck.random(r, (ta ? k : m) * g.lda(), 1), KernelCheck.random(r, (tb ? n : k) * g.ldb(), 1),
+                        KernelCheck.random(r, m * g.ldc(), 1));
+            }
+        }
+        // the batch as a dense layer's forward (in m) and its weight gradient (in k) use it; batch 37
+        // is no multiple of any block
+        for (int batch : new int[] {1, 37}) {
+            table.add(new Gemm("t_gemm_bm", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0), batch, 0, 1e-5,
+                    KernelCheck.random(r, batch * 20, 1), KernelCheck.random(r, 200, 1), new float[batch * 10]);
+            table.add(new Gemm("t_gemm_bk", true, false, Dim.of(10), Dim.of(20), Dim.batch(1), 10, 20, 20, 1, 1), batch, 0, 1e-5,
+                    KernelCheck.random(r, batch * 10, 1), KernelCheck.random(r, batch * 20, 1), KernelCheck.random(r, 200, 1));
+        }
+        table.assertSame();
+    }
+}
