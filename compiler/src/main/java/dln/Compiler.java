@@ -10,9 +10,18 @@ import dln.diag.Code;
 import dln.diag.Diagnostics;
 import dln.diag.Source;
 import dln.diag.Span;
+import dln.emit.JavaEmitter;
+import dln.emit.OpenClEmitter;
+import dln.ir.Differentiator;
+import dln.ir.Graph;
+import dln.ir.Lowerer;
+import dln.ir.Schedule;
+import dln.ir.Scheduler;
 import dln.net.Network;
 import dln.net.Training;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -24,8 +33,12 @@ import java.util.function.Function;
  *   <li>analyze: declare names ({@link Resolver}), check every model's shapes with blocks expanded
  *       ({@link ShapeChecker}) and every train block against its model ({@link TrainChecker}).
  *       These passes run together so that one run reports every independent mistake.</li>
+ *   <li>lower: each network to a graph of ops, activations fused ({@link Lowerer});</li>
+ *   <li>differentiate and schedule: the loss, the backward pass and the updates, and the launch
+ *       lists of every pass ({@link Differentiator}, {@link Scheduler});</li>
+ *   <li>emit: the OpenCL program ({@link OpenClEmitter}) and the Java class ({@link JavaEmitter}).</li>
  * </ol>
- * Code generation (lowering, autodiff, scheduling, emitters) follows in the next stages.
+ * The last three run only on input that passed every check: they cannot fail on user input.
  */
 public final class Compiler {
     /** Deeply nested input recurses deeply; a big stack keeps that an error report, not a crash. */
@@ -37,6 +50,31 @@ public final class Compiler {
     public record Result(Diagnostics diagnostics, Program program, Map<String, Network> networks,
                          Map<String, Training> trainings) {
         public boolean ok() { return !diagnostics.hasErrors(); }
+    }
+
+    /** One compiled model: its Java class (in {@code packageName}) and its OpenCL program. */
+    public record Generated(String model, String packageName, String className, String java, String opencl, Schedule schedule) {
+        /** The Java file's path below an output folder: `dln/models/LeNet5.java`. */
+        public String javaPath() { return (packageName.isEmpty() ? "" : packageName.replace('.', '/') + "/") + className + ".java"; }
+
+        public String openclPath() { return (packageName.isEmpty() ? "" : packageName.replace('.', '/') + "/") + className + ".cl"; }
+    }
+
+    /**
+     * Compiles every model of a checked program: lower, differentiate and schedule, emit OpenCL,
+     * emit Java. {@code source} names the .dln file in the generated comments.
+     */
+    public static List<Generated> generate(Result checked, String packageName, String source) {
+        if (!checked.ok()) throw new IllegalArgumentException("cannot generate code for a program with errors");
+        List<Generated> out = new ArrayList<>();
+        for (var entry : checked.networks().entrySet()) {
+            Graph graph = new Lowerer(entry.getValue(), checked.trainings().get(entry.getKey())).lower();
+            Schedule schedule = new Scheduler(graph).schedule();
+            String opencl = OpenClEmitter.emit(schedule, source);
+            String java = new JavaEmitter(schedule, packageName, source).emit().toString();
+            out.add(new Generated(entry.getKey(), packageName, JavaEmitter.className(entry.getKey()), java, opencl, schedule));
+        }
+        return out;
     }
 
     /** Checks the file at {@code file}, shown in diagnostics as {@code displayName}. */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "dlnc", mixinStandardHelpOptions = true, versionProvider = Dlnc.Version.class,
         description = "Checks and compiles DLN neural-network definitions (.dln files).",
-        subcommands = {Dlnc.Check.class, CommandLine.HelpCommand.class},
+        subcommands = {Dlnc.Check.class, Predict.class, Devices.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (warnings allowed)", "1:errors in the input", "2:bad command-line usage",
                 "3:internal error in dlnc"})
@@ -35,8 +35,17 @@ public final class Dlnc implements Callable<Integer> {
     public static final int USAGE = 2;
     public static final int INTERNAL = 3;
 
-    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to check (the same as `dlnc check FILE...`).")
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "Files to compile with -o, else to check (the same as `dlnc check FILE...`).")
     List<String> files = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Write each model's Java class and OpenCL program under DIR (as package folders).")
+    Path outputDir;
+
+    @Option(names = "--package", paramLabel = "NAME", defaultValue = "dln.models",
+            description = "The Java package of the generated classes (default: ${DEFAULT-VALUE}).")
+    String packageName;
 
     @CommandLine.Mixin
     Output output = new Output();
@@ -72,6 +81,7 @@ public final class Dlnc implements Callable<Integer> {
             output.spec.commandLine().usage(output.spec.commandLine().getErr());
             return USAGE;
         }
+        if (outputDir != null) return Generate.run(files, outputDir, packageName, output);
         return check(files, output);
     }
 

@@ -10,7 +10,7 @@ public final class Program {
 
     public static String source(String title, List<? extends Kernel> kernels) {
         C out = new C();
-        out.line("// " + title.replace('\n', ' ').replace('\r', ' '));
+        out.line("// " + title.replace('\n', ' ').replace('\r', ' ').replace('\\', '/'));
         out.line("// OpenCL C 1.2. Buffers are row-major, batch first; every kernel takes the batch size and a step counter last.");
         Set<String> seen = new LinkedHashSet<>();
         for (Kernel k : kernels) {

@@ -1,0 +1,81 @@
+package dln.cli;
+
+import dln.Compiler;
+import dln.diag.Diagnostic;
+import dln.diag.Renderer;
+import dln.emit.InMemoryJavac;
+import dln.runtime.Backend;
+import dln.runtime.Model;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the running commands (predict, bench) share: check a file, pick its model, compile the
+ * generated class in memory and create it on a backend. Failures are user errors with a message.
+ */
+final class Run {
+    private Run() {}
+
+    /** A failure to report in one line, with the exit code to return. */
+    static final class Failure extends RuntimeException {
+        final int code;
+
+        Failure(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    record Loaded(Compiler.Result checked, Compiler.Generated generated, Model model) {}
+
+    static Loaded load(String file, String modelName, Backend backend, int maxBatch, PrintWriter err, boolean color) {
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) throw new Failure(Dlnc.BAD_INPUT, file + ": no such file");
+        Compiler.Result checked = Compiler.check(path, file);
+        Renderer renderer = new Renderer(color);
+        for (Diagnostic d : checked.diagnostics().all()) {
+            err.print(renderer.render(d));
+            err.println();
+        }
+        if (!checked.ok()) {
+            err.println(renderer.summary(checked.diagnostics().errorCount(), checked.diagnostics().warningCount()));
+            throw new Failure(Dlnc.BAD_INPUT, null);
+        }
+        List<Compiler.Generated> all = Compiler.generate(checked, "dln.models", path.getFileName().toString());
+        Compiler.Generated chosen = choose(all, checked, modelName, file);
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put(chosen.packageName() + "." + chosen.className(), chosen.java());
+        ClassLoader loader = InMemoryJavac.compile(sources);
+        try {
+            Model model = (Model) loader.loadClass(chosen.packageName() + "." + chosen.className())
+                    .getConstructor(Backend.class, int.class).newInstance(backend, maxBatch);
+            return new Loaded(checked, chosen, model);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model named, else the only one, else the one with a train block. */
+    private static Compiler.Generated choose(List<Compiler.Generated> all, Compiler.Result checked, String name, String file) {
+        if (name != null) {
+            for (Compiler.Generated g : all) if (g.model().equals(name)) return g;
+            throw new Failure(Dlnc.USAGE, file + " has no model `" + name + "`; it has " + names(all));
+        }
+        if (all.size() == 1) return all.get(0);
+        List<Compiler.Generated> trained = all.stream().filter(g -> checked.trainings().containsKey(g.model())).toList();
+        if (trained.size() == 1) return trained.get(0);
+        if (all.isEmpty()) throw new Failure(Dlnc.BAD_INPUT, file + " defines no model");
+        throw new Failure(Dlnc.USAGE, file + " defines several models (" + names(all) + "): choose one with --model");
+    }
+
+    private static String names(List<Compiler.Generated> all) {
+        return String.join(", ", all.stream().map(g -> "`" + g.model() + "`").toList());
+    }
+}

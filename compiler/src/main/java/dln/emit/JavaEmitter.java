@@ -1,0 +1,221 @@
+package dln.emit;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeSpec;
+import dln.ir.Graph;
+import dln.ir.Launch;
+import dln.ir.Schedule;
+import dln.runtime.Backend;
+import dln.runtime.Buffer;
+import dln.runtime.Init;
+import dln.runtime.Model;
+import dln.runtime.Slot;
+import dln.runtime.kernel.Dim;
+import dln.runtime.kernel.Kernel;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Emits one Java class per model: a subclass of {@link Model} whose kernels are constants (every
+ * size fixed but the batch), whose buffers are fields, and whose forward, loss, backward and
+ * update passes are straight-line launches with the layer named above each. Deterministic: the
+ * same schedule gives the same bytes.
+ */
+public final class JavaEmitter {
+    private static final ClassName KERNEL = ClassName.get(Kernel.class);
+    private static final ClassName SLOT = ClassName.get(Slot.class);
+
+    private final Schedule schedule;
+    private final String packageName;
+    private final String source;
+    private final JavaNames names = new JavaNames("INFO", "KERNELS", "SLOTS");
+    private final Map<String, String> kernelConstants = new LinkedHashMap<>();
+    private final Map<String, String> bufferFields = new LinkedHashMap<>();
+
+    /** {@code source} is the .dln file's name as people see it (no absolute path, so output is reproducible). */
+    public JavaEmitter(Schedule schedule, String packageName, String source) {
+        this.schedule = schedule;
+        this.packageName = packageName;
+        this.source = source;
+    }
+
+    public static String className(String model) {
+        String id = JavaNames.valid(model);
+        return id.equals("Model") ? "Model_" : id;
+    }
+
+    public JavaFile emit() {
+        Graph g = schedule.graph();
+        String cls = className(g.model());
+        for (Kernel k : schedule.kernels()) kernelConstants.put(k.name(), names.constant(k.name()));
+        for (Slot s : schedule.slots()) bufferFields.put(s.name(), names.of(s.name()));
+
+        TypeSpec.Builder type = TypeSpec.classBuilder(cls)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .superclass(Model.class)
+                .addJavadoc("Model {@code $L}, compiled by dlnc from {@code $L}. Generated code: edit the .dln file, not this one.\n",
+                        JavaNames.comment(g.model()), JavaNames.comment(source))
+                .addJavadoc("\n<p>Inputs: $L. Outputs: $L.\n", ports(g.inputs()), ports(g.outputs()));
+        if (schedule.trainable()) type.addJavadoc("Trained with $L loss and $L.\n", schedule.lossName(), JavaNames.comment(schedule.optimizerName()));
+        if (data() != null) type.addJavadoc("Data: $L.\n", JavaNames.comment(data()));
+
+        for (Kernel k : schedule.kernels()) {
+            type.addField(FieldSpec.builder(KERNEL, kernelConstants.get(k.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(construct(k)).build());
+        }
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), KERNEL), "KERNELS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.of($L)", List.class, String.join(", ", kernelConstants.values())).build());
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), SLOT), "SLOTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer(slots()).build());
+        type.addField(FieldSpec.builder(Model.Info.class, "INFO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer(info()).build());
+
+        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Allocates the model on {@code backend} for batches of up to {@code maxBatch} examples.\n")
+                .addParameter(Backend.class, "backend").addParameter(int.class, "maxBatch")
+                .addStatement("super(backend, maxBatch, SLOTS, KERNELS)");
+        for (Slot s : schedule.slots()) {
+            String f = bufferFields.get(s.name());
+            type.addField(Buffer.class, f, Modifier.PRIVATE, Modifier.FINAL);
+            ctor.addStatement("this.$N = buffer($S)", f, s.name());
+        }
+        type.addMethod(ctor.build());
+        type.addMethod(MethodSpec.methodBuilder("info").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(Model.Info.class).addStatement("return INFO").build());
+
+        MethodSpec.Builder forward = pass("forward", true).addParameter(boolean.class, "training").addParameter(int.class, "step");
+        if (schedule.trainable()) {
+            forward.beginControlFlow("if (training)").addCode(launches(schedule.trainForward())).addStatement("return").endControlFlow();
+        }
+        forward.addCode(launches(schedule.predict()));
+        type.addMethod(forward.build());
+        type.addMethod(pass("loss", false).addCode(launches(schedule.loss())).build());
+        type.addMethod(pass("backward", true).addParameter(int.class, "step").addCode(launches(schedule.backward())).build());
+        MethodSpec.Builder update = MethodSpec.methodBuilder("update").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED);
+        if (!schedule.update().isEmpty()) update.addStatement("int n = 1").addCode(launches(schedule.update()));
+        type.addMethod(update.build());
+
+        return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    private MethodSpec.Builder pass(String name, boolean batch) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED).addParameter(int.class, "n");
+    }
+
+    private CodeBlock launches(List<Launch> list) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        for (Launch l : list) {
+            code.add("// $L\n", JavaNames.comment(l.comment()));
+            StringBuilder args = new StringBuilder();
+            for (String b : l.buffers()) args.append(", ").append(bufferFields.get(b));
+            code.addStatement("launch($N, n, $L$L)", kernelConstants.get(l.kernel().name()), l.counter() ? "step" : "0", args);
+        }
+        return code.build();
+    }
+
+    private static String ports(List<Graph.Port> ports) {
+        StringBuilder out = new StringBuilder();
+        for (Graph.Port p : ports) {
+            if (!out.isEmpty()) out.append(", ");
+            out.append("{@code ").append(JavaNames.comment(p.name())).append("} ").append(p.integer() ? "int" : "").append(Arrays.toString(p.shape()));
+        }
+        return out.toString();
+    }
+
+    private CodeBlock slots() {
+        CodeBlock.Builder b = CodeBlock.builder().add("$T.of(\n", List.class).indent();
+        List<Slot> slots = schedule.slots();
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            if (s.shape() != null) {
+                Init in = s.init();
+                b.add("$T.param($S, $T.$L, $L, new $T($S, $L, $LL, $LL))", SLOT, s.name(), Slot.Role.class, s.role(), longs(s.shape()),
+                        Init.class, in.kind(), literal(in.scale()), in.fanIn(), in.fanOut());
+            } else {
+                b.add("$T.work($S, $T.$L, $LL, $L)", SLOT, s.name(), Slot.Role.class, s.role(), s.per(), s.batched());
+            }
+            b.add(i + 1 < slots.size() ? ",\n" : ")");
+        }
+        return b.unindent().build();
+    }
+
+    private CodeBlock info() {
+        Graph g = schedule.graph();
+        CodeBlock.Builder b = CodeBlock.builder().add("new $T($S,\n", Model.Info.class, g.model()).indent();
+        b.add("$T.of($L),\n", List.class, strings(g.inputs().stream().map(Graph.Port::name).toList()));
+        b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> longs(p.shape())).toList()));
+        b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> Boolean.toString(p.integer())).toList()));
+        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(Graph.Port::name).toList()));
+        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(p -> p.value().buffer()).toList()));
+        b.add("$T.of($L),\n", List.class, String.join(", ", g.outputs().stream().map(p -> longs(p.shape())).toList()));
+        b.add("$L, $L, $S, $S, $L,\n", schedule.trainable(), schedule.labels(), schedule.lossName(), schedule.optimizerName(), literal(schedule.learningRate()));
+        b.add("$S, $S)", source, data());
+        return b.unindent().build();
+    }
+
+    /** The train block's data setting as written: `csv("digits.csv", label_column: 64)`. */
+    private String data() {
+        var t = schedule.graph().training();
+        if (t == null || t.data() == null) return null;
+        return t.data().kind() + t.data().args().toString().replace('{', '(').replace('}', ')').replace('=', ':');
+    }
+
+    private static String strings(List<String> list) {
+        StringBuilder out = new StringBuilder();
+        for (String s : list) out.append(out.isEmpty() ? "" : ", ").append(CodeBlock.of("$S", s));
+        return out.toString();
+    }
+
+    private static String longs(long[] values) {
+        StringBuilder out = new StringBuilder("new long[] {");
+        for (int i = 0; i < values.length; i++) out.append(i > 0 ? ", " : "").append(values[i]).append('L');
+        return out.append('}').toString();
+    }
+
+    /** A constructor call that rebuilds {@code value}: records through their canonical constructor. */
+    static CodeBlock construct(Object value) {
+        if (value == null) return CodeBlock.of("null");
+        if (value instanceof String s) return CodeBlock.of("$S", s);
+        if (value instanceof Boolean || value instanceof Integer) return CodeBlock.of("$L", value);
+        if (value instanceof Long l) return CodeBlock.of("$LL", l);
+        if (value instanceof Float f) return CodeBlock.of("$L", literal(f));
+        if (value instanceof Double d) return CodeBlock.of("$L", literal(d));
+        if (value instanceof Enum<?> e) return CodeBlock.of("$T.$L", e.getDeclaringClass(), e.name());
+        if (value instanceof long[] a) return CodeBlock.of("$L", longs(a));
+        if (value instanceof Dim d) return CodeBlock.of("$T.$L($LL)", Dim.class, d.batched() ? "batch" : "of", d.per());
+        if (value instanceof Record r) {
+            CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
+            RecordComponent[] parts = r.getClass().getRecordComponents();
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    b.add(i > 0 ? ", " : "").add(construct(parts[i].getAccessor().invoke(r)));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot read " + parts[i] + " of " + r, e);
+                }
+            }
+            return b.add(")").build();
+        }
+        throw new IllegalArgumentException("cannot emit a " + value.getClass().getName() + " as Java");
+    }
+
+    static String literal(float f) {
+        if (Float.isNaN(f)) return "Float.NaN";
+        if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+        return Float.toString(f) + "f";
+    }
+
+    static String literal(double d) {
+        if (Double.isNaN(d)) return "Double.NaN";
+        if (Double.isInfinite(d)) return d > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        return Double.toString(d);
+    }
+
+}

@@ -1,0 +1,2 @@
+/** The emitters: a schedule becomes one Java class (JavaPoet) and one OpenCL program per model. */
+package dln.emit;

@@ -1,0 +1,126 @@
+package dln.ir;
+
+import dln.net.Training;
+import dln.runtime.Slot;
+import dln.runtime.kernel.Correct;
+import dln.runtime.kernel.Dim;
+import dln.runtime.kernel.Loss;
+import dln.runtime.kernel.LossKind;
+import dln.runtime.kernel.OptimizerKind;
+import dln.runtime.kernel.Sum;
+import dln.runtime.kernel.Update;
+import java.util.List;
+
+/**
+ * The training half of a graph: the loss on the first output, the backward pass (each node's
+ * gradient rule, in reverse order) and one optimizer update per trained parameter. Takes a graph
+ * with a train block; guarantees that every trained parameter gets its gradient written before
+ * its update, and that softmax with cross-entropy (and the perceptron's step) is differentiated in
+ * the fused, stable form: the loss writes the gradient of the activation's input directly.
+ */
+public final class Differentiator {
+    private final Graph graph;
+    private final Training training;
+    private final Plan plan;
+
+    public Differentiator(Graph graph) {
+        this.graph = graph;
+        this.training = graph.training();
+        this.plan = graph.plan();
+    }
+
+    public record Result(List<Launch> loss, List<Launch> backward, List<Launch> update, boolean labels) {}
+
+    public Result differentiate() {
+        Gradients loss = new Gradients(plan, graph.needsGradient());
+        Value out = graph.outputs().get(0).value();
+        long width = out.size();
+        LossKind kind = lossKind();
+        boolean labels = kind == LossKind.CROSS_ENTROPY;
+        Node fused = fusedWithLoss(kind, out);
+        Value target = fused != null ? fused.inputs().get(0) : out;
+        plan.work(":targets", labels ? 1 : width);
+        String values = plan.work("loss:values", 1);
+        loss.accumulates(target);
+        loss.launch(new Loss(plan.kernel("loss", "fwd"), kind, width, labels),
+                (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : ""),
+                out.buffer(), ":targets", loss.dy(target), values);
+        loss.launch(new Sum(plan.kernel("loss", "sum"), Dim.batch(1)), "Σ loss", values, plan.fixed(":loss", 1));
+        loss.launch(new Correct(plan.kernel("loss", "correct"), width, labels), "count correct predictions", out.buffer(), ":targets",
+                plan.fixed(":correct", 1));
+
+        Gradients back = new Gradients(plan, graph.needsGradient());
+        back.accumulates(target);
+        List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n == fused || !graph.needsGradient().contains(n.output().buffer()) || !back.started(n.output())) continue;
+            n.backward(back);
+        }
+        return new Result(loss.launches(), back.launches(), update(back.trained()), labels);
+    }
+
+    /** The softmax (cross-entropy) or step (perceptron) node producing the output, whose gradient the loss writes through. */
+    private Node fusedWithLoss(LossKind kind, Value out) {
+        for (Node n : graph.nodes()) {
+            if (!n.output().equals(out)) continue;
+            if (kind == LossKind.CROSS_ENTROPY && n instanceof Nodes.SoftmaxNode) return n;
+            if (kind == LossKind.PERCEPTRON && n instanceof Nodes.Activation a && a.act() == dln.runtime.kernel.Act.STEP) return n;
+        }
+        return null;
+    }
+
+    private LossKind lossKind() {
+        if (training.optimizer().name().equals("perceptron")) return LossKind.PERCEPTRON;
+        return switch (training.loss()) {
+            case "mse" -> LossKind.MSE;
+            case "mae" -> LossKind.MAE;
+            case "cross_entropy" -> LossKind.CROSS_ENTROPY;
+            case "binary_cross_entropy" -> LossKind.BINARY_CROSS_ENTROPY;
+            case "hinge" -> LossKind.HINGE;
+            default -> throw new IllegalArgumentException("unknown loss " + training.loss());
+        };
+    }
+
+    private List<Launch> update(List<String> trained) {
+        Gradients out = new Gradients(plan, graph.needsGradient());
+        Training.Call opt = training.optimizer();
+        OptimizerKind kind = switch (opt.name()) {
+            case "sgd", "perceptron" -> OptimizerKind.SGD;
+            case "adagrad" -> OptimizerKind.ADAGRAD;
+            case "rmsprop" -> OptimizerKind.RMSPROP;
+            case "adam" -> OptimizerKind.ADAM;
+            default -> throw new IllegalArgumentException("unknown optimizer " + opt.name());
+        };
+        float momentum = (float) real(opt, "momentum", 0), beta1 = (float) real(opt, "beta1", 0.9), beta2 = (float) real(opt, "beta2", 0.999);
+        float rho = (float) real(opt, "rho", 0.9), eps = (float) real(opt, "eps", kind == OptimizerKind.ADAGRAD ? 1e-10 : 1e-8);
+        boolean nesterov = Boolean.TRUE.equals(opt.args().get("nesterov")) || "true".equals(String.valueOf(opt.args().get("nesterov")));
+        plan.fixed(":hyper", 2);
+        String none = plan.fixed(":none", 1);
+        for (String p : trained) {
+            Slot slot = plan.slot(p);
+            boolean regularized = slot.shape().length >= 2;
+            String s1 = none, s2 = none;
+            if (kind != OptimizerKind.SGD || momentum != 0) s1 = plan.declare(Slot.work(state(kind, 1) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false));
+            if (kind == OptimizerKind.ADAM) s2 = plan.declare(Slot.work(state(kind, 2) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false));
+            out.launch(new Update(plan.kernel(p, "update"), slot.per(), kind, momentum, nesterov, beta1, beta2, rho, eps,
+                            regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f),
+                    p, ":hyper", p, "grad." + p, s1, s2);
+        }
+        return out.launches();
+    }
+
+    private static String state(OptimizerKind kind, int which) {
+        return switch (kind) {
+            case SGD -> "momentum";
+            case ADAGRAD -> "adagrad.sum";
+            case RMSPROP -> "rmsprop.square";
+            case ADAM -> which == 1 ? "adam.m" : "adam.v";
+        };
+    }
+
+    private static double real(Training.Call c, String arg, double otherwise) {
+        Object v = c.args().get(arg);
+        return v instanceof Number n ? n.doubleValue() : otherwise;
+    }
+}

@@ -1,0 +1,17 @@
+package dln.ir;
+
+import dln.runtime.Slot;
+import dln.runtime.kernel.Kernel;
+import java.util.List;
+
+/**
+ * A model ready to emit: every buffer, every distinct kernel, and the launch lists of inference,
+ * of a training step's forward pass, of the loss, of the backward pass and of the update. A model
+ * without a train block has only {@link #predict}.
+ */
+public record Schedule(Graph graph, List<Slot> slots, List<Kernel> kernels, List<Launch> predict,
+                       List<Launch> trainForward, List<Launch> loss, List<Launch> backward, List<Launch> update,
+                       String lossName, String optimizerName, double learningRate, boolean labels) {
+
+    public boolean trainable() { return graph.training() != null; }
+}

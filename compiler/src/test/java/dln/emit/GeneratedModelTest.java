@@ -1,0 +1,73 @@
+package dln.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dln.runtime.Backend;
+import dln.runtime.Model;
+import dln.runtime.cl.ClBackend;
+import dln.runtime.cl.Devices;
+import dln.runtime.jvm.JvmBackend;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Generated classes compile, run and train, and the OpenCL device agrees with the JVM backend. */
+class GeneratedModelTest {
+    static final String XOR = """
+            model Xor {
+                input x: [2]
+                output y = x -> dense(4) -> tanh -> dense(1) -> sigmoid
+            }
+            train Xor {
+                data      inline(inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]])
+                loss      mse
+                optimizer sgd(lr: 0.5, momentum: 0.9)
+                batch     all
+                epochs    2000
+                seed      7
+            }
+            """;
+    static final float[] XOR_IN = {0, 0, 0, 1, 1, 0, 1, 1};
+    static final float[] XOR_OUT = {0, 1, 1, 0};
+
+    static Backend opencl() {
+        if ("1".equals(System.getenv("DLN_SKIP_OPENCL"))) return null;
+        List<Devices.Device> devices = Devices.list();
+        if (devices.isEmpty()) throw new AssertionError("no OpenCL device: apt-get install pocl-opencl-icd, or DLN_SKIP_OPENCL=1");
+        return new ClBackend(devices.get(0));
+    }
+
+    @Test void xorLearnsOnTheJvmBackend() {
+        try (Model m = Models.instantiate(XOR, "Xor", new JvmBackend(), 4)) {
+            m.initialize(7);
+            float[] before = losses(m, 1);
+            float[] after = losses(m, 600);
+            assertThat(after[0]).isLessThan(before[0] / 10);
+            float[] y = m.predict(4, XOR_IN)[0];
+            for (int i = 0; i < 4; i++) assertThat(Math.round(y[i])).as("xor %s", i).isEqualTo((int) XOR_OUT[i]);
+        }
+    }
+
+    @Test void openClTrainsXorLikeTheJvm() {
+        Backend cl = opencl();
+        if (cl == null) return;
+        try (Model jvm = Models.instantiate(XOR, "Xor", new JvmBackend(), 4); Model ocl = Models.instantiate(XOR, "Xor", cl, 4)) {
+            jvm.initialize(7);
+            ocl.initialize(7);
+            for (int step = 0; step < 50; step++) {
+                jvm.trainStep(4, XOR_OUT, XOR_IN);
+                ocl.trainStep(4, XOR_OUT, XOR_IN);
+            }
+            for (String p : jvm.parameterNames()) {
+                float[] a = jvm.parameter(p), b = ocl.parameter(p);
+                for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s[%d]", p, i).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+
+    private static float[] losses(Model m, int steps) {
+        for (int i = 0; i < steps; i++) m.trainStep(4, XOR_OUT, XOR_IN);
+        m.takeMetrics();
+        m.evaluate(4, XOR_OUT, XOR_IN);
+        return new float[] {(float) m.takeMetrics().loss()};
+    }
+}

@@ -1,0 +1,272 @@
+package dln.runtime;
+
+import dln.runtime.kernel.Kernel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The base of every generated model class. The compiler plans the buffers ({@link Slot}s) and
+ * the kernels; the generated subclass holds the schedule as straight-line launches in
+ * {@link #forward}, {@link #loss}, {@link #backward} and {@link #update}. This class allocates,
+ * moves data in and out, and sequences a training step, with no host wait between kernels.
+ */
+public abstract class Model implements AutoCloseable {
+
+    /**
+     * What a generated model says about itself. Input {@code x} lives in buffer `input:x`; output
+     * {@code i} in {@code outputBuffers.get(i)}. With {@code labels}, targets are class indices.
+     * {@code source} is the .dln file it came from; {@code data} its train block's data setting as
+     * written (null without one).
+     */
+    public record Info(String name, List<String> inputs, List<long[]> inputShapes, List<Boolean> intInputs,
+                       List<String> outputs, List<String> outputBuffers, List<long[]> outputShapes, boolean trainable, boolean labels,
+                       String loss, String optimizer, double learningRate, String source, String data) {}
+
+    /** Mean loss and accuracy over the examples seen since the last call. */
+    public record Metrics(double loss, double accuracy, long examples) {}
+
+    private final Backend backend;
+    private final int maxBatch;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Map<String, Buffer> buffers = new LinkedHashMap<>();
+    private long step;
+    private long examples;
+    private double learningRate;
+
+    protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
+        if (maxBatch < 1) throw new IllegalArgumentException("the batch size must be at least 1, not " + maxBatch);
+        this.backend = backend;
+        this.maxBatch = maxBatch;
+        for (Slot s : plan) {
+            slots.put(s.name(), s);
+            buffers.put(s.name(), backend.allocate(s.size(maxBatch)));
+        }
+        backend.compile(kernels);
+        this.learningRate = info().learningRate();
+    }
+
+    public abstract Info info();
+
+    /** Runs the layers on the first {@code n} examples of the input buffers. */
+    protected abstract void forward(int n, boolean training, int step);
+
+    /** Computes the loss gradient of the output and adds the loss and correct count to the metrics. */
+    protected abstract void loss(int n);
+
+    protected abstract void backward(int n, int step);
+
+    protected abstract void update();
+
+    public final Backend backend() { return backend; }
+
+    public final int maxBatch() { return maxBatch; }
+
+    protected final Buffer buffer(String name) {
+        Buffer b = buffers.get(name);
+        if (b == null) throw new IllegalStateException("no buffer " + name);
+        return b;
+    }
+
+    protected final void launch(Kernel k, int n, int step, Buffer... args) {
+        backend.launch(k, n, step, args);
+    }
+
+    // ---- parameters
+
+    /** Parameter and state names (what a weights file holds), in layer order. */
+    public final List<String> parameterNames() {
+        List<String> out = new ArrayList<>();
+        for (Slot s : slots.values()) if (s.role() == Slot.Role.PARAM || s.role() == Slot.Role.STATE) out.add(s.name());
+        return out;
+    }
+
+    public final long[] shape(String name) { return slot(name).shape().clone(); }
+
+    public final float[] parameter(String name) {
+        Slot s = slot(name);
+        float[] out = new float[Math.toIntExact(s.per())];
+        backend.read(buffers.get(name), out);
+        return out;
+    }
+
+    public final void setParameter(String name, float[] values) {
+        Slot s = slot(name);
+        if (values.length != s.per()) {
+            throw new IllegalArgumentException(name + " has " + s.per() + " values " + Arrays.toString(s.shape()) + ", not " + values.length);
+        }
+        backend.write(buffers.get(name), values);
+    }
+
+    private Slot slot(String name) {
+        Slot s = slots.get(name);
+        if (s == null || (s.role() != Slot.Role.PARAM && s.role() != Slot.Role.STATE)) {
+            throw new IllegalArgumentException("model " + info().name() + " has no parameter " + name);
+        }
+        return s;
+    }
+
+    /** Sets every parameter from its initializer with this seed, and clears the optimizer state. */
+    public final void initialize(long seed) {
+        for (Slot s : slots.values()) {
+            if (s.init() != null) backend.write(buffers.get(s.name()), s.init().values(s.per(), seed, s.name()));
+            else if (s.role() == Slot.Role.OPTIMIZER) backend.write(buffers.get(s.name()), new float[Math.toIntExact(s.per())]);
+        }
+        step = 0;
+    }
+
+    /**
+     * Writes every parameter and state buffer to a safetensors file, atomically: a crash leaves the
+     * previous file whole. The metadata names the model.
+     */
+    public final void save(java.nio.file.Path file) throws java.io.IOException {
+        Map<String, dln.runtime.io.Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        for (String name : parameterNames()) tensors.put(name, new dln.runtime.io.Safetensors.Tensor(shape(name), parameter(name)));
+        dln.runtime.io.Safetensors.write(file, tensors, Map.of("format", "pt", "dln.model", info().name()));
+    }
+
+    /**
+     * Reads weights saved by {@link #save} or by PyTorch (same names and layouts). Every tensor the
+     * model has must be present with its shape; nothing is changed unless all are.
+     */
+    public final void load(java.nio.file.Path file) throws java.io.IOException {
+        Map<String, dln.runtime.io.Safetensors.Tensor> tensors = dln.runtime.io.Safetensors.read(file);
+        List<String> problems = new ArrayList<>();
+        for (String name : parameterNames()) {
+            var t = tensors.get(name);
+            if (t == null) {
+                if (slots.get(name).role() == Slot.Role.PARAM) problems.add("it has no tensor `" + name + "` " + Arrays.toString(shape(name)));
+            } else if (!Arrays.equals(t.shape(), shape(name))) {
+                problems.add("`" + name + "` has shape " + Arrays.toString(t.shape()) + " but the model needs " + Arrays.toString(shape(name)));
+            }
+        }
+        for (String name : tensors.keySet()) {
+            if (!slots.containsKey(name) || !parameterNames().contains(name)) {
+                if (!name.endsWith("num_batches_tracked")) problems.add("model " + info().name() + " has no parameter `" + name + "`");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(file + ": these weights do not fit model " + info().name() + ": " + String.join("; ", problems));
+        }
+        for (String name : parameterNames()) {
+            var t = tensors.get(name);
+            if (t != null) setParameter(name, t.data());
+        }
+    }
+
+    // ---- running
+
+    /** The outputs for {@code n} examples; inputs are row-major, one array per model input (int ids as floats). */
+    public final float[][] predict(int n, float[]... inputs) {
+        Info info = info();
+        checkInputs(n, inputs);
+        float[][] out = new float[info.outputs().size()][];
+        for (int o = 0; o < out.length; o++) out[o] = new float[Math.toIntExact(n * size(info.outputShapes().get(o)))];
+        for (int start = 0; start < n; start += maxBatch) {
+            int m = Math.min(maxBatch, n - start);
+            upload(info.inputs(), info.inputShapes(), inputs, start, m);
+            forward(m, false, 0);
+            for (int o = 0; o < out.length; o++) {
+                int per = Math.toIntExact(size(info.outputShapes().get(o)));
+                float[] chunk = new float[m * per];
+                backend.read(buffer(info.outputBuffers().get(o)), chunk);
+                System.arraycopy(chunk, 0, out[o], start * per, chunk.length);
+            }
+        }
+        return out;
+    }
+
+    /** One optimizer step on {@code n ≤ maxBatch} examples; the loss and accuracy accumulate on the device. */
+    public final void trainStep(int n, float[] targets, float[]... inputs) {
+        requireTrainable();
+        if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
+        checkInputs(n, inputs);
+        step++;
+        upload(info().inputs(), info().inputShapes(), inputs, 0, n);
+        backend.write(buffer(":targets"), Arrays.copyOf(targets, Math.toIntExact(n * targetWidth())));
+        backend.write(buffer(":hyper"), new float[] {(float) learningRate, step});
+        int counter = (int) step;
+        forward(n, true, counter);
+        loss(n);
+        examples += n;
+        backward(n, counter);
+        update();
+    }
+
+    /** Runs the model in inference mode on {@code n} labelled examples and adds their loss and accuracy to the metrics. */
+    public final void evaluate(int n, float[] targets, float[]... inputs) {
+        requireTrainable();
+        checkInputs(n, inputs);
+        long per = targetWidth();
+        for (int start = 0; start < n; start += maxBatch) {
+            int m = Math.min(maxBatch, n - start);
+            upload(info().inputs(), info().inputShapes(), inputs, start, m);
+            backend.write(buffer(":targets"), Arrays.copyOfRange(targets, Math.toIntExact(start * per), Math.toIntExact((start + m) * per)));
+            forward(m, false, 0);
+            loss(m);
+            examples += m;
+        }
+    }
+
+    /** Reads and resets the loss and accuracy accumulated since the last call. */
+    public final Metrics takeMetrics() {
+        float[] loss = new float[1], correct = new float[1];
+        backend.read(buffer(":loss"), loss);
+        backend.read(buffer(":correct"), correct);
+        backend.write(buffer(":loss"), new float[1]);
+        backend.write(buffer(":correct"), new float[1]);
+        long count = examples;
+        examples = 0;
+        return new Metrics(count == 0 ? Double.NaN : loss[0] / count, count == 0 ? Double.NaN : correct[0] / count, count);
+    }
+
+    public final double learningRate() { return learningRate; }
+
+    public final void setLearningRate(double lr) { this.learningRate = lr; }
+
+    /** Optimizer steps taken since {@link #initialize}. */
+    public final long steps() { return step; }
+
+    protected final void setSteps(long steps) { this.step = steps; }
+
+    /** Floats per example in the targets buffer: 1 for class labels, else the output's size. */
+    public final long targetWidth() {
+        Info info = info();
+        return info.labels() ? 1 : size(info.outputShapes().get(0));
+    }
+
+    private void requireTrainable() {
+        if (!info().trainable()) throw new IllegalStateException("model " + info().name() + " has no train block, so it cannot train");
+    }
+
+    private void checkInputs(int n, float[][] inputs) {
+        Info info = info();
+        if (inputs.length != info.inputs().size()) {
+            throw new IllegalArgumentException("model " + info.name() + " takes " + info.inputs().size() + " inputs, not " + inputs.length);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            long want = n * size(info.inputShapes().get(i));
+            if (inputs[i].length < want) {
+                throw new IllegalArgumentException("input " + info.inputs().get(i) + " needs " + want + " values for " + n
+                        + " examples of shape " + Arrays.toString(info.inputShapes().get(i)) + ", but has " + inputs[i].length);
+            }
+        }
+    }
+
+    private void upload(List<String> names, List<long[]> shapes, float[][] inputs, int start, int m) {
+        for (int i = 0; i < names.size(); i++) {
+            int per = Math.toIntExact(size(shapes.get(i)));
+            backend.write(buffer("input:" + names.get(i)), Arrays.copyOfRange(inputs[i], start * per, (start + m) * per));
+        }
+    }
+
+    static long size(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    @Override public void close() { backend.finish(); }
+}
