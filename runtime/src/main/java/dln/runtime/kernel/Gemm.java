@@ -1,10 +1,9 @@
 package dln.runtime.kernel;
 
+import static dln.runtime.kernel.Lanes.each;
+
 import dln.runtime.jvm.Blas;
 import java.util.List;
-import java.util.function.IntFunction;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * C[m,n] = alpha·op(A)·op(B) + beta·C, row-major; lda, ldb, ldc are the row lengths as stored (A is
@@ -26,7 +25,7 @@ import java.util.stream.IntStream;
 public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc,
                    float alpha, float beta) implements Kernel {
 
-    private static final int ROWS = 12, WIDTH = 16;
+    private static final int ROWS = 12;
     private static final int DOT_ROWS = 6, DOT_COLS = 4;
 
     public Gemm {
@@ -58,7 +57,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         if (dot()) return new long[] {ceil(cols, DOT_COLS), ceil(rows, DOT_ROWS)};
         boolean tt = transA && transB;
         long v = tt ? rows : cols, s = tt ? cols : rows;
-        return new long[] {ceil(v, Block.of((tt ? m : n).per()).cols()), ceil(s, ROWS)};
+        return new long[] {ceil(v, Lanes.of((tt ? m : n).per()).cols()), ceil(s, ROWS)};
     }
 
     @Override public long[] local() { return new long[] {4, 4}; }
@@ -89,7 +88,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         int vecLd = tt ? lda : ldb, scaLd = tt ? ldb : lda;
         boolean scaRows = !transA || tt;                               // the scalars' operand is contiguous along k
         boolean shiftRows = !scaRows && sDim.per() >= ROWS;
-        Block blk = Block.of(vDim.per());
+        Lanes blk = Lanes.of(vDim.per());
         header(out, "A work-item's block: %d %s x %d %s in %s registers; for each k, %d vector%s of %s times %d scalars of %s."
                 .formatted(ROWS, tt ? "columns" : "rows", blk.cols(), tt ? "rows" : "columns", blk.type(), blk.vectors(),
                         blk.vectors() == 1 ? "" : "s", vec, ROWS, sca));
@@ -139,23 +138,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("}");
     }
 
-    /** The block's vectors: two float16 when the vector dimension has 32 or more, else one as wide as fits. */
-    private record Block(int vectors, int width) {
-        static Block of(long size) {
-            if (size >= 2 * WIDTH) return new Block(2, WIDTH);
-            return new Block(1, (int) Math.max(1, Long.highestOneBit(size)));
-        }
-
-        int cols() { return vectors * width; }
-
-        String type() { return width == 1 ? "float" : "float" + width; }
-
-        String load(int x, String p) { return width == 1 ? p + "[" + x + "]" : "vload%d(%d, %s)".formatted(width, x, p); }
-
-        String store(String value, int x, String p) { return width == 1 ? p + "[" + x + "] = " + value : "vstore%d(%s, %d, %s)".formatted(width, value, x, p); }
-    }
-
-    private void spill(C out, Block blk) {
+    private void spill(C out, Lanes blk) {
         out.line("float t[%d][%d];", ROWS, blk.cols());
         for (int i = 0; i < ROWS; i++) {
             int row = i;
@@ -165,12 +148,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
 
     /** A·Bᵀ: rows of A and rows of B are both contiguous along k. */
     private void dotProducts(C out) {
-        out.line("float %s_sum16(const float16 s) {", name);
-        out.line("const float8 h = s.lo + s.hi;");
-        out.line("const float4 q = h.lo + h.hi;");
-        out.line("return q.x + q.y + q.z + q.w;");
-        out.line("}");
-        out.line("");
+        Lanes.sum(out, name + "_sum16", 16);
         header(out, "A work-item's block: %d rows x %d columns of float16 partial dot products along k, summed across lanes at the end."
                 .formatted(DOT_ROWS, DOT_COLS));
         out.line("const int j0 = get_global_id(0) * %d, i0 = get_global_id(1) * %d;", DOT_COLS, DOT_ROWS);
@@ -215,10 +193,6 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     private String scaled(String x, String old) {
         String v = alpha == 1 ? x : C.f(alpha) + " * " + x;
         return beta == 0 ? v : v + " + " + C.f(beta) + " * " + old;
-    }
-
-    private static String each(int count, IntFunction<String> part) {
-        return IntStream.range(0, count).mapToObj(part).collect(Collectors.joining(" "));
     }
 
     private static long ceil(long a, long b) { return (a + b - 1) / b; }

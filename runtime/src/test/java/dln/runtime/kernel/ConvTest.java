@@ -1,0 +1,127 @@
+package dln.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ConvTest {
+    /** 1-D, 2-D and 3-D geometries mixing stride, padding and dilation, with channel counts around the 12-channel block. */
+    private static final List<ConvGeom> SHAPES = List.of(
+            ConvGeom.of(3, 5, new long[] {17}, new long[] {3}, new long[] {1}, new long[] {1}, new long[] {1}),
+            ConvGeom.of(2, 13, new long[] {40}, new long[] {3}, new long[] {2}, new long[] {0}, new long[] {2}),
+            ConvGeom.of(3, 13, new long[] {9, 11}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}),
+            ConvGeom.of(6, 16, new long[] {14, 14}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}),
+            ConvGeom.of(2, 3, new long[] {4, 40}, new long[] {3, 5}, new long[] {1, 1}, new long[] {1, 2}, new long[] {1, 2}),
+            ConvGeom.of(2, 4, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 3}, new long[] {1, 0, 1}, new long[] {1, 2, 1}));
+
+    @Test void geometryPadsToThreeDimensionsAndComputesTheOutput() {
+        ConvGeom g = ConvGeom.of(3, 8, new long[] {32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
+        assertThat(g.in()).containsExactly(1, 32, 32);
+        assertThat(g.kernel()).containsExactly(1, 5, 5);
+        assertThat(g.stride()).containsExactly(1, 2, 2);
+        assertThat(g.padding()).containsExactly(0, 2, 2);
+        assertThat(g.out()).containsExactly(1, 16, 16);      // floor((32 + 4 − 4 − 1) / 2) + 1
+        // dilation 2 spreads a 3-tap kernel over 5: floor((10 + 0 − 2·2 − 1) / 1) + 1 = 6
+        assertThat(ConvGeom.of(1, 1, new long[] {10}, new long[] {3}, new long[] {1}, new long[] {0}, new long[] {2}).out()).containsExactly(1, 1, 6);
+        assertThat(g).isEqualTo(ConvGeom.of(3, 8, new long[] {1, 32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1}));
+        assertThatThrownBy(() -> ConvGeom.of(1, 1, new long[] {2}, new long[] {5}, new long[] {1}, new long[] {0}, new long[] {1}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test void fiveByFiveInputThreeByThreeKernelPaddingOneStrideTwo() {
+        // x = 1..25 in a 5×5 grid; two filters: all ones (the sum over each window), and a single 1 at
+        // the top right tap, which picks x[2i − 1][2j + 1] (0 in the padding). Hand-computed:
+        //   window sums: centre (0,0) → 1+2+6+7 = 16, (0,2) → 2+3+4+7+8+9 = 33, (0,4) → 4+5+9+10 = 28,
+        //   (2,0) → 6+7+11+12+16+17 = 69, (2,2) → 7+8+9+12+13+14+17+18+19 = 117, (2,4) → 87,
+        //   (4,0) → 16+17+21+22 = 76, (4,2) → 123, (4,4) → 19+20+24+25 = 88.
+        //   top-right picks: row −1 → 0 0 0; row 1 → x[1][1] = 7, x[1][3] = 9, x[1][5] → 0; row 3 → 17, 19, 0.
+        ConvGeom g = ConvGeom.of(1, 2, new long[] {5, 5}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1});
+        assertThat(g.out()).containsExactly(1, 3, 3);
+        float[] x = new float[25];
+        for (int i = 0; i < 25; i++) x[i] = i + 1;
+        float[] w = {1, 1, 1, 1, 1, 1, 1, 1, 1, /* second filter */ 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        float[][] out = KernelCheck.sameOnOpenCl(new ConvForward("t_conv_5x5", g), 1, 0, 0, x, w, new float[18]);
+        assertThat(out[2]).containsExactly(16, 33, 28, 69, 117, 87, 76, 123, 88, /* second filter */ 0, 0, 0, 7, 9, 0, 17, 19, 0);
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        Random r = new Random(31);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < SHAPES.size(); s++) {
+            ConvGeom g = SHAPES.get(s);
+            int in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
+            for (int batch : new int[] {1, 37}) {
+                // Each output is a sum of `terms` products of N(0, 1) values, added in another order than
+                // BLAS's: float rounding grows like 6e-8 · terms, so the tolerance is 3 times that (at
+                // least 1e-5). A wrong index or a missed tap is off by O(1).
+                table.add(new ConvForward("t_conv_fwd_" + s, g), batch, 0, tolerance(g.taps()),
+                        KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, w, 1), KernelCheck.random(r, out * batch, 1));
+                table.add(new ConvBackwardData("t_conv_bwd_data_" + s, g), batch, 0, tolerance(g.outChannels() * g.kernelVolume()),
+                        KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, w, 1), KernelCheck.random(r, in * batch, 1));
+                table.add(new ConvBackwardWeight("t_conv_bwd_weight_" + s, g), batch, 0, tolerance(batch * g.outVolume()),
+                        KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, w, 1));
+            }
+        }
+        table.assertSame();
+    }
+
+    // Both gradients against central finite differences of the forward pass, loss = Σ r·y, with
+    // FiniteDifferences' step 1e-2 and tolerance 1e-3 relative to 1 + |gradient|: the convolution is
+    // linear in x and in the weights, so the difference quotient has no truncation error and only
+    // float rounding of the outputs (about 1e-5 here) is left.
+
+    @Test void inputGradientMatchesFiniteDifferences() {
+        Random r = new Random(32);
+        for (ConvGeom g : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(5))) {
+            int batch = 2;
+            float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
+            float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
+            float[] dy = KernelCheck.random(r, (int) (g.outChannels() * g.outVolume()) * batch, 1);
+            double[] numeric = FiniteDifferences.gradient(x, p -> FiniteDifferences.dot(dy, forward(g, batch, p, w)));
+            float[] dx = new float[x.length];
+            new ConvBackwardData("fd", g).reference(batch, 0, new float[][] {dy, w, dx});
+            FiniteDifferences.assertMatches(dx, numeric, "dx of " + g);
+        }
+    }
+
+    @Test void weightGradientMatchesFiniteDifferences() {
+        Random r = new Random(33);
+        for (ConvGeom g : List.of(SHAPES.get(1), SHAPES.get(2), SHAPES.get(5))) {
+            int batch = 3;
+            float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
+            float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
+            float[] dy = KernelCheck.random(r, (int) (g.outChannels() * g.outVolume()) * batch, 1);
+            double[] numeric = FiniteDifferences.gradient(w, p -> FiniteDifferences.dot(dy, forward(g, batch, x, p)));
+            float[] dw = new float[w.length];
+            new ConvBackwardWeight("fd", g).reference(batch, 0, new float[][] {x, dy, dw});
+            FiniteDifferences.assertMatches(dw, numeric, "dweight of " + g);
+        }
+    }
+
+    @Test void weightGradientIsTheSameEveryRun() {
+        ConvGeom g = SHAPES.get(3);
+        Random r = new Random(34);
+        int batch = 37;
+        float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
+        float[] dy = KernelCheck.random(r, (int) (g.outChannels() * g.outVolume()) * batch, 1);
+        float[][] bufs = {x, dy, new float[(int) (g.outChannels() * g.taps())]};
+        ConvBackwardWeight k = new ConvBackwardWeight("ref", g);
+        k.reference(batch, 0, bufs);
+        float[] first = bufs[2].clone();
+        for (int i = 0; i < 3; i++) {
+            k.reference(batch, 0, bufs);
+            assertThat(bufs[2]).containsExactly(first);
+        }
+    }
+
+    private static double tolerance(long terms) { return Math.max(1e-5, 2e-7 * terms); }
+
+    private static float[] forward(ConvGeom g, int batch, float[] x, float[] w) {
+        float[] y = new float[(int) (g.outChannels() * g.outVolume()) * batch];
+        new ConvForward("ref", g).reference(batch, 0, new float[][] {x, w, y});
+        return y;
+    }
+}
