@@ -161,7 +161,7 @@ public final class TrainChecker {
                 againstModel(loss, optimizer, augment, data, test);
             }
             if (diags.errorCount() > errorsBefore) return null;
-            return new Training(train.model().id(), data, test, validation, split, loss, optimizer, schedule, l1, l2, init,
+            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, l1, l2, init,
                     batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
                     earlyStop, checkpoint, metrics, train.span());
         }
@@ -320,6 +320,23 @@ public final class TrainChecker {
                 }
             }
             return new Training.Source(c.name(), c.args());
+        }
+
+        /** The source with its arguments as plain Java values, for code generation and the trainer. */
+        private static Training.Source plain(Training.Source s) {
+            if (s == null) return null;
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (var e : s.args().entrySet()) out.put(e.getKey(), plain(e.getValue()));
+            return new Training.Source(s.kind(), out);
+        }
+
+        /** A checked value as plain Java: Double, String (also for names), Boolean, or a List of those. */
+        private static Object plain(Object v) {
+            if (v instanceof Value.Num n) return n.value();
+            if (v instanceof Value.Str s) return s.value();
+            if (v instanceof Value.Sym sym) return sym.name().equals("true") ? Boolean.TRUE : sym.name().equals("false") ? Boolean.FALSE : sym.name();
+            if (v instanceof ListV l) return l.items().stream().map(Check::plain).toList();
+            return v;
         }
 
         Training.Split split() {

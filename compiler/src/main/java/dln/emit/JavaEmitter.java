@@ -57,7 +57,9 @@ public final class JavaEmitter {
         Graph g = schedule.graph();
         String cls = className(g.model());
         for (Kernel k : schedule.kernels()) kernelConstants.put(k.name(), names.constant(k.name()));
-        for (Slot s : schedule.slots()) bufferFields.put(s.name(), names.of(s.name()));
+        for (String b : schedule.storage().keySet().stream().sorted(java.util.Comparator.comparingInt(this::declared)).toList()) {
+            bufferFields.put(b, names.of(b));
+        }
 
         TypeSpec.Builder type = TypeSpec.classBuilder(cls)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -65,7 +67,7 @@ public final class JavaEmitter {
                 .addJavadoc("Model {@code $L}, compiled by dlnc from {@code $L}. Generated code: edit the .dln file, not this one.\n",
                         JavaNames.comment(g.model()), JavaNames.comment(source))
                 .addJavadoc("\n<p>Inputs: $L. Outputs: $L.\n", ports(g.inputs()), ports(g.outputs()));
-        if (schedule.trainable()) type.addJavadoc("Trained with $L loss and $L.\n", schedule.lossName(), JavaNames.comment(schedule.optimizerName()));
+        if (schedule.trainable()) type.addJavadoc("<p>Trained with $L loss and $L.\n", schedule.lossName(), JavaNames.comment(schedule.optimizerName()));
         if (data() != null) type.addJavadoc("Data: $L.\n", JavaNames.comment(data()));
 
         for (Kernel k : schedule.kernels()) {
@@ -82,17 +84,16 @@ public final class JavaEmitter {
                 .addJavadoc("Allocates the model on {@code backend} for batches of up to {@code maxBatch} examples.\n")
                 .addParameter(Backend.class, "backend").addParameter(int.class, "maxBatch")
                 .addStatement("super(backend, maxBatch, SLOTS, KERNELS)");
-        for (Slot s : schedule.slots()) {
-            String f = bufferFields.get(s.name());
-            type.addField(Buffer.class, f, Modifier.PRIVATE, Modifier.FINAL);
-            ctor.addStatement("this.$N = buffer($S)", f, s.name());
+        for (var e : bufferFields.entrySet()) {
+            type.addField(Buffer.class, e.getValue(), Modifier.PRIVATE, Modifier.FINAL);
+            ctor.addStatement("this.$N = buffer($S)", e.getValue(), schedule.storage().get(e.getKey()));
         }
         type.addMethod(ctor.build());
         type.addMethod(MethodSpec.methodBuilder("info").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(Model.Info.class).addStatement("return INFO").build());
 
         MethodSpec.Builder forward = pass("forward", true).addParameter(boolean.class, "training").addParameter(int.class, "step");
-        if (schedule.trainable()) {
+        if (schedule.trainable() && !same(schedule.trainForward(), schedule.predict())) {
             forward.beginControlFlow("if (training)").addCode(launches(schedule.trainForward())).addStatement("return").endControlFlow();
         }
         forward.addCode(launches(schedule.predict()));
@@ -106,8 +107,27 @@ public final class JavaEmitter {
         return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
+    /** Buffers in the order the passes declared them, so that fields read like the model. */
+    private int declared(String buffer) {
+        int i = 0;
+        for (String b : schedule.graph().plan().slots().stream().map(Slot::name).toList()) {
+            if (b.equals(buffer)) return i;
+            i++;
+        }
+        return i;
+    }
+
     private MethodSpec.Builder pass(String name, boolean batch) {
         return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED).addParameter(int.class, "n");
+    }
+
+    private static boolean same(List<Launch> a, List<Launch> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            Launch x = a.get(i), y = b.get(i);
+            if (!x.kernel().name().equals(y.kernel().name()) || !x.buffers().equals(y.buffers()) || x.counter() != y.counter()) return false;
+        }
+        return true;
     }
 
     private CodeBlock launches(List<Launch> list) {
@@ -154,18 +174,35 @@ public final class JavaEmitter {
         b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> longs(p.shape())).toList()));
         b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> Boolean.toString(p.integer())).toList()));
         b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(Graph.Port::name).toList()));
-        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(p -> p.value().buffer()).toList()));
+        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(p -> schedule.storage().get(p.value().buffer())).toList()));
         b.add("$T.of($L),\n", List.class, String.join(", ", g.outputs().stream().map(p -> longs(p.shape())).toList()));
         b.add("$L, $L, $S, $S, $L,\n", schedule.trainable(), schedule.labels(), schedule.lossName(), schedule.optimizerName(), literal(schedule.learningRate()));
         b.add("$S, $S)", source, data());
         return b.unindent().build();
     }
 
-    /** The train block's data setting as written: `csv("digits.csv", label_column: 64)`. */
+    /** The train block's data setting as people write it: `csv("digits.csv", label_column: 64)`; long lists are elided. */
     private String data() {
         var t = schedule.graph().training();
         if (t == null || t.data() == null) return null;
-        return t.data().kind() + t.data().args().toString().replace('{', '(').replace('}', ')').replace('=', ':');
+        StringBuilder out = new StringBuilder(t.data().kind()).append('(');
+        String sep = "";
+        for (var e : t.data().args().entrySet()) {
+            if (e.getValue() == null) continue;
+            out.append(sep).append(e.getKey()).append(": ").append(show(e.getValue()));
+            sep = ", ";
+        }
+        return out.append(')').toString();
+    }
+
+    private static String show(Object v) {
+        if (v instanceof List<?> l) {
+            String items = String.join(", ", l.stream().map(JavaEmitter::show).toList());
+            return items.length() > 60 ? "[" + l.size() + " items]" : "[" + items + "]";
+        }
+        if (v instanceof Double d) return dln.net.Training.Call.format(d);
+        if (v instanceof String s) return "\"" + s + "\"";
+        return String.valueOf(v);
     }
 
     private static String strings(List<String> list) {

@@ -39,15 +39,15 @@ public final class Differentiator {
         boolean labels = kind == LossKind.CROSS_ENTROPY;
         Node fused = fusedWithLoss(kind, out);
         Value target = fused != null ? fused.inputs().get(0) : out;
-        plan.work(":targets", labels ? 1 : width);
+        plan.declare(Slot.work(":targets", Slot.Role.TARGET, labels ? 1 : width, true));
         String values = plan.work("loss:values", 1);
         loss.accumulates(target);
         loss.launch(new Loss(plan.kernel("loss", "fwd"), kind, width, labels),
                 (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : ""),
                 out.buffer(), ":targets", loss.dy(target), values);
-        loss.launch(new Sum(plan.kernel("loss", "sum"), Dim.batch(1)), "Σ loss", values, plan.fixed(":loss", 1));
+        loss.launch(new Sum(plan.kernel("loss", "sum"), Dim.batch(1)), "Σ loss", values, plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false)));
         loss.launch(new Correct(plan.kernel("loss", "correct"), width, labels), "count correct predictions", out.buffer(), ":targets",
-                plan.fixed(":correct", 1));
+                plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false)));
 
         Gradients back = new Gradients(plan, graph.needsGradient());
         back.accumulates(target);
@@ -95,7 +95,7 @@ public final class Differentiator {
         float momentum = (float) real(opt, "momentum", 0), beta1 = (float) real(opt, "beta1", 0.9), beta2 = (float) real(opt, "beta2", 0.999);
         float rho = (float) real(opt, "rho", 0.9), eps = (float) real(opt, "eps", kind == OptimizerKind.ADAGRAD ? 1e-10 : 1e-8);
         boolean nesterov = Boolean.TRUE.equals(opt.args().get("nesterov")) || "true".equals(String.valueOf(opt.args().get("nesterov")));
-        plan.fixed(":hyper", 2);
+        plan.declare(Slot.work(":hyper", Slot.Role.HYPER, 2, false));
         String none = plan.fixed(":none", 1);
         for (String p : trained) {
             Slot slot = plan.slot(p);

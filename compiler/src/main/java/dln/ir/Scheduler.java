@@ -19,15 +19,23 @@ public final class Scheduler {
     public Schedule schedule() {
         List<Launch> predict = forward(false);
         if (graph.training() == null) {
-            return new Schedule(graph, graph.plan().slots(), kernels(List.of(predict)), predict, List.of(), List.of(), List.of(), List.of(),
+            var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(predict), outputs());
+            return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict)), predict, List.of(), List.of(), List.of(), List.of(),
                     null, null, 0, false);
         }
         List<Launch> train = forward(true);
         Differentiator.Result d = new Differentiator(graph).differentiate();
         var t = graph.training();
         String loss = t.optimizer().name().equals("perceptron") ? "perceptron" : t.loss();
-        return new Schedule(graph, graph.plan().slots(), kernels(List.of(predict, train, d.loss(), d.backward(), d.update())),
+        var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(train, d.loss(), d.backward(), d.update()), outputs());
+        return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict, train, d.loss(), d.backward(), d.update())),
                 predict, train, d.loss(), d.backward(), d.update(), loss, t.optimizer().toString(), t.optimizer().real("lr"), d.labels());
+    }
+
+    private java.util.Set<String> outputs() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Graph.Port p : graph.outputs()) out.add(p.value().buffer());
+        return out;
     }
 
     private List<Launch> forward(boolean training) {

@@ -61,7 +61,7 @@ public record Training(
         }
     }
 
-    /** Where examples come from: idx, csv, npy or inline, with its arguments. */
+    /** Where examples come from: idx, csv, npy or inline, with its arguments as Double, String, Boolean or List values. */
     public record Source(String kind, Map<String, Object> args) {}
 
     public record Split(double train, double validation, double test) {}

@@ -8,7 +8,14 @@ import dev.ludovic.netlib.blas.BLAS;
  * otherwise. BLAS is column-major, so C = A·B row-major is computed as Cᵀ = Bᵀ·Aᵀ.
  */
 public final class Blas {
-    private static final BLAS BLAS_ = BLAS.getInstance();
+    private static final BLAS BLAS_ = quietly();
+
+    /** netlib logs which implementation it picked at INFO level; `dlnc devices` says it instead. */
+    private static BLAS quietly() {
+        java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas").setLevel(java.util.logging.Level.WARNING);
+        java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder").setLevel(java.util.logging.Level.WARNING);
+        return BLAS.getInstance();
+    }
 
     private Blas() {}
 

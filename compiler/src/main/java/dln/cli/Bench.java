@@ -1,0 +1,187 @@
+package dln.cli;
+
+import dln.net.Training;
+import dln.runtime.Backend;
+import dln.runtime.Backends;
+import dln.runtime.Buffer;
+import dln.runtime.Model;
+import dln.runtime.data.DataError;
+import dln.runtime.data.Dataset;
+import dln.runtime.io.DataException;
+import dln.runtime.kernel.ConvForward;
+import dln.runtime.kernel.ConvGeom;
+import dln.runtime.kernel.Dim;
+import dln.runtime.kernel.Gemm;
+import dln.runtime.kernel.Kernel;
+import dln.train.Sources;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * `dlnc bench`: how fast a model trains and predicts on a device, and how fast that device's
+ * matrix-product and convolution kernels are. A command that prints figures, not a test.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training and prediction speed of a model, and the GFLOP/s of the matrix-product and convolution kernels.")
+final class Bench implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The .dln file.")
+    String file;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "The model to measure when the file has several.")
+    String modelName;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
+    String device;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Training steps to time (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Backend backend = Backends.open(device)) {
+            out.println("device: " + backend.description());
+            Run.Loaded probe = Run.load(file, modelName, new dln.runtime.jvm.JvmBackend(), 1, err, false);
+            Training t = probe.checked().trainings().get(probe.generated().model());
+            Model.Info info = probe.model().info();
+            Dataset data = data(t, info, out);
+            int batch = t == null ? 256 : t.batch() == Training.ALL ? data.count() : (int) Math.min(t.batch(), data.count());
+            try (Model model = Run.load(file, probe.generated().model(), backend, Math.max(batch, 256), err, false).model()) {
+                model.initialize(0);
+                if (info.trainable()) train(model, data, batch, t, out);
+                predict(model, data, out);
+            }
+            kernels(backend, out);
+            return Dlnc.OK;
+        } catch (Run.Failure f) {
+            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
+            return f.code;
+        } catch (Backends.NoSuchDevice e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.USAGE;
+        } catch (DataException | DataError e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.BAD_INPUT;
+        }
+    }
+
+    /** The train block's data when it names one the model can read; else random examples of the model's shapes. */
+    private Dataset data(Training t, Model.Info info, PrintWriter out) {
+        if (t != null && t.data() != null && info.inputs().size() == 1) {
+            long start = System.nanoTime();
+            Dataset d = Sources.load(t.data(), Path.of(file).toAbsolutePath().getParent(), info.inputShapes().get(0));
+            out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
+            return d;
+        }
+        int n = 1024;
+        long per = size(info.inputShapes().get(0));
+        float[] x = new float[(int) (n * per)];
+        Random r = new Random(1);
+        for (int i = 0; i < x.length; i++) x[i] = info.intInputs().get(0) ? r.nextInt(2) : (float) r.nextGaussian();
+        long width = info.labels() ? 1 : size(info.outputShapes().get(0));
+        float[] y = new float[(int) (n * width)];
+        out.println("data: " + n + " random examples (the train block names no data this command can read)");
+        return new Dataset(info.inputShapes().get(0), x, n, width, y, info.labels());
+    }
+
+    private void train(Model model, Dataset data, int batch, Training t, PrintWriter out) {
+        double fraction = t.split() != null ? t.split().train() : t.validation() != null ? 1 - t.validation() : 1;
+        long perEpoch = Math.max(1, Math.round(data.count() * fraction));
+        long stepsPerEpoch = (perEpoch + batch - 1) / batch;
+        Dataset[] batches = new Dataset[Math.max(1, Math.min(steps, (int) stepsPerEpoch))];
+        for (int i = 0; i < batches.length; i++) {
+            int from = (int) ((long) i * batch % Math.max(1, data.count() - batch + 1));
+            batches[i] = data.slice(from, from + batch);
+        }
+        float[][] extra = extraInputs(model.info(), batch);
+        for (int i = 0; i < 2; i++) step(model, batches[i % batches.length], extra);
+        model.backend().finish();
+        long start = System.nanoTime();
+        int timed = Math.max(steps, 1);
+        for (int i = 0; i < timed; i++) step(model, batches[i % batches.length], extra);
+        model.takeMetrics();
+        double perStep = seconds(start) / timed;
+        out.printf(Locale.ROOT, "train: %.2f s/epoch (%.0f img/s)   [%d examples per epoch in batches of %d, %d steps timed]%n",
+                perStep * stepsPerEpoch, batch / perStep, perEpoch, batch, timed);
+    }
+
+    private static void step(Model model, Dataset b, float[][] extra) {
+        float[][] inputs = extra.length == 0 ? new float[][] {b.inputs()} : extra;
+        if (extra.length > 0) inputs[0] = b.inputs();
+        model.trainStep(b.count(), b.targets(), inputs);
+    }
+
+    private static float[][] extraInputs(Model.Info info, int n) {
+        if (info.inputs().size() == 1) return new float[0][];
+        float[][] xs = new float[info.inputs().size()][];
+        for (int i = 0; i < xs.length; i++) xs[i] = new float[(int) (n * size(info.inputShapes().get(i)))];
+        return xs;
+    }
+
+    private void predict(Model model, Dataset data, PrintWriter out) {
+        int n = Math.min(data.count(), 256);
+        float[][] inputs = extraInputs(model.info(), n);
+        if (inputs.length == 0) inputs = new float[1][];
+        inputs[0] = data.slice(0, n).inputs();
+        model.predict(n, inputs);
+        int reps = 10;
+        long start = System.nanoTime();
+        for (int i = 0; i < reps; i++) model.predict(n, inputs);
+        out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d]%n", reps * n / seconds(start), n);
+    }
+
+    /** GFLOP/s of a 1024³ matrix product and of LeNet-5's second convolution at batch 64, on this backend. */
+    private static void kernels(Backend backend, PrintWriter out) {
+        int size = 1024;
+        Kernel gemm = new Gemm("bench_gemm", false, false, Dim.of(size), Dim.of(size), Dim.of(size), size, size, size, 1f, 0f);
+        double g = time(backend, gemm, 1, 2.0 * size * size * size, new long[] {(long) size * size, (long) size * size, (long) size * size});
+        out.printf(Locale.ROOT, "matmul: %.1f GFLOP/s   [%d×%d×%d]%n", g, size, size, size);
+        ConvGeom geom = ConvGeom.of(6, 16, new long[] {14, 14}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1});
+        int batch = 64;
+        double flops = 2.0 * batch * 16 * 10 * 10 * 6 * 25;
+        double c = time(backend, new ConvForward("bench_conv", geom), batch, flops, new long[] {batch * 6L * 14 * 14, 16L * 6 * 25, batch * 16L * 10 * 10});
+        out.printf(Locale.ROOT, "conv2d: %.1f GFLOP/s   [batch %d, 6×14×14 → 16×10×10, 5×5 kernel]%n", c, batch);
+    }
+
+    private static double time(Backend backend, Kernel k, int batch, double flops, long[] sizes) {
+        backend.compile(List.of(k));
+        Buffer[] bufs = new Buffer[sizes.length];
+        Random r = new Random(2);
+        for (int i = 0; i < sizes.length; i++) {
+            bufs[i] = backend.allocate(sizes[i]);
+            float[] v = new float[(int) sizes[i]];
+            for (int j = 0; j < v.length; j++) v[j] = r.nextFloat();
+            backend.write(bufs[i], v);
+        }
+        backend.launch(k, batch, 0, bufs);
+        backend.finish();
+        int reps = 0;
+        long start = System.nanoTime();
+        while (reps < 3 || seconds(start) < 1) {
+            backend.launch(k, batch, 0, bufs);
+            backend.finish();
+            reps++;
+        }
+        return flops * reps / seconds(start) / 1e9;
+    }
+
+    private static double seconds(long start) { return (System.nanoTime() - start) / 1e9; }
+
+    private static long size(long[] shape) {
+        long s = 1;
+        for (long d : shape) s *= d;
+        return s;
+    }
+}
