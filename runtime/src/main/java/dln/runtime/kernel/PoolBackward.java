@@ -1,0 +1,64 @@
+package dln.runtime.kernel;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * dx [N, channels, in] from dy [N, channels, out], overwritten: max sends each output's gradient to
+ * the first largest element of its window (recomputed from x), the mean spreads it evenly over the
+ * window size. Where windows overlap the shares add up: on OpenCL each input element gathers them
+ * from the windows that cover it, in output order (no atomics), which is also the order the Java
+ * reference adds them in.
+ */
+public record PoolBackward(String name, PoolGeom g, boolean max) implements Kernel {
+
+    public List<String> args() { return List.of("x", "dy", "dx"); }
+
+    public void reference(int batch, int step, float[][] bufs) {
+        float[] x = bufs[0], dy = bufs[1], dx = bufs[2];
+        int[][] windows = Windows.of(g);
+        int in = (int) g.inVolume(), out = (int) g.outVolume();
+        float size = g.windowVolume();
+        ParallelFor.range(batch * (int) g.channels(), (long) out * windows.length, plane -> {
+            Arrays.fill(dx, plane * in, (plane + 1) * in, 0);
+            for (int o = 0; o < out; o++) {
+                int[] w = windows[o];
+                float d = dy[plane * out + o];
+                if (max) dx[plane * in + Windows.argmax(w, x, plane * in)] += d;
+                else for (int i : w) dx[plane * in + i] += d / size;
+            }
+        });
+    }
+
+    public void opencl(C out) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
+        if (max) Windows.argmax(out, name + "_argmax", g);
+        out.line("// dx = the %s gradient of each window gathered per input element: %s.", max ? "max" : "mean", g);
+        out.kernel(name, "const x", "const dy", "dx");
+        out.line("const int e = get_global_id(0);");
+        out.line("if (e >= batch * %d) return;", g.channels() * g.inVolume());
+        out.line("const int plane = e / %d, iw = e %% %d, ih = e / %d %% %d, id = e / %d %% %d;",
+                g.inVolume(), in[2], in[2], in[1], in[1] * in[2], in[0]);
+        out.line("const int self = e - plane * %d;", g.inVolume());
+        out.line("__global const float* xp = x + plane * %d;", g.inVolume());
+        out.line("__global const float* dyp = dy + plane * %d;", g.outVolume());
+        // the windows o covering i: o·stride − padding <= i < o·stride − padding + size
+        String[] iv = {"id", "ih", "iw"}, ov = {"od", "oh", "ow"};
+        for (int d = 0; d < 3; d++) {
+            out.line("const int %s_lo = %s + %d <= 0 ? 0 : (%s + %d) / %d, %s_hi = min(%d, (%s + %d) / %d);",
+                    ov[d], iv[d], p[d] - k[d] + 1, iv[d], p[d] - k[d] + s[d], s[d], ov[d], o[d] - 1, iv[d], p[d], s[d]);
+        }
+        out.line("float sum = 0.0f;");
+        for (int d = 0; d < 3; d++) out.line("for (int %s = %s_lo; %s <= %s_hi; %s++) {", ov[d], ov[d], ov[d], ov[d], ov[d]);
+        out.line("const float d = dyp[(od * %d + oh) * %d + ow];", o[1], o[2]);
+        if (max) out.line("if (%s_argmax(xp, od, oh, ow) == self) sum += d;", name);
+        else out.line("sum += d / %s;", C.f(g.windowVolume()));
+        for (int d = 0; d < 3; d++) out.line("}");
+        out.line("dx[e] = sum;");
+        out.line("}");
+    }
+
+    public long[] global(int batch) { return new long[] {batch * g.channels() * g.inVolume()}; }
+
+    @Override public long[] local() { return WorkGroups.items(); }
+}

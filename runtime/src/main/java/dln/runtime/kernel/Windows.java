@@ -1,0 +1,78 @@
+package dln.runtime.kernel;
+
+/**
+ * The pooling windows of a geometry, for the Java references and as OpenCL C: which input elements
+ * each output reads, in scan order (depth, height, width), padding left out.
+ */
+final class Windows {
+    private Windows() {}
+
+    /** For each output position of a plane, the plane indices of its window's input elements, in scan order. */
+    static int[][] of(PoolGeom g) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), out = g.out();
+        int[][] windows = new int[(int) g.outVolume()][];
+        int[] buf = new int[(int) g.windowVolume()];
+        int o = 0;
+        for (long od = 0; od < out[0]; od++) {
+            for (long oh = 0; oh < out[1]; oh++) {
+                for (long ow = 0; ow < out[2]; ow++, o++) {
+                    int count = 0;
+                    for (long kd = 0; kd < k[0]; kd++) {
+                        long id = od * s[0] - p[0] + kd;
+                        for (long kh = 0; kh < k[1]; kh++) {
+                            long ih = oh * s[1] - p[1] + kh;
+                            for (long kw = 0; kw < k[2]; kw++) {
+                                long iw = ow * s[2] - p[2] + kw;
+                                if (id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && iw >= 0 && iw < in[2]) {
+                                    buf[count++] = (int) ((id * in[1] + ih) * in[2] + iw);
+                                }
+                            }
+                        }
+                    }
+                    windows[o] = java.util.Arrays.copyOf(buf, count);
+                }
+            }
+        }
+        return windows;
+    }
+
+    /** The plane index of the window's first largest element (strictly greater replaces), x read from offset. */
+    static int argmax(int[] window, float[] x, int offset) {
+        int best = window[0];
+        for (int i : window) if (x[offset + i] > x[offset + best]) best = i;
+        return best;
+    }
+
+    /**
+     * Emits {@code int <fn>(__global const float* x, od, oh, ow)}: the plane index of the first
+     * largest element of output (od, oh, ow)'s window in plane x.
+     */
+    static void argmax(C out, String fn, PoolGeom g) {
+        out.line("int %s(__global const float* x, const int od, const int oh, const int ow) {", fn);
+        out.line("int best = -1;");
+        out.line("float top = 0.0f;");
+        scan(out, g, "od", "oh", "ow");
+        out.line("const float v = x[i];");
+        out.line("if (best < 0 || v > top) { best = i; top = v; }");
+        closeScan(out);
+        out.line("return best;");
+        out.line("}");
+        out.line("");
+    }
+
+    /** Opens loops over the window of output (od, oh, ow) that define {@code i}, the plane index of each input element inside. */
+    static void scan(C out, PoolGeom g, String od, String oh, String ow) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding();
+        String[] o = {od, oh, ow}, v = {"id", "ih", "iw"}, kv = {"kd", "kh", "kw"};
+        for (int d = 0; d < 3; d++) {
+            out.line("for (int %s = 0; %s < %d; %s++) {", kv[d], kv[d], k[d], kv[d]);
+            out.line("const int %s = %s * %d - %d + %s;", v[d], o[d], s[d], p[d], kv[d]);
+            out.line("if (%s < 0 || %s >= %d) continue;", v[d], v[d], in[d]);
+        }
+        out.line("const int i = (id * %d + ih) * %d + iw;", in[1], in[2]);
+    }
+
+    static void closeScan(C out) {
+        for (int d = 0; d < 3; d++) out.line("}");
+    }
+}

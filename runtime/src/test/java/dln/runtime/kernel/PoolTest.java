@@ -1,0 +1,122 @@
+package dln.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PoolTest {
+    /** 1-D, 2-D and 3-D pools: overlapping windows, padding, strides past the window, odd sizes. */
+    private static final List<PoolGeom> SHAPES = List.of(
+            PoolGeom.of(3, new long[] {17}, new long[] {3}, new long[] {2}, new long[] {1}),
+            PoolGeom.of(2, new long[] {9, 11}, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}),
+            PoolGeom.of(5, new long[] {7, 8}, new long[] {3, 3}, new long[] {1, 2}, new long[] {1, 1}),
+            PoolGeom.of(2, new long[] {10, 10}, new long[] {2, 3}, new long[] {3, 4}, new long[] {1, 0}),
+            PoolGeom.of(2, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 2}, new long[] {1, 1, 0}));
+
+    /** The 4×4 input of CS231n's max-pooling figure. */
+    private static final float[] CS231N = {1, 1, 2, 4, 5, 6, 7, 8, 3, 2, 1, 0, 1, 2, 3, 4};
+
+    @Test void geometry() {
+        PoolGeom g = PoolGeom.of(4, new long[] {28, 28}, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0});
+        assertThat(g.in()).containsExactly(1, 28, 28);
+        assertThat(g.out()).containsExactly(1, 14, 14);
+        // floor((7 + 2 − 3) / 2) + 1 = 4
+        assertThat(PoolGeom.of(1, new long[] {7}, new long[] {3}, new long[] {2}, new long[] {1}).out()).containsExactly(1, 1, 4);
+        // padding over half the window would leave windows of padding alone (PyTorch refuses it too)
+        assertThatThrownBy(() -> PoolGeom.of(1, new long[] {7}, new long[] {2}, new long[] {2}, new long[] {2}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test void twoByTwoMaxPoolingStrideTwoOnFourByFour() {
+        // CS231n: [[1 1 2 4] [5 6 7 8] [3 2 1 0] [1 2 3 4]] max-pooled 2×2, stride 2 → [[6 8] [3 4]];
+        // the means are [[13/4 21/4] [8/4 8/4]].
+        PoolGeom g = PoolGeom.of(1, new long[] {4, 4}, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0});
+        OpenClTable table = new OpenClTable()
+                .add(new PoolForward("t_pool_max_4x4", g, true), 1, 0, 0, CS231N, new float[4])
+                .add(new PoolForward("t_pool_avg_4x4", g, false), 1, 0, 0, CS231N, new float[4])
+                .add(new PoolBackward("t_pool_max_bwd_4x4", g, true), 1, 0, 0, CS231N, new float[] {10, 20, 30, 40}, new float[16]);
+        List<float[][]> out = table.assertSame();
+        assertThat(out.get(0)[1]).containsExactly(6, 8, 3, 4);
+        assertThat(out.get(1)[1]).containsExactly(3.25f, 5.25f, 2, 2);
+        // each window's gradient lands on its maximum: 6 at (1,1), 8 at (1,3), 3 at (2,0), 4 at (3,3)
+        assertThat(out.get(2)[2]).containsExactly(0, 0, 0, 0, 0, 10, 0, 20, 30, 0, 0, 0, 0, 0, 0, 40);
+    }
+
+    @Test void maxRoutesToTheFirstOfTiedMaxima() {
+        PoolGeom g = PoolGeom.of(1, new long[] {2, 2}, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0});
+        float[][] out = KernelCheck.sameOnOpenCl(new PoolBackward("t_pool_tie", g, true), 1, 0, 0, new float[] {1, 5, 5, 5}, new float[] {7}, new float[4]);
+        assertThat(out[2]).containsExactly(0, 7, 0, 0);
+    }
+
+    @Test void meanCountsThePaddingAsZeros() {
+        // 3×3 ones, 2×2 windows, stride 2, padding 1: the corner window holds one input element, the
+        // edge windows two, the inner one four; each is divided by 4 (PyTorch's count_include_pad).
+        PoolGeom g = PoolGeom.of(1, new long[] {3, 3}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
+        float[] ones = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[][] out = KernelCheck.sameOnOpenCl(new PoolForward("t_pool_avg_pad", g, false), 1, 0, 0, ones, new float[4]);
+        assertThat(out[1]).containsExactly(0.25f, 0.5f, 0.5f, 1f);
+        // and its gradient: each element gets 1/4 from each window covering it (one here)
+        float[][] grad = KernelCheck.sameOnOpenCl(new PoolBackward("t_pool_avg_pad_bwd", g, false), 1, 0, 0, ones, new float[] {4, 4, 4, 4}, new float[9]);
+        assertThat(grad[2]).containsOnly(1f);
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        Random r = new Random(41);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < SHAPES.size(); s++) {
+            PoolGeom g = SHAPES.get(s);
+            int in = (int) (g.channels() * g.inVolume()), out = (int) (g.channels() * g.outVolume());
+            for (boolean max : new boolean[] {true, false}) {
+                String id = s + (max ? "_max" : "_avg");
+                for (int batch : new int[] {1, 37}) {
+                    // max and the window sums add the same floats in the same order on both backends
+                    table.add(new PoolForward("t_pool_fwd_" + id, g, max), batch, 0, 1e-6,
+                            KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, out * batch, 1));
+                    table.add(new PoolBackward("t_pool_bwd_" + id, g, max), batch, 0, 1e-6,
+                            KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, in * batch, 1));
+                }
+            }
+        }
+        table.assertSame();
+    }
+
+    // The backward pass against central finite differences of the forward, loss = Σ r·y, with
+    // FiniteDifferences' step 1e-2 and tolerance 1e-3 relative to 1 + |gradient|. Pooling is
+    // piecewise linear: the inputs are distinct multiples of 0.1 (shuffled), so no step of 1e-2 moves
+    // a window's maximum and the quotient is exact up to float rounding.
+
+    @Test void gradientMatchesFiniteDifferences() {
+        Random r = new Random(42);
+        for (PoolGeom g : SHAPES) {
+            for (boolean max : new boolean[] {true, false}) {
+                int batch = 2, n = (int) (g.channels() * g.inVolume()) * batch;
+                float[] x = distinct(r, n), dy = KernelCheck.random(r, (int) (g.channels() * g.outVolume()) * batch, 1);
+                PoolForward forward = new PoolForward("fd", g, max);
+                double[] numeric = FiniteDifferences.gradient(x, p -> {
+                    float[] y = new float[dy.length];
+                    forward.reference(batch, 0, new float[][] {p, y});
+                    return FiniteDifferences.dot(dy, y);
+                });
+                float[] dx = new float[n];
+                new PoolBackward("fd", g, max).reference(batch, 0, new float[][] {x, dy, dx});
+                FiniteDifferences.assertMatches(dx, numeric, (max ? "max" : "mean") + " dx of " + g);
+            }
+        }
+    }
+
+    /** n distinct values 0.1 apart, in random order. */
+    static float[] distinct(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (i - n / 2) * 0.1f;
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            float t = x[i];
+            x[i] = x[j];
+            x[j] = t;
+        }
+        return x;
+    }
+}
