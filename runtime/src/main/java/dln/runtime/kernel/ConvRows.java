@@ -66,8 +66,11 @@ final class ConvRows {
         out.line("if (!(sd_ok && sh_ok)) continue;");
         out.line("__global const float* r = from + ((s * %d + sd) * %d + sh) * %d;", from[0], from[1], from[2]);
         out.line("const int wk = s * %d + (kd * %d + kh) * %d;", sourceStride, k[1], k[2]);
+        boolean segment = !transposed || s[2] == 1;
+        if (segment) segment(out, l, transposed, k[2], s[2], p[2], dil[2], from[2]);
         out.line("for (int kw = 0; kw < %d; kw++) {", k[2]);
-        lanes(out, l, transposed, s[2], p[2], dil[2], from[2]);
+        if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
+        else lanes(out, l, s[2], p[2], dil[2], from[2]);
         for (int i = 0; i < rows; i++) {
             int row = i;
             out.line("{ const %s a = w%d[wk + kw]; %s }", l.type(), i, each(l.vectors(), x -> "c%d_%d = fma(a, v%d, c%d_%d);".formatted(row, x, x, row, x)));
@@ -95,33 +98,45 @@ final class ConvRows {
         out.line("const bool %s_ok = %s_t >= 0 && %s < %d%s;", v, v, v, size, stride == 1 ? "" : " && %s_t %% %d == 0".formatted(v, stride));
     }
 
-    /** The source vectors v0.. under the block's lanes for width tap kw: loaded where contiguous and inside, else gathered. */
-    private static void lanes(C out, Lanes l, boolean transposed, long stride, long pad, long dil, long size) {
-        // q(j) = the source position under lane j; forward jb + j maps to (jb + j)·stride − pad + kw·dil
-        String first = transposed ? "jb + %d - kw * %d".formatted(pad, dil) : "jb * %d - %d + kw * %d".formatted(stride, pad, dil);
-        out.line("const int q = %s;", first);
-        out.line(each(l.vectors(), x -> "%s v%d;".formatted(l.type(), x)));
-        boolean contiguous = stride == 1;
-        if (contiguous) {
-            out.line("if (q >= 0 && q + %d <= %d) {", l.cols(), size);
-            out.line(each(l.vectors(), x -> "v%d = %s;".formatted(x, l.load(x, "(r + q)"))));
-            out.line("} else {");
+    /**
+     * The part of source row r that the block's lanes read over all width taps, from {@code lo}: where
+     * it lies inside the row the taps load straight from r, else from a private copy with zeros for
+     * the padding, so that no tap needs a check per lane.
+     */
+    private static void segment(C out, Lanes l, boolean transposed, long k, long stride, long pad, long dil, long size) {
+        long len = transposed ? l.cols() + (k - 1) * dil : (l.cols() - 1) * stride + (k - 1) * dil + 1;
+        out.line("const int lo = %s;", transposed ? "jb + %d".formatted(pad - (k - 1) * dil) : "jb * %d - %d".formatted(stride, pad));
+        out.line("const bool inside = lo >= 0 && lo + %d <= %d;", len, size);
+        out.line("float seg[%d];", len);
+        out.line("if (!inside) {");
+        out.line("for (int j = 0; j < %d; j++) seg[j] = lo + j >= 0 && lo + j < %d ? r[lo + j] : 0.0f;", len, size);
+        out.line("}");
+    }
+
+    /**
+     * The vectors v0.. under the lanes for width tap kw, read from the segment: lane j of tap kw is
+     * element kw·dilation + j·stride forward, (k − 1 − kw)·dilation + j transposed.
+     */
+    private static void segmentLanes(C out, Lanes l, boolean transposed, long k, long stride, long dil) {
+        out.line("const int at = %s;", transposed ? "(%d - kw) * %d".formatted(k - 1, dil) : "kw * " + dil);
+        if (stride == 1) {
+            out.line(each(l.vectors(), x -> "const %s v%d = inside ? %s : %s;".formatted(l.type(), x, l.load(x, "(r + lo + at)"), l.load(x, "(seg + at)"))));
+            return;
         }
         out.line("float e[%d];", l.cols());
-        if (contiguous) {
-            // the lanes over [0, size) copy, the others are padding
-            out.line("const int lo = max(0, -q), hi = min(%d, %d - q);", l.cols(), size);
-            out.line("for (int j = 0; j < %d; j++) e[j] = 0.0f;", l.cols());
-            out.line("for (int j = lo; j < hi; j++) e[j] = r[q + j];");
-        } else {
-            out.line("for (int j = 0; j < %d; j++) {", l.cols());
-            out.line("const int u = q + j%s;", transposed ? "" : " * " + stride);
-            out.line(transposed ? "e[j] = u >= 0 && u %% %d == 0 && u / %d < %d ? r[u / %d] : 0.0f;".formatted(stride, stride, size, stride)
-                    : "e[j] = u >= 0 && u < %d ? r[u] : 0.0f;".formatted(size));
-            out.line("}");
-        }
-        out.line(each(l.vectors(), x -> "v%d = %s;".formatted(x, l.load(x, "e"))));
-        if (contiguous) out.line("}");
+        out.line("for (int j = 0; j < %d; j++) e[j] = inside ? r[lo + at + j * %d] : seg[at + j * %d];", l.cols(), stride, stride);
+        out.line(each(l.vectors(), x -> "const %s v%d = %s;".formatted(l.type(), x, l.load(x, "e"))));
+    }
+
+    /** The transposed convolution's vectors for a width stride over 1: lane j reads output (jb + j + padding − kw·dilation) / stride, where whole. */
+    private static void lanes(C out, Lanes l, long stride, long pad, long dil, long size) {
+        out.line("const int q = jb + %d - kw * %d;", pad, dil);
+        out.line("float e[%d];", l.cols());
+        out.line("for (int j = 0; j < %d; j++) {", l.cols());
+        out.line("const int u = q + j;");
+        out.line("e[j] = u >= 0 && u %% %d == 0 && u / %d < %d ? r[u / %d] : 0.0f;", stride, stride, size, stride);
+        out.line("}");
+        out.line(each(l.vectors(), x -> "const %s v%d = %s;".formatted(l.type(), x, l.load(x, "e"))));
     }
 
     private static void store(C out, Lanes l, int rows, String dst, long channels, long[] tgt) {

@@ -25,15 +25,18 @@ public final class GemmBench {
             Gemm g = new Gemm("bench_gemm_" + (t[0] ? "t" : "n") + (t[1] ? "t" : "n"), t[0], t[1], Dim.of(n), Dim.of(n), Dim.of(n), n, n, n, 1, 0);
             report("gemm 1024^3 " + (t[0] ? "A^T" : "A") + (t[1] ? "*B^T" : "*B"), 2.0 * n * n * n, g, 1, reps, cl, jvm, n * n, n * n, n * n);
         }
-        // LeNet-5's second convolution (6 -> 16 channels, 5x5, on 14x14) and first (1 -> 6, 5x5, on 32x32), batch 64
+        // LeNet-5's second convolution (6 -> 16 channels, 5x5, on 14x14) and first (1 -> 6, 5x5, on 32x32),
+        // and a padded 3x3 one (16 -> 16 on 32x32, padding 1) as in small CIFAR networks; batch 64
         int batch = 64;
         for (ConvGeom g : List.of(
                 ConvGeom.of(6, 16, new long[] {14, 14}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}),
-                ConvGeom.of(1, 6, new long[] {32, 32}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}))) {
+                ConvGeom.of(1, 6, new long[] {32, 32}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}),
+                ConvGeom.of(16, 16, new long[] {32, 32}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}))) {
             int x = (int) (g.inChannels() * g.inVolume()) * batch, y = (int) (g.outChannels() * g.outVolume()) * batch;
             int w = (int) (g.outChannels() * g.taps());
             double flops = 2.0 * batch * g.outChannels() * g.outVolume() * g.taps();
-            String what = "conv %d->%d %dx%d k5, batch %d".formatted(g.inChannels(), g.outChannels(), g.in()[1], g.in()[2], batch);
+            String what = "conv %d->%d %dx%d k%d p%d, batch %d".formatted(g.inChannels(), g.outChannels(), g.in()[1], g.in()[2], g.kernel()[2],
+                    g.padding()[2], batch);
             String id = g.inChannels() + "_" + g.outChannels();
             report(what + " forward", flops, new ConvForward("bench_conv_fwd_" + id, g), batch, reps, cl, jvm, x, w, y);
             report(what + " input grad", flops, new ConvBackwardData("bench_conv_bwd_data_" + id, g), batch, reps, cl, jvm, y, w, x);
