@@ -83,11 +83,11 @@ public final class Lowerer {
         Value x = in.get(0);
         if (op instanceof Layers.Dense d) return new Nodes.Dense(name, x, y, inShape.size(), d.units(), p.get("weight"), p.get("bias"), Act.LINEAR, 0f);
         if (op instanceof Layers.Conv c) {
-            ConvGeom geom = ConvGeom.of(inShape.dim(0), c.filters(), inShape.drop(0).dims(), c.kernel(), c.stride(), c.padding(), c.dilation());
+            ConvGeom geom = ConvGeom.of(inShape.dim(0), c.filters(), inShape.drop(1).dims(), c.kernel(), c.stride(), c.padding(), c.dilation());
             return new Nodes.Conv(name, x, y, geom, p.get("weight"), p.get("bias"), Act.LINEAR, 0f);
         }
         if (op instanceof Layers.Pool pool) {
-            return new Nodes.Pool(name, x, y, PoolGeom.of(inShape.dim(0), inShape.drop(0).dims(), pool.size(), pool.stride(), pool.padding()), pool.max());
+            return new Nodes.Pool(name, x, y, PoolGeom.of(inShape.dim(0), inShape.drop(1).dims(), pool.size(), pool.stride(), pool.padding()), pool.max());
         }
         if (op instanceof Layers.GlobalPool g) return new Nodes.GlobalPool(name, x, y, inShape.dim(0), inShape.size() / inShape.dim(0), g.max());
         if (op instanceof Layers.Dropout d) return new Nodes.DropoutNode(name, x, y, (float) d.rate(), seed() + nodes.size());
