@@ -47,6 +47,9 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Training steps to time (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--profile", description = "Also time each kind of kernel (with a wait after every launch) and print where the time goes.")
+    boolean profile;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -62,6 +65,15 @@ final class Bench implements Callable<Integer> {
                 model.initialize(0);
                 if (info.trainable()) train(model, data, batch, t, out);
                 predict(model, data, out);
+            }
+            if (profile && info.trainable()) {
+                dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
+                try (Model model = Run.load(file, probe.generated().model(), profiler, Math.max(batch, 256), err, false).model()) {
+                    model.initialize(0);
+                    train(model, data, batch, t, new PrintWriter(java.io.Writer.nullWriter()));
+                    out.println("where a training step's time goes (each launch waited for):");
+                    profiler.report().forEach(out::println);
+                }
             }
             kernels(backend, out);
             return Dlnc.OK;

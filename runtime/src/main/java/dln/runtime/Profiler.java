@@ -1,0 +1,52 @@
+package dln.runtime;
+
+import dln.runtime.kernel.Kernel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A backend that times every kernel by waiting after each launch: for finding where a model's
+ * time goes (`dlnc bench --profile`), never for normal runs, since the waits themselves cost time.
+ */
+public final class Profiler implements Backend {
+    private final Backend inner;
+    private final Map<String, long[]> byKind = new LinkedHashMap<>();
+
+    public Profiler(Backend inner) { this.inner = inner; }
+
+    @Override public String description() { return inner.description() + ", profiled"; }
+    @Override public Buffer allocate(long floats) { return inner.allocate(floats); }
+    @Override public void write(Buffer dst, float[] src) { inner.write(dst, src); }
+    @Override public void read(Buffer src, float[] dst) { inner.read(src, dst); }
+    @Override public void compile(List<Kernel> kernels) { inner.compile(kernels); }
+    @Override public void finish() { inner.finish(); }
+    @Override public void close() { inner.close(); }
+
+    @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
+        inner.finish();
+        long start = System.nanoTime();
+        inner.launch(kernel, batch, step, args);
+        inner.finish();
+        long[] t = byKind.computeIfAbsent(kernel.getClass().getSimpleName(), k -> new long[2]);
+        t[0] += System.nanoTime() - start;
+        t[1]++;
+    }
+
+    public void reset() { byKind.clear(); }
+
+    /** One line per kernel kind, slowest first: total time, share, launches. */
+    public List<String> report() {
+        long total = byKind.values().stream().mapToLong(t -> t[0]).sum();
+        List<Map.Entry<String, long[]>> rows = new ArrayList<>(byKind.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        List<String> out = new ArrayList<>();
+        for (var e : rows) {
+            out.add(String.format(Locale.ROOT, "  %-20s %9.1f ms %5.1f%%  %6d launches", e.getKey(), e.getValue()[0] / 1e6,
+                    100.0 * e.getValue()[0] / Math.max(1, total), e.getValue()[1]));
+        }
+        return out;
+    }
+}
