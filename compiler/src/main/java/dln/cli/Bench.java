@@ -54,21 +54,30 @@ final class Bench implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Backend backend = Backends.open(device)) {
+        Run.Compiled compiled;
+        try {
+            compiled = Run.compile(file, modelName, err, false);
+        } catch (Run.Failure f) {
+            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
+            return f.code;
+        }
+        try (Backend backend = compiled.backend(device)) {
             out.println("device: " + backend.description());
-            Run.Loaded probe = Run.load(file, modelName, new dln.runtime.jvm.JvmBackend(), 1, err, false);
-            Training t = probe.checked().trainings().get(probe.generated().model());
-            Model.Info info = probe.model().info();
+            Training t = compiled.checked().trainings().get(compiled.generated().model());
+            Model.Info info;
+            try (Model probe = compiled.create(new dln.runtime.jvm.JvmBackend(), 1)) {
+                info = probe.info();
+            }
             Dataset data = data(t, info, out);
             int batch = t == null ? 256 : t.batch() == Training.ALL ? data.count() : (int) Math.min(t.batch(), data.count());
-            try (Model model = Run.load(file, probe.generated().model(), backend, Math.max(batch, 256), err, false).model()) {
+            try (Model model = compiled.create(backend, Math.max(batch, 256))) {
                 model.initialize(0);
                 if (info.trainable()) train(model, data, batch, t, out);
                 predict(model, data, out);
             }
             if (profile && info.trainable()) {
                 dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
-                try (Model model = Run.load(file, probe.generated().model(), profiler, Math.max(batch, 256), err, false).model()) {
+                try (Model model = compiled.create(profiler, Math.max(batch, 256))) {
                     model.initialize(0);
                     train(model, data, batch, t, new PrintWriter(java.io.Writer.nullWriter()));
                     out.println("where a training step's time goes (each launch waited for):");
@@ -93,9 +102,13 @@ final class Bench implements Callable<Integer> {
     private Dataset data(Training t, Model.Info info, PrintWriter out) {
         if (t != null && t.data() != null && info.inputs().size() == 1) {
             long start = System.nanoTime();
-            Dataset d = Sources.load(t.data(), Path.of(file).toAbsolutePath().getParent(), info.inputShapes().get(0));
-            out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
-            return d;
+            try {
+                Dataset d = Sources.load(t.data(), Path.of(file).toAbsolutePath().getParent(), info.inputShapes().get(0));
+                out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
+                return d;
+            } catch (DataException | DataError e) {
+                out.println("data: cannot read the train block's data (" + e.getMessage() + "); timing on random examples instead");
+            }
         }
         int n = 1024;
         long per = size(info.inputShapes().get(0));
@@ -104,7 +117,7 @@ final class Bench implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) x[i] = info.intInputs().get(0) ? r.nextInt(2) : (float) r.nextGaussian();
         long width = info.labels() ? 1 : size(info.outputShapes().get(0));
         float[] y = new float[(int) (n * width)];
-        out.println("data: " + n + " random examples (the train block names no data this command can read)");
+        out.println("data: " + n + " random examples of the model's shapes");
         return new Dataset(info.inputShapes().get(0), x, n, width, y, info.labels());
     }
 

@@ -1,6 +1,5 @@
 package dln.cli;
 
-import dln.runtime.Backend;
 import dln.runtime.Backends;
 import dln.runtime.Model;
 import dln.runtime.io.DataException;
@@ -58,8 +57,8 @@ final class Predict implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
-            Backend backend = Backends.open(device);
-            try (Model model = Run.load(file, modelName, backend, batch, err, false).model()) {
+            Run.Compiled compiled = Run.compile(file, modelName, err, false);
+            try (Model model = compiled.create(compiled.backend(device), batch)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);
                 else model.initialize(seed);

@@ -30,9 +30,26 @@ final class Run {
         }
     }
 
-    record Loaded(Compiler.Result checked, Compiler.Generated generated, Model model) {}
+    /** A model compiled and loaded in this JVM, ready to create on a backend. */
+    record Compiled(Compiler.Result checked, Compiler.Generated generated, Class<? extends Model> type, long flopsPerExample) {
+        Model create(Backend backend, int maxBatch) {
+            try {
+                return type.getConstructor(Backend.class, int.class).newInstance(backend, maxBatch);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
 
-    static Loaded load(String file, String modelName, Backend backend, int maxBatch, PrintWriter err, boolean color) {
+        /** The backend for {@code device} (null: DLN_DEVICE, else auto), auto choosing by this model's work per example. */
+        Backend backend(String device) {
+            return dln.runtime.Backends.open(device, flopsPerExample);
+        }
+    }
+
+    static Compiled compile(String file, String modelName, PrintWriter err, boolean color) {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) throw new Failure(Dlnc.BAD_INPUT, file + ": no such file");
         Compiler.Result checked = Compiler.check(path, file);
@@ -51,13 +68,9 @@ final class Run {
         sources.put(chosen.packageName() + "." + chosen.className(), chosen.java());
         ClassLoader loader = InMemoryJavac.compile(sources);
         try {
-            Model model = (Model) loader.loadClass(chosen.packageName() + "." + chosen.className())
-                    .getConstructor(Backend.class, int.class).newInstance(backend, maxBatch);
-            return new Loaded(checked, chosen, model);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
+            Class<? extends Model> type = loader.loadClass(chosen.packageName() + "." + chosen.className()).asSubclass(Model.class);
+            return new Compiled(checked, chosen, type, checked.networks().get(chosen.model()).flops());
+        } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
         }
     }

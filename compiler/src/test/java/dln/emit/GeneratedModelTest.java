@@ -64,6 +64,39 @@ class GeneratedModelTest {
         }
     }
 
+    @Test void weightsRoundTripThroughSafetensorsBitForBit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (Model a = Models.instantiate(XOR, "Xor", new JvmBackend(), 4); Model b = Models.instantiate(XOR, "Xor", new JvmBackend(), 4)) {
+            a.initialize(3);
+            for (int i = 0; i < 5; i++) a.trainStep(4, XOR_OUT, XOR_IN);
+            java.nio.file.Path file = dir.resolve("xor.safetensors");
+            a.save(file);
+            b.initialize(99);
+            b.load(file);
+            for (String p : a.parameterNames()) {
+                float[] x = a.parameter(p), y = b.parameter(p);
+                for (int i = 0; i < x.length; i++) assertThat(Float.floatToRawIntBits(y[i])).as("%s[%d]", p, i).isEqualTo(Float.floatToRawIntBits(x[i]));
+            }
+            java.nio.file.Path again = dir.resolve("again.safetensors");
+            b.save(again);
+            assertThat(java.nio.file.Files.readAllBytes(again)).isEqualTo(java.nio.file.Files.readAllBytes(file));
+            assertThat(b.predict(4, XOR_IN)[0]).containsExactly(a.predict(4, XOR_IN)[0]);
+        }
+    }
+
+    @Test void weightsOfAnotherModelAreRefusedWithTheirDifferences(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String other = XOR.replace("dense(4)", "dense(5)");
+        try (Model a = Models.instantiate(other, "Xor", new JvmBackend(), 4); Model b = Models.instantiate(XOR, "Xor", new JvmBackend(), 4)) {
+            a.initialize(1);
+            java.nio.file.Path file = dir.resolve("other.safetensors");
+            a.save(file);
+            b.initialize(2);
+            float[] before = b.parameter("dense_1.weight");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.load(file))
+                    .hasMessageContaining("`dense_1.weight` has shape [5, 2] but the model needs [4, 2]");
+            assertThat(b.parameter("dense_1.weight")).containsExactly(before);
+        }
+    }
+
     private static float[] losses(Model m, int steps) {
         for (int i = 0; i < steps; i++) m.trainStep(4, XOR_OUT, XOR_IN);
         m.takeMetrics();

@@ -9,9 +9,11 @@ import java.util.Locale;
 
 /**
  * Chooses where models run: `--device gpu|cpu|java|auto|<index>`, else the DLN_DEVICE environment
- * variable, else auto. Auto takes the first OpenCL GPU; without one it takes the JVM backend,
- * because on the CPUs measured (see docs/RUNTIME.md) the JVM backend with native BLAS trains and
- * predicts faster than PoCL's CPU device. When there is no OpenCL at all it says so once.
+ * variable, else auto. Auto takes the first OpenCL GPU. Without one it takes the CPU's OpenCL
+ * device for models of at least {@link #CPU_OPENCL_FLOPS} forward FLOPs per example and the JVM
+ * backend for smaller ones: measured here (docs/RUNTIME.md), PoCL's kernels are 2 to 5 times faster
+ * than the JVM backend on LeNet-5 and an MLP, while its ~3 µs launch cost per kernel loses on tiny
+ * models such as XOR, where the JVM backend is about 10 times faster.
  */
 public final class Backends {
     private Backends() {}
@@ -21,7 +23,13 @@ public final class Backends {
         NoSuchDevice(String message) { super(message); }
     }
 
-    public static Backend open(String choice) {
+    /** The model size from which `auto` prefers a CPU OpenCL device to the JVM backend. */
+    public static final long CPU_OPENCL_FLOPS = 100_000;
+
+    public static Backend open(String choice) { return open(choice, Long.MAX_VALUE); }
+
+    /** As {@link #open(String)}, auto deciding between a CPU OpenCL device and the JVM by the model's forward FLOPs per example. */
+    public static Backend open(String choice, long flopsPerExample) {
         String c = choice == null || choice.isBlank() ? System.getenv().getOrDefault("DLN_DEVICE", "auto") : choice;
         c = c.strip().toLowerCase(Locale.ROOT);
         if (c.equals("java") || c.equals("jvm")) return new JvmBackend();
@@ -29,6 +37,7 @@ public final class Backends {
         switch (c) {
             case "auto" -> {
                 for (Devices.Device d : devices) if (d.gpu()) return new ClBackend(d);
+                if (flopsPerExample >= CPU_OPENCL_FLOPS && !devices.isEmpty()) return new ClBackend(devices.get(0));
                 return new JvmBackend();
             }
             case "gpu", "cpu" -> {
@@ -61,8 +70,10 @@ public final class Backends {
             out.add(String.format(Locale.ROOT, "%d: %s, %.1f GiB", d.index(), d.describe(), d.memory() / (double) (1L << 30)));
         }
         out.add("java: " + new JvmBackend().description());
-        String auto = devices.stream().filter(Devices.Device::gpu).map(d -> d.index() + " (" + d.name() + ")").findFirst().orElse("java");
-        out.add("default (--device auto, or DLN_DEVICE): " + auto);
+        String gpu = devices.stream().filter(Devices.Device::gpu).map(d -> d.index() + " (" + d.name() + ")").findFirst().orElse(null);
+        if (gpu != null) out.add("default (--device auto, or DLN_DEVICE): " + gpu);
+        else if (!devices.isEmpty()) out.add("default (--device auto, or DLN_DEVICE): 0 for models of " + CPU_OPENCL_FLOPS / 1000 + "k FLOPs per example or more, java for smaller ones");
+        else out.add("default (--device auto, or DLN_DEVICE): java");
         return out;
     }
 }
