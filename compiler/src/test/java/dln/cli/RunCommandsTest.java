@@ -1,0 +1,87 @@
+package dln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dln.runtime.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands that generate and run code: -o, predict, bench and devices, with their errors and exit codes. */
+class RunCommandsTest {
+    @TempDir Path dir;
+
+    static final String TINY = "model Tiny {\n input x: [3]\n output y = x -> dense(2) -> softmax\n}\n";
+
+    Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test void outputFolderGetsJavaAndOpenClInPackageFoldersTheSameBytesEachTime() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        DlncTest.Run r = DlncTest.dlnc(f.toString(), "-o", dir.resolve("gen").toString(), "--package", "com.example");
+        assertThat(r.code()).as(r.err()).isZero();
+        Path java = dir.resolve("gen/com/example/Tiny.java"), cl = dir.resolve("gen/com/example/Tiny.cl");
+        String first = Files.readString(java);
+        assertThat(first).startsWith("package com.example;").contains("public final class Tiny extends Model");
+        assertThat(Files.readString(cl)).contains("__kernel void dense_1_fwd(");
+        assertThat(DlncTest.dlnc(f.toString(), "-o", dir.resolve("gen").toString(), "--package", "com.example").code()).isZero();
+        assertThat(Files.readString(java)).isEqualTo(first);
+        assertThat(first).doesNotContain(dir.toString());
+    }
+
+    @Test void aBadPackageNameIsAUsageError() throws IOException {
+        DlncTest.Run r = DlncTest.dlnc(file("tiny.dln", TINY).toString(), "-o", dir.toString(), "--package", "com.class");
+        assertThat(r.code()).isEqualTo(Dlnc.USAGE);
+        assertThat(r.err()).contains("`com.class` is not a Java package name");
+    }
+
+    @Test void predictWritesOutputsOfTheRightShape() throws IOException {
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new Npy.Array(new long[] {4, 3}, new float[12], false));
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "--input", x.toString(), "--output", dir.resolve("y.npy").toString(), "--device", "java");
+        assertThat(r.code()).as(r.err()).isZero();
+        Npy.Array y = Npy.read(dir.resolve("y.npy"));
+        assertThat(y.shape()).containsExactly(4, 2);
+        assertThat(y.data()[0] + y.data()[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test void predictNamesAnInputOfTheWrongShape() throws IOException {
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new Npy.Array(new long[] {4, 5}, new float[20], false));
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains("x.npy: an array of shape [4, 5], but input `x` takes [N, 3]").doesNotContain("Exception");
+    }
+
+    @Test void predictReportsMissingFilesAndUnknownDevices() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        DlncTest.Run missing = DlncTest.dlnc("predict", f.toString(), "-i", dir.resolve("nope.npy").toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java");
+        assertThat(missing.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(missing.err()).contains("nope.npy: no such file");
+        DlncTest.Run device = DlncTest.dlnc("predict", f.toString(), "-i", "x.npy", "-o", "y.npy", "--device", "tpu");
+        assertThat(device.code()).isEqualTo(Dlnc.USAGE);
+        assertThat(device.err()).contains("unknown device `tpu`");
+        DlncTest.Run weights = DlncTest.dlnc("predict", f.toString(), "-w", dir.resolve("w.safetensors").toString(), "-i", "x.npy", "-o", "y.npy", "--device", "java");
+        assertThat(weights.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(weights.err()).contains("w.safetensors: no such file");
+    }
+
+    @Test void benchPrintsTrainPredictAndKernelFigures() throws IOException {
+        Path f = file("xor.dln", TINY + "train Tiny { loss cross_entropy  optimizer sgd(lr: 0.1)  batch 8 }\n");
+        DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("train: [0-9.]+ s/epoch \\([0-9]+ img/s\\)").containsPattern("predict: [0-9]+ img/s")
+                .containsPattern("matmul: [0-9.]+ GFLOP/s").containsPattern("conv2d: [0-9.]+ GFLOP/s");
+    }
+
+    @Test void devicesListsTheJvmBackendAndTheDefault() {
+        DlncTest.Run r = DlncTest.dlnc("devices");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("java: java (").contains("default (--device auto");
+    }
+}
