@@ -23,7 +23,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * `dlnc bench`: how fast a model trains and predicts on a device, and how fast that device's
@@ -35,14 +34,8 @@ final class Bench implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "The .dln file.")
-    String file;
-
-    @Option(names = "--model", paramLabel = "NAME", description = "The model to measure when the file has several.")
-    String modelName;
-
-    @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
-    String device;
+    @CommandLine.Mixin
+    ModelOptions choice = new ModelOptions();
 
     @Option(names = "--steps", defaultValue = "20", description = "Training steps to time (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -56,12 +49,12 @@ final class Bench implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Run.Compiled compiled;
         try {
-            compiled = Run.compile(file, modelName, err, false);
+            compiled = Run.compile(choice.file, choice.modelName, err, false);
         } catch (Run.Failure f) {
             if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
             return f.code;
         }
-        try (Backend backend = compiled.backend(device)) {
+        try (Backend backend = compiled.backend(choice.device)) {
             out.println("device: " + backend.description());
             Training t = compiled.checked().trainings().get(compiled.generated().model());
             Model.Info info;
@@ -103,7 +96,7 @@ final class Bench implements Callable<Integer> {
         if (t != null && t.data() != null && info.inputs().size() == 1) {
             long start = System.nanoTime();
             try {
-                Dataset d = Sources.load(t.data(), Path.of(file).toAbsolutePath().getParent(), info.inputShapes().get(0));
+                Dataset d = Sources.load(t.data(), Path.of(choice.file).toAbsolutePath().getParent(), info.inputShapes().get(0));
                 out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
                 return d;
             } catch (DataException | DataError e) {

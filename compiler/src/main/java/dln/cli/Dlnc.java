@@ -126,7 +126,25 @@ public final class Dlnc implements Callable<Integer> {
         }
     }
 
+    /** What to do with a file that checked without errors; returns the number of further errors. */
+    interface OnSuccess {
+        int apply(Path path, Compiler.Result result, PrintWriter out, PrintWriter err);
+    }
+
     static int check(List<String> files, Output output) {
+        return check(files, output, (path, result, out, err) -> {
+            if (!output.quiet) {
+                for (var entry : result.networks().entrySet()) {
+                    Network net = entry.getValue();
+                    out.println(Summary.render(net, result.trainings().get(entry.getKey()), net.span().where()));
+                }
+            }
+            return 0;
+        });
+    }
+
+    /** Checks each file, printing its diagnostics, and runs {@code then} on each that has no errors. */
+    static int check(List<String> files, Output output, OnSuccess then) {
         PrintWriter out = output.spec.commandLine().getOut();
         PrintWriter err = output.spec.commandLine().getErr();
         Renderer renderer = new Renderer(output.useColor());
@@ -153,12 +171,7 @@ public final class Dlnc implements Callable<Integer> {
             }
             errors += result.diagnostics().errorCount();
             warnings += result.diagnostics().warningCount();
-            if (result.ok() && !output.quiet) {
-                for (var entry : result.networks().entrySet()) {
-                    Network net = entry.getValue();
-                    out.println(Summary.render(net, result.trainings().get(entry.getKey()), net.span().where()));
-                }
-            }
+            if (result.ok() && !(output.warningsAsErrors && result.diagnostics().warningCount() > 0)) errors += then.apply(path, result, out, err);
         }
         if (errors + warnings > 0) err.println(renderer.summary(errors, warnings));
         out.flush();

@@ -1,8 +1,6 @@
 package dln.cli;
 
 import dln.Compiler;
-import dln.diag.Diagnostic;
-import dln.diag.Renderer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,42 +14,24 @@ final class Generate {
     private Generate() {}
 
     static int run(List<String> files, Path dir, String packageName, Dlnc.Output output) {
-        PrintWriter out = output.spec.commandLine().getOut();
         PrintWriter err = output.spec.commandLine().getErr();
         if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
             err.println("dlnc: error: `" + packageName + "` is not a Java package name");
             return Dlnc.USAGE;
         }
-        Renderer renderer = new Renderer(output.useColor());
-        int errors = 0, warnings = 0;
-        for (String name : files) {
-            Path path = Path.of(name);
-            if (!Files.isRegularFile(path)) {
-                err.println("dlnc: error: " + name + ": no such file");
-                errors++;
-                continue;
-            }
-            Compiler.Result result = Compiler.check(path, name);
-            for (Diagnostic d : result.diagnostics().all()) {
-                err.print(renderer.render(d));
-                err.println();
-            }
-            errors += result.diagnostics().errorCount();
-            warnings += result.diagnostics().warningCount();
-            if (!result.ok() || (output.warningsAsErrors && warnings > 0)) continue;
+        return Dlnc.check(files, output, (path, result, out, errors) -> {
             for (Compiler.Generated g : Compiler.generate(result, packageName, path.getFileName().toString())) {
                 try {
                     write(dir.resolve(g.javaPath()), g.java());
                     write(dir.resolve(g.openclPath()), g.opencl());
                 } catch (IOException e) {
-                    err.println("dlnc: error: cannot write " + dir + ": " + e.getMessage());
-                    return Dlnc.BAD_INPUT;
+                    errors.println("dlnc: error: cannot write " + dir + ": " + e.getMessage());
+                    return 1;
                 }
                 if (!output.quiet) out.println("wrote " + dir.resolve(g.javaPath()) + " and " + g.className() + ".cl");
             }
-        }
-        if (errors + warnings > 0) err.println(renderer.summary(errors, warnings));
-        return errors > 0 || (output.warningsAsErrors && warnings > 0) ? Dlnc.BAD_INPUT : Dlnc.OK;
+            return 0;
+        });
     }
 
     private static void write(Path file, String text) throws IOException {

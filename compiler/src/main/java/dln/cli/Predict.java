@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** `dlnc predict`: run a compiled model on arrays from .npy files and write its outputs as .npy. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -25,11 +24,8 @@ final class Predict implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "The .dln file.")
-    String file;
-
-    @Option(names = "--model", paramLabel = "NAME", description = "The model to run when the file has several.")
-    String modelName;
+    @CommandLine.Mixin
+    ModelOptions choice = new ModelOptions();
 
     @Option(names = {"-w", "--weights"}, paramLabel = "FILE",
             description = "Weights (safetensors, PyTorch names and layouts). Without it, the initializers with seed --seed.")
@@ -46,9 +42,6 @@ final class Predict implements Callable<Integer> {
             description = "Where to write an output [N, ...]; a plain FILE is the first output.")
     List<String> outputs;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
-    String device;
-
     @Option(names = "--batch", defaultValue = "256", description = "Examples per launch (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -57,8 +50,8 @@ final class Predict implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
-            Run.Compiled compiled = Run.compile(file, modelName, err, false);
-            try (Model model = compiled.create(compiled.backend(device), batch)) {
+            Run.Compiled compiled = Run.compile(choice.file, choice.modelName, err, false);
+            try (Model model = compiled.create(compiled.backend(choice.device), batch)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);
                 else model.initialize(seed);
