@@ -1,13 +1,19 @@
 package dln.train;
 
 import dln.net.Training;
+import dln.runtime.Model;
 import dln.runtime.data.Csv;
+import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import dln.runtime.data.Idx;
 import dln.runtime.data.Inline;
 import dln.runtime.data.NpySource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads the examples a train block's `data` or `test` setting names. Paths are relative to the
@@ -31,6 +37,80 @@ public final class Sources {
         };
     }
 
+    /**
+     * The source read from {@code place} instead (a command line's {@code --data}): the file itself
+     * for csv; for idx and npy, which read two files, the folder that holds files of the names the
+     * train block gives.
+     */
+    public static Training.Source relocate(Training.Source source, Path place) {
+        Map<String, Object> args = new LinkedHashMap<>(source.args());
+        Path at = place.toAbsolutePath().normalize();
+        switch (source.kind()) {
+            case "csv" -> args.put("path", at.toString());
+            case "idx", "npy" -> {
+                List<String> keys = source.kind().equals("idx") ? List.of("images", "labels") : List.of("inputs", "targets");
+                if (!Files.isDirectory(at)) {
+                    throw new DataError(place + ": " + source.kind() + " data is two files, " + name(args.get(keys.get(0))) + " and "
+                            + name(args.get(keys.get(1))) + ": give the folder that holds them");
+                }
+                for (String key : keys) args.put(key, at.resolve(name(args.get(key))).toString());
+            }
+            default -> throw new DataError(place + ": " + source.kind() + " data is written in the .dln file and cannot be read from elsewhere");
+        }
+        return new Training.Source(source.kind(), args);
+    }
+
+    /**
+     * The examples with their targets as {@code info}'s model takes them. With cross-entropy the
+     * model takes class indices: one-hot rows become their index (argmax), one number per example is
+     * taken as a label, and every label must be a class of the output. Other losses take rows of
+     * the output's size: labels become one-hot rows, or stay numbers for a one-unit output.
+     */
+    public static Dataset fit(Dataset d, Model.Info info) {
+        long outputs = size(info.outputShapes().get(0));
+        int classes = (int) info.outputShapes().get(0)[info.outputShapes().get(0).length - 1];
+        if (info.labels()) {
+            if (d.labels()) return d.checkLabels(classes);
+            if (d.targetWidth() == 1) return relabel(d, d.targets(), true).checkLabels(classes);
+            d.checkLabels(classes);
+            return relabel(d, argmax(d.targets(), d.count(), classes), true);
+        }
+        if (d.labels()) {
+            if (outputs == 1) return relabel(d, d.targets(), false);
+            d.checkLabels((int) outputs);
+            return new Dataset(d.inputShape(), d.inputs(), d.count(), outputs, oneHot(d, (int) outputs), false, d.origin());
+        }
+        if (d.targetWidth() != outputs && d.count() > 0) {
+            throw new DataError(d.origin().apply(0) + ": the targets have " + d.targetWidth() + " values per example, but output `"
+                    + info.outputs().get(0) + "` has shape " + Arrays.toString(info.outputShapes().get(0)) + " (" + outputs + " values)");
+        }
+        return d;
+    }
+
+    private static Dataset relabel(Dataset d, float[] targets, boolean labels) {
+        return new Dataset(d.inputShape(), d.inputs(), d.count(), 1, targets, labels, d.origin());
+    }
+
+    private static float[] argmax(float[] rows, int n, int width) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < width; k++) if (rows[i * width + k] > rows[i * width + best]) best = k;
+            out[i] = best;
+        }
+        return out;
+    }
+
+    private static float[] oneHot(Dataset d, int width) {
+        float[] out = new float[d.count() * width];
+        for (int i = 0; i < d.count(); i++) out[i * width + d.label(i)] = 1;
+        return out;
+    }
+
+    private static String name(Object path) {
+        return Path.of((String) path).getFileName().toString();
+    }
+
     private static Path path(Path folder, Object value) {
         Path p = Path.of((String) value);
         return p.isAbsolute() || folder == null ? p : folder.resolve(p);
@@ -43,5 +123,11 @@ public final class Sources {
     /** A whole-number column stays a number; a name stays a name. */
     private static Object column(Object value) {
         return value instanceof Double d && d == Math.rint(d) ? Integer.valueOf(d.intValue()) : value;
+    }
+
+    static long size(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
     }
 }

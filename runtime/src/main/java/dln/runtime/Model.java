@@ -1,6 +1,9 @@
 package dln.runtime;
 
+import dln.runtime.io.Safetensors;
 import dln.runtime.kernel.Kernel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +30,9 @@ public abstract class Model implements AutoCloseable {
 
     /** Mean loss and accuracy over the examples seen since the last call. */
     public record Metrics(double loss, double accuracy, long examples) {}
+
+    /** The metadata key of the step count in {@link #saveState}'s file. */
+    public static final String STEPS = "dln.steps";
 
     private final Backend backend;
     private final int maxBatch;
@@ -121,18 +127,30 @@ public abstract class Model implements AutoCloseable {
      * Writes every parameter and state buffer to a safetensors file, atomically: a crash leaves the
      * previous file whole. The metadata names the model.
      */
-    public final void save(java.nio.file.Path file) throws java.io.IOException {
-        Map<String, dln.runtime.io.Safetensors.Tensor> tensors = new LinkedHashMap<>();
-        for (String name : parameterNames()) tensors.put(name, new dln.runtime.io.Safetensors.Tensor(shape(name), parameter(name)));
-        dln.runtime.io.Safetensors.write(file, tensors, Map.of("format", "pt", "dln.model", info().name()));
+    public final void save(Path file) throws IOException {
+        Safetensors.write(file, weights(), Map.of("format", "pt", "dln.model", info().name()));
     }
 
     /**
      * Reads weights saved by {@link #save} or by PyTorch (same names and layouts). Every tensor the
      * model has must be present with its shape; nothing is changed unless all are.
      */
-    public final void load(java.nio.file.Path file) throws java.io.IOException {
-        Map<String, dln.runtime.io.Safetensors.Tensor> tensors = dln.runtime.io.Safetensors.read(file);
+    public final void load(Path file) throws IOException {
+        setWeights(Safetensors.read(file), file.toString());
+    }
+
+    /** Every parameter and state buffer, by name, in layer order: what {@link #save} writes. */
+    public final Map<String, Safetensors.Tensor> weights() {
+        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        for (String name : parameterNames()) tensors.put(name, new Safetensors.Tensor(shape(name), parameter(name)));
+        return tensors;
+    }
+
+    /**
+     * Sets the weights from tensors named and shaped as {@link #weights} gives them ({@code source}
+     * names where they came from, for the message). Nothing is changed unless every tensor fits.
+     */
+    public final void setWeights(Map<String, Safetensors.Tensor> tensors, String source) {
         List<String> problems = new ArrayList<>();
         for (String name : parameterNames()) {
             var t = tensors.get(name);
@@ -148,12 +166,65 @@ public abstract class Model implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(file + ": these weights do not fit model " + info().name() + ": " + String.join("; ", problems));
+            throw new IllegalArgumentException(source + ": these weights do not fit model " + info().name() + ": " + String.join("; ", problems));
         }
         for (String name : parameterNames()) {
             var t = tensors.get(name);
             if (t != null) setParameter(name, t.data());
         }
+    }
+
+    // ---- optimizer state
+
+    /** The optimizer's buffers (momentum, moments), each as a vector named by its slot: {@code momentum:dense_1.weight}. */
+    public final Map<String, Safetensors.Tensor> optimizerState() {
+        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        for (Slot s : slots.values()) {
+            if (s.role() != Slot.Role.OPTIMIZER) continue;
+            float[] values = new float[Math.toIntExact(s.per())];
+            backend.read(buffers.get(s.name()), values);
+            tensors.put(s.name(), new Safetensors.Tensor(new long[] {s.per()}, values));
+        }
+        return tensors;
+    }
+
+    /** Sets the optimizer's buffers from {@link #optimizerState}'s tensors; nothing changes unless all are there and fit. */
+    public final void setOptimizerState(Map<String, Safetensors.Tensor> tensors, String source) {
+        List<String> problems = new ArrayList<>();
+        for (Slot s : slots.values()) {
+            if (s.role() != Slot.Role.OPTIMIZER) continue;
+            var t = tensors.get(s.name());
+            if (t == null) problems.add("it has no tensor `" + s.name() + "`");
+            else if (t.data().length != s.per()) problems.add("`" + s.name() + "` has " + t.data().length + " values, not " + s.per());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(source + ": this optimizer state does not fit model " + info().name() + ": " + String.join("; ", problems));
+        }
+        for (Slot s : slots.values()) {
+            if (s.role() == Slot.Role.OPTIMIZER) backend.write(buffers.get(s.name()), tensors.get(s.name()).data());
+        }
+    }
+
+    /**
+     * Writes the optimizer's buffers and the step count (metadata {@code dln.steps}, which Adam's bias
+     * correction and dropout's masks depend on), atomically. With {@link #save}'s weights, enough to
+     * continue training exactly where it stopped.
+     */
+    public final void saveState(Path file) throws IOException {
+        Safetensors.write(file, optimizerState(), Map.of("dln.model", info().name(), STEPS, Long.toString(step)));
+    }
+
+    /** Reads what {@link #saveState} wrote: the optimizer's buffers and the step count. */
+    public final void loadState(Path file) throws IOException {
+        Map<String, String> metadata = Safetensors.metadata(file);
+        long steps;
+        try {
+            steps = Long.parseLong(metadata.getOrDefault(STEPS, ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": not an optimizer state: its metadata has no step count `" + STEPS + "`");
+        }
+        setOptimizerState(Safetensors.read(file), file.toString());
+        this.step = steps;
     }
 
     // ---- running
@@ -229,7 +300,8 @@ public abstract class Model implements AutoCloseable {
     /** Optimizer steps taken since {@link #initialize}. */
     public final long steps() { return step; }
 
-    protected final void setSteps(long steps) { this.step = steps; }
+    /** Sets the step count, as when continuing a run that took that many steps. */
+    public final void setSteps(long steps) { this.step = steps; }
 
     /** Floats per example in the targets buffer: 1 for class labels, else the output's size. */
     public final long targetWidth() {

@@ -1,0 +1,93 @@
+package dln.cli;
+
+import dln.train.Evaluation;
+import dln.train.Trainer;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * What `dlnc train` prints: on a terminal, a progress bar per epoch (steps, images per second,
+ * running loss, time left) that gives way to the epoch's summary line; elsewhere (a CI log, a
+ * pipe) only the summary lines, one per epoch.
+ */
+final class Console implements Trainer.Listener {
+    private final PrintWriter out;
+    private final PrintStream terminal;
+    private ProgressBar bar;
+    private long started;
+
+    /** {@code terminal}: where to draw progress bars, or null for line output only. */
+    Console(PrintWriter out, PrintStream terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    @Override public boolean live() { return terminal != null; }
+
+    @Override public void epochStarted(long epoch, long epochs, int steps, int examples) {
+        if (terminal == null) return;
+        out.flush();
+        started = System.nanoTime();
+        bar = new ProgressBarBuilder()
+                .setTaskName("epoch " + (epoch + 1) + "/" + epochs)
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                .setUpdateIntervalMillis(100)
+                .setConsumer(new Line(terminal))
+                .clearDisplayOnFinish()
+                .build();
+    }
+
+    @Override public void progress(int step, int steps, long examples, double loss) {
+        if (bar == null) return;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        bar.stepTo(step);
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", loss, examples / Math.max(seconds, 1e-9)));
+    }
+
+    @Override public void epochEnded(Trainer.Epoch e) {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d", e.epoch() + 1, e.epochs()));
+        e.values().forEach((k, v) -> line.append("  ").append(k).append(' ').append(String.format(Locale.ROOT, "%.4f", v)));
+        line.append("  lr ").append(rate(e.lr())).append(String.format(Locale.ROOT, "  %.1f s", e.seconds()));
+        out.println(line);
+        out.flush();
+    }
+
+    /** The final lines: one per test metric, {@code test accuracy: 0.9733}. */
+    void test(Evaluation e) {
+        Map<String, Double> v = e.values();
+        v.forEach((k, value) -> {
+            if (!k.equals("loss")) out.printf(Locale.ROOT, "test %s: %.4f%n", k, value);
+        });
+        out.printf(Locale.ROOT, "test loss: %.4f%n", v.get("loss"));
+    }
+
+    /** A learning rate as people write it: 0.001, 0.000125, 1.5e-05. */
+    static String rate(double lr) {
+        String s = String.format(Locale.ROOT, "%.4g", lr);
+        if (s.contains("e")) return s.replaceFirst("\\.?0+e", "e");
+        return s.contains(".") ? s.replaceFirst("\\.?0+$", "") : s;
+    }
+
+    /** Draws on the terminal's current line and leaves the cursor there, so the summary line replaces the bar. */
+    private static final class Line extends ConsoleProgressBarConsumer {
+        private final PrintStream stream;
+
+        Line(PrintStream stream) {
+            super(stream);
+            this.stream = stream;
+        }
+
+        @Override public void close() { stream.flush(); }
+    }
+}

@@ -1,0 +1,135 @@
+package dln.cli;
+
+import dln.net.Training;
+import dln.runtime.Backend;
+import dln.runtime.Backends;
+import dln.runtime.Model;
+import dln.runtime.data.DataError;
+import dln.runtime.data.Dataset;
+import dln.runtime.io.DataException;
+import dln.train.Checkpoint;
+import dln.train.Evaluation;
+import dln.train.Splits;
+import dln.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `dlnc train`: run a model's train block, with checkpoints, and evaluate it on the test data. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a model as its train block says: data, splits, batches, epochs, schedule, augmentation, early stopping, "
+                + "checkpoints; then evaluate it on the test data.")
+final class Train implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    ModelOptions choice = new ModelOptions();
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Train this many epochs instead of the train block's.")
+    Long epochs;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed instead of the train block's (initial weights, split, order, augmentation).")
+    Long seed;
+
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "Read the training data from here: a file for csv, the folder holding the files the train block names for idx and npy.")
+    Path data;
+
+    @Option(names = "--test", paramLabel = "PATH", description = "Read the test data from here (as --data).")
+    Path test;
+
+    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", description = "Start from these weights (safetensors) instead of the initializers.")
+    Path weights;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "The checkpoint folder instead of the train block's.")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "Continue the run saved in the checkpoint folder from its last epoch.")
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Job job = Job.prepare(choice.file, choice.modelName, seed, data, test, err);
+            Training t = job.training();
+            Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? job.folder().resolve(t.checkpoint()) : null;
+            if (resume && folder == null) {
+                throw new Run.Failure(Dlnc.USAGE, "--resume needs a checkpoint folder: `checkpoint` in the train block, or --checkpoint DIR");
+            }
+            if (epochs != null && epochs < 1) throw new Run.Failure(Dlnc.USAGE, "--epochs must be at least 1");
+            Trainer.Settings settings = new Trainer.Settings(epochs != null ? epochs : t.epochs(), t.batch(), job.seed(), t.shuffle(),
+                    t.augment(), t.schedule(), t.earlyStop(), Trainer.Settings.metrics(t, job.info()), folder, resume);
+            int batch = t.batch() == Training.ALL ? job.splits().train().count() : (int) t.batch();
+            try (Backend backend = job.compiled().backend(choice.device); Model model = job.compiled().create(backend, job.maxBatch(batch))) {
+                model.initialize(job.seed());
+                if (weights != null) model.load(weights);
+                header(out, job, backend, settings, batch);
+                Console console = new Console(out, System.console() != null ? System.out : null);
+                Trainer.Result result = new Trainer(model, settings, console, job.splits().validation() != null).fit(job.splits());
+                report(out, result, settings, folder);
+                Dataset testSet = job.splits().test();
+                if (testSet != null) console.test(Evaluation.of(model, testSet, settings.metrics(), false));
+                else out.println("no test data (the train block has no `test` source and no `split` with a test part)");
+            }
+            return Dlnc.OK;
+        } catch (Run.Failure f) {
+            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
+            return f.code;
+        } catch (Backends.NoSuchDevice e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.USAGE;
+        } catch (DataException | DataError | IllegalArgumentException e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.BAD_INPUT;
+        } catch (NoSuchFileException e) {
+            err.println("dlnc: error: " + e.getFile() + ": no such file");
+            return Dlnc.BAD_INPUT;
+        } catch (IOException e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.BAD_INPUT;
+        }
+    }
+
+    private static void header(PrintWriter out, Job job, Backend backend, Trainer.Settings s, int batch) {
+        Splits d = job.splits();
+        out.printf(Locale.ROOT, "training %s on %s%n", job.info().name(), backend.description());
+        out.printf(Locale.ROOT, "data: %d training, %d validation, %d test examples; batch %s, %d epochs, %s%n",
+                d.train().count(), count(d.validation()), count(d.test()), s.batch() == Training.ALL ? "all (" + batch + ")" : batch,
+                s.epochs(), job.info().optimizer());
+        out.flush();
+    }
+
+    /** The folder relative to the working directory when it is inside it. */
+    private static Path shown(Path folder) {
+        Path cwd = Path.of("").toAbsolutePath(), abs = folder.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs) : folder;
+    }
+
+    private static int count(Dataset d) { return d == null ? 0 : d.count(); }
+
+    private static void report(PrintWriter out, Trainer.Result r, Trainer.Settings s, Path folder) {
+        if (r.log().isEmpty()) return;
+        if (r.startEpoch() >= s.epochs() || (r.startEpoch() > 0 && r.log().size() == r.startEpoch() && r.stoppedEarly())) {
+            out.println("the checkpoint has finished its training already (" + r.log().size() + " epochs): nothing left to train");
+        }
+        if (r.stoppedEarly()) {
+            out.printf(Locale.ROOT, "stopped early: %s did not improve for %d epochs%n", r.monitor(), s.earlyStop().patience());
+        }
+        if (r.bestEpoch() >= 0) {
+            out.printf(Locale.ROOT, "best epoch: %d (%s %.4f)%s%n", r.bestEpoch() + 1, r.monitor(), r.best(),
+                    r.restored() ? ", its weights restored" : "");
+        }
+        if (folder != null) {
+            out.println("checkpoint: " + shown(folder) + " (" + Checkpoint.BEST + ", " + Checkpoint.LAST + ", " + Checkpoint.STATE + ", " + Checkpoint.LOG + ")");
+        }
+    }
+}

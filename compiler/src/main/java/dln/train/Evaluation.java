@@ -1,0 +1,63 @@
+package dln.train;
+
+import dln.runtime.Model;
+import dln.runtime.data.Dataset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's loss and metrics on a data set, in inference mode (dropout off, batch norm's running
+ * statistics): the loss and accuracy as the device computes them in training, {@code mae} and
+ * {@code mse} on the host from the predictions, and for classifiers a confusion matrix (rows are
+ * true classes, columns predicted ones).
+ */
+public record Evaluation(Map<String, Double> values, long[][] confusion) {
+
+    /**
+     * Evaluates {@code data} (targets as {@link Sources#fit} gives them). {@code metrics} lists
+     * which of accuracy, mae and mse to compute; the loss always is.
+     */
+    public static Evaluation of(Model model, Dataset data, List<String> metrics, boolean confusion) {
+        model.takeMetrics();
+        model.evaluate(data.count(), data.targets(), data.inputs());
+        Model.Metrics m = model.takeMetrics();
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("loss", m.loss());
+        boolean errors = metrics.contains("mae") || metrics.contains("mse");
+        float[] predictions = errors || confusion ? model.predict(data.count(), data.inputs())[0] : null;
+        for (String metric : metrics) {
+            switch (metric) {
+                case "accuracy" -> values.put("accuracy", m.accuracy());
+                case "mae" -> values.put("mae", error(predictions, data, 1));
+                case "mse" -> values.put("mse", error(predictions, data, 2));
+                default -> { }
+            }
+        }
+        return new Evaluation(values, confusion && data.labels() ? confusion(predictions, data, model) : null);
+    }
+
+    /** Mean absolute (power 1) or squared (power 2) error over every output value. */
+    static double error(float[] predictions, Dataset data, int power) {
+        float[] t = data.targets();
+        if (data.labels()) return Double.NaN;
+        double sum = 0;
+        for (int i = 0; i < t.length; i++) {
+            double e = Math.abs(predictions[i] - t[i]);
+            sum += power == 1 ? e : e * e;
+        }
+        return t.length == 0 ? Double.NaN : sum / t.length;
+    }
+
+    private static long[][] confusion(float[] predictions, Dataset data, Model model) {
+        long[] shape = model.info().outputShapes().get(0);
+        int classes = (int) shape[shape.length - 1];
+        long[][] counts = new long[classes][classes];
+        for (int i = 0; i < data.count(); i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) if (predictions[i * classes + k] > predictions[i * classes + best]) best = k;
+            counts[data.label(i)][best]++;
+        }
+        return counts;
+    }
+}

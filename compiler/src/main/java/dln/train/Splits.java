@@ -1,0 +1,67 @@
+package dln.train;
+
+import dln.net.Training;
+import dln.runtime.data.DataError;
+import dln.runtime.data.Dataset;
+import dln.runtime.Model;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The train, validation and test examples of a run. {@code validation f} holds out a fraction of
+ * the data, {@code split} cuts one source in three; either way after a shuffle that depends only on
+ * the seed, so every run (and `dlnc eval`) with that seed sees the same split. Absent parts are null.
+ */
+public record Splits(Dataset train, Dataset validation, Dataset test) {
+
+    /**
+     * Reads the train block's data and test sources ({@code data} and {@code test}, when not null,
+     * read from there instead: see {@link Sources#relocate}), fits their targets to the model and
+     * splits them. Paths in the .dln file are relative to {@code dlnFolder}.
+     */
+    public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
+        if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
+        long[] shape = info.inputShapes().get(0);
+        Dataset all = Sources.fit(Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
+        Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
+        if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);
+        Dataset testSet = testSource == null ? null : Sources.fit(Sources.load(testSource, dlnFolder, shape), info);
+        return of(t, all, testSet, seed);
+    }
+
+    /** Splits {@code data} as the train block says; {@code test} (may be null), a separate test source, takes the place of a split's test part. */
+    public static Splits of(Training t, Dataset data, Dataset test, long seed) {
+        if (t.split() != null) {
+            Training.Split s = t.split();
+            int n = data.count();
+            int validation = part(n, s.validation()), testCount = part(n, s.test());
+            Dataset[] parts = cut(data, seed, n - validation - testCount, validation, testCount);
+            return new Splits(parts[0], parts[1], test != null ? test : parts[2]);
+        }
+        if (t.validation() != null) {
+            int validation = part(data.count(), t.validation());
+            Dataset[] parts = cut(data, seed, data.count() - validation, validation, 0);
+            return new Splits(parts[0], parts[1], test);
+        }
+        return new Splits(data, null, test);
+    }
+
+    /** round(n·fraction) examples, at least one when the fraction is not zero. */
+    static int part(int n, double fraction) {
+        if (fraction <= 0) return 0;
+        return (int) Math.max(1, Math.round(n * fraction));
+    }
+
+    private static Dataset[] cut(Dataset data, long seed, int train, int validation, int test) {
+        if (train < 1) {
+            throw new DataError("the data has " + data.count() + " examples: too few to hold out " + (validation + test)
+                    + " for validation and test and still train on some");
+        }
+        int[] order = Shuffle.permutation(data.count(), Shuffle.random(seed, "split"));
+        return new Dataset[] {
+            data.select(Arrays.copyOfRange(order, 0, train)),
+            validation == 0 ? null : data.select(Arrays.copyOfRange(order, train, train + validation)),
+            test == 0 ? null : data.select(Arrays.copyOfRange(order, train + validation, train + validation + test)),
+        };
+    }
+}

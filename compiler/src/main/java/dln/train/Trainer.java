@@ -1,0 +1,243 @@
+package dln.train;
+
+import dln.net.Training;
+import dln.runtime.Model;
+import dln.runtime.data.DataError;
+import dln.runtime.data.Dataset;
+import dln.runtime.io.Safetensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs a train block on a model: epochs of shuffled, augmented batches, the learning-rate
+ * schedule, validation, the best epoch, early stopping and checkpoints. The order of the examples
+ * in epoch {@code e} and the augmentation of batch {@code b} depend only on (seed, e, b), and the
+ * checkpoint holds every other piece of state, so a resumed run continues exactly as the
+ * uninterrupted one would have (bit for bit on the JVM backend).
+ */
+public final class Trainer {
+
+    /** The train block's settings with the command line's overrides; {@code batch} 0 is the full batch. */
+    public record Settings(long epochs, long batch, long seed, boolean shuffle, List<Training.Call> augment, Training.Call schedule,
+                           Training.EarlyStop earlyStop, List<String> metrics, Path checkpoint, boolean resume) {
+
+        /** The metrics to report besides the loss: the train block's, and accuracy for classifiers. */
+        public static List<String> metrics(Training t, Model.Info info) {
+            List<String> out = new ArrayList<>();
+            if (info.labels() || t.metrics().contains("accuracy")) out.add("accuracy");
+            for (String m : t.metrics()) if (!m.equals("loss") && !out.contains(m)) out.add(m);
+            return out;
+        }
+    }
+
+    /** One epoch's row of the log: the loss and metrics ({@code val_} ones on the validation data), the rate, the time. */
+    public record Epoch(long epoch, long epochs, Map<String, Double> values, double lr, double seconds, boolean best) {}
+
+    /** How training ended: the log, the best epoch by {@code monitor}, and whether it stopped early and the best weights were restored. */
+    public record Result(List<Epoch> log, String monitor, long bestEpoch, double best, boolean stoppedEarly, boolean restored,
+                         long startEpoch) {}
+
+    /** What the console shows; every method has a do-nothing default. */
+    public interface Listener {
+        /** Whether to read the running loss while the epoch runs (a host wait every few steps). */
+        default boolean live() { return false; }
+
+        default void epochStarted(long epoch, long epochs, int steps, int examples) {}
+
+        /** After step {@code step} of {@code steps}; {@code loss} is the running mean, NaN unless live. */
+        default void progress(int step, int steps, long examples, double loss) {}
+
+        default void epochEnded(Epoch epoch) {}
+    }
+
+    private final Model model;
+    private final Settings settings;
+    private final Listener listener;
+    private final List<String> metrics;
+    private final Schedule schedule;
+    private final Monitor monitor;
+    private final Checkpoint checkpoint;
+    private final List<Epoch> log = new ArrayList<>();
+    private Map<String, Safetensors.Tensor> best;
+
+    public Trainer(Model model, Settings settings, Listener listener, boolean validation) {
+        this.model = model;
+        this.settings = settings;
+        this.listener = listener;
+        this.metrics = settings.metrics();
+        this.schedule = new Schedule(settings.schedule(), model.info().learningRate(), settings.epochs());
+        Training.EarlyStop stop = settings.earlyStop();
+        this.monitor = stop != null ? new Monitor(stop.monitor(), stop.minDelta(), stop.patience())
+                : new Monitor(validation ? "val_loss" : "loss", 0, -1);
+        this.checkpoint = settings.checkpoint() == null ? null : new Checkpoint(settings.checkpoint());
+    }
+
+    /** Trains on {@code data.train()}, validating on {@code data.validation()} (may be null). The model starts as it is. */
+    public Result fit(Splits data) throws IOException {
+        Dataset train = data.train();
+        long start = 0;
+        boolean stopped = false;
+        if (settings.resume()) {
+            Map<String, String> state = restore();
+            start = Long.parseLong(state.get("epoch"));
+            stopped = Boolean.parseBoolean(state.get("stopped"));
+        }
+        int batch = settings.batch() == Training.ALL ? train.count() : (int) Math.min(settings.batch(), train.count());
+        Augmenter augmenter = new Augmenter(settings.augment(), train.inputShape());
+        long epoch = start;
+        for (; epoch < settings.epochs() && !stopped; epoch++) {
+            runEpoch(epoch, train, data.validation(), batch, augmenter);
+            stopped = settings.earlyStop() != null && monitor.stop();
+            save(epoch + 1, stopped);
+        }
+        boolean restored = false;
+        if (settings.earlyStop() != null && best != null && monitor.bestEpoch() != epoch - 1) {
+            model.setWeights(best, "the best epoch's weights");
+            restored = true;
+        }
+        return new Result(List.copyOf(log), monitor.name(), monitor.bestEpoch(), monitor.best(), stopped, restored, start);
+    }
+
+    private void runEpoch(long epoch, Dataset train, Dataset validation, int batch, Augmenter augmenter) {
+        long started = System.nanoTime();
+        double lr = schedule.rate(epoch);
+        model.setLearningRate(lr);
+        int n = train.count();
+        int[] order = settings.shuffle() ? Shuffle.permutation(n, Shuffle.random(settings.seed(), "epoch", epoch)) : Shuffle.identity(n);
+        int steps = (n + batch - 1) / batch;
+        int per = (int) train.inputSize(), width = (int) train.targetWidth();
+        float[] x = new float[batch * per], y = new float[batch * width];
+        int every = Math.max(1, steps / 100);
+        Running running = new Running();
+        model.takeMetrics();
+        listener.epochStarted(epoch, settings.epochs(), steps, n);
+        for (int b = 0; b < steps; b++) {
+            int from = b * batch, m = Math.min(batch, n - from);
+            for (int k = 0; k < m; k++) {
+                int i = order[from + k];
+                System.arraycopy(train.inputs(), i * per, x, k * per, per);
+                System.arraycopy(train.targets(), i * width, y, k * width, width);
+            }
+            if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));
+            model.trainStep(m, y, x);
+            if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) running.add(model.takeMetrics());
+            listener.progress(b + 1, steps, (long) from + m, running.loss());
+        }
+        running.add(model.takeMetrics());
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("loss", running.loss());
+        if (metrics.contains("accuracy")) values.put("accuracy", running.accuracy());
+        if (metrics.contains("mae") || metrics.contains("mse")) {
+            Evaluation e = Evaluation.of(model, train, metrics.stream().filter(m -> !m.equals("accuracy")).toList(), false);
+            for (String m : List.of("mae", "mse")) if (metrics.contains(m)) values.put(m, e.values().get(m));
+        }
+        if (validation != null) {
+            Evaluation.of(model, validation, metrics, false).values().forEach((k, v) -> values.put("val_" + k, v));
+        }
+        schedule.observe(values.getOrDefault(validation != null ? "val_loss" : "loss", Double.NaN));
+        boolean improved = monitor.update(epoch, values.getOrDefault(monitor.name(), Double.NaN));
+        if (improved) best = model.weights();
+        Epoch row = new Epoch(epoch, settings.epochs(), values, lr, (System.nanoTime() - started) / 1e9, improved);
+        log.add(row);
+        listener.epochEnded(row);
+    }
+
+    private void save(long epochsDone, boolean stopped) throws IOException {
+        if (checkpoint == null) return;
+        Map<String, String> state = new LinkedHashMap<>();
+        state.put("epoch", Long.toString(epochsDone));
+        state.put("stopped", Boolean.toString(stopped));
+        state.put("seed", Long.toString(settings.seed()));
+        state.put("lr", Double.toString(model.learningRate()));
+        state.putAll(schedule.state());
+        state.putAll(monitor.state());
+        state.put("log", encode(log));
+        checkpoint.save(model, best, log.get(log.size() - 1).best(), state, csv(log));
+    }
+
+    private Map<String, String> restore() throws IOException {
+        if (checkpoint == null) throw new DataError("--resume needs a checkpoint folder: `checkpoint` in the train block, or --checkpoint");
+        Checkpoint.State state = checkpoint.restore(model);
+        Map<String, String> m = state.metadata();
+        if (Long.parseLong(m.get("seed")) != settings.seed()) {
+            throw new DataError(checkpoint.file(Checkpoint.STATE) + ": this run was trained with seed " + m.get("seed")
+                    + ", not " + settings.seed() + "; resume it with the same seed");
+        }
+        schedule.restore(m);
+        monitor.restore(m);
+        best = state.best();
+        log.addAll(decode(m.get("log")));
+        return m;
+    }
+
+    // ---- the log
+
+    /** The log as CSV: epoch (from 1), the loss and metrics, the validation ones, lr, seconds. */
+    public static String csv(List<Epoch> log) {
+        StringBuilder out = new StringBuilder();
+        if (log.isEmpty()) return "";
+        out.append("epoch,").append(String.join(",", log.get(0).values().keySet())).append(",lr,seconds\n");
+        for (Epoch e : log) {
+            out.append(e.epoch() + 1);
+            for (double v : e.values().values()) out.append(',').append(number(v));
+            out.append(',').append(number(e.lr())).append(',').append(String.format(Locale.ROOT, "%.3f", e.seconds())).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String number(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+    }
+
+    /** The log exactly, for the checkpoint: one line per epoch, {@code epoch;epochs;lr;seconds;best;key=value,...}. */
+    private static String encode(List<Epoch> log) {
+        StringBuilder out = new StringBuilder();
+        for (Epoch e : log) {
+            out.append(e.epoch()).append(';').append(e.epochs()).append(';').append(e.lr()).append(';').append(e.seconds())
+                    .append(';').append(e.best()).append(';');
+            List<String> pairs = new ArrayList<>();
+            e.values().forEach((k, v) -> pairs.add(k + "=" + v));
+            out.append(String.join(",", pairs)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static List<Epoch> decode(String text) {
+        List<Epoch> out = new ArrayList<>();
+        if (text == null) return out;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) continue;
+            String[] f = line.split(";", -1);
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (String pair : f[5].split(",")) {
+                int eq = pair.indexOf('=');
+                values.put(pair.substring(0, eq), Double.parseDouble(pair.substring(eq + 1)));
+            }
+            out.add(new Epoch(Long.parseLong(f[0]), Long.parseLong(f[1]), values, Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                    Boolean.parseBoolean(f[4])));
+        }
+        return out;
+    }
+
+    /** The mean loss and accuracy over the metrics read so far in an epoch. */
+    private static final class Running {
+        double loss, correct;
+        long examples;
+
+        void add(Model.Metrics m) {
+            if (m.examples() == 0) return;
+            loss += m.loss() * m.examples();
+            correct += m.accuracy() * m.examples();
+            examples += m.examples();
+        }
+
+        double loss() { return examples == 0 ? Double.NaN : loss / examples; }
+
+        double accuracy() { return examples == 0 ? Double.NaN : correct / examples; }
+    }
+}

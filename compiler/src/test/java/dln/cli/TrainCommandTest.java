@@ -1,0 +1,153 @@
+package dln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `dlnc train` and `dlnc eval`: a real short run on the digits, checkpoints, and one-line errors with exit codes. */
+class TrainCommandTest {
+    static final Path DIGITS = Path.of("../samples/digits.dln");
+
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run dlnc(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Dlnc.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void digitsTrainTheLossFallsAndEvalAgrees() throws IOException {
+        Path runs = dir.resolve("runs");
+        Run r = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "3", "--checkpoint", runs.toString());
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        List<Double> losses = Pattern.compile("(?m)^epoch \\d+/3  loss (\\S+)").matcher(r.out()).results()
+                .map(m -> Double.parseDouble(m.group(1))).toList();
+        assertThat(losses).hasSize(3);
+        assertThat(losses.get(2)).isLessThan(losses.get(0));
+        assertThat(r.out()).containsPattern("(?m)^epoch 1/3  loss \\S+  accuracy \\S+  val_loss \\S+  val_accuracy \\S+  lr 0\\.003  \\d+\\.\\d s$")
+                .contains("data: 1257 training, 270 validation, 270 test examples; batch 32, 3 epochs");
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines[lines.length - 2]).matches("test accuracy: 0\\.\\d{4}");
+        assertThat(lines[lines.length - 1]).matches("test loss: \\d\\.\\d{4}");
+        double accuracy = Double.parseDouble(lines[lines.length - 2].substring("test accuracy: ".length()));
+        assertThat(accuracy).isGreaterThan(0.8);
+        assertThat(runs.resolve("best.safetensors")).isRegularFile();
+        assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSize(4);
+
+        Run e = dlnc("eval", DIGITS.toString(), "--device", "java", "--weights", runs.resolve("best.safetensors").toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("confusion matrix (rows: true class, columns: predicted):")
+                .contains("Digits on 270 examples").contains("test accuracy: " + lines[lines.length - 2].substring(15));
+    }
+
+    @Test
+    void resumeContinuesAFinishedCheckpointWithoutTraining() throws IOException {
+        Path runs = dir.resolve("runs");
+        assertThat(dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "1", "--checkpoint", runs.toString()).code()).isZero();
+        Run r = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "2", "--checkpoint", runs.toString(), "--resume");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("epoch 1/2").contains("epoch 2/2");
+        assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSize(3);
+    }
+
+    static final String TINY = """
+            model Tiny {
+                input x: [4]
+                output y = x -> dense(3) -> softmax
+            }
+            train Tiny {
+                data      csv("data.csv", label_column: 4)
+                loss      cross_entropy
+                optimizer sgd(0.1)
+                epochs    2
+            }
+            """;
+
+    @Test
+    void aMissingDataFileIsOneLineAndExitOne() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        Run r = dlnc("train", f.toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("dlnc: error: " + dir.resolve("data.csv") + ": no such file\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aLabelOutsideTheClassesNamesTheLine() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n1,2,3,4,2\n5,6,7,8,3\n");
+        Run r = dlnc("train", f.toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("dlnc: error: " + dir.resolve("data.csv") + ":4")
+                .contains("label 3 is outside [0, 3)").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aNonNumericCellNamesLineAndColumn() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n1,x,3,4,2\n");
+        Run r = dlnc("train", f.toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("dlnc: error: " + dir.resolve("data.csv") + ":3: column 2");
+    }
+
+    @Test
+    void aSmallModelTrainsFromACsvAndWritesItsCheckpointWhereAsked() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        StringBuilder csv = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < 30; i++) csv.append(i % 3).append(",1,0,").append(i % 2).append(',').append(i % 3).append('\n');
+        file("data.csv", csv.toString());
+        Run r = dlnc("train", f.toString(), "--device", "java", "--checkpoint", dir.resolve("cp").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("epoch 2/2").contains("no test data");
+        assertThat(dir.resolve("cp/last.safetensors")).isRegularFile();
+    }
+
+    @Test
+    void resumeWithoutACheckpointFolderIsAUsageError() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n");
+        Run r = dlnc("train", f.toString(), "--device", "java", "--resume");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--resume needs a checkpoint folder");
+    }
+
+    @Test
+    void evalWithoutTestDataSaysHowToGiveSome() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n");
+        Path w = dir.resolve("w.safetensors");
+        Run p = dlnc("train", f.toString(), "--device", "java", "--checkpoint", dir.resolve("cp").toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        Run r = dlnc("eval", f.toString(), "--device", "java", "--weights", dir.resolve("cp/last.safetensors").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no test data").contains("--test");
+        Run all = dlnc("eval", f.toString(), "--device", "java", "--weights", dir.resolve("cp/last.safetensors").toString(),
+                "--data", dir.resolve("data.csv").toString());
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).contains("Tiny on 1 examples").contains("test loss:");
+        assertThat(w).doesNotExist();
+    }
+
+    static double number(Matcher m) { return Double.parseDouble(m.group(1)); }
+}

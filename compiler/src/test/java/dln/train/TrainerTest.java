@@ -1,0 +1,189 @@
+package dln.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dln.Compiler;
+import dln.diag.Source;
+import dln.emit.InMemoryJavac;
+import dln.net.Training;
+import dln.runtime.Backend;
+import dln.runtime.Model;
+import dln.runtime.data.Dataset;
+import dln.runtime.io.Safetensors;
+import dln.runtime.jvm.JvmBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The training loop on a tiny compiled model (JVM backend): learning, early stopping with the best
+ * weights restored, checkpoint files that load, and a run killed after an epoch that resumes to
+ * the very weights of an uninterrupted run, with dropout, Adam, a plateau schedule, shuffling
+ * and every augmentation in play.
+ */
+class TrainerTest {
+    static final String TINY = """
+            model Tiny {
+                input x: [1, 4, 4]
+                output y = x -> flatten -> dense(12) -> relu -> dropout(0.2) -> dense(3) -> softmax
+            }
+            train Tiny {
+                loss       cross_entropy
+                optimizer  adam(lr: 0.02)
+                schedule   plateau(factor: 0.5, patience: 0)
+                batch      8
+                epochs     6
+                seed       3
+                validation 0.25
+                augment    shift(1), flip(horizontal), noise(0.05)
+                metrics    accuracy
+            }
+            """;
+
+    @TempDir Path dir;
+
+    record Compiled(Class<? extends Model> type, Training training) {
+        Model create() {
+            try {
+                return type.getConstructor(Backend.class, int.class).newInstance(new JvmBackend(), 64);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static Compiled compile(String dln) {
+        Compiler.Result r = Compiler.check(Source.of("tiny.dln", dln));
+        assertThat(r.ok()).as("%s", r.diagnostics().all()).isTrue();
+        Compiler.Generated g = Compiler.generate(r, "dln.test.train", "tiny.dln").get(0);
+        ClassLoader loader = InMemoryJavac.compile(Map.of(g.packageName() + "." + g.className(), g.java()));
+        try {
+            return new Compiled(loader.loadClass(g.packageName() + "." + g.className()).asSubclass(Model.class), r.trainings().get(g.model()));
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Three classes of 4×4 images: a bright row at the top, the middle or the bottom, with noise. */
+    static Splits data(Training t) {
+        Random r = new Random(11);
+        int n = 96;
+        float[] x = new float[n * 16], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 3;
+            y[i] = c;
+            for (int k = 0; k < 16; k++) x[i * 16 + k] = (float) (0.2 * r.nextGaussian() + (k / 4 == c + (c == 2 ? 1 : 0) ? 1 : 0));
+        }
+        return Splits.of(t, new Dataset(new long[] {1, 4, 4}, x, n, 1, y, true), null, t.seed());
+    }
+
+    static Trainer.Settings settings(Training t, long epochs, Path checkpoint, boolean resume, Training.EarlyStop stop) {
+        return new Trainer.Settings(epochs, t.batch(), t.seed(), t.shuffle(), t.augment(), t.schedule(), stop, List.of("accuracy"),
+                checkpoint, resume);
+    }
+
+    static final Compiled TINY_MODEL = compile(TINY);
+
+    @Test
+    void theLossGoesDownAndTheLogHasEveryEpoch() throws IOException {
+        Training t = TINY_MODEL.training();
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            Trainer.Result r = new Trainer(m, settings(t, 6, null, false, null), new Trainer.Listener() {}, true).fit(data(t));
+            assertThat(r.log()).hasSize(6);
+            assertThat(r.log().get(5).values().get("loss")).isLessThan(r.log().get(0).values().get("loss"));
+            assertThat(r.log().get(5).values()).containsKeys("loss", "accuracy", "val_loss", "val_accuracy");
+            assertThat(r.log().get(5).values().get("val_accuracy")).isGreaterThan(0.6);
+            assertThat(r.monitor()).isEqualTo("val_loss");
+        }
+    }
+
+    @Test
+    void aResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws IOException {
+        Training t = TINY_MODEL.training();
+        Map<String, Safetensors.Tensor> uninterrupted;
+        List<Trainer.Epoch> fullLog;
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            Trainer.Result r = new Trainer(m, settings(t, 6, dir.resolve("a"), false, null), new Trainer.Listener() {}, true).fit(data(t));
+            uninterrupted = m.weights();
+            fullLog = r.log();
+        }
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            Trainer.Listener killer = new Trainer.Listener() {
+                @Override public void epochEnded(Trainer.Epoch e) {
+                    if (e.epoch() == 3) throw new IllegalStateException("killed");
+                }
+            };
+            assertThatThrownBy(() -> new Trainer(m, settings(t, 6, dir.resolve("b"), false, null), killer, true).fit(data(t)))
+                    .hasMessage("killed");
+        }
+        assertThat(Files.readAllLines(dir.resolve("b/log.csv"))).hasSize(1 + 3);
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(99);   // whatever it starts from, the checkpoint decides
+            Trainer.Result r = new Trainer(m, settings(t, 6, dir.resolve("b"), true, null), new Trainer.Listener() {}, true).fit(data(t));
+            assertThat(r.startEpoch()).isEqualTo(3);
+            assertThat(r.log()).hasSize(6);
+            for (var e : uninterrupted.entrySet()) {
+                assertThat(m.weights().get(e.getKey()).data()).as(e.getKey()).isEqualTo(e.getValue().data());
+            }
+            for (int e = 0; e < 6; e++) {
+                assertThat(r.log().get(e).values()).isEqualTo(fullLog.get(e).values());
+                assertThat(r.log().get(e).lr()).isEqualTo(fullLog.get(e).lr());
+            }
+        }
+        assertThat(Files.readString(dir.resolve("b/log.csv")).lines().map(l -> l.substring(0, l.lastIndexOf(','))).toList())
+                .isEqualTo(Files.readString(dir.resolve("a/log.csv")).lines().map(l -> l.substring(0, l.lastIndexOf(','))).toList());
+    }
+
+    @Test
+    void earlyStoppingStopsAndRestoresTheBestWeights() throws IOException {
+        Training t = TINY_MODEL.training();
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            // Nothing beats the first epoch by 100: stop after `patience` more epochs, back to epoch 1's weights.
+            Training.EarlyStop stop = new Training.EarlyStop("loss", 2, 100);
+            Trainer.Result r = new Trainer(m, settings(t, 10, dir, false, stop), new Trainer.Listener() {}, true).fit(data(t));
+            assertThat(r.log()).hasSize(3);
+            assertThat(r.stoppedEarly()).isTrue();
+            assertThat(r.bestEpoch()).isZero();
+            assertThat(r.restored()).isTrue();
+            Map<String, Safetensors.Tensor> best = Safetensors.read(dir.resolve(Checkpoint.BEST));
+            for (var e : best.entrySet()) assertThat(m.parameter(e.getKey())).isEqualTo(e.getValue().data());
+        }
+    }
+
+    @Test
+    void checkpointFilesLoadIntoTheModel() throws IOException {
+        Training t = TINY_MODEL.training();
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            new Trainer(m, settings(t, 2, dir, false, null), new Trainer.Listener() {}, true).fit(data(t));
+            try (Model other = TINY_MODEL.create()) {
+                other.load(dir.resolve(Checkpoint.LAST));
+                for (String name : m.parameterNames()) assertThat(other.parameter(name)).isEqualTo(m.parameter(name));
+                other.load(dir.resolve(Checkpoint.BEST));
+            }
+            assertThat(Files.readAllLines(dir.resolve(Checkpoint.LOG)))
+                    .first().isEqualTo("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+            assertThat(Safetensors.metadata(dir.resolve(Checkpoint.STATE))).containsEntry("epoch", "2").containsEntry("dln.model", "Tiny");
+        }
+    }
+
+    @Test
+    void resumingWithoutACheckpointSaysWhy() {
+        Training t = TINY_MODEL.training();
+        try (Model m = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            assertThatThrownBy(() -> new Trainer(m, settings(t, 2, dir.resolve("none"), true, null), new Trainer.Listener() {}, true)
+                    .fit(data(t))).hasMessageContaining("nothing to resume");
+        }
+    }
+}
