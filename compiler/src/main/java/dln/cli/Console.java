@@ -17,6 +17,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * pipe) only the summary lines, one per epoch.
  */
 final class Console implements Trainer.Listener {
+    /** Runs of up to this many epochs print every epoch's line. */
+    static final long EVERY_EPOCH = 100;
+
     private final PrintWriter out;
     private final PrintStream terminal;
     private ProgressBar bar;
@@ -51,25 +54,40 @@ final class Console implements Trainer.Listener {
         bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", loss, examples / Math.max(seconds, 1e-9)));
     }
 
-    @Override public void epochEnded(Trainer.Epoch e) {
+    @Override public void epochEnded(Trainer.Epoch e, boolean last) {
         if (bar != null) {
             bar.close();
             bar = null;
         }
+        if (!shown(e.epoch(), e.epochs(), last)) return;
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d", e.epoch() + 1, e.epochs()));
-        e.values().forEach((k, v) -> line.append("  ").append(k).append(' ').append(String.format(Locale.ROOT, "%.4f", v)));
+        e.values().forEach((k, v) -> line.append("  ").append(k).append(' ').append(value(v)));
         line.append("  lr ").append(rate(e.lr())).append(String.format(Locale.ROOT, "  %.1f s", e.seconds()));
         out.println(line);
         out.flush();
+    }
+
+    /**
+     * Whether epoch {@code epoch}'s line is printed: every epoch of runs up to {@link #EVERY_EPOCH}
+     * epochs; of longer ones (XOR's 2000), about that many lines in all, and always the first and last.
+     */
+    static boolean shown(long epoch, long epochs, boolean last) {
+        long every = epochs <= EVERY_EPOCH ? 1 : (epochs + EVERY_EPOCH - 1) / EVERY_EPOCH;
+        return last || epoch == 0 || (epoch + 1) % every == 0;
     }
 
     /** The final lines: one per test metric, {@code test accuracy: 0.9733}. */
     void test(Evaluation e) {
         Map<String, Double> v = e.values();
         v.forEach((k, value) -> {
-            if (!k.equals("loss")) out.printf(Locale.ROOT, "test %s: %.4f%n", k, value);
+            if (!k.equals("loss")) out.println("test " + k + ": " + value(value));
         });
-        out.printf(Locale.ROOT, "test loss: %.4f%n", v.get("loss"));
+        out.println("test loss: " + value(v.get("loss")));
+    }
+
+    /** A loss or metric: four decimals, or three significant digits below 0.001 (XOR's loss ends near 1e-5). */
+    static String value(double v) {
+        return v != 0 && Math.abs(v) < 1e-3 ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4f", v);
     }
 
     /** A learning rate as people write it: 0.001, 0.000125, 1.5e-05. */

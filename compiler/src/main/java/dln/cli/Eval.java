@@ -56,12 +56,12 @@ final class Eval implements Callable<Integer> {
             try (Backend backend = job.compiled().backend(choice.device); Model model = job.compiled().create(backend, job.maxBatch(1))) {
                 model.load(weights);
                 Evaluation e = Evaluation.of(model, set, Trainer.Settings.metrics(job.training(), job.info()), job.info().labels());
-                out.printf(Locale.ROOT, "%s on %d examples (%s)%n", job.info().name(), set.count(), backend.description());
+                out.printf(Locale.ROOT, "evaluating %s on %d examples, on %s%n", job.info().name(), set.count(), backend.description());
                 if (e.confusion() != null) confusion(out, e.confusion());
                 e.values().forEach((k, v) -> {
-                    if (!k.equals("loss")) out.printf(Locale.ROOT, "test %s: %.4f%n", k, v);
+                    if (!k.equals("loss")) out.println("test " + k + ": " + Console.value(v));
                 });
-                out.printf(Locale.ROOT, "test loss: %.4f%n", e.values().get("loss"));
+                out.println("test loss: " + Console.value(e.values().get("loss")));
             }
             return Dlnc.OK;
         } catch (Run.Failure f) {

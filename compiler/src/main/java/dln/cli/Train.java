@@ -76,6 +76,7 @@ final class Train implements Callable<Integer> {
                 Console console = new Console(out, System.console() != null ? System.out : null);
                 Trainer.Result result = new Trainer(model, settings, console, job.splits().validation() != null).fit(job.splits());
                 report(out, result, settings, folder);
+                if (job.splits().train().count() <= TABLE) table(out, model, job.splits().train());
                 Dataset testSet = job.splits().test();
                 if (testSet != null) console.test(Evaluation.of(model, testSet, settings.metrics(), false));
                 else out.println("no test data (the train block has no `test` source and no `split` with a test part)");
@@ -108,6 +109,26 @@ final class Train implements Callable<Integer> {
         out.flush();
     }
 
+    /** Training sets of at most this many examples (XOR, the perceptron) get their predictions printed, as a truth table. */
+    static final int TABLE = 16;
+
+    /** One line per example: its inputs, the model's outputs, the targets. */
+    private static void table(PrintWriter out, Model model, Dataset d) {
+        float[] y = model.predict(d.count(), d.inputs())[0];
+        int in = (int) d.inputSize(), width = y.length / Math.max(1, d.count()), t = (int) d.targetWidth();
+        out.println("predictions on the training data (inputs -> outputs, targets):");
+        for (int i = 0; i < d.count(); i++) {
+            out.printf(Locale.ROOT, "  %s -> %s   %s%n", values(d.inputs(), i * in, in, "%.4g"), values(y, i * width, width, "%.4f"),
+                    values(d.targets(), i * t, t, "%.4g"));
+        }
+    }
+
+    private static String values(float[] a, int from, int count, String format) {
+        StringBuilder s = new StringBuilder("[");
+        for (int k = 0; k < count; k++) s.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, a[from + k]).replaceFirst("\\.?0+$", ""));
+        return s.append(']').toString();
+    }
+
     /** The folder relative to the working directory when it is inside it. */
     private static Path shown(Path folder) {
         Path cwd = Path.of("").toAbsolutePath(), abs = folder.toAbsolutePath().normalize();
@@ -124,7 +145,7 @@ final class Train implements Callable<Integer> {
         if (r.stoppedEarly()) {
             out.printf(Locale.ROOT, "stopped early: %s did not improve for %d epochs%n", r.monitor(), s.earlyStop().patience());
         }
-        if (r.bestEpoch() >= 0) {
+        if (r.bestEpoch() >= 0 && (folder != null || s.earlyStop() != null)) {
             out.printf(Locale.ROOT, "best epoch: %d (%s %.4f)%s%n", r.bestEpoch() + 1, r.monitor(), r.best(),
                     r.restored() ? ", its weights restored" : "");
         }

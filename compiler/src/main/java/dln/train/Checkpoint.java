@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +31,7 @@ public final class Checkpoint {
     private static final String BEST_WEIGHTS = "best/";
 
     private final Path folder;
+    private boolean swept;
 
     public Checkpoint(Path folder) {
         this.folder = folder;
@@ -49,6 +51,7 @@ public final class Checkpoint {
     public void save(Model model, Map<String, Safetensors.Tensor> best, boolean bestIsNew, Map<String, String> metadata, String log)
             throws IOException {
         Files.createDirectories(folder);
+        if (!swept) sweep();
         Map<String, String> tags = Map.of("format", "pt", "dln.model", model.info().name());
         Map<String, Safetensors.Tensor> weights = model.weights();
         if (bestIsNew && best != null) Safetensors.write(file(BEST), best, tags);
@@ -62,6 +65,18 @@ public final class Checkpoint {
         all.put("dln.model", model.info().name());
         all.put(Model.STEPS, Long.toString(model.steps()));
         Safetensors.write(file(STATE), state, all);
+    }
+
+    /** Deletes what a killed run's writes left: the hidden temporary files of {@link AtomicFiles}, never the checkpoint itself. */
+    private void sweep() throws IOException {
+        swept = true;
+        try (var files = Files.list(folder)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                boolean ours = List.of(BEST, LAST, STATE, LOG).stream().anyMatch(f -> name.startsWith("." + f + "."));
+                if (ours && name.endsWith(".tmp")) Files.deleteIfExists(p);
+            }
+        }
     }
 
     public boolean exists() { return Files.isRegularFile(file(STATE)); }

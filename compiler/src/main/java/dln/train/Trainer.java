@@ -52,7 +52,8 @@ public final class Trainer {
         /** After step {@code step} of {@code steps}; {@code loss} is the running mean, NaN unless live. */
         default void progress(int step, int steps, long examples, double loss) {}
 
-        default void epochEnded(Epoch epoch) {}
+        /** After the epoch's checkpoint; {@code last}: no epoch follows (the last one, or early stopping ends the run). */
+        default void epochEnded(Epoch epoch, boolean last) {}
     }
 
     private final Model model;
@@ -64,6 +65,10 @@ public final class Trainer {
     private final Checkpoint checkpoint;
     private final List<Epoch> log = new ArrayList<>();
     private Map<String, Safetensors.Tensor> best;
+    private double checkpointSeconds = 1;
+    private long bestSaved = -1;
+    private long lastSave;
+    private boolean saved;
 
     public Trainer(Model model, Settings settings, Listener listener, boolean validation) {
         this.model = model;
@@ -75,6 +80,16 @@ public final class Trainer {
         this.monitor = stop != null ? new Monitor(stop.monitor(), stop.minDelta(), stop.patience())
                 : new Monitor(validation ? "val_loss" : "loss", 0, -1);
         this.checkpoint = settings.checkpoint() == null ? null : new Checkpoint(settings.checkpoint());
+    }
+
+    /**
+     * Writes a checkpoint after an epoch only when this many seconds have passed since the last one
+     * (and always after the last epoch), so that runs of many tiny epochs do not spend their time
+     * forcing files to the disk. 0 writes one after every epoch.
+     */
+    public Trainer checkpointEvery(double seconds) {
+        this.checkpointSeconds = seconds;
+        return this;
     }
 
     /** Trains on {@code data.train()}, validating on {@code data.validation()} (may be null). The model starts as it is. */
@@ -91,9 +106,15 @@ public final class Trainer {
         Augmenter augmenter = new Augmenter(settings.augment(), train.inputShape());
         long epoch = start;
         for (; epoch < settings.epochs() && !stopped; epoch++) {
-            runEpoch(epoch, train, data.validation(), batch, augmenter);
+            Epoch row = runEpoch(epoch, train, data.validation(), batch, augmenter);
             stopped = settings.earlyStop() != null && monitor.stop();
-            save(epoch + 1, stopped);
+            boolean last = stopped || epoch + 1 == settings.epochs();
+            if (last || !saved || System.nanoTime() - lastSave >= checkpointSeconds * 1e9) {
+                save(epoch + 1, stopped);
+                lastSave = System.nanoTime();
+                saved = true;
+            }
+            listener.epochEnded(row, last);
         }
         boolean restored = false;
         if (settings.earlyStop() != null && best != null && monitor.bestEpoch() != epoch - 1) {
@@ -103,7 +124,7 @@ public final class Trainer {
         return new Result(List.copyOf(log), monitor.name(), monitor.bestEpoch(), monitor.best(), stopped, restored, start);
     }
 
-    private void runEpoch(long epoch, Dataset train, Dataset validation, int batch, Augmenter augmenter) {
+    private Epoch runEpoch(long epoch, Dataset train, Dataset validation, int batch, Augmenter augmenter) {
         long started = System.nanoTime();
         double lr = schedule.rate(epoch);
         model.setLearningRate(lr);
@@ -144,7 +165,7 @@ public final class Trainer {
         if (improved) best = model.weights();
         Epoch row = new Epoch(epoch, settings.epochs(), values, lr, (System.nanoTime() - started) / 1e9, improved);
         log.add(row);
-        listener.epochEnded(row);
+        return row;
     }
 
     private void save(long epochsDone, boolean stopped) throws IOException {
@@ -157,7 +178,8 @@ public final class Trainer {
         state.putAll(schedule.state());
         state.putAll(monitor.state());
         state.put("log", encode(log));
-        checkpoint.save(model, best, log.get(log.size() - 1).best(), state, csv(log));
+        checkpoint.save(model, best, bestSaved != monitor.bestEpoch(), state, csv(log));
+        bestSaved = monitor.bestEpoch();
     }
 
     private Map<String, String> restore() throws IOException {
@@ -171,6 +193,7 @@ public final class Trainer {
         schedule.restore(m);
         monitor.restore(m);
         best = state.best();
+        bestSaved = monitor.bestEpoch();
         log.addAll(decode(m.get("log")));
         return m;
     }

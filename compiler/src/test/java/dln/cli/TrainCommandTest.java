@@ -57,7 +57,7 @@ class TrainCommandTest {
         Run e = dlnc("eval", DIGITS.toString(), "--device", "java", "--weights", runs.resolve("best.safetensors").toString());
         assertThat(e.code()).as(e.err()).isZero();
         assertThat(e.out()).contains("confusion matrix (rows: true class, columns: predicted):")
-                .contains("Digits on 270 examples").contains("test accuracy: " + lines[lines.length - 2].substring(15));
+                .contains("evaluating Digits on 270 examples").contains("test accuracy: " + lines[lines.length - 2].substring(15));
     }
 
     @Test
@@ -145,8 +145,48 @@ class TrainCommandTest {
         Run all = dlnc("eval", f.toString(), "--device", "java", "--weights", dir.resolve("cp/last.safetensors").toString(),
                 "--data", dir.resolve("data.csv").toString());
         assertThat(all.code()).as(all.err()).isZero();
-        assertThat(all.out()).contains("Tiny on 1 examples").contains("test loss:");
+        assertThat(all.out()).contains("evaluating Tiny on 1 examples").contains("test loss:");
         assertThat(w).doesNotExist();
+    }
+
+    @Test
+    void aRunKilledWithSigkillLeavesALoadableCheckpointThatResumes() throws Exception {
+        Path runs = dir.resolve("runs");
+        Path state = runs.resolve("optimizer.safetensors");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", DIGITS.toString(), "--device", "java",
+                "--epochs", "1000", "--checkpoint", runs.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(state) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(state).as(Files.readString(dir.resolve("out.txt"))).exists();
+            Thread.sleep(700 + new java.util.Random().nextInt(600));   // most likely inside the next checkpoint's writes
+        } finally {
+            p.destroyForcibly().waitFor();  // SIGKILL on Linux: no shutdown hooks, no finally blocks
+        }
+        for (String name : List.of("best.safetensors", "last.safetensors", "optimizer.safetensors")) {
+            assertThat(dln.runtime.io.Safetensors.read(runs.resolve(name))).as(name).isNotEmpty();
+        }
+        long done = Long.parseLong(dln.runtime.io.Safetensors.metadata(state).get("epoch"));
+        assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSizeGreaterThanOrEqualTo((int) done + 1);
+        Run r = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", Long.toString(done + 1), "--checkpoint", runs.toString(),
+                "--resume");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("epoch " + (done + 1) + "/" + (done + 1)).doesNotContain("epoch 1/");
+        try (var files = Files.list(runs)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("temporary files are swept")
+                    .containsExactlyInAnyOrder("best.safetensors", "last.safetensors", "optimizer.safetensors", "log.csv");
+        }
+    }
+
+    @Test
+    void xorTrainsInASecondAndShowsItsTruthTable() {
+        Run r = dlnc("train", "../samples/xor.dln", "--device", "java");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("epoch ")).count()).as("2000 epochs, about 100 lines").isBetween(90L, 110L);
+        assertThat(r.out()).contains("epoch 2000/2000").containsPattern("\\[0, 1\\] -> \\[0\\.9\\d+\\]   \\[1\\]")
+                .containsPattern("\\[1, 1\\] -> \\[0\\.0\\d+\\]   \\[0\\]");
     }
 
     static double number(Matcher m) { return Double.parseDouble(m.group(1)); }

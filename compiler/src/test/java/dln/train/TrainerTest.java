@@ -118,11 +118,11 @@ class TrainerTest {
         try (Model m = TINY_MODEL.create()) {
             m.initialize(t.seed());
             Trainer.Listener killer = new Trainer.Listener() {
-                @Override public void epochEnded(Trainer.Epoch e) {
-                    if (e.epoch() == 3) throw new IllegalStateException("killed");
+                @Override public void epochEnded(Trainer.Epoch e, boolean last) {
+                    if (e.epoch() == 2) throw new IllegalStateException("killed");
                 }
             };
-            assertThatThrownBy(() -> new Trainer(m, settings(t, 6, dir.resolve("b"), false, null), killer, true).fit(data(t)))
+            assertThatThrownBy(() -> new Trainer(m, settings(t, 6, dir.resolve("b"), false, null), killer, true).checkpointEvery(0).fit(data(t)))
                     .hasMessage("killed");
         }
         assertThat(Files.readAllLines(dir.resolve("b/log.csv"))).hasSize(1 + 3);
