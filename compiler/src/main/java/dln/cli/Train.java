@@ -150,7 +150,7 @@ final class Train implements Callable<Integer> {
                     r.restored() ? ", its weights restored" : "");
         }
         if (folder != null) {
-            out.println("checkpoint: " + shown(folder) + " (" + Checkpoint.BEST + ", " + Checkpoint.LAST + ", " + Checkpoint.STATE + ", " + Checkpoint.LOG + ")");
+            out.println("checkpoint: " + shown(folder) + " (" + Checkpoint.BEST + ", " + Checkpoint.LAST + ", " + Checkpoint.STATE + ", " + Checkpoint.LOG + ", " + Checkpoint.CURVES + ")");
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * A checkpoint folder: {@code best.safetensors} and {@code last.safetensors} (weights, loadable by
- * {@code dlnc predict} and PyTorch), {@code log.csv} (one row per epoch) and
+ * {@code dlnc predict} and PyTorch), {@code log.csv} (one row per epoch), {@code curves.svg} (its plot) and
  * {@code optimizer.safetensors}, the state to resume from. That last one is whole on its own — the
  * weights, the optimizer's buffers, the best weights so far, the epoch and step counters, the
  * schedule's and the monitor's state and the log as metadata — and is written last, so a run killed
@@ -25,6 +25,7 @@ public final class Checkpoint {
     public static final String LAST = "last.safetensors";
     public static final String STATE = "optimizer.safetensors";
     public static final String LOG = "log.csv";
+    public static final String CURVES = "curves.svg";
 
     private static final String WEIGHTS = "weights/";
     private static final String OPTIMIZER = "optimizer/";
@@ -45,11 +46,11 @@ public final class Checkpoint {
     public record State(Map<String, String> metadata, Map<String, Safetensors.Tensor> best) {}
 
     /**
-     * Saves the end of an epoch: the best weights when {@code best} is not null (this epoch was the
-     * best), the last weights, the log, then the resumable state.
+     * Saves the end of an epoch: the best weights when {@code bestIsNew}, the last weights, the log
+     * and its plot, then the resumable state.
      */
-    public void save(Model model, Map<String, Safetensors.Tensor> best, boolean bestIsNew, Map<String, String> metadata, String log)
-            throws IOException {
+    public void save(Model model, Map<String, Safetensors.Tensor> best, boolean bestIsNew, Map<String, String> metadata, String log,
+                     String curves) throws IOException {
         Files.createDirectories(folder);
         if (!swept) sweep();
         Map<String, String> tags = Map.of("format", "pt", "dln.model", model.info().name());
@@ -57,6 +58,7 @@ public final class Checkpoint {
         if (bestIsNew && best != null) Safetensors.write(file(BEST), best, tags);
         Safetensors.write(file(LAST), weights, tags);
         AtomicFiles.write(file(LOG), log.getBytes(StandardCharsets.UTF_8));
+        if (curves != null) AtomicFiles.write(file(CURVES), curves.getBytes(StandardCharsets.UTF_8));
         Map<String, Safetensors.Tensor> state = new LinkedHashMap<>();
         weights.forEach((k, v) -> state.put(WEIGHTS + k, v));
         model.optimizerState().forEach((k, v) -> state.put(OPTIMIZER + k, v));
@@ -73,7 +75,7 @@ public final class Checkpoint {
         try (var files = Files.list(folder)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();
-                boolean ours = List.of(BEST, LAST, STATE, LOG).stream().anyMatch(f -> name.startsWith("." + f + "."));
+                boolean ours = List.of(BEST, LAST, STATE, LOG, CURVES).stream().anyMatch(f -> name.startsWith("." + f + "."));
                 if (ours && name.endsWith(".tmp")) Files.deleteIfExists(p);
             }
         }

@@ -178,7 +178,7 @@ public final class Trainer {
         state.putAll(schedule.state());
         state.putAll(monitor.state());
         state.put("log", encode(log));
-        checkpoint.save(model, best, bestSaved != monitor.bestEpoch(), state, csv(log));
+        checkpoint.save(model, best, bestSaved != monitor.bestEpoch(), state, csv(log), Curves.svg(model.info().name(), log));
         bestSaved = monitor.bestEpoch();
     }
 

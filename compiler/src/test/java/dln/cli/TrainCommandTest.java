@@ -176,7 +176,7 @@ class TrainCommandTest {
         assertThat(r.out()).contains("epoch " + (done + 1) + "/" + (done + 1)).doesNotContain("epoch 1/");
         try (var files = Files.list(runs)) {
             assertThat(files.map(f -> f.getFileName().toString())).as("temporary files are swept")
-                    .containsExactlyInAnyOrder("best.safetensors", "last.safetensors", "optimizer.safetensors", "log.csv");
+                    .containsExactlyInAnyOrder("best.safetensors", "last.safetensors", "optimizer.safetensors", "log.csv", "curves.svg");
         }
     }
 

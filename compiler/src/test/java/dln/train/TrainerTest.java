@@ -174,6 +174,14 @@ class TrainerTest {
             assertThat(Files.readAllLines(dir.resolve(Checkpoint.LOG)))
                     .first().isEqualTo("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
             assertThat(Safetensors.metadata(dir.resolve(Checkpoint.STATE))).containsEntry("epoch", "2").containsEntry("dln.model", "Tiny");
+            String svg = Files.readString(dir.resolve(Checkpoint.CURVES));
+            assertThat(svg).contains("Tiny: loss", "Tiny: accuracy", ">val_accuracy</text>").containsPattern("<polyline points=\"[0-9., ]+\"");
+            try {
+                javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                        .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+                throw new AssertionError("curves.svg is not well-formed XML", e);
+            }
         }
     }
 
