@@ -189,5 +189,27 @@ class TrainCommandTest {
                 .containsPattern("\\[1, 1\\] -> \\[0\\.0\\d+\\]   \\[0\\]");
     }
 
+    @Test
+    void thePerceptronLearnsAndOneSampleAtATime() {
+        Run r = dlnc("train", "../samples/perceptron.dln", "--device", "java");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("batch 1, 20 epochs").contains("[0, 1] -> [0]   [0]").contains("[1, 1] -> [1]   [1]");
+    }
+
+    @Test
+    void trainingStartsFromGivenWeights() {
+        Path runs = dir.resolve("runs");
+        assertThat(dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "4", "--checkpoint", runs.toString()).code()).isZero();
+        Run r = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "1", "--checkpoint", dir.resolve("again").toString(),
+                "--weights", runs.resolve("last.safetensors").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher m = Pattern.compile("epoch 1/1  loss (\\S+)").matcher(r.out());
+        assertThat(m.find()).isTrue();
+        assertThat(number(m)).as("a trained start: the first epoch's loss is low").isLessThan(0.5);
+        Run bad = dlnc("train", DIGITS.toString(), "--device", "java", "--weights", dir.resolve("none.safetensors").toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("dlnc: error: " + dir.resolve("none.safetensors") + ": no such file\n");
+    }
+
     static double number(Matcher m) { return Double.parseDouble(m.group(1)); }
 }

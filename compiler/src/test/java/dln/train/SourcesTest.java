@@ -1,0 +1,68 @@
+package dln.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dln.net.Training;
+import dln.runtime.Model;
+import dln.runtime.data.DataError;
+import dln.runtime.data.Dataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Targets fitted to the model (one-hot rows to labels and back, labels checked) and sources read from elsewhere. */
+class SourcesTest {
+    @TempDir Path dir;
+
+    static Model.Info info(boolean labels, long outputs) {
+        return new Model.Info("M", List.of("x"), List.of(new long[] {2}), List.of(false), List.of("y"), List.of("out:y"),
+                List.of(new long[] {outputs}), true, labels, labels ? "cross_entropy" : "mse", "sgd", 0.1, "m.dln", null);
+    }
+
+    static Dataset data(long width, boolean labels, float... targets) {
+        int n = (int) (targets.length / width);
+        return new Dataset(new long[] {2}, new float[n * 2], n, width, targets, labels, i -> "data.csv:" + (i + 2));
+    }
+
+    @Test
+    void oneHotRowsBecomeClassIndices() {
+        Dataset d = Sources.fit(data(3, false, 0, 1, 0, 0, 0, 1, 1, 0, 0), info(true, 3));
+        assertThat(d.labels()).isTrue();
+        assertThat(d.targets()).containsExactly(1, 2, 0);
+    }
+
+    @Test
+    void oneNumberPerExampleIsALabelAndIsChecked() {
+        assertThat(Sources.fit(data(1, false, 2, 0), info(true, 3)).labels()).isTrue();
+        assertThatThrownBy(() -> Sources.fit(data(1, true, 0, 1, 3), info(true, 3)))
+                .isInstanceOf(DataError.class).hasMessage("data.csv:4: label 3 is outside [0, 3): the model has 3 classes, labelled 0 to 2");
+        assertThatThrownBy(() -> Sources.fit(data(2, false, 0, 1), info(true, 3)))
+                .isInstanceOf(DataError.class).hasMessageStartingWith("data.csv:2: the targets have 2 values per example, but the model has 3 classes");
+    }
+
+    @Test
+    void labelsBecomeOneHotRowsForOtherLosses() {
+        Dataset d = Sources.fit(data(1, true, 2, 0), info(false, 3));
+        assertThat(d.labels()).isFalse();
+        assertThat(d.targets()).containsExactly(0, 0, 1, 1, 0, 0);
+        assertThat(Sources.fit(data(1, true, 1, 0), info(false, 1)).targets()).containsExactly(1, 0);
+        assertThatThrownBy(() -> Sources.fit(data(2, false, 1, 0), info(false, 3)))
+                .isInstanceOf(DataError.class).hasMessageContaining("the targets have 2 values per example, but output `y` has shape [3]");
+    }
+
+    @Test
+    void aSourceIsReadFromElsewhere() throws Exception {
+        Training.Source csv = new Training.Source("csv", Map.of("path", "data/train.csv", "header", false));
+        assertThat(Sources.relocate(csv, dir.resolve("other.csv")).args()).containsEntry("path", dir.resolve("other.csv").toString())
+                .containsEntry("header", false);
+        Training.Source idx = new Training.Source("idx", Map.of("images", "/usr/share/x/train-images.gz", "labels", "/usr/share/x/train-labels.gz"));
+        assertThat(Sources.relocate(idx, dir).args()).containsEntry("images", dir.resolve("train-images.gz").toString());
+        Files.writeString(dir.resolve("f"), "");
+        assertThatThrownBy(() -> Sources.relocate(idx, dir.resolve("f"))).isInstanceOf(DataError.class)
+                .hasMessageContaining("idx data is two files, train-images.gz and train-labels.gz: give the folder that holds them");
+    }
+}
