@@ -56,7 +56,8 @@ final class Eval implements Callable<Integer> {
             try (Backend backend = job.compiled().backend(choice.device); Model model = job.compiled().create(backend, job.maxBatch(1))) {
                 model.load(weights);
                 Evaluation e = Evaluation.of(model, set, Trainer.Settings.metrics(job.training(), job.info()), job.info().labels());
-                out.printf(Locale.ROOT, "evaluating %s on %d examples, on %s%n", job.info().name(), set.count(), backend.description());
+                out.printf(Locale.ROOT, "evaluating %s on %d example%s, on %s%n", job.info().name(), set.count(), set.count() == 1 ? "" : "s",
+                        backend.description());
                 if (e.confusion() != null) confusion(out, e.confusion());
                 e.values().forEach((k, v) -> {
                     if (!k.equals("loss")) out.println("test " + k + ": " + Console.value(v));

@@ -145,7 +145,7 @@ class TrainCommandTest {
         Run all = dlnc("eval", f.toString(), "--device", "java", "--weights", dir.resolve("cp/last.safetensors").toString(),
                 "--data", dir.resolve("data.csv").toString());
         assertThat(all.code()).as(all.err()).isZero();
-        assertThat(all.out()).contains("evaluating Tiny on 1 examples").contains("test loss:");
+        assertThat(all.out()).contains("evaluating Tiny on 1 example,").contains("test loss:");
         assertThat(w).doesNotExist();
     }
 

@@ -186,6 +186,22 @@ class TrainerTest {
     }
 
     @Test
+    void theOptimizerStateRoundTripsThroughSaveState() throws IOException {
+        Training t = TINY_MODEL.training();
+        try (Model m = TINY_MODEL.create(); Model other = TINY_MODEL.create()) {
+            m.initialize(t.seed());
+            new Trainer(m, settings(t, 1, null, false, null), new Trainer.Listener() {}, true).fit(data(t));
+            m.saveState(dir.resolve("state.safetensors"));
+            other.initialize(0);
+            other.loadState(dir.resolve("state.safetensors"));
+            assertThat(other.steps()).isEqualTo(m.steps()).isEqualTo(9);   // 72 training examples in batches of 8
+            assertThat(m.optimizerState()).isNotEmpty();
+            m.optimizerState().forEach((k, v) -> assertThat(other.optimizerState().get(k).data()).as(k).isEqualTo(v.data()));
+            assertThatThrownBy(() -> other.loadState(dir.resolve(Checkpoint.LAST))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+    }
+
+    @Test
     void resumingWithoutACheckpointSaysWhy() {
         Training t = TINY_MODEL.training();
         try (Model m = TINY_MODEL.create()) {
