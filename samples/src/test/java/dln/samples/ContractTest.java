@@ -30,8 +30,9 @@ class ContractTest {
         }
     }
 
+    /** The contract's files; without ../shared/spec (a clone elsewhere), one null that the test skips, since JUnit refuses an empty source. */
     static Stream<Path> contractFiles() throws IOException {
-        if (!Files.isDirectory(SPEC)) return Stream.empty();
+        if (!Files.isDirectory(SPEC)) return Stream.of((Path) null);
         try (Stream<Path> files = Files.walk(SPEC)) {
             return files.filter(p -> p.toString().endsWith(".dln")).sorted().toList().stream();
         }
@@ -57,6 +58,7 @@ class ContractTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("contractFiles")
     void copiesAreIdenticalToTheContract(Path original) throws IOException {
+        Assumptions.assumeTrue(original != null, "../shared/spec is not present");
         Path copy = SAMPLES.resolve(SPEC.relativize(original).toString());
         assertThat(copy).as("samples/ keeps a copy of %s", original).isRegularFile();
         assertThat(Files.readString(copy)).isEqualTo(Files.readString(original));
@@ -70,7 +72,7 @@ class ContractTest {
 
     private static long contractFilesCount() {
         try {
-            return contractFiles().count();
+            return contractFiles().filter(java.util.Objects::nonNull).count();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
