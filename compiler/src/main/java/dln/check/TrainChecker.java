@@ -34,9 +34,9 @@ import java.util.Set;
 public final class TrainChecker {
 
     /** A function-like value of a setting: its arguments, the first {@code positional} by position. */
-    private record Fn(List<ArgSpec> args, int positional) {}
+    record Fn(List<ArgSpec> args, int positional) {}
 
-    private static final Map<String, Fn> OPTIMIZERS = Map.of(
+    static final Map<String, Fn> OPTIMIZERS = Map.of(
             "sgd", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("momentum", Kind.RATE, 0.0),
                     optional("nesterov", Kind.BOOL, false)), 1),
             "adagrad", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("eps", Kind.POSITIVE, 1e-10)), 1),
@@ -46,22 +46,22 @@ public final class TrainChecker {
                     optional("beta2", Kind.RATE, 0.999), optional("eps", Kind.POSITIVE, 1e-8)), 1),
             "perceptron", new Fn(List.of(optional("lr", Kind.POSITIVE, 1.0)), 1));
 
-    private static final Map<String, Fn> SCHEDULES = Map.of(
+    static final Map<String, Fn> SCHEDULES = Map.of(
             "step", new Fn(List.of(required("every", Kind.COUNT), optional("factor", Kind.FRACTION, 0.1)), 2),
             "exponential", new Fn(List.of(required("gamma", Kind.FRACTION)), 1),
             "cosine", new Fn(List.of(optional("min_lr", Kind.NONNEG, 0.0)), 1),
             "plateau", new Fn(List.of(optional("factor", Kind.FRACTION, 0.1), optional("patience", Kind.NONNEG_INT, 10L)), 2));
 
-    private static final Map<String, Fn> REGULARIZERS = Map.of(
+    static final Map<String, Fn> REGULARIZERS = Map.of(
             "l1", new Fn(List.of(required("lambda", Kind.NONNEG)), 1),
             "l2", new Fn(List.of(required("lambda", Kind.NONNEG)), 1));
 
-    private static final Map<String, Fn> AUGMENTS = Map.of(
+    static final Map<String, Fn> AUGMENTS = Map.of(
             "shift", new Fn(List.of(required("pixels", Kind.COUNT)), 1),
             "flip", new Fn(List.of(ArgSpec.word("axis", null, "horizontal", "vertical")), 1),
             "noise", new Fn(List.of(required("std", Kind.POSITIVE)), 1));
 
-    private static final Map<String, Fn> SOURCES = Map.of(
+    static final Map<String, Fn> SOURCES = Map.of(
             "idx", new Fn(List.of(required("images", Kind.STRING), required("labels", Kind.STRING),
                     optional("scale", Kind.POSITIVE, 1.0)), 0),
             "csv", new Fn(List.of(required("path", Kind.STRING), optional("label_column", Kind.ANY, null),
@@ -70,11 +70,11 @@ public final class TrainChecker {
             "npy", new Fn(List.of(required("inputs", Kind.STRING), required("targets", Kind.STRING)), 0),
             "inline", new Fn(List.of(required("inputs", Kind.ANY), required("targets", Kind.ANY)), 0));
 
-    private static final Map<String, Fn> EARLY_STOP = Map.of(
+    static final Map<String, Fn> EARLY_STOP = Map.of(
             "early_stop", new Fn(List.of(optional("monitor", Kind.NAME, "val_loss"), optional("patience", Kind.NONNEG_INT, 5L),
                     optional("min_delta", Kind.NONNEG, 0.0)), 0));
 
-    private static final Map<String, Fn> SPLIT = Map.of(
+    static final Map<String, Fn> SPLIT = Map.of(
             "split", new Fn(List.of(required("train", Kind.UNIT), optional("validation", Kind.UNIT, 0.0),
                     optional("test", Kind.UNIT, 0.0)), 0));
 

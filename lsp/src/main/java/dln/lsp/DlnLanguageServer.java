@@ -1,0 +1,137 @@
+package dln.lsp;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+import org.eclipse.lsp4j.CompletionOptions;
+import org.eclipse.lsp4j.DidChangeConfigurationParams;
+import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
+import org.eclipse.lsp4j.InitializeParams;
+import org.eclipse.lsp4j.InitializeResult;
+import org.eclipse.lsp4j.MessageParams;
+import org.eclipse.lsp4j.MessageType;
+import org.eclipse.lsp4j.SaveOptions;
+import org.eclipse.lsp4j.ServerCapabilities;
+import org.eclipse.lsp4j.ServerInfo;
+import org.eclipse.lsp4j.TextDocumentSyncKind;
+import org.eclipse.lsp4j.TextDocumentSyncOptions;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.launch.LSPLauncher;
+import org.eclipse.lsp4j.services.LanguageClient;
+import org.eclipse.lsp4j.services.LanguageClientAware;
+import org.eclipse.lsp4j.services.LanguageServer;
+import org.eclipse.lsp4j.services.TextDocumentService;
+import org.eclipse.lsp4j.services.WorkspaceService;
+
+/**
+ * The DLN language server: the compiler's diagnostics as the user types, completion of layers,
+ * arguments and train settings, and hover with each layer's inferred shapes. It speaks LSP over
+ * stdio: `java -jar dln-lsp.jar`. Checks run on a worker thread ({@link Checker}); completion and
+ * hover read the text and the last check ({@link Completions}, {@link Hovers}).
+ */
+public final class DlnLanguageServer implements LanguageServer, LanguageClientAware {
+    private final Documents documents = new Documents();
+    private final Checker checker;
+    private final DlnTextDocumentService text;
+    private final IntConsumer exit;
+    private volatile LanguageClient client;
+    private volatile boolean shutdown;
+
+    /** A server that ends the process on `exit`, as the protocol asks. */
+    public DlnLanguageServer() {
+        this(System::exit);
+    }
+
+    /** A server that calls {@code exit} with the exit code on `exit` (tests run several in one JVM). */
+    public DlnLanguageServer(IntConsumer exit) {
+        this.exit = exit;
+        this.checker = new Checker(documents, params -> {
+            LanguageClient c = client;
+            if (c != null) c.publishDiagnostics(params);
+        }, this::logError);
+        this.text = new DlnTextDocumentService(documents, checker, this::logError);
+    }
+
+    public static void main(String[] args) throws Exception {
+        InputStream in = System.in;
+        PrintStream out = System.out;
+        System.setOut(System.err); // a stray print must not corrupt the protocol on stdout
+        DlnLanguageServer server = new DlnLanguageServer();
+        launch(server, in, out).startListening().get();
+        System.exit(server.shutdown ? 0 : 1);
+    }
+
+    /** Connects {@code server} to a client on these streams; call startListening() on the result. */
+    public static Launcher<LanguageClient> launch(DlnLanguageServer server, InputStream in, OutputStream out) {
+        Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+        server.connect(launcher.getRemoteProxy());
+        return launcher;
+    }
+
+    @Override public void connect(LanguageClient client) {
+        this.client = client;
+    }
+
+    @Override public CompletableFuture<InitializeResult> initialize(InitializeParams params) {
+        ServerCapabilities caps = new ServerCapabilities();
+        TextDocumentSyncOptions sync = new TextDocumentSyncOptions();
+        sync.setOpenClose(true);
+        sync.setChange(TextDocumentSyncKind.Full);
+        sync.setSave(new SaveOptions(false));
+        caps.setTextDocumentSync(sync);
+        caps.setCompletionProvider(new CompletionOptions(false, List.of("(", ",", ">", ":")));
+        caps.setHoverProvider(true);
+        String version = DlnLanguageServer.class.getPackage().getImplementationVersion();
+        return CompletableFuture.completedFuture(new InitializeResult(caps, new ServerInfo("dln-lsp", version)));
+    }
+
+    @Override public CompletableFuture<Object> shutdown() {
+        shutdown = true;
+        checker.close();
+        text.close();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override public void exit() {
+        checker.close();
+        text.close();
+        exit.accept(shutdown ? 0 : 1);
+    }
+
+    @Override public TextDocumentService getTextDocumentService() {
+        return text;
+    }
+
+    @Override public WorkspaceService getWorkspaceService() {
+        return workspace;
+    }
+
+    /** The server has no settings and watches no files: saves of open files trigger rechecks instead. */
+    private final WorkspaceService workspace = new WorkspaceService() {
+        @Override public void didChangeConfiguration(DidChangeConfigurationParams params) {}
+
+        @Override public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {}
+    };
+
+    /** Internal errors go to the client's log (or stderr before a client connects), never to the protocol stream. */
+    private void logError(String what, Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        String message = "dln-lsp: internal error while " + what + ": " + trace;
+        LanguageClient c = client;
+        try {
+            if (c != null) {
+                c.logMessage(new MessageParams(MessageType.Error, message));
+                return;
+            }
+        } catch (RuntimeException e) {
+            // the client is gone; fall back to stderr
+        }
+        System.err.println(message);
+    }
+}

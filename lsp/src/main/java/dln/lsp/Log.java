@@ -1,0 +1,6 @@
+package dln.lsp;
+
+/** Where internal errors go (the client's log): the server reports them and carries on. */
+interface Log {
+    void error(String what, Throwable t);
+}
