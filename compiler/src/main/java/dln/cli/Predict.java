@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** `dlnc predict`: run a compiled model on arrays from .npy files and write its outputs as .npy. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Run a model on inputs from .npy files and write its outputs as .npy files.")
+        description = "Run a model on inputs from .npy or .csv files and write its outputs as .npy or .csv files.")
 final class Predict implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,6 +41,9 @@ final class Predict implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "[NAME=]FILE.npy", required = true,
             description = "Where to write an output [N, ...]; a plain FILE is the first output.")
     List<String> outputs;
+
+    @Option(names = "--csv-header", description = "Input CSV files start with a header row.")
+    boolean csvHeader;
 
     @Option(names = "--batch", defaultValue = "256", description = "Examples per launch (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -67,7 +70,7 @@ final class Predict implements Callable<Integer> {
         } catch (Backends.NoSuchDevice e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.USAGE;
-        } catch (DataException | IllegalArgumentException e) {
+        } catch (DataException | dln.runtime.data.DataError | IllegalArgumentException e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.BAD_INPUT;
         } catch (NoSuchFileException e) {
@@ -90,7 +93,7 @@ final class Predict implements Callable<Integer> {
             int i = names.indexOf(name);
             if (i < 0) throw new Run.Failure(Dlnc.USAGE, "model " + info.name() + " has no input `" + name + "`; its inputs are " + names);
             Path path = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);
-            Npy.Array a = Npy.read(path);
+            Npy.Array a = csv(path) ? csvInput(path, info.inputShapes().get(i)) : Npy.read(path);
             long[] want = info.inputShapes().get(i);
             long[] got = a.shape();
             if (got.length != want.length + 1 || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), want)) {
@@ -124,10 +127,40 @@ final class Predict implements Callable<Integer> {
             System.arraycopy(per, 0, shape, 1, per.length);
             Path path = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);
             if (path.getParent() != null) Files.createDirectories(path.getParent());
-            Npy.write(path, new Npy.Array(shape, ys[i], false));
+            if (csv(path)) writeCsv(path, name, ys[i], n);
+            else Npy.write(path, new Npy.Array(shape, ys[i], false));
             written.add(path.toString());
         }
         spec.commandLine().getOut().println("wrote " + String.join(", ", written) + " (" + n + " examples)");
+    }
+
+    private static boolean csv(Path p) {
+        String name = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".csv") || name.endsWith(".csv.gz");
+    }
+
+    /** A CSV file of inputs: one example per row, every column an input, with or without a header (`--csv-header`). */
+    private Npy.Array csvInput(Path path, long[] shape) {
+        dln.runtime.data.Dataset d = dln.runtime.data.Csv.read(path, csvHeader, dln.runtime.data.Csv.Targets.NONE, 1, shape);
+        long[] full = new long[shape.length + 1];
+        full[0] = d.count();
+        System.arraycopy(shape, 0, full, 1, shape.length);
+        boolean whole = true;
+        for (float v : d.inputs()) whole &= v == Math.rint(v);
+        return new Npy.Array(full, d.inputs(), whole);
+    }
+
+    /** One row per example, a header naming the output's elements (`y_0`, `y_1`, ...), numbers as Java prints floats. */
+    private static void writeCsv(Path path, String output, float[] values, int n) throws IOException {
+        int per = n == 0 ? 0 : values.length / n;
+        StringBuilder out = new StringBuilder();
+        for (int j = 0; j < per; j++) out.append(j > 0 ? "," : "").append(output).append('_').append(j);
+        out.append('\n');
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < per; j++) out.append(j > 0 ? "," : "").append(values[i * per + j]);
+            out.append('\n');
+        }
+        dln.runtime.io.AtomicFiles.write(path, out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static long size(long[] shape) {

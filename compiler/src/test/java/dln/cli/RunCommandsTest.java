@@ -50,6 +50,20 @@ class RunCommandsTest {
         assertThat(y.data()[0] + y.data()[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
     }
 
+    @Test void predictReadsAndWritesCsv() throws IOException {
+        Path x = file("x.csv", "a,b,c\n1,2,3\n4,5,6\n");
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "--csv-header", "-o", dir.resolve("y.csv").toString(), "--device", "java");
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.List<String> lines = Files.readAllLines(dir.resolve("y.csv"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("y_0,y_1");
+        String[] row = lines.get(1).split(",");
+        assertThat(Float.parseFloat(row[0]) + Float.parseFloat(row[1])).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+        DlncTest.Run bad = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", file("bad.csv", "1,2,3\n4,x,6\n").toString(), "-o", dir.resolve("z.csv").toString(), "--device", "java");
+        assertThat(bad.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(bad.err()).contains("bad.csv:2: column 2: \"x\" is not a number");
+    }
+
     @Test void predictNamesAnInputOfTheWrongShape() throws IOException {
         Path x = dir.resolve("x.npy");
         Npy.write(x, new Npy.Array(new long[] {4, 5}, new float[20], false));

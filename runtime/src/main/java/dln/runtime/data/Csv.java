@@ -48,6 +48,9 @@ public final class Csv {
             return new Targets(column == null ? List.of() : List.of(column), true);
         }
 
+        /** No targets: every column is an input (`dlnc predict` on a CSV file). */
+        public static final Targets NONE = new Targets(List.of(), false);
+
         /** {@code target_columns: [a, b, ...]}. */
         public static Targets columns(List<?> columns) {
             return new Targets(new ArrayList<>(columns), false);
@@ -163,6 +166,7 @@ public final class Csv {
         }
 
         int[] resolve() {
+            if (targets == Targets.NONE) return new int[0];
             if (targets.columns.isEmpty()) {
                 if (targets.labels) return new int[] {width - 1};
                 throw DataError.at(file, widthLine, "target_columns is empty; list the columns that hold the targets");
