@@ -4,7 +4,7 @@ import java.util.List;
 
 /** dz = dy · act'(z), the derivative computed from the activation's output y. dz may be dy's buffer. */
 public record ActGrad(String name, Dim size, Act act, float alpha) implements Kernel {
-    private static final int CHUNK = 4096;
+    private static final int CHUNK = 1 << 14;
 
     public List<String> args() { return List.of("y", "dy", "dz"); }
 
@@ -12,7 +12,7 @@ public record ActGrad(String name, Dim size, Act act, float alpha) implements Ke
         float[] y = bufs[0], dy = bufs[1], dz = bufs[2];
         int n = size.at(batch);
         ParallelFor.range((n + CHUNK - 1) / CHUNK, CHUNK, chunk -> {
-            for (int i = chunk * CHUNK; i < Math.min(n, (chunk + 1) * CHUNK); i++) dz[i] = dy[i] * act.gradFromOutput(y[i], alpha);
+            act.gradFromOutput(y, dy, dz, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), alpha);
         });
     }
 

@@ -8,8 +8,9 @@ import java.util.List;
  * running = (1 − momentum)·running + momentum·batch, the variance with the unbiased variance (as
  * PyTorch; with a single value per channel there is none, and the biased one, 0, is used), and
  * saves μ and invstd [C] for {@link BatchNormBackward}. Inference uses the running statistics and
- * saves them the same way. OpenCL runs one work-group per channel: two {@link WorkGroups} sums
- * (the mean, then the squared deviations from it, which stays accurate when the mean is large).
+ * saves them the same way. OpenCL runs one work-group per channel ({@link ChannelLoop}): two
+ * {@link WorkGroups} sums (the mean, then the squared deviations from it, which stays accurate when
+ * the mean is large).
  */
 public record BatchNormForward(String name, long channels, long spatial, float momentum, float eps, boolean training)
         implements Kernel {
@@ -22,20 +23,17 @@ public record BatchNormForward(String name, long channels, long spatial, float m
 
     public void reference(int batch, int step, float[][] bufs) {
         if (batch == 0) return; // no statistics to take: leave the running ones alone
-        int count = batch * Math.toIntExact(spatial);
-        ParallelFor.range(Math.toIntExact(channels), 3L * count, c -> channel(c, count, bufs));
+        ParallelFor.range(Math.toIntExact(channels), 3L * batch * spatial, c -> channel(c, batch, bufs));
     }
 
-    private void channel(int c, int count, float[][] bufs) {
+    /** One channel: its values are batch runs of spatial floats, one every channels·spatial. */
+    private void channel(int c, int batch, float[][] bufs) {
         float[] x = bufs[0], runningMean = bufs[3], runningVar = bufs[4], y = bufs[7];
-        int[] at = new int[count];
-        for (int e = 0; e < count; e++) at[e] = WorkGroups.channelIndex(channels, spatial, c, e);
+        int s = (int) spatial, stride = (int) (channels * spatial), count = batch * s;
         float mu, inv;
         if (training) {
-            double sum = 0, squares = 0;
-            for (int i : at) sum += x[i];
-            mu = (float) (sum / count);
-            for (int i : at) squares += (double) (x[i] - mu) * (x[i] - mu);
+            mu = (float) (ChannelSums.sum(x, c * s, stride, batch, s) / count);
+            double squares = ChannelSums.squares(x, c * s, stride, batch, s, mu);
             float var = (float) (squares / count), unbiased = count > 1 ? (float) (squares / (count - 1)) : var;
             inv = 1f / (float) Math.sqrt(var + eps);
             runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mu;
@@ -47,16 +45,19 @@ public record BatchNormForward(String name, long channels, long spatial, float m
         bufs[5][c] = mu;
         bufs[6][c] = inv;
         float w = bufs[1][c], b = bufs[2][c];
-        for (int i : at) y[i] = (x[i] - mu) * inv * w + b;
+        for (int n = 0, at = c * s; n < batch; n++, at += stride) {
+            for (int i = at; i < at + s; i++) y[i] = (x[i] - mu) * inv * w + b;
+        }
     }
 
     public void opencl(C out) {
-        WorkGroups.channelIndex(out, name, channels, spatial);
+        ChannelLoop loop = new ChannelLoop(name, channels, spatial);
+        loop.helpers(out);
         out.kernel(name, "const x", "const weight", "const bias", "runningMean", "runningVar", "mean", "invstd", "y");
         if (training) WorkGroups.declare(out, "sum", "squares");
         out.line("const int c = get_group_id(0), lid = get_local_id(0);");
         out.line("const int count = batch * %d;", spatial);
-        if (training) statistics(out);
+        if (training) statistics(out, loop);
         else out.line("const float mu = runningMean[c], inv = 1.0f / sqrt(runningVar[c] + %s);", C.f(eps));
         out.line("if (lid == 0) {");
         out.line("mean[c] = mu;");
@@ -67,24 +68,25 @@ public record BatchNormForward(String name, long channels, long spatial, float m
         }
         out.line("}");
         out.line("const float w = weight[c], b = bias[c];");
-        out.line("for (int e = lid; e < count; e += %d) {", WorkGroups.REDUCE);
-        out.line("const int at = %s_at(c, e);", name);
-        out.line("y[at] = (x[at] - mu) * inv * w + b;");
+        loop.open(out, "batch");
+        out.line(loop.store("y", "(%s - mu) * inv * w + b".formatted(loop.load("x"))));
         out.line("}");
         out.line("}");
     }
 
-    private void statistics(C out) {
-        out.line("float part = 0.0f;");
-        out.line("for (int e = lid; e < count; e += %d) part += x[%s_at(c, e)];", WorkGroups.REDUCE, name);
-        WorkGroups.sum(out, "sum", "part");
+    private void statistics(C out, ChannelLoop loop) {
+        out.line("%s part = 0.0f;", loop.type());
+        loop.open(out, "batch");
+        out.line("part += %s;", loop.load("x"));
+        out.line("}");
+        WorkGroups.sum(out, "sum", loop.total("part"));
         out.line("const float mu = sum / (float) count;");
         out.line("part = 0.0f;");
-        out.line("for (int e = lid; e < count; e += %d) {", WorkGroups.REDUCE);
-        out.line("const float d = x[%s_at(c, e)] - mu;", name);
-        out.line("part += d * d;");
+        loop.open(out, "batch");
+        out.line("const %s d = %s - mu;", loop.type(), loop.load("x"));
+        out.line("part += %s;", loop.inside("d * d"));
         out.line("}");
-        WorkGroups.sum(out, "squares", "part");
+        WorkGroups.sum(out, "squares", loop.total("part"));
         out.line("const float var = squares / (float) count;");
         out.line("const float unbiased = count > 1 ? squares / (float) (count - 1) : var;");
         out.line("const float inv = 1.0f / sqrt(var + %s);", C.f(eps));

@@ -13,11 +13,15 @@ public record BiasAct(String name, Dim rows, long channels, long spatial, boolea
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] y = bufs[bias ? 1 : 0], b = bias ? bufs[0] : null;
-        int per = Math.toIntExact(channels * spatial), s = (int) spatial;
+        int c = (int) channels, s = (int) spatial, per = c * s;
         ParallelFor.range(rows.at(batch), per, r -> {
-            for (int i = r * per; i < (r + 1) * per; i++) {
-                y[i] = act.apply(bias ? y[i] + b[i / s % (int) channels] : y[i], alpha);
+            if (bias) {
+                for (int ch = 0; ch < c; ch++) {
+                    float add = b[ch];
+                    for (int i = (r * c + ch) * s; i < (r * c + ch + 1) * s; i++) y[i] += add;
+                }
             }
+            act.applyInPlace(y, r * per, (r + 1) * per, alpha);
         });
     }
 

@@ -9,40 +9,37 @@ import java.util.List;
  * dweight [outC, inC, kernel] = the sum over the batch and the output positions of dy times the
  * input element under each tap, overwritten.
  *
- * <p>Java: per example, dy·(unfolded input)ᵀ through BLAS; the examples are split into a fixed
- * number of chunks summed in order, so the result does not depend on the thread count. OpenCL: a
+ * <p>Java: per chunk of examples ({@link Im2col}), dy·(unfolded input)ᵀ in one BLAS product, the
+ * chunks added in order (the chunk size depends only on the geometry, so the result does not depend
+ * on the thread count). OpenCL: a
  * work-item owns a block of 6 output channels × 4 taps and walks every output row of every example,
  * keeping partial dot products in vectors along the output width, summed across lanes at the end:
  * a fixed order, no atomics.
  */
 public record ConvBackwardWeight(String name, ConvGeom g) implements Kernel {
-    private static final int CHUNKS = 8, CHANNELS = 6, TAPS = 4;
+    private static final int CHANNELS = 6, TAPS = 4;
 
     public List<String> args() { return List.of("x", "dy", "dweight"); }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], dy = bufs[1], dw = bufs[2];
-        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
-        int inSize = (int) (g.inChannels() * g.inVolume()), outSize = outC * positions, size = outC * taps;
-        int chunks = Math.min(batch, CHUNKS);
-        float[][] partial = new float[chunks][];
-        ParallelFor.range(chunks, (long) taps * outSize * batch / Math.max(chunks, 1), c -> {
-            float[] sum = new float[size];
-            for (int n = c * batch / chunks; n < (c + 1) * batch / chunks; n++) {
-                float[] col = Im2col.scratch(taps * positions);
-                Im2col.unfold(g, x, n * inSize, col);
-                Blas.sgemm(false, true, outC, taps, positions, 1, dy, n * outSize, positions, col, 0, positions, 1, sum, 0, taps);
-            }
-            partial[c] = sum;
-        });
-        for (int i = 0; i < size; i++) {
-            float s = 0;
-            for (float[] p : partial) s += p[i];
-            dw[i] = s;
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
+        if (batch == 0) java.util.Arrays.fill(dw, 0, outC * taps, 0);
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+            float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then dy's block [outC, cols]
+            Im2col.unfold(g, x, n0, count, s);
+            Im2col.gather(dy, n0, count, outC, positions, s, product);
+            Blas.sgemm(false, true, outC, taps, cols, 1, s, product, cols, s, 0, cols, n0 == 0 ? 0 : 1, dw, 0, taps);
         }
     }
 
     public void opencl(C out) {
+        if (FlatConv.applies(g)) FlatWeight.emit(out, name, g);
+        else rows(out);
+    }
+
+    private void rows(C out) {
         long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long taps = g.taps(), outC = g.outChannels(), kvol = g.kernelVolume();
         Lanes l = Lanes.single(o[2]);
@@ -111,7 +108,10 @@ public record ConvBackwardWeight(String name, ConvGeom g) implements Kernel {
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {(g.taps() + TAPS - 1) / TAPS, (g.outChannels() + CHANNELS - 1) / CHANNELS}; }
+    public long[] global(int batch) {
+        if (FlatConv.applies(g)) return FlatWeight.global(g);
+        return new long[] {(g.taps() + TAPS - 1) / TAPS, (g.outChannels() + CHANNELS - 1) / CHANNELS};
+    }
 
     @Override public long[] local() { return new long[] {4, 4}; }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, no bias
- * (a {@link BiasAct} follows). Java: per example, the unfolded input times the weights through BLAS.
+ * (a {@link BiasAct} follows). Java: per chunk of examples ({@link Im2col}), the weights times the unfolded input in one BLAS product.
  * OpenCL: see {@link ConvRows}.
  */
 public record ConvForward(String name, ConvGeom g) implements Kernel {
@@ -14,18 +14,22 @@ public record ConvForward(String name, ConvGeom g) implements Kernel {
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], w = bufs[1], y = bufs[2];
-        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
-        int inSize = (int) (g.inChannels() * g.inVolume()), outSize = outC * positions;
-        ParallelFor.range(batch, (long) taps * outSize, n -> {
-            float[] col = Im2col.scratch(taps * positions);
-            Im2col.unfold(g, x, n * inSize, col);
-            Blas.sgemm(false, false, outC, positions, taps, 1, w, 0, taps, col, 0, positions, 0, y, n * outSize, positions);
-        });
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+            float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then y's block [outC, cols]
+            Im2col.unfold(g, x, n0, count, s);
+            Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
+            Im2col.scatter(s, product, n0, count, outC, positions, y);
+        }
     }
 
-    public void opencl(C out) { ConvRows.emit(out, name, g, false, "x", "y"); }
+    public void opencl(C out) {
+        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, false, "x", "y");
+        else ConvRows.emit(out, name, g, false, "x", "y");
+    }
 
-    public long[] global(int batch) { return ConvRows.global(g, false, batch); }
+    public long[] global(int batch) { return FlatConv.applies(g) ? FlatConv.global(g, false, batch) : ConvRows.global(g, false, batch); }
 
-    @Override public long[] local() { return ConvRows.local(); }
+    @Override public long[] local() { return FlatConv.applies(g) ? FlatConv.local() : ConvRows.local(); }
 }

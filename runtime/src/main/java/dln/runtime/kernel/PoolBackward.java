@@ -8,7 +8,8 @@ import java.util.List;
  * the first largest element of its window (recomputed from x), the mean spreads it evenly over the
  * window size. Where windows overlap the shares add up: on OpenCL each input element gathers them
  * from the windows that cover it, in output order (no atomics), which is also the order the Java
- * reference adds them in.
+ * reference adds them in. Where they do not (stride at least the window), each window writes its
+ * own tile of dx instead, finding its maximum once rather than once per element.
  */
 public record PoolBackward(String name, PoolGeom g, boolean max) implements Kernel {
 
@@ -31,8 +32,48 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
     }
 
     public void opencl(C out) {
-        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
         if (max) Windows.argmax(out, name + "_argmax", g);
+        if (disjoint()) tiles(out);
+        else gather(out);
+    }
+
+    /** Whether no two windows overlap (stride at least the window in every dimension). */
+    private boolean disjoint() {
+        long[] k = g.size(), s = g.stride();
+        for (int d = 0; d < 3; d++) if (s[d] < k[d]) return false;
+        return true;
+    }
+
+    /**
+     * Disjoint windows: a work-item per window writes the window's tile of dx, from the window's first
+     * element to the next window's (the last tile to the end of the input): the window's share, zero
+     * elsewhere. The tiles cover the input once, gaps between windows included.
+     */
+    private void tiles(C out) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
+        out.line("// dx = the %s gradient of each window, a work-item per window writing its tile: %s.", max ? "max" : "mean", g);
+        out.kernel(name, "const x", "const dy", "dx");
+        out.line("const int e = get_global_id(0);");
+        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
+        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
+                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        out.line("__global float* dxp = dx + plane * %d;", g.inVolume());
+        out.line(max ? "const int best = %s_argmax(x + plane * %d, od, oh, ow);".formatted(name, g.inVolume())
+                : "const float share = dy[e] / %s;".formatted(C.f(g.windowVolume())));
+        String[] iv = {"id", "ih", "iw"}, ov = {"od", "oh", "ow"};
+        for (int d = 0; d < 3; d++) {
+            out.line("const int %s0 = %s * %d - %d, %s1 = %s == %d ? %d : %s0 + %d;", iv[d], ov[d], s[d], p[d], iv[d], ov[d], o[d] - 1, in[d], iv[d], s[d]);
+        }
+        for (int d = 0; d < 3; d++) out.line("for (int %s = max(%s0, 0); %s < %s1; %s++) {", iv[d], iv[d], iv[d], iv[d], iv[d]);
+        out.line("const int i = (id * %d + ih) * %d + iw;", in[1], in[2]);
+        out.line(max ? "dxp[i] = i == best ? dy[e] : 0.0f;"
+                : "dxp[i] = id < id0 + %d && ih < ih0 + %d && iw < iw0 + %d ? share : 0.0f;".formatted(k[0], k[1], k[2]));
+        for (int d = 0; d < 3; d++) out.line("}");
+        out.line("}");
+    }
+
+    private void gather(C out) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
         out.line("// dx = the %s gradient of each window gathered per input element: %s.", max ? "max" : "mean", g);
         out.kernel(name, "const x", "const dy", "dx");
         out.line("const int e = get_global_id(0);");
@@ -58,7 +99,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {batch * g.channels() * g.inVolume()}; }
+    public long[] global(int batch) { return new long[] {batch * g.channels() * (disjoint() ? g.outVolume() : g.inVolume())}; }
 
     @Override public long[] local() { return WorkGroups.items(); }
 }

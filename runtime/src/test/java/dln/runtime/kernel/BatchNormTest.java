@@ -65,7 +65,7 @@ class BatchNormTest {
     @Test void sameOnOpenClOverShapes() {
         Random r = new Random(12);
         OpenClTable table = new OpenClTable();
-        for (int[] shape : new int[][] {{1, 1}, {3, 1}, {5, 7}, {2, 300}}) {
+        for (int[] shape : new int[][] {{1, 1}, {3, 1}, {5, 7}, {2, 300}, {4, 32}, {3, 49}}) {
             int c = shape[0], s = shape[1];
             for (boolean training : new boolean[] {true, false}) {
                 Kernel k = new BatchNormForward("t_bn_" + c + "_" + s + "_" + training, c, s, 0.1f, 1e-5f, training);

@@ -15,7 +15,10 @@ class ConvTest {
             ConvGeom.of(3, 13, new long[] {9, 11}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}),
             ConvGeom.of(6, 16, new long[] {14, 14}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}),
             ConvGeom.of(2, 3, new long[] {4, 40}, new long[] {3, 5}, new long[] {1, 1}, new long[] {1, 2}, new long[] {1, 2}),
-            ConvGeom.of(2, 4, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 3}, new long[] {1, 0, 1}, new long[] {1, 2, 1}));
+            ConvGeom.of(2, 4, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 3}, new long[] {1, 0, 1}, new long[] {1, 2, 1}),
+            // "same" convolutions (stride 1, output as large as the input), which the Java side unfolds a plane at a time
+            ConvGeom.of(3, 5, new long[] {9, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
+            ConvGeom.of(2, 3, new long[] {3, 7, 11}, new long[] {3, 3, 3}, new long[] {1, 1, 1}, new long[] {1, 2, 2}, new long[] {1, 2, 2}));
 
     @Test void geometryPadsToThreeDimensionsAndComputesTheOutput() {
         ConvGeom g = ConvGeom.of(3, 8, new long[] {32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
@@ -75,7 +78,7 @@ class ConvTest {
 
     @Test void inputGradientMatchesFiniteDifferences() {
         Random r = new Random(32);
-        for (ConvGeom g : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(5))) {
+        for (ConvGeom g : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(5), SHAPES.get(6), SHAPES.get(7))) {
             int batch = 2;
             float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
             float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
@@ -89,7 +92,7 @@ class ConvTest {
 
     @Test void weightGradientMatchesFiniteDifferences() {
         Random r = new Random(33);
-        for (ConvGeom g : List.of(SHAPES.get(1), SHAPES.get(2), SHAPES.get(5))) {
+        for (ConvGeom g : List.of(SHAPES.get(1), SHAPES.get(2), SHAPES.get(5), SHAPES.get(6), SHAPES.get(7))) {
             int batch = 3;
             float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
             float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
@@ -115,6 +118,45 @@ class ConvTest {
             k.reference(batch, 0, bufs);
             assertThat(bufs[2]).containsExactly(first);
         }
+    }
+
+    @Test void chunksOfExamplesGiveWhatExamplesOneByOneGive() {
+        // 16 channels of 24x24 unfold to 144 x 576 floats an example: the Java side takes 12 examples
+        // a chunk, so batch 37 is three whole chunks and one example
+        ConvGeom g = ConvGeom.of(16, 12, new long[] {24, 24}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
+        assertThat(Im2col.chunk(g)).isEqualTo(12);
+        Random r = new Random(35);
+        int batch = 37, in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
+        float[] x = KernelCheck.random(r, in * batch, 1), dy = KernelCheck.random(r, out * batch, 1), weight = KernelCheck.random(r, w, 1);
+        float[] y = new float[out * batch], dx = new float[in * batch], dw = new float[w];
+        new ConvForward("f", g).reference(batch, 0, new float[][] {x, weight, y});
+        new ConvBackwardData("d", g).reference(batch, 0, new float[][] {dy, weight, dx});
+        new ConvBackwardWeight("w", g).reference(batch, 0, new float[][] {x, dy, dw});
+        double[] dwSum = new double[w];
+        for (int n = 0; n < batch; n++) {
+            float[] xn = java.util.Arrays.copyOfRange(x, n * in, (n + 1) * in), dyn = java.util.Arrays.copyOfRange(dy, n * out, (n + 1) * out);
+            float[] yn = new float[out], dxn = new float[in], dwn = new float[w];
+            new ConvForward("f", g).reference(1, 0, new float[][] {xn, weight, yn});
+            new ConvBackwardData("d", g).reference(1, 0, new float[][] {dyn, weight, dxn});
+            new ConvBackwardWeight("w", g).reference(1, 0, new float[][] {xn, dyn, dwn});
+            KernelCheck.assertClose(java.util.Arrays.copyOfRange(y, n * out, (n + 1) * out), toDouble(yn), tolerance(g.taps()), "y of example " + n);
+            KernelCheck.assertClose(java.util.Arrays.copyOfRange(dx, n * in, (n + 1) * in), toDouble(dxn), tolerance(g.outChannels() * g.kernelVolume()),
+                    "dx of example " + n);
+            for (int i = 0; i < w; i++) dwSum[i] += dwn[i];
+        }
+        KernelCheck.assertClose(dw, dwSum, tolerance(batch * g.outVolume()), "dweight");
+        OpenClTable table = new OpenClTable();
+        table.add(new ConvForward("t_conv_chunks_fwd", g), batch, 0, tolerance(g.taps()), x, weight, new float[out * batch]);
+        table.add(new ConvBackwardData("t_conv_chunks_bwd_data", g), batch, 0, tolerance(g.outChannels() * g.kernelVolume()), dy, weight,
+                new float[in * batch]);
+        table.add(new ConvBackwardWeight("t_conv_chunks_bwd_weight", g), batch, 0, tolerance(batch * g.outVolume()), x, dy, new float[w]);
+        table.assertSame();
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
     }
 
     private static double tolerance(long terms) { return Math.max(1e-5, 2e-7 * terms); }
