@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, no bias
- * (a {@link BiasAct} follows). Java: per chunk of examples ({@link Im2col}), the weights times the unfolded input in one BLAS product.
- * OpenCL: see {@link ConvRows}.
+ * (a {@link BiasAct} follows). Java: per chunk of examples ({@link Im2col}), the weights times the
+ * unfolded input in one BLAS product. OpenCL: along the flattened plane where the output is as large
+ * as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}).
  */
 public record ConvForward(String name, ConvGeom g) implements Kernel {
 

@@ -17,9 +17,6 @@ record Lanes(int vectors, int width) {
         return new Lanes(1, (int) Math.max(1, Long.highestOneBit(Math.min(size, WIDEST))));
     }
 
-    /** One vector of at most 16 lanes, as wide as fits in {@code size}. */
-    static Lanes single(long size) { return new Lanes(1, (int) Math.max(1, Long.highestOneBit(Math.min(size, WIDEST)))); }
-
     int cols() { return vectors * width; }
 
     String type() { return width == 1 ? "float" : "float" + width; }

@@ -18,7 +18,9 @@ class ConvTest {
             ConvGeom.of(2, 4, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 3}, new long[] {1, 0, 1}, new long[] {1, 2, 1}),
             // "same" convolutions (stride 1, output as large as the input), which the Java side unfolds a plane at a time
             ConvGeom.of(3, 5, new long[] {9, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
-            ConvGeom.of(2, 3, new long[] {3, 7, 11}, new long[] {3, 3, 3}, new long[] {1, 1, 1}, new long[] {1, 2, 2}, new long[] {1, 2, 2}));
+            ConvGeom.of(2, 3, new long[] {3, 7, 11}, new long[] {3, 3, 3}, new long[] {1, 1, 1}, new long[] {1, 2, 2}, new long[] {1, 2, 2}),
+            // and one whose input gradient the Java side folds back (dy has more than twice the channels)
+            ConvGeom.of(1, 4, new long[] {6, 7}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}));
 
     @Test void geometryPadsToThreeDimensionsAndComputesTheOutput() {
         ConvGeom g = ConvGeom.of(3, 8, new long[] {32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
@@ -78,7 +80,7 @@ class ConvTest {
 
     @Test void inputGradientMatchesFiniteDifferences() {
         Random r = new Random(32);
-        for (ConvGeom g : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(5), SHAPES.get(6), SHAPES.get(7))) {
+        for (ConvGeom g : List.of(SHAPES.get(0), SHAPES.get(2), SHAPES.get(5), SHAPES.get(6), SHAPES.get(7), SHAPES.get(8))) {
             int batch = 2;
             float[] x = KernelCheck.random(r, (int) (g.inChannels() * g.inVolume()) * batch, 1);
             float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
