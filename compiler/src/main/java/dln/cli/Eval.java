@@ -1,16 +1,11 @@
 package dln.cli;
 
 import dln.runtime.Backend;
-import dln.runtime.Backends;
 import dln.runtime.Model;
-import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
-import dln.runtime.io.DataException;
 import dln.train.Evaluation;
 import dln.train.Trainer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,7 +41,7 @@ final class Eval implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        return Run.guarded(err, () -> {
             Job job = Job.prepare(choice.file, choice.modelName, seed, data, test, err);
             Dataset set = data != null && test == null ? all(job) : job.splits().test();
             if (set == null) {
@@ -65,22 +60,7 @@ final class Eval implements Callable<Integer> {
                 out.println("test loss: " + Console.value(e.values().get("loss")));
             }
             return Dlnc.OK;
-        } catch (Run.Failure f) {
-            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
-            return f.code;
-        } catch (Backends.NoSuchDevice e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.USAGE;
-        } catch (DataException | DataError | IllegalArgumentException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        } catch (NoSuchFileException e) {
-            err.println("dlnc: error: " + e.getFile() + ": no such file");
-            return Dlnc.BAD_INPUT;
-        } catch (IOException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        }
+        });
     }
 
     /** Every example of --data, split or not. */

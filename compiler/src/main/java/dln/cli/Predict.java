@@ -1,13 +1,10 @@
 package dln.cli;
 
-import dln.runtime.Backends;
 import dln.runtime.Model;
-import dln.runtime.io.DataException;
 import dln.runtime.io.Npy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +48,7 @@ final class Predict implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        return Run.guarded(err, () -> {
             if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, err, false);
             try (Model model = compiled.create(compiled.backend(choice.device), batch)) {
@@ -64,22 +61,7 @@ final class Predict implements Callable<Integer> {
                 writeOutputs(info, ys, n);
             }
             return Dlnc.OK;
-        } catch (Run.Failure f) {
-            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
-            return f.code;
-        } catch (Backends.NoSuchDevice e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.USAGE;
-        } catch (DataException | dln.runtime.data.DataError | IllegalArgumentException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        } catch (NoSuchFileException e) {
-            err.println("dlnc: error: " + e.getFile() + ": no such file");
-            return Dlnc.BAD_INPUT;
-        } catch (IOException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        }
+        });
     }
 
     private float[][] readInputs(Model.Info info) throws IOException {

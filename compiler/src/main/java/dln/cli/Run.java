@@ -30,6 +30,36 @@ final class Run {
         }
     }
 
+    /** A command's work, which may fail on the user's input. */
+    interface Body {
+        int run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code body} and turns the user's mistakes into one `dlnc: error:` line and their exit
+     * code: bad usage or an unknown device 2, bad data, weights or files 1.
+     */
+    static int guarded(PrintWriter err, Body body) {
+        try {
+            return body.run();
+        } catch (Failure f) {
+            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
+            return f.code;
+        } catch (dln.runtime.Backends.NoSuchDevice e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.USAGE;
+        } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | IllegalArgumentException e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.BAD_INPUT;
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("dlnc: error: " + e.getFile() + ": no such file");
+            return Dlnc.BAD_INPUT;
+        } catch (java.io.IOException e) {
+            err.println("dlnc: error: " + e.getMessage());
+            return Dlnc.BAD_INPUT;
+        }
+    }
+
     /** A model compiled and loaded in this JVM, ready to create on a backend. */
     record Compiled(Compiler.Result checked, Compiler.Generated generated, Class<? extends Model> type, long flopsPerExample) {
         Model create(Backend backend, int maxBatch) {

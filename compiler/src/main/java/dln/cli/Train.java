@@ -2,18 +2,13 @@ package dln.cli;
 
 import dln.net.Training;
 import dln.runtime.Backend;
-import dln.runtime.Backends;
 import dln.runtime.Model;
-import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
-import dln.runtime.io.DataException;
 import dln.train.Checkpoint;
 import dln.train.Evaluation;
 import dln.train.Splits;
 import dln.train.Trainer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,7 +53,7 @@ final class Train implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        return Run.guarded(err, () -> {
             Job job = Job.prepare(choice.file, choice.modelName, seed, data, test, err);
             Training t = job.training();
             Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? job.folder().resolve(t.checkpoint()) : null;
@@ -82,22 +77,7 @@ final class Train implements Callable<Integer> {
                 else out.println("no test data (the train block has no `test` source and no `split` with a test part)");
             }
             return Dlnc.OK;
-        } catch (Run.Failure f) {
-            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
-            return f.code;
-        } catch (Backends.NoSuchDevice e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.USAGE;
-        } catch (DataException | DataError | IllegalArgumentException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        } catch (NoSuchFileException e) {
-            err.println("dlnc: error: " + e.getFile() + ": no such file");
-            return Dlnc.BAD_INPUT;
-        } catch (IOException e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        }
+        });
     }
 
     private static void header(PrintWriter out, Job job, Backend backend, Trainer.Settings s, int batch) {

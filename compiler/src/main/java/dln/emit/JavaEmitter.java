@@ -57,8 +57,9 @@ public final class JavaEmitter {
         Graph g = schedule.graph();
         String cls = className(g.model());
         for (Kernel k : schedule.kernels()) kernelConstants.put(k.name(), names.constant(k.name()));
-        for (String b : schedule.storage().keySet().stream().sorted(java.util.Comparator.comparingInt(this::declared)).toList()) {
-            bufferFields.put(b, names.of(b));
+        // Fields in the order the passes declared the buffers, so that they read like the model.
+        for (Slot s : schedule.graph().plan().slots()) {
+            if (schedule.storage().containsKey(s.name())) bufferFields.put(s.name(), names.of(s.name()));
         }
 
         TypeSpec.Builder type = TypeSpec.classBuilder(cls)
@@ -105,16 +106,6 @@ public final class JavaEmitter {
         type.addMethod(update.build());
 
         return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("    ").build();
-    }
-
-    /** Buffers in the order the passes declared them, so that fields read like the model. */
-    private int declared(String buffer) {
-        int i = 0;
-        for (String b : schedule.graph().plan().slots().stream().map(Slot::name).toList()) {
-            if (b.equals(buffer)) return i;
-            i++;
-        }
-        return i;
     }
 
     private MethodSpec.Builder pass(String name, boolean batch) {

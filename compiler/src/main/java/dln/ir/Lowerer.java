@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * Lowers a checked {@link Network} to a {@link Graph}. Takes a network that passed every check (so
  * no shape can fail here); guarantees one node per layer except that flatten becomes a view of its
- * input and an elementwise activation is fused into the dense or convolution layer before it when
+ * input, maxout becomes a dense node and a max node, and an elementwise activation is fused into the dense or convolution layer before it when
  * nothing else reads that layer's output. Declares every parameter with its initializer.
  */
 public final class Lowerer {
