@@ -36,11 +36,14 @@ MOMENTUM = 0.9
 # ---- safetensors
 
 def write_safetensors(path, tensors):
-    """Float32 tensors, little-endian, named and ordered by name, header padded with spaces to 8 bytes."""
+    """Float32 tensors (and int64 ones, as batch norm's step counter), little-endian, named and ordered
+    by name, header padded with spaces to 8 bytes."""
     header, chunks, offset = {}, [], 0
     for name in sorted(tensors):
-        data = np.ascontiguousarray(tensors[name].detach().cpu().numpy(), dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        integer = tensors[name].dtype == torch.int64
+        data = np.ascontiguousarray(tensors[name].detach().cpu().numpy(), dtype="<i8" if integer else "<f4").tobytes()
+        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -52,18 +55,17 @@ def read_safetensors(path):
     raw = path.read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + n])
-    return {k: np.frombuffer(raw[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], "<f4").reshape(v["shape"])
+    return {k: np.frombuffer(raw[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]],
+                             "<i8" if v["dtype"] == "I64" else "<f4").reshape(v["shape"])
             for k, v in header.items()}
 
 
 def dln_names(module):
     """The state dict under DLN names: submodules are named as DLN names layers (dense_1, lstm_1),
-    recurrent layers drop PyTorch's layer suffix (weight_ih_l0 -> weight_ih), and batch norm's
-    integer step counter, which DLN does not keep, is left out."""
+    recurrent layers drop PyTorch's layer suffix (weight_ih_l0 -> weight_ih). Batch norm's integer
+    step counter stays in, as in any PyTorch state dict: DLN reads it and ignores it."""
     out = {}
     for key, value in module.state_dict().items():
-        if key.endswith("num_batches_tracked"):
-            continue
         out[key.removesuffix("_l0")] = value
     return out
 

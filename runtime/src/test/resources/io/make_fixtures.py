@@ -103,6 +103,10 @@ def safetensors_files():
         ("b\u00e9ta", "F32", (), raw(np.array(1e-3, dtype="<f4"))),
     ], metadata={"format": "pt"})
 
+    # Integer tensors read as floats: batch norm's counter as PyTorch saves it, and a label table.
+    safetensors("i64.safetensors", [("num_batches_tracked", "I64", (), raw(np.array(5, dtype="<i8"))),
+                                    ("ids", "I32", (3,), raw(np.array([-7, 0, 16777216], dtype="<i4")))])
+
     # Files DLN must refuse.
     twelve = raw(np.arange(6, dtype="<f4"))
     safetensors("overlap.safetensors", [("a", "F32", (4,), twelve[:16]), ("b", "F32", (4,), twelve[:16])])
@@ -110,7 +114,7 @@ def safetensors_files():
         data = f.read().replace(b'"data_offsets":[16,32]', b'"data_offsets":[ 8,24]')
         f.seek(0)
         f.write(data)
-    safetensors("i64.safetensors", [("num_batches_tracked", "I64", (), raw(np.array(5, dtype="<i8")))])
+    safetensors("f8.safetensors", [("scale", "F8_E4M3", (2,), bytes([0x38, 0xB8]))])
     safetensors("size_mismatch.safetensors", [("a", "F32", (2, 3), twelve[:20])])
     with open("lying_length.safetensors", "wb") as f:
         f.write(struct.pack("<Q", 4096) + b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}' + b"\0" * 4)

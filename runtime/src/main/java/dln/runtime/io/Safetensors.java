@@ -11,26 +11,24 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Weights as safetensors files (https://github.com/huggingface/safetensors): an 8-byte
  * little-endian header length, a JSON header {@code {name: {dtype, shape, data_offsets}}} with an
  * optional {@code "__metadata__"} map of strings, then the little-endian data. DLN writes float32
- * (F32) as the reference implementation lays it out, byte for byte; it reads F32, F64, F16 and BF16,
- * converting to float32.
+ * (F32) as the reference implementation lays it out, byte for byte; it reads F32, F64, F16, BF16 and
+ * the integer types (BOOL, I8..I64, U8..U64: batch norm's {@code num_batches_tracked} counter in a
+ * PyTorch state dict is I64), converting each value to float32 with one rounding.
  */
 public final class Safetensors {
     /** The reference implementation's limit, which keeps a corrupt length from allocating gigabytes. */
     static final long MAX_HEADER = 100_000_000;
     private static final String METADATA = "__metadata__";
-    private static final Set<Dtype> READABLE = EnumSet.of(Dtype.F32, Dtype.F64, Dtype.F16, Dtype.BF16);
     private static final Comparator<String> BY_UTF8 = Comparator.comparing(s -> s.getBytes(UTF_8), Arrays::compareUnsigned);
 
     private Safetensors() {}
@@ -195,9 +193,9 @@ public final class Safetensors {
 
     private static Dtype dtype(Path file, String what, Node.Str node) {
         Dtype dtype = Arrays.stream(Dtype.values()).filter(d -> d.name().equals(node.value())).findFirst().orElse(null);
-        if (dtype == null || !READABLE.contains(dtype)) {
+        if (dtype == null) {
             throw new DataException(file, node.at(), what + " has dtype " + node.value()
-                    + ", which DLN does not read: it reads F32, F64, F16 and BF16 (converted to F32)");
+                    + ", which DLN does not read: it reads F32, F64, F16, BF16, BOOL and the integer types (converted to F32)");
         }
         return dtype;
     }
