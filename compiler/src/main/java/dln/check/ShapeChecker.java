@@ -254,10 +254,9 @@ public final class ShapeChecker {
                 return;
             }
             Shape shape = Shape.of(dims);
-            try {
-                shape.size();
-            } catch (ArithmeticException e) {
-                diags.report(Code.DLN048, in.span(), "input `" + name + "`", "its size does not fit in 64 bits");
+            String tooLarge = tooLarge(shape, "one example");
+            if (tooLarge != null) {
+                diags.report(Code.DLN048, in.span(), "input `" + name + "`", tooLarge).help(TENSOR_LIMIT);
                 env.bind(name, Value.BROKEN_TENSOR, in.name().span(), false);
                 return;
             }
@@ -392,9 +391,13 @@ public final class ShapeChecker {
             try {
                 Shape shape = op.infer(in, problems);
                 if (shape == null) return Value.BROKEN_TENSOR;
-                shape.size();
+                String tooLarge = tooLarge(shape, "its output, per example,");
                 List<ParamSpec> params = op.params(in);
-                for (ParamSpec p : params) p.shape().size();
+                for (ParamSpec p : params) if (tooLarge == null) tooLarge = tooLarge(p.shape(), "its " + p.name());
+                if (tooLarge != null) {
+                    diags.report(Code.DLN048, c.span(), "`" + c.span().text() + "`", tooLarge).help(TENSOR_LIMIT);
+                    return Value.BROKEN_TENSOR;
+                }
                 long flops = op.flops(in, shape);
                 grow();
                 int id = this.inputs.size() + layers.size();
@@ -440,6 +443,21 @@ public final class ShapeChecker {
             return ok;
         }
 
+        static final String TENSOR_LIMIT = "a tensor holds at most " + String.format(Locale.ROOT, "%,d", Integer.MAX_VALUE)
+                + " values (Java arrays and OpenCL buffers are indexed by int)";
+
+        /** Why a tensor of this shape cannot be held, or null: its size overflows 64 bits or an int index. */
+        static String tooLarge(Shape shape, String what) {
+            long size;
+            try {
+                size = shape.size();
+            } catch (ArithmeticException e) {
+                return "the size of " + what + " " + shape + " does not fit in 64 bits";
+            }
+            if (size <= Integer.MAX_VALUE) return null;
+            return what + " " + shape + " has " + String.format(Locale.ROOT, "%,d", size) + " values";
+        }
+
         String layerName(String kind, Binder.Bound bound, Expr.Call c) {
             Frame frame = frames.peek();
             String auto = frame.next(kind);
@@ -476,6 +494,7 @@ public final class ShapeChecker {
             Map<String, Value> values = new LinkedHashMap<>();
             Map<String, Expr> exprs = new HashMap<>();
             String instanceName = null;
+            Span nameSpan = null;
             boolean ok = true;
 
             List<Value> positional = new ArrayList<>(tensorsIn);
@@ -517,6 +536,7 @@ public final class ShapeChecker {
                         ok = false;
                     }
                     instanceName = (String) n;
+                    nameSpan = g.arg().value().span();
                 } else if (!isParam) {
                     diags.report(Code.DLN031, g.arg().label().span(), "parameter", label, "block " + blockName)
                          .help(Suggest.didYouMean(label, params.stream().map(p -> p.name().id()).toList()));
@@ -548,6 +568,12 @@ public final class ShapeChecker {
             Frame outer = frames.peek();
             String instance = outer.prefix() + (instanceName != null ? instanceName : outer.next(blockName));
             if (instanceName != null) outer.next(blockName);
+            if (!layerNames.add(instance)) {
+                // Reported once, at the call; the copy's layers get names of their own so they do not repeat it.
+                diags.report(Code.DLN018, nameSpan != null ? nameSpan : c.span(), instance)
+                     .help("layer and block names must be unique within a model; pick another `name:`");
+                instance += "#" + layers.size();
+            }
             diags.enterBlock(blockName, c.span());
             frames.push(new Frame(instance + ".", new HashMap<>()));
             expanding.push(block);

@@ -483,7 +483,8 @@ public final class TrainChecker {
 
         /** Inline examples must match the model's input and output shapes, one target row per input row. */
         void inline(String key, Training.Source data, Network.Output output, Shape outShape, String loss) {
-            Span at = settings.get(key).values().get(0).span();
+            Expr source = settings.get(key).values().get(0).value();
+            Span at = source.span();
             if (net.inputs().size() != 1) {
                 diags.report(Code.DLN067, at, "inline data holds one input per example, but `" + net.name() + "` has "
                         + net.inputs().size() + " inputs").help("use npy or csv data for models with several inputs");
@@ -498,8 +499,8 @@ public final class TrainChecker {
             for (int i = 0; i < rows.size(); i++) {
                 Shape s = shapeOfValue(rows.get(i));
                 if (!input.shape().equals(s)) {
-                    diags.report(Code.DLN067, at, "inline input " + (i + 1) + " has shape " + (s == null ? "that is not rectangular" : s)
-                            + ", but input `" + input.name() + "` has shape " + input.shape());
+                    diags.report(Code.DLN067, item(source, "inputs", i), "inline input " + (i + 1) + " has shape "
+                            + (s == null ? "that is not rectangular" : s) + ", but input `" + input.name() + "` has shape " + input.shape());
                     return;
                 }
             }
@@ -507,14 +508,31 @@ public final class TrainChecker {
                 Shape s = shapeOfValue(labels.get(i));
                 boolean classIndex = "cross_entropy".equals(loss) && s != null && s.rank() == 0;
                 if (!outShape.equals(s) && !classIndex) {
-                    diags.report(Code.DLN067, at, "inline target " + (i + 1) + " has shape " + (s == null ? "that is not rectangular" : s)
-                            + ", but output `" + output.name() + "` has shape " + outShape);
+                    diags.report(Code.DLN067, item(source, "targets", i), "inline target " + (i + 1) + " has shape "
+                            + (s == null ? "that is not rectangular" : s) + ", but output `" + output.name() + "` has shape " + outShape);
                     return;
                 }
             }
             if (rows.size() != labels.size()) {
-                diags.report(Code.DLN067, at, "inline data has " + Binder.count(rows.size(), "input") + " but " + Binder.count(labels.size(), "target"));
+                String longer = rows.size() > labels.size() ? "inputs" : "targets";
+                diags.report(Code.DLN067, item(source, longer, Math.min(rows.size(), labels.size())),
+                        "inline data has " + Binder.count(rows.size(), "input") + " but " + Binder.count(labels.size(), "target"))
+                     .help("give one target per input");
             }
+        }
+
+        /**
+         * Where example {@code i} of a source's {@code label:} list is written: the item itself when the
+         * list is written out there, else the argument (a constant's name), else the whole source.
+         */
+        static Span item(Expr source, String label, int i) {
+            if (!(source instanceof Expr.Call call)) return source.span();
+            for (Expr.Arg arg : call.args()) {
+                if (!arg.named() || !arg.label().id().equals(label)) continue;
+                if (arg.value() instanceof Expr.ListExpr list && i < list.items().size()) return list.items().get(i).span();
+                return arg.value().span();
+            }
+            return source.span();
         }
 
         List<Value> rows(Value v, String what, Span at) {
