@@ -26,6 +26,7 @@ record ArgSpec(String name, Kind kind, Object defaultValue, boolean required, in
         INIT("an initializer (zeros, normal(std), uniform(limit), xavier, he_normal or he_uniform)"),
         WORD("one of"),
         STRING("a string"),
+        STRINGS("a string, or a list of strings"),
         ANY("a value");
 
         final String words;

@@ -207,6 +207,8 @@ final class Binder {
             case INIT -> init(v);
             case WORD -> v instanceof Sym s && spec.words().contains(s.name()) ? s.name() : null;
             case STRING -> v instanceof Str s ? s.value() : null;
+            case STRINGS -> v instanceof Str s ? s.value()
+                    : v instanceof ListV l && !l.items().isEmpty() && l.items().stream().allMatch(i -> i instanceof Str) ? v : null;
             case ANY -> v;
         };
     }

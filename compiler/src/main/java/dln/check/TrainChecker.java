@@ -15,6 +15,7 @@ import dln.check.Value.Sym;
 import dln.diag.Code;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
+import dln.net.DType;
 import dln.net.Layers;
 import dln.net.Network;
 import dln.net.Shape;
@@ -67,7 +68,7 @@ public final class TrainChecker {
             "csv", new Fn(List.of(required("path", Kind.STRING), optional("label_column", Kind.ANY, null),
                     optional("target_columns", Kind.ANY, null), optional("header", Kind.BOOL, true),
                     optional("scale", Kind.POSITIVE, 1.0)), 1),
-            "npy", new Fn(List.of(required("inputs", Kind.STRING), required("targets", Kind.STRING)), 0),
+            "npy", new Fn(List.of(required("inputs", Kind.STRINGS), required("targets", Kind.STRING)), 0),
             "inline", new Fn(List.of(required("inputs", Kind.ANY), required("targets", Kind.ANY)), 0));
 
     static final Map<String, Fn> EARLY_STOP = Map.of(
@@ -464,7 +465,16 @@ public final class TrainChecker {
                 }
             }
             for (Training.Call a : augment) {
-                if (a.name().equals("noise")) continue;
+                if (a.name().equals("noise")) {
+                    for (Network.Input input : net.inputs()) {
+                        if (input.dtype() != DType.INT) continue;
+                        diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `noise` adds Gaussian noise to every input value, but `"
+                                + input.name() + "` holds integer ids")
+                             .help("noise suits float inputs; leave it out for a model with integer inputs");
+                        break;
+                    }
+                    continue;
+                }
                 Shape in = net.inputs().get(0).shape();
                 if (net.inputs().size() != 1) {
                     diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
@@ -478,6 +488,30 @@ public final class TrainChecker {
             for (String key : List.of("data", "test")) {
                 Training.Source source = key.equals("data") ? data : test;
                 if (source != null && source.kind().equals("inline")) inline(key, source, output, shape, loss);
+                if (source != null) inputsFit(key, source);
+            }
+        }
+
+        /**
+         * A model with several inputs reads them from npy (one file per input, in declaration order)
+         * or csv (each row the inputs one after another); idx holds images for one input.
+         */
+        void inputsFit(String key, Training.Source source) {
+            Expr at = settings.get(key).values().get(0).value();
+            int want = net.inputs().size();
+            String names = String.join(", ", net.inputs().stream().map(i -> "`" + i.name() + "`").toList());
+            if (source.kind().equals("npy")) {
+                int given = source.args().get("inputs") instanceof ListV l ? l.items().size() : 1;
+                if (given != want) {
+                    diags.report(Code.DLN067, item(at, "inputs", -1), "npy data names " + Binder.count(given, "input file")
+                            + ", but `" + net.name() + "` has " + Binder.count(want, "input") + " (" + names + ")")
+                         .help(want == 1 ? "give one file: `inputs: \"x.npy\"`"
+                                 : "give one file per input, in the order the model declares them: `inputs: [\"a.npy\", \"b.npy\"]`");
+                }
+            } else if (source.kind().equals("idx") && want != 1) {
+                diags.report(Code.DLN067, at.span(), "idx data holds images for one input, but `" + net.name() + "` has "
+                        + Binder.count(want, "input") + " (" + names + ")")
+                     .help("use npy data with one file per input, or csv rows holding the inputs one after another");
             }
         }
 
@@ -523,13 +557,14 @@ public final class TrainChecker {
 
         /**
          * Where example {@code i} of a source's {@code label:} list is written: the item itself when the
-         * list is written out there, else the argument (a constant's name), else the whole source.
+         * list is written out there, else the argument (a constant's name, or any {@code i} below 0),
+         * else the whole source.
          */
         static Span item(Expr source, String label, int i) {
             if (!(source instanceof Expr.Call call)) return source.span();
             for (Expr.Arg arg : call.args()) {
                 if (!arg.named() || !arg.label().id().equals(label)) continue;
-                if (arg.value() instanceof Expr.ListExpr list && i < list.items().size()) return list.items().get(i).span();
+                if (arg.value() instanceof Expr.ListExpr list && i >= 0 && i < list.items().size()) return list.items().get(i).span();
                 return arg.value().span();
             }
             return source.span();

@@ -22,10 +22,6 @@ record Job(Run.Compiled compiled, Training training, Model.Info info, Path folde
         try (Model probe = compiled.create(new JvmBackend(), 1)) {
             info = probe.info();
         }
-        if (info.inputs().size() != 1) {
-            throw new Run.Failure(Dlnc.BAD_INPUT, "model " + model + " has " + info.inputs().size()
-                    + " inputs; train-block data gives one input per example");
-        }
         Path folder = Path.of(file).toAbsolutePath().getParent();
         long s = seed != null ? seed : t.seed();
         return new Job(compiled, t, info, folder, s, Splits.load(t, folder, info, data, test, s));

@@ -6,6 +6,7 @@ import dln.runtime.Model;
 import dln.runtime.data.Dataset;
 import dln.train.Checkpoint;
 import dln.train.Evaluation;
+import dln.train.Inputs;
 import dln.train.Splits;
 import dln.train.Trainer;
 import java.io.PrintWriter;
@@ -94,7 +95,7 @@ final class Train implements Callable<Integer> {
 
     /** One line per example: its inputs, the model's outputs, the targets. */
     private static void table(PrintWriter out, Model model, Dataset d) {
-        float[] y = model.predict(d.count(), d.inputs())[0];
+        float[] y = model.predict(d.count(), Inputs.unpack(d.inputs(), d.count(), model.info().inputShapes()))[0];
         int in = (int) d.inputSize(), width = y.length / Math.max(1, d.count()), t = (int) d.targetWidth();
         out.println("predictions on the training data (inputs -> outputs, targets):");
         for (int i = 0; i < d.count(); i++) {

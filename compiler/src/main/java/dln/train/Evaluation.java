@@ -20,12 +20,13 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
      */
     public static Evaluation of(Model model, Dataset data, List<String> metrics, boolean confusion) {
         model.takeMetrics();
-        model.evaluate(data.count(), data.targets(), data.inputs());
+        float[][] inputs = Inputs.unpack(data.inputs(), data.count(), model.info().inputShapes());
+        model.evaluate(data.count(), data.targets(), inputs);
         Model.Metrics m = model.takeMetrics();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("loss", m.loss());
         boolean errors = metrics.contains("mae") || metrics.contains("mse");
-        float[] predictions = errors || confusion ? model.predict(data.count(), data.inputs())[0] : null;
+        float[] predictions = errors || confusion ? model.predict(data.count(), inputs)[0] : null;
         for (String metric : metrics) {
             switch (metric) {
                 case "accuracy" -> values.put("accuracy", m.accuracy());

@@ -23,18 +23,29 @@ import java.util.Map;
 public final class Sources {
     private Sources() {}
 
-    public static Dataset load(Training.Source source, Path dlnFolder, long[] inputShape) {
+    /**
+     * The examples, each shaped as the model's input; for a model with several inputs
+     * ({@code inputShapes} has more than one), each row packs the example's inputs one after another
+     * (see {@link Inputs}): npy reads them from one file per input, csv from consecutive columns.
+     */
+    public static Dataset load(Training.Source source, Path dlnFolder, List<long[]> inputShapes) {
         var a = source.args();
+        long[] inputShape = Inputs.packedShape(inputShapes);
         return switch (source.kind()) {
             case "idx" -> Idx.read(path(dlnFolder, a.get("images")), path(dlnFolder, a.get("labels")), number(a.get("scale"), 1), inputShape);
             case "csv" -> Csv.read(path(dlnFolder, a.get("path")), !Boolean.FALSE.equals(a.get("header")),
                     a.get("target_columns") != null ? Csv.Targets.columns((List<?>) a.get("target_columns"))
                             : Csv.Targets.label(column(a.get("label_column"))),
                     number(a.get("scale"), 1), inputShape);
-            case "npy" -> NpySource.read(path(dlnFolder, a.get("inputs")), path(dlnFolder, a.get("targets")), inputShape);
+            case "npy" -> NpySource.read(paths(dlnFolder, a.get("inputs")), path(dlnFolder, a.get("targets")), inputShapes);
             case "inline" -> Inline.of((List<?>) a.get("inputs"), (List<?>) a.get("targets"), inputShape);
             default -> throw new IllegalArgumentException("unknown data source " + source.kind());
         };
+    }
+
+    /** One input: the model's shape. */
+    public static Dataset load(Training.Source source, Path dlnFolder, long[] inputShape) {
+        return load(source, dlnFolder, List.of(inputShape));
     }
 
     /**
@@ -53,7 +64,11 @@ public final class Sources {
                     throw new DataError(place + ": " + source.kind() + " data is two files, " + name(args.get(keys.get(0))) + " and "
                             + name(args.get(keys.get(1))) + ": give the folder that holds them");
                 }
-                for (String key : keys) args.put(key, at.resolve(name(args.get(key))).toString());
+                for (String key : keys) {
+                    Object value = args.get(key);
+                    args.put(key, value instanceof List<?> list ? list.stream().map(v -> at.resolve(name(v)).toString()).toList()
+                            : at.resolve(name(value)).toString());
+                }
             }
             default -> throw new DataError(place + ": " + source.kind() + " data is written in the .dln file and cannot be read from elsewhere");
         }
@@ -108,12 +123,19 @@ public final class Sources {
     }
 
     private static String name(Object path) {
+        if (path instanceof List<?> list) return String.join(", ", list.stream().map(Sources::name).toList());
         return Path.of((String) path).getFileName().toString();
     }
 
     private static Path path(Path folder, Object value) {
         Path p = Path.of((String) value);
         return p.isAbsolute() || folder == null ? p : folder.resolve(p);
+    }
+
+    /** A string is one path, a list one path per input. */
+    private static List<Path> paths(Path folder, Object value) {
+        if (value instanceof List<?> list) return list.stream().map(v -> path(folder, v)).toList();
+        return List.of(path(folder, value));
     }
 
     private static double number(Object value, double otherwise) {

@@ -1,11 +1,12 @@
 package dln.train;
 
 import dln.net.Training;
+import dln.runtime.Model;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
-import dln.runtime.Model;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The train, validation and test examples of a run. {@code validation f} holds out a fraction of
@@ -21,7 +22,7 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
      */
     public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
         if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
-        long[] shape = info.inputShapes().get(0);
+        List<long[]> shape = info.inputShapes();
         Dataset all = Sources.fit(Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
         Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
         if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);

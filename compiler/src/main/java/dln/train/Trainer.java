@@ -133,6 +133,7 @@ public final class Trainer {
         int steps = (n + batch - 1) / batch;
         int per = (int) train.inputSize(), width = (int) train.targetWidth();
         float[] x = new float[batch * per], y = new float[batch * width];
+        List<long[]> shapes = model.info().inputShapes();
         int every = Math.max(1, steps / 100);
         Running running = new Running();
         model.takeMetrics();
@@ -145,7 +146,7 @@ public final class Trainer {
                 System.arraycopy(train.targets(), i * width, y, k * width, width);
             }
             if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));
-            model.trainStep(m, y, x);
+            model.trainStep(m, y, Inputs.unpack(x, m, shapes));
             if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) running.add(model.takeMetrics());
             listener.progress(b + 1, steps, (long) from + m, running.loss());
         }

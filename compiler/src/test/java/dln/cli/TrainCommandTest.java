@@ -70,6 +70,54 @@ class TrainCommandTest {
         assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSize(3);
     }
 
+    static final String TWO_INPUTS = """
+            model Mix {
+                input a: [3]
+                input b: [2]
+                output y = concat(a, b) -> dense(1)
+            }
+            train Mix {
+                data       npy(inputs: ["a.npy", "b.npy"], targets: "y.npy")
+                validation 0.2
+                loss       mse
+                optimizer  adam(lr: 0.05)
+                batch      16
+                epochs     40
+                seed       3
+                metrics    mse
+            }
+            """;
+
+    /** Several inputs train from one npy file each; the target needs both, so a mixed-up packing could not fit it. */
+    @Test
+    void aModelWithTwoInputsTrainsFromOneNpyFilePerInput() throws IOException {
+        java.util.Random rnd = new java.util.Random(5);
+        int n = 200;
+        float[] a = new float[n * 3], b = new float[n * 2], y = new float[n];
+        double mean = 0, var = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 3; k++) a[i * 3 + k] = (float) rnd.nextGaussian();
+            for (int k = 0; k < 2; k++) b[i * 2 + k] = (float) rnd.nextGaussian();
+            y[i] = a[i * 3] + a[i * 3 + 1] - a[i * 3 + 2] - 2 * b[i * 2] + 0.5f * b[i * 2 + 1];
+            mean += y[i] / n;
+        }
+        for (float v : y) var += (v - mean) * (v - mean) / n;
+        dln.runtime.io.Npy.write(dir.resolve("a.npy"), new dln.runtime.io.Npy.Array(new long[] {n, 3}, a, false));
+        dln.runtime.io.Npy.write(dir.resolve("b.npy"), new dln.runtime.io.Npy.Array(new long[] {n, 2}, b, false));
+        dln.runtime.io.Npy.write(dir.resolve("y.npy"), new dln.runtime.io.Npy.Array(new long[] {n, 1}, y, false));
+        Path model = file("mix.dln", TWO_INPUTS);
+        Run r = dlnc("train", model.toString(), "--device", "java", "--checkpoint", dir.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher last = Pattern.compile("epoch 40/40 .* val_mse (\\S+)").matcher(r.out());
+        assertThat(last.find()).as(r.out()).isTrue();
+        assertThat(Double.parseDouble(last.group(1))).as("validation mse against the targets' variance %s", var).isLessThan(0.01 * var);
+
+        Path oneFile = file("one.dln", TWO_INPUTS.replace("[\"a.npy\", \"b.npy\"]", "\"a.npy\""));
+        Run wrong = dlnc("train", oneFile.toString(), "--device", "java");
+        assertThat(wrong.code()).isEqualTo(1);
+        assertThat(wrong.err()).contains("error[DLN067]: npy data names 1 input file, but `Mix` has 2 inputs (`a`, `b`)");
+    }
+
     static final String TINY = """
             model Tiny {
                 input x: [4]

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Reads the arrays that np.save wrote (see src/test/resources/data/make_fixtures.py). */
@@ -43,6 +44,19 @@ class NpySourceTest {
     @Test void examplesThatDoNotFitTheModel() {
         assertThatThrownBy(() -> NpySource.read(inputs, fixture("labels.npy"), new long[] {5}))
                 .hasMessage(inputs + ": each example has shape [4] (4 values), which does not fit the model's input shape [5] (5 values)");
+    }
+
+    /** Two inputs, one file each: every row packs example i's first input, then its second. */
+    @Test void severalInputsPackEachExamplesInputsIntoOneRow() {
+        Dataset d = NpySource.read(List.of(inputs, inputs), fixture("labels.npy"), List.of(new long[] {4}, new long[] {2, 2}));
+        assertThat(d.count()).isEqualTo(3);
+        assertThat(d.inputShape()).containsExactly(8);
+        assertThat(d.inputs()).containsExactly(0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11);
+        assertThat(d.targets()).containsExactly(1, 0, 2);
+        Path short_ = fixture("two-labels.npy");
+        assertThatThrownBy(() -> NpySource.read(List.of(inputs, short_), fixture("labels.npy"), List.of(new long[] {4}, new long[] {1})))
+                .isInstanceOf(DataError.class)
+                .hasMessage(fixture("labels.npy") + ": holds 3 targets (shape [3]), but " + short_ + " holds 2 examples (shape [2])");
     }
 
     @Test void aMissingFile() {
