@@ -84,9 +84,9 @@ final class Train implements Callable<Integer> {
     private static void header(PrintWriter out, Job job, Backend backend, Trainer.Settings s, int batch) {
         Splits d = job.splits();
         out.printf(Locale.ROOT, "training %s on %s%n", job.info().name(), backend.description());
-        out.printf(Locale.ROOT, "data: %d training, %d validation, %d test examples; batch %s, %d epochs, %s%n",
+        out.printf(Locale.ROOT, "data: %d training, %d validation, %d test examples; batch %s, %s, %s%n",
                 d.train().count(), count(d.validation()), count(d.test()), s.batch() == Training.ALL ? "all (" + batch + ")" : batch,
-                s.epochs(), job.info().optimizer());
+                epochs(s.epochs()), job.info().optimizer());
         out.flush();
     }
 
@@ -118,13 +118,17 @@ final class Train implements Callable<Integer> {
 
     private static int count(Dataset d) { return d == null ? 0 : d.count(); }
 
+    private static String epochs(long n) {
+        return n + (n == 1 ? " epoch" : " epochs");
+    }
+
     private static void report(PrintWriter out, Trainer.Result r, Trainer.Settings s, Path folder) {
         if (r.log().isEmpty()) return;
         if (r.startEpoch() >= s.epochs() || (r.startEpoch() > 0 && r.log().size() == r.startEpoch() && r.stoppedEarly())) {
-            out.println("the checkpoint has finished its training already (" + r.log().size() + " epochs): nothing left to train");
+            out.println("the checkpoint has finished its training already (" + epochs(r.log().size()) + "): nothing left to train");
         }
         if (r.stoppedEarly()) {
-            out.printf(Locale.ROOT, "stopped early: %s did not improve for %d epochs%n", r.monitor(), s.earlyStop().patience());
+            out.printf(Locale.ROOT, "stopped early: %s did not improve for %s%n", r.monitor(), epochs(s.earlyStop().patience()));
         }
         if (r.bestEpoch() >= 0 && (folder != null || s.earlyStop() != null)) {
             out.printf(Locale.ROOT, "best epoch: %d (%s %.4f)%s%n", r.bestEpoch() + 1, r.monitor(), r.best(),
