@@ -30,10 +30,18 @@ public final class C {
         return this;
     }
 
-    /** The standard kernel opening: buffers in order, then `const int batch, const int step`. */
+    /**
+     * The standard kernel opening: buffers in order, then `const int batch, const int step`. Each
+     * buffer is a name, prefixed by {@code const } when read only and {@code restrict } when it
+     * aliases no other.
+     */
     public C kernel(String name, String... buffers) {
         StringBuilder sig = new StringBuilder("__kernel void ").append(name).append('(');
-        for (String b : buffers) sig.append("__global ").append(b.startsWith("const ") ? b.replace("const ", "const float* ") : "float* " + b).append(", ");
+        for (String b : buffers) {
+            boolean constant = b.startsWith("const "), restrict = b.replace("const ", "").startsWith("restrict ");
+            String id = b.replace("const ", "").replace("restrict ", "");
+            sig.append("__global ").append(constant ? "const " : "").append("float* ").append(restrict ? "restrict " : "").append(id).append(", ");
+        }
         return line(sig.append("const int batch, const int step) {").toString());
     }
 

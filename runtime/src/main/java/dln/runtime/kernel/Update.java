@@ -61,46 +61,74 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
         });
     }
 
+    /**
+     * Four elements per work-item as float4 (vload4/vstore4), the last work-item taking the 1 to 3
+     * elements left over one at a time: PoCL did not vectorize the one-element form, and the update
+     * was half of a small model's training step.
+     */
     public void opencl(C out) {
-        out.kernel(name, "const hyper", "param", "const grad", "state1", "state2");
-        out.line("const int i = get_global_id(0);");
-        out.line("if (i >= %d) return;", size);
+        // restrict: the five buffers are distinct (an unused state is never touched), which lets the
+        // compiler load the rate and step once and compute the bias corrections once, not per element.
+        out.kernel(name, "const restrict hyper", "restrict param", "const restrict grad", "restrict state1", "restrict state2");
+        long full = size / 4;
+        out.line("const int q = get_global_id(0);");
         out.line("const float lr = hyper[0];");
-        out.line("const float w = param[i];");
-        out.line("float g = grad[i];");
-        if (l2 != 0) out.line("g += %s * w;", C.f(l2));
-        if (l1 != 0) out.line("g += %s * sign(w);", C.f(l1));
-        switch (kind) {
-            case SGD -> sgd(out);
-            case ADAGRAD -> out.line("const float s = state1[i] + g * g;").line("state1[i] = s;")
-                    .line("param[i] = w - lr * g / (sqrt(s) + %s);", C.f(eps));
-            case RMSPROP -> out.line("const float s = %s * state1[i] + %s * g * g;", C.f(rho), C.f(1 - rho))
-                    .line("state1[i] = s;")
-                    .line("param[i] = w - lr * g / (sqrt(s) + %s);", C.f(eps));
-            case ADAM -> adam(out);
+        if (kind == OptimizerKind.ADAM) {
+            out.line("const float t = hyper[1];");
+            // β^t as exp(t·ln β) with ln β a literal: pow per element made this kernel the slowest of a training step.
+            out.line("const float step_size = lr / (%s);", correction(beta1));
+            out.line("const float root_bc2 = sqrt(%s);", correction(beta2));
+        }
+        if (full > 0) {
+            out.line("if (q < %d) {", full);
+            body(out, "float4", a -> "vload4(q, " + a + ")", (a, v) -> "vstore4(" + v + ", q, " + a + ");");
+            out.line("}");
+        }
+        if (size % 4 != 0) {
+            out.line("if (q == %d) {", full);
+            out.line("for (int i = %d; i < %d; i++) {", full * 4, size);
+            body(out, "float", a -> a + "[i]", (a, v) -> a + "[i] = " + v + ";");
+            out.line("}");
+            out.line("}");
         }
         out.line("}");
     }
 
-    private void sgd(C out) {
-        if (momentum == 0) {
-            out.line("param[i] = w - lr * g;");
-            return;
+    /** The rule for elements of {@code type}, read by {@code load} and written by {@code store}. */
+    private void body(C out, String type, java.util.function.Function<String, String> load,
+                      java.util.function.BiFunction<String, String, String> store) {
+        out.line("const %s w = %s;", type, load.apply("param"));
+        out.line("%s g = %s;", type, load.apply("grad"));
+        if (l2 != 0) out.line("g += %s * w;", C.f(l2));
+        if (l1 != 0) out.line("g += %s * sign(w);", C.f(l1));
+        switch (kind) {
+            case SGD -> {
+                if (momentum == 0) {
+                    out.line(store.apply("param", "w - lr * g"));
+                } else {
+                    out.line("const %s v = %s * %s + g;", type, C.f(momentum), load.apply("state1"));
+                    out.line(store.apply("state1", "v"));
+                    out.line(store.apply("param", nesterov ? "w - lr * (g + " + C.f(momentum) + " * v)" : "w - lr * v"));
+                }
+            }
+            case ADAGRAD -> {
+                out.line("const %s s = %s + g * g;", type, load.apply("state1"));
+                out.line(store.apply("state1", "s"));
+                out.line(store.apply("param", "w - lr * g / (sqrt(s) + " + C.f(eps) + ")"));
+            }
+            case RMSPROP -> {
+                out.line("const %s s = %s * %s + %s * g * g;", type, C.f(rho), load.apply("state1"), C.f(1 - rho));
+                out.line(store.apply("state1", "s"));
+                out.line(store.apply("param", "w - lr * g / (sqrt(s) + " + C.f(eps) + ")"));
+            }
+            case ADAM -> {
+                out.line("const %s m = %s * %s + %s * g;", type, C.f(beta1), load.apply("state1"), C.f(1 - beta1));
+                out.line("const %s v = %s * %s + %s * g * g;", type, C.f(beta2), load.apply("state2"), C.f(1 - beta2));
+                out.line(store.apply("state1", "m"));
+                out.line(store.apply("state2", "v"));
+                out.line(store.apply("param", "w - step_size * m / (sqrt(v) / root_bc2 + " + C.f(eps) + ")"));
+            }
         }
-        out.line("const float v = %s * state1[i] + g;", C.f(momentum));
-        out.line("state1[i] = v;");
-        out.line(nesterov ? "param[i] = w - lr * (g + %s * v);" : "param[i] = w - lr * v;", C.f(momentum));
-    }
-
-    private void adam(C out) {
-        out.line("const float t = hyper[1];");
-        // β^t as exp(t·ln β) with ln β a literal: pow per element made this kernel the slowest of a training step.
-        out.line("const float bc1 = %s, bc2 = %s;", correction(beta1), correction(beta2));
-        out.line("const float m = %s * state1[i] + %s * g;", C.f(beta1), C.f(1 - beta1));
-        out.line("const float v = %s * state2[i] + %s * g * g;", C.f(beta2), C.f(1 - beta2));
-        out.line("state1[i] = m;");
-        out.line("state2[i] = v;");
-        out.line("param[i] = w - lr / bc1 * m / (sqrt(v) / sqrt(bc2) + %s);", C.f(eps));
     }
 
     /** 1 − β^t as C; β = 0 (allowed) makes it 1. */
@@ -108,7 +136,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
         return beta == 0 ? "1.0f" : "1.0f - exp(t * " + C.f(Math.log(beta)) + ")";
     }
 
-    public long[] global(int batch) { return new long[] {size}; }
+    public long[] global(int batch) { return new long[] {(size + 3) / 4}; }
 
     public long[] local() { return WorkGroups.items(); }
 }
