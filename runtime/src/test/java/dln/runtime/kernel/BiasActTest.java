@@ -44,7 +44,7 @@ class BiasActTest {
 
     @Test void sameOnOpenClOverShapes() {
         Random r = new Random(21);
-        long[][] shapes = {{1, 1}, {5, 7}, {3, 1}, {1, 33}, {4, 32}, {2, 49}};
+        long[][] shapes = {{1, 1}, {5, 7}, {3, 1}, {300, 1}, {1, 33}, {4, 32}, {2, 49}};
         OpenClTable table = new OpenClTable();
         for (Act act : Act.values()) {
             long[] s = shapes[act.ordinal() % shapes.length];
