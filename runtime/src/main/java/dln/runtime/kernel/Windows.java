@@ -67,7 +67,9 @@ final class Windows {
         for (int d = 0; d < 3; d++) {
             out.line("for (int %s = 0; %s < %d; %s++) {", kv[d], kv[d], k[d], kv[d]);
             out.line("const int %s = %s * %d - %d + %s;", v[d], o[d], s[d], p[d], kv[d]);
-            out.line("if (%s < 0 || %s >= %d) continue;", v[d], v[d], in[d]);
+            // Without padding every window lies inside the input (out = floor((in - k) / s) + 1), so
+            // the bounds test is left out.
+            if (p[d] > 0) out.line("if (%s < 0 || %s >= %d) continue;", v[d], v[d], in[d]);
         }
         out.line("const int i = (id * %d + ih) * %d + iw;", in[1], in[2]);
     }
