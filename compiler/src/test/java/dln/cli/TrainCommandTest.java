@@ -118,6 +118,42 @@ class TrainCommandTest {
         assertThat(wrong.err()).contains("error[DLN067]: npy data names 1 input file, but `Mix` has 2 inputs (`a`, `b`)");
     }
 
+    /** CSV rows hold the inputs one after another: a, then b, then the class. */
+    @Test
+    void aModelWithTwoInputsTrainsFromCsvRowsHoldingBoth() throws IOException {
+        java.util.Random rnd = new java.util.Random(6);
+        StringBuilder csv = new StringBuilder("a0,a1,a2,b0,b1,label\n");
+        for (int i = 0; i < 150; i++) {
+            double[] v = new double[5];
+            for (int k = 0; k < 5; k++) v[k] = rnd.nextGaussian();
+            int label = v[0] + v[1] + v[2] - 2 * v[3] > 0 ? 1 : 0;
+            for (double x : v) csv.append(String.format(java.util.Locale.ROOT, "%.4f,", x));
+            csv.append(label).append('\n');
+        }
+        file("d.csv", csv.toString());
+        Path model = file("mixc.dln", """
+                model MixC {
+                    input a: [3]
+                    input b: [2]
+                    output y = concat(a, b) -> dense(2) -> softmax
+                }
+                train MixC {
+                    data       csv("d.csv", label_column: "label")
+                    validation 0.2
+                    loss       cross_entropy
+                    optimizer  adam(lr: 0.05)
+                    epochs     30
+                    seed       2
+                    metrics    accuracy
+                }
+                """);
+        Run r = dlnc("train", model.toString(), "--device", "java", "--checkpoint", dir.resolve("runs").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher last = Pattern.compile("epoch 30/30 .* val_accuracy (\\S+)").matcher(r.out());
+        assertThat(last.find()).as(r.out()).isTrue();
+        assertThat(Double.parseDouble(last.group(1))).as("a rule on both inputs, learnt").isGreaterThan(0.9);
+    }
+
     static final String TINY = """
             model Tiny {
                 input x: [4]

@@ -67,6 +67,9 @@ class BiasActTest {
                         KernelCheck.random(r, n, 1), new float[(int) s[0]]);
             }
         }
+        // 900 rows of a dense layer's bias: several blocks of 256 on OpenCL.
+        table.add(new BiasGrad("t_bias_grad_many_rows", Dim.batch(3), 5, 1), 300, 0, 1e-4,
+                KernelCheck.random(r, 3 * 5 * 300, 1), new float[5]);
         table.assertSame();
     }
 
