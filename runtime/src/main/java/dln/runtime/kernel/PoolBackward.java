@@ -32,6 +32,10 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
     }
 
     public void opencl(C out) {
+        if (exactTiles()) {
+            unrolledTiles(out);
+            return;
+        }
         if (max) Windows.argmax(out, name + "_argmax", g);
         if (disjoint()) tiles(out);
         else gather(out);
@@ -49,6 +53,50 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
      * element to the next window's (the last tile to the end of the input): the window's share, zero
      * elsewhere. The tiles cover the input once, gaps between windows included.
      */
+    /** Windows that tile the input exactly (stride = size, no padding, nothing left over), each small. */
+    private boolean exactTiles() {
+        long[] in = g.in(), k = g.size(), st = g.stride(), p = g.padding(), o = g.out();
+        for (int d = 0; d < 3; d++) if (st[d] != k[d] || p[d] != 0 || in[d] != o[d] * k[d]) return false;
+        return g.windowVolume() <= 64;
+    }
+
+    /**
+     * A work-item per window, its elements at constant offsets from the corner: the first maximum
+     * (strictly greater replaces, the rule of the general kernel) takes dy, the others 0; for the
+     * mean every element takes dy / size.
+     */
+    private void unrolledTiles(C out) {
+        long[] in = g.in(), k = g.size(), o = g.out();
+        out.line("// dx = the %s gradient of each window, a work-item per window writing its tile, offsets unrolled: %s.",
+                max ? "max" : "mean", g);
+        out.kernel(name, "const x", "const dy", "dx");
+        out.line("const int e = get_global_id(0);");
+        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
+        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
+                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        out.line("const int corner = plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;", g.inVolume(), k[0], in[1], k[1], in[2], k[2]);
+        List<Long> offsets = new java.util.ArrayList<>();
+        for (long kd = 0; kd < k[0]; kd++) {
+            for (long kh = 0; kh < k[1]; kh++) {
+                for (long kw = 0; kw < k[2]; kw++) offsets.add((kd * in[1] + kh) * in[2] + kw);
+            }
+        }
+        if (max) {
+            out.line("__global const float* xp = x + corner;");
+            out.line("float top = xp[%d];", offsets.get(0));
+            out.line("int best = 0;");
+            for (int j = 1; j < offsets.size(); j++) {
+                out.line("{ const float v = xp[%d]; if (v > top) { top = v; best = %d; } }", offsets.get(j), j);
+            }
+            out.line("const float grad = dy[e];");
+            for (int j = 0; j < offsets.size(); j++) out.line("dx[corner + %d] = best == %d ? grad : 0.0f;", offsets.get(j), j);
+        } else {
+            out.line("const float share = dy[e] / %s;", C.f(g.windowVolume()));
+            for (long off : offsets) out.line("dx[corner + %d] = share;", off);
+        }
+        out.line("}");
+    }
+
     private void tiles(C out) {
         long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
         out.line("// dx = the %s gradient of each window, a work-item per window writing its tile: %s.", max ? "max" : "mean", g);

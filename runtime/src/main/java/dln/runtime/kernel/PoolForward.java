@@ -30,6 +30,10 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
     }
 
     public void opencl(C out) {
+        if (unrolled()) {
+            unrolledWindows(out);
+            return;
+        }
         long[] o = g.out();
         if (max) Windows.argmax(out, name + "_argmax", g);
         out.line("// y = the %s of each window: %s.", max ? "max" : "mean (padding counted as zeros)", g);
@@ -48,6 +52,44 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
             Windows.closeScan(out);
             out.line("y[e] = sum / %s;", C.f(g.windowVolume()));
         }
+        out.line("}");
+    }
+
+    /** Without padding and with small windows, each window is a list of constant offsets from its corner. */
+    private boolean unrolled() {
+        for (long p : g.padding()) if (p != 0) return false;
+        return g.windowVolume() <= 64;
+    }
+
+    /**
+     * The window's elements read at constant offsets, in the order of the general scan (depth, row,
+     * column), with the same rule (the first element, then any strictly greater) or the same sum:
+     * the results are those of the general kernel, bit for bit, without its loops and calls.
+     */
+    private void unrolledWindows(C out) {
+        long[] in = g.in(), o = g.out(), k = g.size(), st = g.stride();
+        out.line("// y = the %s of each window: %s; window offsets unrolled.", max ? "max" : "mean", g);
+        out.kernel(name, "const x", "y");
+        out.line("const int e = get_global_id(0);");
+        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
+        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
+                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        out.line("__global const float* xp = x + plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;",
+                g.inVolume(), st[0], in[1], st[1], in[2], st[2]);
+        boolean first = max;
+        if (!max) out.line("float acc = 0.0f;");
+        for (long kd = 0; kd < k[0]; kd++) {
+            for (long kh = 0; kh < k[1]; kh++) {
+                for (long kw = 0; kw < k[2]; kw++) {
+                    long offset = (kd * in[1] + kh) * in[2] + kw;
+                    if (first) out.line("float acc = xp[%d];", offset);
+                    else if (max) out.line("{ const float v = xp[%d]; acc = v > acc ? v : acc; }", offset);
+                    else out.line("acc += xp[%d];", offset);
+                    first = false;
+                }
+            }
+        }
+        out.line(max ? "y[e] = acc;" : "y[e] = acc / %s;", C.f(g.windowVolume()));
         out.line("}");
     }
 

@@ -15,7 +15,13 @@ class PoolTest {
             PoolGeom.of(5, new long[] {7, 8}, new long[] {3, 3}, new long[] {1, 2}, new long[] {1, 1}),
             PoolGeom.of(2, new long[] {10, 10}, new long[] {2, 3}, new long[] {3, 4}, new long[] {1, 0}),
             PoolGeom.of(2, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 2}, new long[] {1, 1, 0}),
-            PoolGeom.of(2, new long[] {5, 6, 7}, new long[] {2, 2, 3}, new long[] {2, 3, 3}, new long[] {1, 0, 1}));
+            PoolGeom.of(2, new long[] {5, 6, 7}, new long[] {2, 2, 3}, new long[] {2, 3, 3}, new long[] {1, 0, 1}),
+            // without padding: the forward kernel's unrolled windows
+            PoolGeom.of(2, new long[] {13}, new long[] {3}, new long[] {2}, new long[] {0}),
+            PoolGeom.of(3, new long[] {4, 6, 7}, new long[] {2, 3, 2}, new long[] {1, 2, 3}, new long[] {0, 0, 0}),
+            // windows that tile the input exactly: the backward kernel's unrolled tiles
+            PoolGeom.of(3, new long[] {8, 6}, new long[] {2, 3}, new long[] {2, 3}, new long[] {0, 0}),
+            PoolGeom.of(2, new long[] {4, 6, 4}, new long[] {2, 2, 2}, new long[] {2, 2, 2}, new long[] {0, 0, 0}));
 
     /** The 4×4 input of CS231n's max-pooling figure. */
     private static final float[] CS231N = {1, 1, 2, 4, 5, 6, 7, 8, 3, 2, 1, 0, 1, 2, 3, 4};
