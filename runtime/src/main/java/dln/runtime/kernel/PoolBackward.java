@@ -66,14 +66,10 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
      * mean every element takes dy / size.
      */
     private void unrolledTiles(C out) {
-        long[] in = g.in(), k = g.size(), o = g.out();
+        long[] in = g.in(), k = g.size();
         out.line("// dx = the %s gradient of each window, a work-item per window writing its tile, offsets unrolled: %s.",
                 max ? "max" : "mean", g);
-        out.kernel(name, "const x", "const dy", "dx");
-        out.line("const int e = get_global_id(0);");
-        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
-        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
-                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        Windows.openPerOutput(out, name, g, "const x", "const dy", "dx");
         out.line("const int corner = plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;", g.inVolume(), k[0], in[1], k[1], in[2], k[2]);
         List<Long> offsets = new java.util.ArrayList<>();
         for (long kd = 0; kd < k[0]; kd++) {
@@ -100,11 +96,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
     private void tiles(C out) {
         long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
         out.line("// dx = the %s gradient of each window, a work-item per window writing its tile: %s.", max ? "max" : "mean", g);
-        out.kernel(name, "const x", "const dy", "dx");
-        out.line("const int e = get_global_id(0);");
-        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
-        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
-                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        Windows.openPerOutput(out, name, g, "const x", "const dy", "dx");
         out.line("__global float* dxp = dx + plane * %d;", g.inVolume());
         out.line(max ? "const int best = %s_argmax(x + plane * %d, od, oh, ow);".formatted(name, g.inVolume())
                 : "const float share = dy[e] / %s;".formatted(C.f(g.windowVolume())));

@@ -34,14 +34,9 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
             unrolledWindows(out);
             return;
         }
-        long[] o = g.out();
         if (max) Windows.argmax(out, name + "_argmax", g);
         out.line("// y = the %s of each window: %s.", max ? "max" : "mean (padding counted as zeros)", g);
-        out.kernel(name, "const x", "y");
-        out.line("const int e = get_global_id(0);");
-        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
-        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
-                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        Windows.openPerOutput(out, name, g, "const x", "y");
         out.line("__global const float* xp = x + plane * %d;", g.inVolume());
         if (max) {
             out.line("y[e] = xp[%s_argmax(xp, od, oh, ow)];", name);
@@ -67,13 +62,9 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
      * the results are those of the general kernel, bit for bit, without its loops and calls.
      */
     private void unrolledWindows(C out) {
-        long[] in = g.in(), o = g.out(), k = g.size(), st = g.stride();
+        long[] in = g.in(), k = g.size(), st = g.stride();
         out.line("// y = the %s of each window: %s; window offsets unrolled.", max ? "max" : "mean", g);
-        out.kernel(name, "const x", "y");
-        out.line("const int e = get_global_id(0);");
-        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
-        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
-                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+        Windows.openPerOutput(out, name, g, "const x", "y");
         out.line("__global const float* xp = x + plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;",
                 g.inVolume(), st[0], in[1], st[1], in[2], st[2]);
         boolean first = max;

@@ -60,6 +60,19 @@ final class Windows {
         out.line("");
     }
 
+    /**
+     * Opens a kernel with a work-item per output element {@code e} of [N, channels, out]: its
+     * {@code plane} (example and channel) and its window's output position {@code od, oh, ow}.
+     */
+    static void openPerOutput(C out, String name, PoolGeom g, String... buffers) {
+        long[] o = g.out();
+        out.kernel(name, buffers);
+        out.line("const int e = get_global_id(0);");
+        out.line("if (e >= batch * %d) return;", g.channels() * g.outVolume());
+        out.line("const int plane = e / %d, ow = e %% %d, oh = e / %d %% %d, od = e / %d %% %d;",
+                g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
+    }
+
     /** Opens loops over the window of output (od, oh, ow) that define {@code i}, the plane index of each input element inside. */
     static void scan(C out, PoolGeom g, String od, String oh, String ow) {
         long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding();
