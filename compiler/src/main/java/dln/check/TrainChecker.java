@@ -503,7 +503,8 @@ public final class TrainChecker {
             if (source.kind().equals("npy")) {
                 int given = source.args().get("inputs") instanceof ListV l ? l.items().size() : 1;
                 if (given != want) {
-                    diags.report(Code.DLN067, item(at, "inputs", -1), "npy data names " + Binder.count(given, "input file")
+                    Expr files = argument(at, "inputs");
+                    diags.report(Code.DLN067, files != null ? files.span() : at.span(), "npy data names " + Binder.count(given, "input file")
                             + ", but `" + net.name() + "` has " + Binder.count(want, "input") + " (" + names + ")")
                          .help(want == 1 ? "give one file: `inputs: \"x.npy\"`"
                                  : "give one file per input, in the order the model declares them: `inputs: [\"a.npy\", \"b.npy\"]`");
@@ -557,17 +558,19 @@ public final class TrainChecker {
 
         /**
          * Where example {@code i} of a source's {@code label:} list is written: the item itself when the
-         * list is written out there, else the argument (a constant's name, or any {@code i} below 0),
-         * else the whole source.
+         * list is written out there, else the argument (a constant's name), else the whole source.
          */
         static Span item(Expr source, String label, int i) {
-            if (!(source instanceof Expr.Call call)) return source.span();
-            for (Expr.Arg arg : call.args()) {
-                if (!arg.named() || !arg.label().id().equals(label)) continue;
-                if (arg.value() instanceof Expr.ListExpr list && i >= 0 && i < list.items().size()) return list.items().get(i).span();
-                return arg.value().span();
-            }
-            return source.span();
+            Expr value = argument(source, label);
+            if (value instanceof Expr.ListExpr list && i < list.items().size()) return list.items().get(i).span();
+            return value != null ? value.span() : source.span();
+        }
+
+        /** The value of a source's {@code label:} argument as written, or null. */
+        static Expr argument(Expr source, String label) {
+            if (!(source instanceof Expr.Call call)) return null;
+            for (Expr.Arg arg : call.args()) if (arg.named() && arg.label().id().equals(label)) return arg.value();
+            return null;
         }
 
         List<Value> rows(Value v, String what, Span at) {

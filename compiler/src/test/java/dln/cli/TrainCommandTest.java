@@ -112,6 +112,12 @@ class TrainCommandTest {
         assertThat(last.find()).as(r.out()).isTrue();
         assertThat(Double.parseDouble(last.group(1))).as("validation mse against the targets' variance %s", var).isLessThan(0.01 * var);
 
+        // --data names the folder that holds every file of the list
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        for (String name : List.of("a.npy", "b.npy", "y.npy")) Files.move(dir.resolve(name), elsewhere.resolve(name));
+        Run moved = dlnc("train", model.toString(), "--device", "java", "--epochs", "1", "--data", elsewhere.toString());
+        assertThat(moved.code()).as(moved.err()).isZero();
+
         Path oneFile = file("one.dln", TWO_INPUTS.replace("[\"a.npy\", \"b.npy\"]", "\"a.npy\""));
         Run wrong = dlnc("train", oneFile.toString(), "--device", "java");
         assertThat(wrong.code()).isEqualTo(1);

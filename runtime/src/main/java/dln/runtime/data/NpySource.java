@@ -26,20 +26,8 @@ public final class NpySource {
      */
     public static Dataset read(Path inputs, Path targets, long[] inputShape) {
         Npy.Array x = array(inputs, "examples"), y = array(targets, "targets");
-        long count = x.shape()[0];
-        if (y.shape()[0] != count) {
-            throw new DataError(targets + ": holds " + y.shape()[0] + " targets (shape " + Arrays.toString(y.shape()) + "), but "
-                    + inputs + " holds " + count + " examples (shape " + Arrays.toString(x.shape()) + ")");
-        }
-        long[] exampleShape = Arrays.copyOfRange(x.shape(), 1, x.shape().length);
-        long[] shape = inputShape == null ? exampleShape : inputShape.clone();
-        if (Dataset.size(shape) != Dataset.size(exampleShape)) {
-            throw new DataError(inputs + ": each example has shape " + Dataset.show(exampleShape)
-                    + ", which does not fit the model's input shape " + Dataset.show(shape));
-        }
-        boolean labels = y.integer() && y.shape().length == 1;
-        long width = count == 0 ? Dataset.size(Arrays.copyOfRange(y.shape(), 1, y.shape().length)) : y.data().length / count;
-        return new Dataset(shape, x.data(), (int) count, width, y.data(), labels, i -> targets + ": index " + i);
+        long[] shape = fit(inputs, x, targets, y, inputShape);
+        return dataset(shape, x.data(), y, targets);
     }
 
     /**
@@ -53,28 +41,55 @@ public final class NpySource {
             throw new IllegalArgumentException(inputs.size() + " inputs files for " + shapes.size() + " inputs");
         }
         if (inputs.size() == 1) return read(inputs.get(0), targets, shapes.get(0));
-        List<Dataset> parts = new ArrayList<>();
-        for (int k = 0; k < inputs.size(); k++) {
-            Dataset d = read(inputs.get(k), targets, shapes.get(k));
-            if (k > 0 && d.count() != parts.get(0).count()) throw new IllegalStateException("counts were checked against the targets");
-            parts.add(d);
-        }
-        int count = parts.get(0).count();
+        Npy.Array y = null;
+        List<float[]> parts = new ArrayList<>();
         long total = 0;
-        for (Dataset d : parts) total += d.inputSize();
+        for (int k = 0; k < inputs.size(); k++) {
+            Npy.Array x = array(inputs.get(k), "examples");
+            if (y == null) y = array(targets, "targets");
+            total += Dataset.size(fit(inputs.get(k), x, targets, y, shapes.get(k)));
+            parts.add(x.data());
+        }
+        int count = (int) y.shape()[0];
         if (count * total > Integer.MAX_VALUE - 8) {
             throw new DataError(inputs.get(0) + " and the other inputs files hold " + count * total
                     + " values together, more than one Java array can hold");
         }
         float[] packed = new float[(int) (count * total)];
         int at = 0;
-        for (Dataset d : parts) {
-            int per = (int) d.inputSize();
-            for (int i = 0; i < count; i++) System.arraycopy(d.inputs(), i * per, packed, (int) (i * total) + at, per);
+        for (float[] part : parts) {
+            int per = count == 0 ? 0 : part.length / count;
+            for (int i = 0; i < count; i++) System.arraycopy(part, i * per, packed, (int) (i * total) + at, per);
             at += per;
         }
-        Dataset first = parts.get(0);
-        return new Dataset(new long[] {total}, packed, count, first.targetWidth(), first.targets(), first.labels(), first.origin());
+        return dataset(new long[] {total}, packed, y, targets);
+    }
+
+    /**
+     * Checks that {@code x} holds one example per target, each with as many values as
+     * {@code inputShape} (null: any); returns the shape each example takes.
+     */
+    private static long[] fit(Path inputs, Npy.Array x, Path targets, Npy.Array y, long[] inputShape) {
+        long count = x.shape()[0];
+        if (y.shape()[0] != count) {
+            throw new DataError(targets + ": holds " + y.shape()[0] + " targets (shape " + Arrays.toString(y.shape()) + "), but "
+                    + inputs + " holds " + count + " examples (shape " + Arrays.toString(x.shape()) + ")");
+        }
+        long[] exampleShape = Arrays.copyOfRange(x.shape(), 1, x.shape().length);
+        long[] shape = inputShape == null ? exampleShape : inputShape.clone();
+        if (Dataset.size(shape) != Dataset.size(exampleShape)) {
+            throw new DataError(inputs + ": each example has shape " + Dataset.show(exampleShape)
+                    + ", which does not fit the model's input shape " + Dataset.show(shape));
+        }
+        return shape;
+    }
+
+    /** The examples with the targets of {@code y}: integer targets of shape [count] are labels. */
+    private static Dataset dataset(long[] shape, float[] inputs, Npy.Array y, Path targets) {
+        long count = y.shape()[0];
+        boolean labels = y.integer() && y.shape().length == 1;
+        long width = count == 0 ? Dataset.size(Arrays.copyOfRange(y.shape(), 1, y.shape().length)) : y.data().length / count;
+        return new Dataset(shape, inputs, (int) count, width, y.data(), labels, i -> targets + ": index " + i);
     }
 
     /** Reads an array that has one row per example. */

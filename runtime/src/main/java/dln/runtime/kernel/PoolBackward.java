@@ -71,21 +71,16 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
                 max ? "max" : "mean", g);
         Windows.openPerOutput(out, name, g, "const x", "const dy", "dx");
         out.line("const int corner = plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;", g.inVolume(), k[0], in[1], k[1], in[2], k[2]);
-        List<Long> offsets = new java.util.ArrayList<>();
-        for (long kd = 0; kd < k[0]; kd++) {
-            for (long kh = 0; kh < k[1]; kh++) {
-                for (long kw = 0; kw < k[2]; kw++) offsets.add((kd * in[1] + kh) * in[2] + kw);
-            }
-        }
+        long[] offsets = Windows.offsets(g);
         if (max) {
             out.line("__global const float* xp = x + corner;");
-            out.line("float top = xp[%d];", offsets.get(0));
+            out.line("float top = xp[%d];", offsets[0]);
             out.line("int best = 0;");
-            for (int j = 1; j < offsets.size(); j++) {
-                out.line("{ const float v = xp[%d]; if (v > top) { top = v; best = %d; } }", offsets.get(j), j);
+            for (int j = 1; j < offsets.length; j++) {
+                out.line("{ const float v = xp[%d]; if (v > top) { top = v; best = %d; } }", offsets[j], j);
             }
             out.line("const float grad = dy[e];");
-            for (int j = 0; j < offsets.size(); j++) out.line("dx[corner + %d] = best == %d ? grad : 0.0f;", offsets.get(j), j);
+            for (int j = 0; j < offsets.length; j++) out.line("dx[corner + %d] = best == %d ? grad : 0.0f;", offsets[j], j);
         } else {
             out.line("const float share = dy[e] / %s;", C.f(g.windowVolume()));
             for (long off : offsets) out.line("dx[corner + %d] = share;", off);

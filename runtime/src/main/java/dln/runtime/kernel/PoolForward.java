@@ -62,23 +62,15 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
      * the results are those of the general kernel, bit for bit, without its loops and calls.
      */
     private void unrolledWindows(C out) {
-        long[] in = g.in(), k = g.size(), st = g.stride();
+        long[] in = g.in(), st = g.stride();
         out.line("// y = the %s of each window: %s; window offsets unrolled.", max ? "max" : "mean", g);
         Windows.openPerOutput(out, name, g, "const x", "y");
         out.line("__global const float* xp = x + plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;",
                 g.inVolume(), st[0], in[1], st[1], in[2], st[2]);
-        boolean first = max;
-        if (!max) out.line("float acc = 0.0f;");
-        for (long kd = 0; kd < k[0]; kd++) {
-            for (long kh = 0; kh < k[1]; kh++) {
-                for (long kw = 0; kw < k[2]; kw++) {
-                    long offset = (kd * in[1] + kh) * in[2] + kw;
-                    if (first) out.line("float acc = xp[%d];", offset);
-                    else if (max) out.line("{ const float v = xp[%d]; acc = v > acc ? v : acc; }", offset);
-                    else out.line("acc += xp[%d];", offset);
-                    first = false;
-                }
-            }
+        long[] offsets = Windows.offsets(g);
+        out.line(max ? "float acc = xp[%d];".formatted(offsets[0]) : "float acc = 0.0f;");
+        for (int j = max ? 1 : 0; j < offsets.length; j++) {
+            out.line(max ? "{ const float v = xp[%d]; acc = v > acc ? v : acc; }" : "acc += xp[%d];", offsets[j]);
         }
         out.line(max ? "y[e] = acc;" : "y[e] = acc / %s;", C.f(g.windowVolume()));
         out.line("}");

@@ -1,6 +1,8 @@
 package dln.runtime.kernel;
 
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * One optimizer step over a parameter of {@code size} elements, in place, one work-item per element.
@@ -95,8 +97,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
     }
 
     /** The rule for elements of {@code type}, read by {@code load} and written by {@code store}. */
-    private void body(C out, String type, java.util.function.Function<String, String> load,
-                      java.util.function.BiFunction<String, String, String> store) {
+    private void body(C out, String type, Function<String, String> load, BiFunction<String, String, String> store) {
         out.line("const %s w = %s;", type, load.apply("param"));
         out.line("%s g = %s;", type, load.apply("grad"));
         if (l2 != 0) out.line("g += %s * w;", C.f(l2));

@@ -73,6 +73,22 @@ final class Windows {
                 g.outVolume(), o[2], o[2], o[1], o[1] * o[2], o[0]);
     }
 
+    /**
+     * The plane offsets of a window's elements from its first (depth, row, column order, the order
+     * of {@link #scan}), for geometries without padding, where every element lies inside the input.
+     */
+    static long[] offsets(PoolGeom g) {
+        long[] in = g.in(), k = g.size();
+        long[] out = new long[(int) g.windowVolume()];
+        int j = 0;
+        for (long kd = 0; kd < k[0]; kd++) {
+            for (long kh = 0; kh < k[1]; kh++) {
+                for (long kw = 0; kw < k[2]; kw++) out[j++] = (kd * in[1] + kh) * in[2] + kw;
+            }
+        }
+        return out;
+    }
+
     /** Opens loops over the window of output (od, oh, ow) that define {@code i}, the plane index of each input element inside. */
     static void scan(C out, PoolGeom g, String od, String oh, String ow) {
         long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding();
