@@ -40,6 +40,7 @@ public final class ClBackend implements Backend {
 
     public ClBackend(Devices.Device device) {
         setExceptionsEnabled(true);
+        SignalChaining.warnIfNeeded(device);
         this.device = device;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
