@@ -219,6 +219,11 @@ public final class JavaEmitter {
         if (value instanceof Enum<?> e) return CodeBlock.of("$T.$L", e.getDeclaringClass(), e.name());
         if (value instanceof long[] a) return CodeBlock.of("$L", longs(a));
         if (value instanceof Dim d) return CodeBlock.of("$T.$L($LL)", Dim.class, d.batched() ? "batch" : "of", d.per());
+        if (value instanceof List<?> list) {
+            CodeBlock.Builder b = CodeBlock.builder().add("$T.of(", List.class).indent();
+            for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));
+            return b.unindent().add(")").build();
+        }
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
             RecordComponent[] parts = r.getClass().getRecordComponents();

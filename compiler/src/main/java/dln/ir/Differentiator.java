@@ -9,6 +9,8 @@ import dln.runtime.kernel.LossKind;
 import dln.runtime.kernel.OptimizerKind;
 import dln.runtime.kernel.Sum;
 import dln.runtime.kernel.Update;
+import dln.runtime.kernel.UpdateGroup;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +24,7 @@ public final class Differentiator {
     private final Graph graph;
     private final Training training;
     private final Plan plan;
+    private int groups;
 
     public Differentiator(Graph graph) {
         this.graph = graph;
@@ -96,18 +99,36 @@ public final class Differentiator {
         float rho = (float) real(opt, "rho", 0.9), eps = (float) real(opt, "eps", kind == OptimizerKind.ADAGRAD ? 1e-10 : 1e-8);
         boolean nesterov = Boolean.TRUE.equals(opt.args().get("nesterov")) || "true".equals(String.valueOf(opt.args().get("nesterov")));
         plan.declare(Slot.work(":hyper", Slot.Role.HYPER, 2, false));
-        String none = plan.fixed(":none", 1);
+        // One launch for every parameter (a multi-tensor apply), split only where OpenCL's argument
+        // limit says: per-parameter launches cost more than the arithmetic on PoCL.
+        List<Update> parts = new ArrayList<>();
+        List<String> buffers = new ArrayList<>(List.of(":hyper"));
+        List<String> names = new ArrayList<>();
         for (String p : trained) {
             Slot slot = plan.slot(p);
             boolean regularized = slot.shape().length >= 2;
-            String s1 = none, s2 = none;
-            if (kind != OptimizerKind.SGD || momentum != 0) s1 = plan.declare(Slot.work(state(kind, 1) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false));
-            if (kind == OptimizerKind.ADAM) s2 = plan.declare(Slot.work(state(kind, 2) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false));
-            out.launch(new Update(plan.kernel(p, "update"), slot.per(), kind, momentum, nesterov, beta1, beta2, rho, eps,
-                            regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f),
-                    p, ":hyper", p, "grad." + p, s1, s2);
+            Update u = new Update(plan.kernel(p, "update"), slot.per(), kind, momentum, nesterov, beta1, beta2, rho, eps,
+                    regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f);
+            if (UpdateGroup.buffers(parts) + 2 + u.states() > UpdateGroup.MAX_BUFFERS) {
+                flush(out, parts, buffers, names);
+            }
+            parts.add(u);
+            names.add(p);
+            buffers.add(p);
+            buffers.add("grad." + p);
+            for (int s = 1; s <= u.states(); s++) buffers.add(plan.declare(Slot.work(state(kind, s) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false)));
         }
+        if (!parts.isEmpty()) flush(out, parts, buffers, names);
         return out.launches();
+    }
+
+    /** Launches the group collected so far and starts the next. */
+    private void flush(Gradients out, List<Update> parts, List<String> buffers, List<String> names) {
+        String name = plan.kernel("optimizer", groups++ == 0 ? "update" : "update_" + groups);
+        out.launch(new UpdateGroup(name, parts), "optimizer step: " + String.join(", ", names), buffers.toArray(String[]::new));
+        parts.clear();
+        names.clear();
+        buffers.subList(1, buffers.size()).clear();
     }
 
     private static String state(OptimizerKind kind, int which) {

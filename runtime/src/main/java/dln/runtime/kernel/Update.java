@@ -66,14 +66,32 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
     /**
      * Four elements per work-item as float4 (vload4/vstore4), the last work-item taking the 1 to 3
      * elements left over one at a time: PoCL did not vectorize the one-element form, and the update
-     * was half of a small model's training step.
+     * was half of a small model's training step. A model's updates run as one {@link UpdateGroup}.
      */
     public void opencl(C out) {
         // restrict: the five buffers are distinct (an unused state is never touched), which lets the
         // compiler load the rate and step once and compute the bias corrections once, not per element.
         out.kernel(name, "const restrict hyper", "restrict param", "const restrict grad", "restrict state1", "restrict state2");
-        long full = size / 4;
         out.line("const int q = get_global_id(0);");
+        body(out, "q", "");
+        out.line("}");
+    }
+
+    /** How many state buffers the rule uses: none for plain SGD, two for Adam, one otherwise. */
+    public int states() {
+        if (kind == OptimizerKind.ADAM) return 2;
+        return kind == OptimizerKind.SGD && momentum == 0 ? 0 : 1;
+    }
+
+    /** Work-items: one per four elements, the last also taking the remainder. */
+    long items() { return (size + 3) / 4; }
+
+    /**
+     * The statements that update this parameter for work-item {@code q} (of {@link #items}), its
+     * buffers named param, grad, state1 and state2 followed by {@code suffix}; hyper is shared.
+     */
+    void body(C out, String q, String suffix) {
+        long full = size / 4;
         out.line("const float lr = hyper[0];");
         if (kind == OptimizerKind.ADAM) {
             out.line("const float t = hyper[1];");
@@ -82,22 +100,21 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
             out.line("const float root_bc2 = sqrt(%s);", correction(beta2));
         }
         if (full > 0) {
-            out.line("if (q < %d) {", full);
-            body(out, "float4", a -> "vload4(q, " + a + ")", (a, v) -> "vstore4(" + v + ", q, " + a + ");");
+            out.line("if (%s < %d) {", q, full);
+            rule(out, "float4", a -> "vload4(" + q + ", " + a + suffix + ")", (a, v) -> "vstore4(" + v + ", " + q + ", " + a + suffix + ");");
             out.line("}");
         }
         if (size % 4 != 0) {
-            out.line("if (q == %d) {", full);
+            out.line("if (%s == %d) {", q, full);
             out.line("for (int i = %d; i < %d; i++) {", full * 4, size);
-            body(out, "float", a -> a + "[i]", (a, v) -> a + "[i] = " + v + ";");
+            rule(out, "float", a -> a + suffix + "[i]", (a, v) -> a + suffix + "[i] = " + v + ";");
             out.line("}");
             out.line("}");
         }
-        out.line("}");
     }
 
     /** The rule for elements of {@code type}, read by {@code load} and written by {@code store}. */
-    private void body(C out, String type, Function<String, String> load, BiFunction<String, String, String> store) {
+    private void rule(C out, String type, Function<String, String> load, BiFunction<String, String, String> store) {
         out.line("const %s w = %s;", type, load.apply("param"));
         out.line("%s g = %s;", type, load.apply("grad"));
         if (l2 != 0) out.line("g += %s * w;", C.f(l2));
@@ -137,7 +154,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
         return beta == 0 ? "1.0f" : "1.0f - exp(t * " + C.f(Math.log(beta)) + ")";
     }
 
-    public long[] global(int batch) { return new long[] {(size + 3) / 4}; }
+    public long[] global(int batch) { return new long[] {items()}; }
 
     public long[] local() { return WorkGroups.items(); }
 }

@@ -1,6 +1,7 @@
 package dln.runtime.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -81,6 +82,52 @@ class UpdateTest {
             table.add(k, 1, 0, 1e-5, new float[] {0.01f, 7}, KernelCheck.random(r, n, 1), KernelCheck.random(r, n, 1), state1, state2);
         }
         table.assertSame();
+    }
+
+    // A group runs each part's rule on the part's own buffers: on the JVM exactly what the parts give
+    // one by one, on OpenCL the same within rounding, whatever the mix of rules and sizes (remainders
+    // of 1 to 3 elements, a part smaller than one work-item).
+    @Test void aGroupGivesWhatItsPartsGiveOneByOne() {
+        Random r = new Random(11);
+        List<Update> parts = new ArrayList<>();
+        int[] sizes = {1, 3, 4, 5, 37, 1000};
+        OptimizerKind[] kinds = {OptimizerKind.SGD, OptimizerKind.SGD, OptimizerKind.ADAM, OptimizerKind.ADAGRAD, OptimizerKind.RMSPROP, OptimizerKind.ADAM};
+        for (int i = 0; i < sizes.length; i++) {
+            parts.add(update("t_group_part_" + i, sizes[i], kinds[i], i == 1 ? 0.9f : 0, false, i % 2 * 1e-3f, 1e-2f));
+        }
+        UpdateGroup group = new UpdateGroup("t_update_group", parts);
+        assertThat(group.args()).hasSize(UpdateGroup.buffers(parts)).startsWith("hyper", "param_0", "grad_0", "param_1", "grad_1", "state1_1");
+        float[] hyper = {0.01f, 7};
+        List<float[]> bufs = new ArrayList<>(List.of(hyper));
+        List<float[][]> alone = new ArrayList<>();
+        for (Update u : parts) {
+            int n = (int) u.size();
+            float[] param = KernelCheck.random(r, n, 1), grad = KernelCheck.random(r, n, 1), s1 = KernelCheck.random(r, n, 1), s2 = KernelCheck.random(r, n, 1);
+            for (int i = 0; i < n; i++) s2[i] = Math.abs(s2[i]);
+            if (u.kind() == OptimizerKind.ADAGRAD || u.kind() == OptimizerKind.RMSPROP) s1 = s2.clone();
+            float[][] own = {hyper.clone(), param.clone(), grad.clone(), s1.clone(), s2.clone()};
+            u.reference(1, 0, own);
+            alone.add(own);
+            bufs.add(param);
+            bufs.add(grad);
+            if (u.states() >= 1) bufs.add(s1);
+            if (u.states() >= 2) bufs.add(s2);
+        }
+        float[][] out = new OpenClTable().add(group, 1, 0, 1e-5, bufs.toArray(float[][]::new)).assertSame().get(0);
+        int at = 1;
+        for (int i = 0; i < parts.size(); i++) {
+            assertThat(out[at]).as("param of part " + i).containsExactly(alone.get(i)[1]);
+            for (int s = 1; s <= parts.get(i).states(); s++) assertThat(out[at + 1 + s]).as("state " + s + " of part " + i).containsExactly(alone.get(i)[2 + s]);
+            at += 2 + parts.get(i).states();
+        }
+        assertThat(group.global(1)).containsExactly(1 + 1 + 1 + 2 + 10 + 250);
+    }
+
+    @Test void aGroupKeepsToTheArgumentLimit() {
+        List<Update> many = new ArrayList<>();
+        for (int i = 0; i < 24; i++) many.add(update("t_adam_" + i, 10, OptimizerKind.ADAM, 0, false, 0, 0));
+        assertThat(UpdateGroup.buffers(many)).isEqualTo(97);
+        assertThatThrownBy(() -> new UpdateGroup("t_too_many", many)).hasMessageContaining("more than 96");
     }
 
     private static Update update(String name, long size, OptimizerKind kind, float momentum, boolean nesterov, float l1, float l2) {
