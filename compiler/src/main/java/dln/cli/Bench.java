@@ -75,6 +75,8 @@ final class Bench implements Callable<Integer> {
                     train(model, data, batch, t, new PrintWriter(java.io.Writer.nullWriter()));
                     out.println("where a training step's time goes (each launch waited for):");
                     profiler.report().forEach(out::println);
+                    out.println("the slowest kernels (the layer is in the name):");
+                    profiler.slowest(8).forEach(out::println);
                 }
             }
             kernels(backend, out);

@@ -93,6 +93,15 @@ class RunCommandsTest {
                 .containsPattern("matmul: [0-9.]+ GFLOP/s").containsPattern("conv2d: [0-9.]+ GFLOP/s");
     }
 
+    @Test void benchProfileSaysWhereTheTimeGoesByKindAndByKernel() throws IOException {
+        Path f = file("xor.dln", TINY + "train Tiny { loss cross_entropy  optimizer adam(lr: 0.1)  batch 8 }\n");
+        DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2", "--profile");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("where a training step's time goes").containsPattern("Gemm +[0-9.]+ ms +[0-9.]+%")
+                .containsPattern("UpdateGroup +[0-9.]+ ms +[0-9.]+% +[0-9]+ launches")
+                .contains("the slowest kernels").containsPattern("dense_1_fwd +Gemm +[0-9.]+ ms a launch");
+    }
+
     @Test void devicesListsTheJvmBackendAndTheDefault() {
         DlncTest.Run r = DlncTest.dlnc("devices");
         assertThat(r.code()).isZero();

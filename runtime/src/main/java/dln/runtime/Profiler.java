@@ -14,6 +14,8 @@ import java.util.Map;
 public final class Profiler implements Backend {
     private final Backend inner;
     private final Map<String, long[]> byKind = new LinkedHashMap<>();
+    private final Map<String, long[]> byName = new LinkedHashMap<>();
+    private final Map<String, String> kinds = new LinkedHashMap<>();
 
     public Profiler(Backend inner) { this.inner = inner; }
 
@@ -30,12 +32,19 @@ public final class Profiler implements Backend {
         long start = System.nanoTime();
         inner.launch(kernel, batch, step, args);
         inner.finish();
-        long[] t = byKind.computeIfAbsent(kernel.getClass().getSimpleName(), k -> new long[2]);
-        t[0] += System.nanoTime() - start;
-        t[1]++;
+        long took = System.nanoTime() - start;
+        for (long[] t : List.of(byKind.computeIfAbsent(kernel.getClass().getSimpleName(), k -> new long[2]),
+                byName.computeIfAbsent(kernel.name(), k -> new long[2]))) {
+            t[0] += took;
+            t[1]++;
+        }
+        kinds.putIfAbsent(kernel.name(), kernel.getClass().getSimpleName());
     }
 
-    public void reset() { byKind.clear(); }
+    public void reset() {
+        byKind.clear();
+        byName.clear();
+    }
 
     /** One line per kernel kind, slowest first: total time, share, launches. */
     public List<String> report() {
@@ -46,6 +55,19 @@ public final class Profiler implements Backend {
         for (var e : rows) {
             out.add(String.format(Locale.ROOT, "  %-20s %9.1f ms %5.1f%%  %6d launches", e.getKey(), e.getValue()[0] / 1e6,
                     100.0 * e.getValue()[0] / Math.max(1, total), e.getValue()[1]));
+        }
+        return out;
+    }
+
+    /** The {@code count} slowest kernels by total time, one line each: name, kind, time per launch, share. */
+    public List<String> slowest(int count) {
+        long total = byName.values().stream().mapToLong(t -> t[0]).sum();
+        List<Map.Entry<String, long[]>> rows = new ArrayList<>(byName.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        List<String> out = new ArrayList<>();
+        for (var e : rows.subList(0, Math.min(count, rows.size()))) {
+            out.add(String.format(Locale.ROOT, "  %-28s %-20s %8.3f ms a launch %5.1f%%", e.getKey(), kinds.get(e.getKey()),
+                    e.getValue()[0] / 1e6 / e.getValue()[1], 100.0 * e.getValue()[0] / Math.max(1, total)));
         }
         return out;
     }
