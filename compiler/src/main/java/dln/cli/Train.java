@@ -70,7 +70,25 @@ final class Train implements Callable<Integer> {
                 if (weights != null) model.load(weights);
                 header(out, job, backend, settings, batch);
                 Console console = new Console(out, System.console() != null ? System.out : null);
-                Trainer.Result result = new Trainer(model, settings, console, job.splits().validation() != null).fit(job.splits());
+                Trainer trainer = new Trainer(model, settings, console, job.splits().validation() != null);
+                // Ctrl-C (or SIGTERM) ends the JVM at once; checkpoints are written atomically, so what is on
+                // disk is whole: say what that is and how to go on.
+                Thread hook = new Thread(() -> {
+                    err.println();
+                    err.println("dlnc: " + interrupted(trainer, settings, folder));
+                    err.flush();
+                }, "dlnc-interrupted");
+                Runtime.getRuntime().addShutdownHook(hook);
+                Trainer.Result result;
+                try {
+                    result = trainer.fit(job.splits());
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs or has run
+                    }
+                }
                 report(out, result, settings, folder);
                 if (job.splits().train().count() <= TABLE) table(out, model, job.splits().train());
                 Dataset testSet = job.splits().test();
@@ -79,6 +97,33 @@ final class Train implements Callable<Integer> {
             }
             return Dlnc.OK;
         });
+    }
+
+    /** What an interrupted run leaves: the epoch it was in and what the checkpoint folder holds (read back from it). */
+    String interrupted(Trainer trainer, Trainer.Settings s, Path folder) {
+        long epoch = trainer.running(), onDisk = folder == null ? -1 : Checkpoint.epochs(folder);
+        String where = epoch < 0 ? "interrupted before the first epoch" : "interrupted in epoch " + (epoch + 1) + "/" + s.epochs();
+        if (folder == null) {
+            return where + "; nothing was saved (no checkpoint folder: `checkpoint` in the train block, or --checkpoint DIR)";
+        }
+        if (onDisk < 0) return where + ", before the first checkpoint: " + shown(folder) + " holds nothing to resume";
+        return where + "; " + shown(folder) + " holds " + epochs(onDisk) + ": `" + resumeCommand() + "` goes on from there";
+    }
+
+    /** This command again with --resume, keeping the options that make it the same run. */
+    private String resumeCommand() {
+        StringBuilder b = new StringBuilder("dlnc train ").append(quoted(choice.file));
+        if (choice.modelName != null) b.append(" --model ").append(quoted(choice.modelName));
+        if (epochs != null) b.append(" --epochs ").append(epochs);
+        if (seed != null) b.append(" --seed ").append(seed);
+        if (data != null) b.append(" --data ").append(quoted(data.toString()));
+        if (checkpoint != null) b.append(" --checkpoint ").append(quoted(checkpoint.toString()));
+        return b.append(" --resume").toString();
+    }
+
+    /** A word as a POSIX shell reads it back: as it is when plain, else in single quotes. */
+    static String quoted(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     private static void header(PrintWriter out, Job job, Backend backend, Trainer.Settings s, int batch) {

@@ -42,6 +42,19 @@ public final class Checkpoint {
 
     public Path file(String name) { return folder.resolve(name); }
 
+    /**
+     * How many epochs the checkpoint in {@code folder} holds, read from its state file; -1 when there
+     * is none or it cannot be read. The state is replaced atomically, so this is what a resume gets.
+     */
+    public static long epochs(Path folder) {
+        try {
+            Path state = folder.resolve(STATE);
+            return Files.exists(state) ? Long.parseLong(Safetensors.metadata(state).get("epoch")) : -1;
+        } catch (IOException | RuntimeException unreadable) {
+            return -1;
+        }
+    }
+
     /** What a resumed run restores besides the tensors: counters, settings and the log, as strings. */
     public record State(Map<String, String> metadata, Map<String, Safetensors.Tensor> best) {}
 

@@ -69,6 +69,8 @@ public final class Trainer {
     private long bestSaved = -1;
     private long lastSave;
     private boolean saved;
+    /** For a shutdown hook (Ctrl-C): the epoch under way, counted from 0; -1 before the first. */
+    private volatile long running = -1;
 
     public Trainer(Model model, Settings settings, Listener listener, boolean validation) {
         this.model = model;
@@ -106,6 +108,7 @@ public final class Trainer {
         Augmenter augmenter = new Augmenter(settings.augment(), train.inputShape());
         long epoch = start;
         for (; epoch < settings.epochs() && !stopped; epoch++) {
+            running = epoch;
             Epoch row = runEpoch(epoch, train, data.validation(), batch, augmenter);
             stopped = settings.earlyStop() != null && monitor.stop();
             boolean last = stopped || epoch + 1 == settings.epochs();
@@ -123,6 +126,9 @@ public final class Trainer {
         }
         return new Result(List.copyOf(log), monitor.name(), monitor.bestEpoch(), monitor.best(), stopped, restored, start);
     }
+
+    /** The epoch under way, counted from 0; -1 before the first. Safe to read from another thread. */
+    public long running() { return running; }
 
     private Epoch runEpoch(long epoch, Dataset train, Dataset validation, int batch, Augmenter augmenter) {
         long started = System.nanoTime();

@@ -271,6 +271,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void anInterruptedRunSaysWhatTheCheckpointHoldsAndHowToGoOn() throws Exception {
+        Path runs = dir.resolve("my runs");
+        Path state = runs.resolve("optimizer.safetensors");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", DIGITS.toString(), "--device", "java",
+                "--epochs", "1000", "--checkpoint", runs.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(state) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(state).as(Files.readString(dir.resolve("out.txt"))).exists();
+        } finally {
+            p.destroy();   // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
+            p.waitFor();
+        }
+        String out = Files.readString(dir.resolve("out.txt"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("dlnc: interrupted in epoch (\\d+)/1000; (.+) holds (\\d+) epochs?: `dlnc train (\\S+) --epochs 1000 --checkpoint '(.+)' --resume` goes on from there")
+                .matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        long held = Long.parseLong(m.group(3));
+        assertThat(Long.parseLong(dln.runtime.io.Safetensors.metadata(state).get("epoch"))).as("what the checkpoint holds").isEqualTo(held);
+        assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(held);
+        assertThat(m.group(5)).isEqualTo(runs.toString());
+        assertThat(Train.quoted("it's")).isEqualTo("'it'\\''s'");
+    }
+
+    @Test
     void xorTrainsInASecondAndShowsItsTruthTable() {
         Run r = dlnc("train", "../samples/xor.dln", "--device", "java");
         assertThat(r.code()).as(r.err()).isZero();
