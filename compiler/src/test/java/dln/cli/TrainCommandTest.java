@@ -239,18 +239,26 @@ class TrainCommandTest {
         assertThat(w).doesNotExist();
     }
 
-    @Test
-    void aRunKilledWithSigkillLeavesALoadableCheckpointThatResumes() throws Exception {
-        Path runs = dir.resolve("runs");
-        Path state = runs.resolve("optimizer.safetensors");
+    /** dlnc train on the digits for 1000 epochs in another JVM, output in out.txt; returns once its first checkpoint is on disk. */
+    private Process trainUntilTheFirstCheckpoint(Path runs) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", DIGITS.toString(), "--device", "java",
                 "--epochs", "1000", "--checkpoint", runs.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        Path state = runs.resolve("optimizer.safetensors");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(state) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        if (!Files.exists(state)) p.destroyForcibly().waitFor();
+        assertThat(state).as(Files.readString(dir.resolve("out.txt"))).exists();
+        return p;
+    }
+
+    @Test
+    void aRunKilledWithSigkillLeavesALoadableCheckpointThatResumes() throws Exception {
+        Path runs = dir.resolve("runs");
+        Path state = runs.resolve("optimizer.safetensors");
+        Process p = trainUntilTheFirstCheckpoint(runs);
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(state) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertThat(state).as(Files.readString(dir.resolve("out.txt"))).exists();
             Thread.sleep(700 + new java.util.Random().nextInt(600));   // most likely inside the next checkpoint's writes
         } finally {
             p.destroyForcibly().waitFor();  // SIGKILL on Linux: no shutdown hooks, no finally blocks
@@ -274,18 +282,9 @@ class TrainCommandTest {
     void anInterruptedRunSaysWhatTheCheckpointHoldsAndHowToGoOn() throws Exception {
         Path runs = dir.resolve("my runs");
         Path state = runs.resolve("optimizer.safetensors");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", DIGITS.toString(), "--device", "java",
-                "--epochs", "1000", "--checkpoint", runs.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
-        try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(state) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertThat(state).as(Files.readString(dir.resolve("out.txt"))).exists();
-        } finally {
-            p.destroy();   // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
-            p.waitFor();
-        }
+        Process p = trainUntilTheFirstCheckpoint(runs);
+        p.destroy();   // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
+        p.waitFor();
         String out = Files.readString(dir.resolve("out.txt"));
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("dlnc: interrupted in epoch (\\d+)/1000; (.+) holds (\\d+) epochs?: `dlnc train (\\S+) --epochs 1000 --checkpoint '(.+)' --resume` goes on from there")
