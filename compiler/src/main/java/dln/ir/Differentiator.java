@@ -98,7 +98,7 @@ public final class Differentiator {
         float momentum = (float) real(opt, "momentum", 0), beta1 = (float) real(opt, "beta1", 0.9), beta2 = (float) real(opt, "beta2", 0.999);
         float rho = (float) real(opt, "rho", 0.9), eps = (float) real(opt, "eps", kind == OptimizerKind.ADAGRAD ? 1e-10 : 1e-8);
         boolean nesterov = Boolean.TRUE.equals(opt.args().get("nesterov")) || "true".equals(String.valueOf(opt.args().get("nesterov")));
-        plan.declare(Slot.work(":hyper", Slot.Role.HYPER, 2, false));
+        plan.declare(Slot.work(":hyper", Slot.Role.HYPER, Update.HYPER, false));
         // One launch for every parameter (a multi-tensor apply), split only where OpenCL's argument
         // limit says: per-parameter launches cost more than the arithmetic on PoCL.
         List<Update> parts = new ArrayList<>();

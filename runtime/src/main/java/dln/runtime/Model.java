@@ -2,6 +2,7 @@ package dln.runtime;
 
 import dln.runtime.io.Safetensors;
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.UpdateGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public abstract class Model implements AutoCloseable {
     private long step;
     private long examples;
     private double learningRate;
+    /** The optimizer step's kernel, which says what the hyper buffer holds; null for an inference-only model. */
+    private final UpdateGroup optimizer;
 
     protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
         if (maxBatch < 1) throw new IllegalArgumentException("the batch size must be at least 1, not " + maxBatch);
@@ -52,6 +55,7 @@ public abstract class Model implements AutoCloseable {
         }
         backend.compile(kernels);
         this.learningRate = info().learningRate();
+        this.optimizer = (UpdateGroup) kernels.stream().filter(k -> k instanceof UpdateGroup).findFirst().orElse(null);
     }
 
     public abstract Info info();
@@ -257,7 +261,7 @@ public abstract class Model implements AutoCloseable {
         step++;
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
         backend.write(buffer(":targets"), Arrays.copyOf(targets, Math.toIntExact(n * targetWidth())));
-        backend.write(buffer(":hyper"), new float[] {(float) learningRate, step});
+        backend.write(buffer(":hyper"), optimizer != null ? optimizer.hyper(learningRate, step) : new float[] {(float) learningRate, step, (float) learningRate, 1});
         int counter = (int) step;
         forward(n, true, counter);
         loss(n);

@@ -19,6 +19,9 @@ public record UpdateGroup(String name, List<Update> parts) implements Kernel {
     public UpdateGroup {
         parts = List.copyOf(parts);
         if (parts.isEmpty()) throw new IllegalArgumentException("an update group needs a parameter");
+        if (parts.stream().filter(u -> u.kind() == OptimizerKind.ADAM).map(u -> List.of(u.beta1(), u.beta2())).distinct().count() > 1) {
+            throw new IllegalArgumentException("Adam parts of one group share the hyper buffer, so their betas must agree");
+        }
         if (buffers(parts) > MAX_BUFFERS) throw new IllegalArgumentException(buffers(parts) + " buffers, more than " + MAX_BUFFERS);
     }
 
@@ -27,6 +30,11 @@ public record UpdateGroup(String name, List<Update> parts) implements Kernel {
         int n = 1;
         for (Update u : parts) n += 2 + u.states();
         return n;
+    }
+
+    /** The hyper buffer for step {@code t} at rate {@code lr} ({@link Update#hyper}), from an Adam part when there is one. */
+    public float[] hyper(double lr, long t) {
+        return parts.stream().filter(u -> u.kind() == OptimizerKind.ADAM).findFirst().orElse(parts.get(0)).hyper(lr, t);
     }
 
     public List<String> args() {

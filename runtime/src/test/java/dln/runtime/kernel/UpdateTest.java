@@ -55,7 +55,7 @@ class UpdateTest {
     @Test void regularizationAddsToTheGradient() {
         // g = 0.5 + 0.2·w + 0.3·sign(w): w = 2 gives g = 1.2 and w = 1.88; w = -1 gives g = -0.0, w = -1; w = 0 gives g = 0.5
         Update sgd = update("t_update_reg_hand", 3, OptimizerKind.SGD, 0, false, 0.3f, 0.2f);
-        float[][] out = new OpenClTable().add(sgd, 1, 0, 1e-6, new float[] {LR, 1}, new float[] {2, -1, 0},
+        float[][] out = new OpenClTable().add(sgd, 1, 0, 1e-6, sgd.hyper(LR, 1), new float[] {2, -1, 0},
                 new float[] {0.5f, 0.5f, 0.5f}, new float[1], new float[1]).assertSame().get(0);
         assertThat(out[1][0]).isCloseTo(1.88f, within(1e-6f));
         assertThat(out[1][1]).isCloseTo(-1f, within(1e-6f));
@@ -79,7 +79,7 @@ class UpdateTest {
             float[] state1 = KernelCheck.random(r, n, 1), state2 = KernelCheck.random(r, n, 1);
             for (int i = 0; i < n; i++) state2[i] = Math.abs(state2[i]); // second moments are never negative
             if (k.kind() != OptimizerKind.SGD) state1 = k.kind() == OptimizerKind.ADAM ? state1 : state2.clone();
-            table.add(k, 1, 0, 1e-5, new float[] {0.01f, 7}, KernelCheck.random(r, n, 1), KernelCheck.random(r, n, 1), state1, state2);
+            table.add(k, 1, 0, 1e-5, k.hyper(0.01, 7), KernelCheck.random(r, n, 1), KernelCheck.random(r, n, 1), state1, state2);
         }
         table.assertSame();
     }
@@ -97,7 +97,7 @@ class UpdateTest {
         }
         UpdateGroup group = new UpdateGroup("t_update_group", parts);
         assertThat(group.args()).hasSize(UpdateGroup.buffers(parts)).startsWith("hyper", "param_0", "grad_0", "param_1", "grad_1", "state1_1");
-        float[] hyper = {0.01f, 7};
+        float[] hyper = group.hyper(0.01, 7);
         List<float[]> bufs = new ArrayList<>(List.of(hyper));
         List<float[][]> alone = new ArrayList<>();
         for (Update u : parts) {
@@ -123,6 +123,21 @@ class UpdateTest {
         assertThat(group.global(1)).containsExactly(1 + 1 + 1 + 2 + 10 + 250);
     }
 
+    // The host computes Adam's bias corrections once a step, in double (as PyTorch's Adam does);
+    // the other rules read only the rate.
+    @Test void theHyperBufferHoldsTheRateTheStepAndAdamsCorrections() {
+        Update adam = update("t_hyper_adam", 1, OptimizerKind.ADAM, 0, false, 0, 0);
+        float[] h = adam.hyper(0.1, 2);
+        assertThat(h).hasSize(Update.HYPER);
+        assertThat(h[0]).isEqualTo(0.1f);
+        assertThat(h[1]).isEqualTo(2f);
+        assertThat(h[2]).isCloseTo((float) (0.1 / (1 - 0.9 * 0.9)), within(1e-6f));        // 0.5263158
+        assertThat(h[3]).isCloseTo((float) Math.sqrt(1 - 0.999 * 0.999), within(1e-6f));  // 0.0446990
+        assertThat(update("t_hyper_sgd", 1, OptimizerKind.SGD, 0, false, 0, 0).hyper(0.1, 2)).containsExactly(0.1f, 2f, 0.1f, 1f);
+        Update other = new Update("t_hyper_adam_2", 1, OptimizerKind.ADAM, 0, false, 0.5f, 0.999f, 0.9f, 1e-8f, 0, 0);
+        assertThatThrownBy(() -> new UpdateGroup("t_mixed_betas", List.of(adam, other))).hasMessageContaining("betas must agree");
+    }
+
     @Test void aGroupKeepsToTheArgumentLimit() {
         List<Update> many = new ArrayList<>();
         for (int i = 0; i < 24; i++) many.add(update("t_adam_" + i, 10, OptimizerKind.ADAM, 0, false, 0, 0));
@@ -137,6 +152,6 @@ class UpdateTest {
 
     /** One step at step count t with a scalar gradient; returns every buffer after it. */
     private static float[][] run(Update k, int t, float[] param, float grad, float[] state1, float[] state2) {
-        return new OpenClTable().add(k, 1, 0, 1e-6, new float[] {LR, t}, param, new float[] {grad}, state1, state2).assertSame().get(0);
+        return new OpenClTable().add(k, 1, 0, 1e-6, k.hyper(LR, t), param, new float[] {grad}, state1, state2).assertSame().get(0);
     }
 }
