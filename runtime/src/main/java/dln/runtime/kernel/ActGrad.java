@@ -16,17 +16,24 @@ public record ActGrad(String name, Dim size, Act act, float alpha) implements Ke
         });
     }
 
+    /** Four elements per work-item (vload4/vstore4, the derivative per component), the last taking a remainder one at a time. */
     public void opencl(C out) {
         out.line("// dz [%s] = dy * %s'(z), from the output y.", size, act.name().toLowerCase(java.util.Locale.ROOT));
         out.kernel(name, "const y", "const dy", "dz");
-        out.line("const int i = get_global_id(0);");
-        out.line("if (i >= %s) return;", size.c());
-        out.line("const float v = y[i];");
-        out.line("dz[i] = dy[i] * %s;", act.openclGrad("v", C.f(alpha)));
+        out.line("const int q = get_global_id(0), n = %s;", size.c());
+        String alpha = C.f(this.alpha);
+        out.line("if (q * 4 + 4 <= n) {");
+        out.line("const float4 v = vload4(q, y), g = vload4(q, dy);");
+        out.line("float4 r;");
+        for (String c : new String[] {"s0", "s1", "s2", "s3"}) out.line("r.%s = g.%s * %s;", c, c, act.openclGrad("v." + c, alpha));
+        out.line("vstore4(r, q, dz);");
+        out.line("} else {");
+        out.line("for (int i = q * 4; i < n; i++) dz[i] = dy[i] * %s;", act.openclGrad("y[i]", alpha));
+        out.line("}");
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {size.at(batch)}; }
+    public long[] global(int batch) { return new long[] {(size.at(batch) + 3) / 4}; }
 
     @Override public long[] local() { return WorkGroups.items(); }
 }

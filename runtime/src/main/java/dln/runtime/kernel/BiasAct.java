@@ -25,18 +25,48 @@ public record BiasAct(String name, Dim rows, long channels, long spatial, boolea
         });
     }
 
+    /**
+     * Four elements per work-item (vload4/vstore4, the activation per component) when they share a
+     * bias value (spatial a multiple of 4), take four consecutive ones (spatial 1, channels a
+     * multiple of 4), or there is no bias; the last work-item takes a remainder one at a time. One
+     * element per work-item otherwise. PoCL had run the one-element form at a quarter of the speed.
+     */
     public void opencl(C out) {
         out.line("// y [%s, %d, %d] = %s(y%s), in place.", rows, channels, spatial, act.name().toLowerCase(java.util.Locale.ROOT),
                 bias ? " + bias[channel]" : "");
         out.kernel(name, bias ? new String[] {"const bias", "y"} : new String[] {"y"});
-        out.line("const int i = get_global_id(0);");
-        out.line("if (i >= %s * %d) return;", rows.c(), channels * spatial);
-        out.line(bias ? "const float z = y[i] + bias[i / %d %% %d];".formatted(spatial, channels) : "const float z = y[i];");
-        out.line("y[i] = %s;", act.opencl("z", C.f(alpha)));
+        out.line("const int q = get_global_id(0), n = %s * %d;", rows.c(), channels * spatial);
+        String alpha = C.f(this.alpha);
+        if (!quads()) {
+            out.line("if (q >= n) return;");
+            out.line(bias ? "const float z = y[q] + bias[q / %d %% %d];".formatted(spatial, channels) : "const float z = y[q];");
+            out.line("y[q] = %s;", act.opencl("z", alpha));
+            out.line("}");
+            return;
+        }
+        out.line("if (q * 4 + 4 <= n) {");
+        String add = !bias ? "" : spatial % 4 == 0 ? " + bias[q * 4 / %d %% %d]".formatted(spatial, channels)
+                : " + vload4(q %% %d, bias)".formatted(channels / 4);
+        out.line("float4 z = vload4(q, y)%s;", add);
+        for (String c : new String[] {"s0", "s1", "s2", "s3"}) out.line("z.%s = %s;", c, act.opencl("z." + c, alpha));
+        out.line("vstore4(z, q, y);");
+        if (!bias) {
+            out.line("} else {");
+            out.line("for (int i = q * 4; i < n; i++) y[i] = %s;", act.opencl("y[i]", alpha));
+        }
+        out.line("}");
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {rows.at(batch) * channels * spatial}; }
+    /** Whether a work-item takes four elements (see {@link #opencl}). */
+    private boolean quads() {
+        return !bias || spatial % 4 == 0 || (spatial == 1 && channels % 4 == 0);
+    }
+
+    public long[] global(int batch) {
+        long n = rows.at(batch) * channels * spatial;
+        return new long[] {quads() ? (n + 3) / 4 : n};
+    }
 
     @Override public long[] local() { return WorkGroups.items(); }
 }

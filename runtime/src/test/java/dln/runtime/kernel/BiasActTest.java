@@ -59,6 +59,15 @@ class BiasActTest {
                         activate(act, y), dy, new float[n]);
             }
         }
+        // with a bias, four elements a work-item where they share one bias value (spatial 12) or take
+        // four consecutive ones (a dense layer of 8)
+        for (Act act : Act.values()) {
+            for (long[] s : new long[][] {{8, 1}, {3, 12}}) {
+                int n = (int) (2 * s[0] * s[1]) * 37;
+                table.add(new BiasAct("t_bias_act_quads_" + act + "_" + s[1], Dim.batch(2), s[0], s[1], true, act, ALPHA), 37, 0, 1e-6,
+                        KernelCheck.random(r, (int) s[0], 1), KernelCheck.random(r, n, 2));
+            }
+        }
         for (long[] s : shapes) {
             for (int batch : new int[] {1, 37}) {
                 int n = (int) (3 * s[0] * s[1]) * batch;
