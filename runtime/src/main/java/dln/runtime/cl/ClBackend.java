@@ -76,15 +76,29 @@ public final class ClBackend implements Backend {
     }
 
     private cl_program build(String source) {
-        cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
-        try {
-            // -w: PoCL otherwise prints "N warnings generated." on the console for its own vector ABI notes;
-            // errors still fail the build and come back with the log.
-            clBuildProgram(program, 0, null, "-cl-mad-enable -w", null, null);
-        } catch (CLException e) {
-            throw new KernelBuildException(device.describe(), buildLog(program), source);
+        for (int attempt = 1; ; attempt++) {
+            cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
+            try {
+                // -w: PoCL otherwise prints "N warnings generated." on the console for its own vector ABI notes;
+                // errors still fail the build and come back with the log.
+                clBuildProgram(program, 0, null, "-cl-mad-enable -w", null, null);
+                return program;
+            } catch (CLException e) {
+                String log = buildLog(program);
+                clReleaseProgram(program);
+                if (attempt < 3 && lostTemporaryFile(log)) continue;
+                throw new KernelBuildException(device.describe(), log, source);
+            }
         }
-        return program;
+    }
+
+    /**
+     * A build that failed because LLVM's signal handler deleted the compiler's temporary files (a JVM
+     * without libjsig, see {@link SignalChaining}): nothing is wrong with the source, and building
+     * again succeeds.
+     */
+    static boolean lostTemporaryFile(String log) {
+        return log.contains("unable to rename temporary");
     }
 
     private String buildLog(cl_program program) {

@@ -28,4 +28,13 @@ class SignalChainingTest {
         assertThat(SignalChaining.advice(POCL, Optional.empty())).isNull();
         assertThat(SignalChaining.advice(GPU, Optional.of(false))).isNull();
     }
+
+    // What PoCL logged when LLVM's handler had deleted its temporary file mid-build (seen here with
+    // a JVM without libjsig): a build worth repeating, unlike a real error in the source.
+    @Test void aBuildThatLostItsTemporaryFileIsRepeatedAndARealErrorIsNot() {
+        assertThat(ClBackend.lostTemporaryFile("error: <invalid loc>: unable to rename temporary '/root/.cache/pocl/kcache/tempfile_xWfqvN"
+                + ".preproc-c67006f5.cl.tmp' to output file '/root/.cache/pocl/kcache/tempfile_xWfqvN.preproc.cl': 'No such file or directory'"))
+                .isTrue();
+        assertThat(ClBackend.lostTemporaryFile("kernels:3:5: error: use of undeclared identifier 'y'")).isFalse();
+    }
 }
