@@ -24,6 +24,7 @@ final class Console implements Trainer.Listener {
     private final PrintStream terminal;
     private ProgressBar bar;
     private long started;
+    private String slowStartNote;
 
     /** {@code terminal}: where to draw progress bars, or null for line output only. */
     Console(PrintWriter out, PrintStream terminal) {
@@ -31,7 +32,25 @@ final class Console implements Trainer.Listener {
         this.terminal = terminal;
     }
 
+    /** What to say when the first step is slow (the device's reason), or null to say nothing. */
+    Console slowStartNote(String note) {
+        this.slowStartNote = note;
+        return this;
+    }
+
     @Override public boolean live() { return terminal != null; }
+
+    @Override public void slowFirstStep(double seconds) {
+        if (slowStartNote == null) return;
+        String note = String.format(Locale.ROOT, "(the first step has taken %.0f s so far: %s)", seconds, slowStartNote);
+        if (terminal != null) {
+            terminal.print("\r\033[K" + note + "\n");   // above the progress bar, which redraws on the next line
+            terminal.flush();
+        } else {
+            out.println(note);
+            out.flush();
+        }
+    }
 
     @Override public void epochStarted(long epoch, long epochs, int steps, int examples) {
         if (terminal == null) return;

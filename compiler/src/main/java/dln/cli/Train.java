@@ -3,6 +3,7 @@ package dln.cli;
 import dln.net.Training;
 import dln.runtime.Backend;
 import dln.runtime.Model;
+import dln.runtime.cl.ClBackend;
 import dln.runtime.data.Dataset;
 import dln.train.Checkpoint;
 import dln.train.Evaluation;
@@ -70,6 +71,10 @@ final class Train implements Callable<Integer> {
                 if (weights != null) model.load(weights);
                 header(out, job, backend, settings, batch);
                 Console console = new Console(out, System.console() != null ? System.out : null);
+                if (backend instanceof ClBackend) {
+                    console.slowStartNote("the OpenCL driver compiles each kernel the first time it runs; "
+                            + "PoCL keeps them in ~/.cache/pocl, so later runs of this model start at once");
+                }
                 Trainer trainer = new Trainer(model, settings, console, job.splits().validation() != null);
                 // Ctrl-C (or SIGTERM) ends the JVM at once; checkpoints are written atomically, so what is on
                 // disk is whole: say what that is and how to go on.

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Timer;
+import java.util.TimerTask;
 
 /**
  * Runs a train block on a model: epochs of shuffled, augmented batches, the learning-rate
@@ -54,6 +56,13 @@ public final class Trainer {
 
         /** After the epoch's checkpoint; {@code last}: no epoch follows (the last one, or early stopping ends the run). */
         default void epochEnded(Epoch epoch, boolean last) {}
+
+        /**
+         * The run's first step has taken {@code seconds} and is not done (from another thread): an
+         * OpenCL driver compiles each kernel the first time it runs, which takes a minute for a large
+         * model on PoCL with a cold cache.
+         */
+        default void slowFirstStep(double seconds) {}
     }
 
     private final Model model;
@@ -66,6 +75,8 @@ public final class Trainer {
     private final List<Epoch> log = new ArrayList<>();
     private Map<String, Safetensors.Tensor> best;
     private double checkpointSeconds = 1;
+    private long slowFirstStepMillis = 5000;
+    private boolean firstStepDone;
     private long bestSaved = -1;
     private long lastSave;
     private boolean saved;
@@ -92,6 +103,31 @@ public final class Trainer {
     public Trainer checkpointEvery(double seconds) {
         this.checkpointSeconds = seconds;
         return this;
+    }
+
+    /** When the first step has run this long, {@link Listener#slowFirstStep} says so (5 s unless set). */
+    public Trainer slowFirstStepAfter(long millis) {
+        this.slowFirstStepMillis = millis;
+        return this;
+    }
+
+    /** One training step; the run's first is watched (and waited for, once) so that a slow start is explained while it lasts. */
+    private void step(int m, float[] y, float[][] inputs) {
+        if (firstStepDone) {
+            model.trainStep(m, y, inputs);
+            return;
+        }
+        Timer watch = new Timer("dlnc-first-step", true);
+        watch.schedule(new TimerTask() {
+            @Override public void run() { listener.slowFirstStep(slowFirstStepMillis / 1000.0); }
+        }, slowFirstStepMillis);
+        try {
+            model.trainStep(m, y, inputs);
+            model.backend().finish();
+        } finally {
+            watch.cancel();
+            firstStepDone = true;
+        }
     }
 
     /** Trains on {@code data.train()}, validating on {@code data.validation()} (may be null). The model starts as it is. */
@@ -152,7 +188,7 @@ public final class Trainer {
                 System.arraycopy(train.targets(), i * width, y, k * width, width);
             }
             if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));
-            model.trainStep(m, y, Inputs.unpack(x, m, shapes));
+            step(m, y, Inputs.unpack(x, m, shapes));
             if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) running.add(model.takeMetrics());
             listener.progress(b + 1, steps, (long) from + m, running.loss());
         }

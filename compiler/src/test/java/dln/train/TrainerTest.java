@@ -49,9 +49,11 @@ class TrainerTest {
     @TempDir Path dir;
 
     record Compiled(Class<? extends Model> type, Training training) {
-        Model create() {
+        Model create() { return create(new JvmBackend()); }
+
+        Model create(Backend backend) {
             try {
-                return type.getConstructor(Backend.class, int.class).newInstance(new JvmBackend(), 64);
+                return type.getConstructor(Backend.class, int.class).newInstance(backend, 64);
             } catch (ReflectiveOperationException e) {
                 throw new AssertionError(e);
             }
@@ -101,6 +103,45 @@ class TrainerTest {
             assertThat(r.log().get(5).values()).containsKeys("loss", "accuracy", "val_loss", "val_accuracy");
             assertThat(r.log().get(5).values().get("val_accuracy")).isGreaterThan(0.6);
             assertThat(r.monitor()).isEqualTo("val_loss");
+        }
+    }
+
+    // A first step that runs long (an OpenCL driver compiling kernels) is reported while it lasts,
+    // once; a quick one is not.
+    @Test
+    void aSlowFirstStepIsReportedOnceWhileItLasts() throws IOException {
+        Training t = TINY_MODEL.training();
+        java.util.concurrent.atomic.AtomicInteger launches = new java.util.concurrent.atomic.AtomicInteger();
+        JvmBackend jvm = new JvmBackend();
+        Backend slowAtFirst = new Backend() {   // the JVM backend, its first training launch 400 ms late
+            @Override public String description() { return "slow at first"; }
+            @Override public dln.runtime.Buffer allocate(long floats) { return jvm.allocate(floats); }
+            @Override public void write(dln.runtime.Buffer dst, float[] src) { jvm.write(dst, src); }
+            @Override public void read(dln.runtime.Buffer src, float[] dst) { jvm.read(src, dst); }
+            @Override public void compile(List<dln.runtime.kernel.Kernel> kernels) { jvm.compile(kernels); }
+            @Override public void finish() { jvm.finish(); }
+            @Override public void close() {}
+            @Override public void launch(dln.runtime.kernel.Kernel k, int batch, int step, dln.runtime.Buffer... args) {
+                if (step > 0 && launches.getAndIncrement() == 0) {
+                    try {
+                        Thread.sleep(400);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                jvm.launch(k, batch, step, args);
+            }
+        };
+        for (long after : new long[] {100, 60_000}) {
+            launches.set(0);
+            List<Double> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (Model m = TINY_MODEL.create(slowAtFirst)) {
+                m.initialize(t.seed());
+                new Trainer(m, settings(t, 2, null, false, null), new Trainer.Listener() {
+                    @Override public void slowFirstStep(double seconds) { said.add(seconds); }
+                }, true).slowFirstStepAfter(after).fit(data(t));
+            }
+            assertThat(said).as("reported after %d ms", after).hasSize(after == 100 ? 1 : 0);
         }
     }
 
