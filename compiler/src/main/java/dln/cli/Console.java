@@ -24,6 +24,7 @@ final class Console implements Trainer.Listener {
     private final PrintStream terminal;
     private ProgressBar bar;
     private long started;
+    private boolean lossShown;
     private String slowStartNote;
 
     /** {@code terminal}: where to draw progress bars, or null for line output only. */
@@ -56,6 +57,7 @@ final class Console implements Trainer.Listener {
         if (terminal == null) return;
         out.flush();
         started = System.nanoTime();
+        lossShown = false;
         bar = new ProgressBarBuilder()
                 .setTaskName("epoch " + (epoch + 1) + "/" + epochs)
                 .setInitialMax(steps)
@@ -70,7 +72,10 @@ final class Console implements Trainer.Listener {
         if (bar == null) return;
         double seconds = (System.nanoTime() - started) / 1e9;
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", loss, examples / Math.max(seconds, 1e-9)));
+        // the running loss is NaN until the epoch's first read of the device's sums: say nothing of it until then
+        lossShown |= !Double.isNaN(loss);
+        String speed = String.format(Locale.ROOT, "%.0f img/s", examples / Math.max(seconds, 1e-9));
+        bar.setExtraMessage(lossShown ? String.format(Locale.ROOT, "loss %.4f  ", loss) + speed : speed);
     }
 
     @Override public void epochEnded(Trainer.Epoch e, boolean last) {
