@@ -113,7 +113,7 @@ class TrainerTest {
         Training t = TINY_MODEL.training();
         java.util.concurrent.atomic.AtomicInteger launches = new java.util.concurrent.atomic.AtomicInteger();
         JvmBackend jvm = new JvmBackend();
-        Backend slowAtFirst = new Backend() {   // the JVM backend, its first training launch 400 ms late
+        Backend slowAtFirst = new Backend() {   // the JVM backend, its first training launch 1.5 s late
             @Override public String description() { return "slow at first"; }
             @Override public dln.runtime.Buffer allocate(long floats) { return jvm.allocate(floats); }
             @Override public void write(dln.runtime.Buffer dst, float[] src) { jvm.write(dst, src); }
@@ -124,7 +124,7 @@ class TrainerTest {
             @Override public void launch(dln.runtime.kernel.Kernel k, int batch, int step, dln.runtime.Buffer... args) {
                 if (step > 0 && launches.getAndIncrement() == 0) {
                     try {
-                        Thread.sleep(400);
+                        Thread.sleep(1500);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
