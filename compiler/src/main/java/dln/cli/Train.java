@@ -10,6 +10,7 @@ import dln.train.Evaluation;
 import dln.train.Inputs;
 import dln.train.Splits;
 import dln.train.Trainer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -76,24 +77,7 @@ final class Train implements Callable<Integer> {
                             + "PoCL keeps them in ~/.cache/pocl, so later runs of this model start at once");
                 }
                 Trainer trainer = new Trainer(model, settings, console, job.splits().validation() != null);
-                // Ctrl-C (or SIGTERM) ends the JVM at once; checkpoints are written atomically, so what is on
-                // disk is whole: say what that is and how to go on.
-                Thread hook = new Thread(() -> {
-                    err.println();
-                    err.println("dlnc: " + interrupted(trainer, settings, folder));
-                    err.flush();
-                }, "dlnc-interrupted");
-                Runtime.getRuntime().addShutdownHook(hook);
-                Trainer.Result result;
-                try {
-                    result = trainer.fit(job.splits());
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException shuttingDown) {
-                        // the hook runs or has run
-                    }
-                }
+                Trainer.Result result = fit(trainer, job.splits(), settings, folder, err);
                 report(out, result, settings, folder);
                 if (job.splits().train().count() <= TABLE) table(out, model, job.splits().train());
                 Dataset testSet = job.splits().test();
@@ -102,6 +86,28 @@ final class Train implements Callable<Integer> {
             }
             return Dlnc.OK;
         });
+    }
+
+    /**
+     * Runs the training. Ctrl-C (or SIGTERM) ends the JVM at once; checkpoints are written
+     * atomically, so what is on disk is whole, and a shutdown hook says what that is and how to go on.
+     */
+    private Trainer.Result fit(Trainer trainer, Splits data, Trainer.Settings settings, Path folder, PrintWriter err) throws IOException {
+        Thread hook = new Thread(() -> {
+            err.println();
+            err.println("dlnc: " + interrupted(trainer, settings, folder));
+            err.flush();
+        }, "dlnc-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return trainer.fit(data);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or has run
+            }
+        }
     }
 
     /** What an interrupted run leaves: the epoch it was in and what the checkpoint folder holds (read back from it). */

@@ -2,6 +2,7 @@ package dln.runtime;
 
 import dln.runtime.io.Safetensors;
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Update;
 import dln.runtime.kernel.UpdateGroup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -261,7 +262,7 @@ public abstract class Model implements AutoCloseable {
         step++;
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
         backend.write(buffer(":targets"), Arrays.copyOf(targets, Math.toIntExact(n * targetWidth())));
-        backend.write(buffer(":hyper"), optimizer != null ? optimizer.hyper(learningRate, step) : new float[] {(float) learningRate, step, (float) learningRate, 1});
+        backend.write(buffer(":hyper"), optimizer != null ? optimizer.hyper(learningRate, step) : Update.rateOnly(learningRate, step));
         int counter = (int) step;
         forward(n, true, counter);
         loss(n);

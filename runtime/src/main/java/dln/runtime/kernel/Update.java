@@ -34,9 +34,12 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
 
     /** The hyper buffer for step {@code t} (from 1) at rate {@code lr}: lr, t, Adam's step size and √(1 − β2^t). */
     public float[] hyper(double lr, long t) {
-        if (kind != OptimizerKind.ADAM) return new float[] {(float) lr, t, (float) lr, 1};
+        if (kind != OptimizerKind.ADAM) return rateOnly(lr, t);
         return new float[] {(float) lr, t, (float) (lr / (1 - Math.pow(beta1, t))), (float) Math.sqrt(1 - Math.pow(beta2, t))};
     }
+
+    /** The hyper buffer of a rule without bias corrections (and of a model with nothing to update). */
+    public static float[] rateOnly(double lr, long t) { return new float[] {(float) lr, t, (float) lr, 1}; }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] hyper = bufs[0], param = bufs[1], grad = bufs[2], state1 = bufs[3], state2 = bufs[4];
