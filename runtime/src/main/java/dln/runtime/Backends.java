@@ -2,6 +2,7 @@ package dln.runtime;
 
 import dln.runtime.cl.ClBackend;
 import dln.runtime.cl.Devices;
+import dln.runtime.cl.SignalChaining;
 import dln.runtime.jvm.JvmBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,8 @@ public final class Backends {
         if (devices.isEmpty()) out.add("no OpenCL devices (no OpenCL platform found; for the CPU: apt-get install pocl-opencl-icd)");
         for (Devices.Device d : devices) {
             out.add(String.format(Locale.ROOT, "%d: %s, %.1f GiB", d.index(), d.describe(), d.memory() / (double) (1L << 30)));
+            String advice = SignalChaining.advice(d, SignalChaining.active());
+            if (advice != null) out.add("   warning: " + advice);
         }
         out.add("java: " + new JvmBackend().description());
         String gpu = devices.stream().filter(Devices.Device::gpu).map(d -> d.index() + " (" + d.name() + ")").findFirst().orElse(null);

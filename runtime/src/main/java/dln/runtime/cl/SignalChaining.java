@@ -37,7 +37,7 @@ public final class SignalChaining {
     }
 
     /** What to do, for a device on a platform that replaces the JVM's handlers; null when nothing is needed. */
-    static String advice(Devices.Device device, Optional<Boolean> chaining) {
+    public static String advice(Devices.Device device, Optional<Boolean> chaining) {
         if (!device.platformName().contains("Portable Computing Language") || !chaining.equals(Optional.of(false))) return null;
         return "PoCL replaces the JVM's signal handlers, which can crash this JVM (\"Segmentation fault\") or fail kernel builds; "
                 + "start java with LD_PRELOAD=" + library() + " (the dlnc launcher does; docs/RUNTIME.md, \"PoCL and the JVM's signals\")";
