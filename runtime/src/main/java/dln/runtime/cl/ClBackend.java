@@ -6,9 +6,12 @@ import dln.runtime.Backend;
 import dln.runtime.Buffer;
 import dln.runtime.kernel.Kernel;
 import dln.runtime.kernel.Program;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +23,7 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
@@ -57,14 +61,76 @@ public final class ClBackend implements Backend {
         return new Mem(mem, floats);
     }
 
+    /**
+     * Queues the copy without waiting: {@code src} goes to a direct staging buffer that stays
+     * referenced until the device has read it, so a training step's inputs, targets and rate do not
+     * make the host wait for the previous step's kernels (a blocking write would, on an in-order
+     * queue). Writes over {@link #STAGED_MOST} bytes (loading weights) are blocking instead.
+     */
     @Override public void write(Buffer dst, float[] src) {
         if (src.length == 0) return;
-        clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, (long) src.length * Sizeof.cl_float, Pointer.to(src), 0, null, null);
+        long bytes = (long) src.length * Sizeof.cl_float;
+        if (bytes > STAGED_MOST) {
+            clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, Pointer.to(src), 0, null, null);
+            return;
+        }
+        retire(false);
+        ByteBuffer staging = staging((int) bytes);
+        staging.asFloatBuffer().put(src);
+        cl_event done = new cl_event();
+        clEnqueueWriteBuffer(queue, mem(dst), CL_FALSE, 0, bytes, Pointer.to(staging), 0, null, done);
+        pending.add(new Staged(done, staging));
     }
 
     @Override public void read(Buffer src, float[] dst) {
         if (dst.length == 0) return;
         clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) dst.length * Sizeof.cl_float, Pointer.to(dst), 0, null, null);
+        retire(false);
+    }
+
+    /** A queued write's host copy and the event that says the device has it. */
+    private record Staged(cl_event done, ByteBuffer staging) {}
+
+    /** Largest write that is staged; larger ones block. */
+    static final long STAGED_MOST = 16 << 20;
+    /** Queued writes at most: past this the host waits for the oldest (the device is that far behind). */
+    private static final int PENDING_MOST = 64;
+
+    private final ArrayDeque<Staged> pending = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+
+    /** A staging buffer of at least {@code bytes}, reused when a spare one is large enough. */
+    private ByteBuffer staging(int bytes) {
+        for (var it = spare.iterator(); it.hasNext(); ) {
+            ByteBuffer b = it.next();
+            if (b.capacity() >= bytes) {
+                it.remove();
+                return b.clear().limit(bytes);
+            }
+        }
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Drops the staged writes the device has finished with, oldest first (an in-order queue
+     * completes them in order); {@code all}: after a wait for the whole queue. Past
+     * {@link #PENDING_MOST} queued writes, waits for the oldest.
+     */
+    private void retire(boolean all) {
+        while (!pending.isEmpty()) {
+            Staged s = pending.peek();
+            if (!all && pending.size() < PENDING_MOST && !complete(s.done())) break;
+            if (!all) clWaitForEvents(1, new cl_event[] {s.done()});
+            pending.remove();
+            clReleaseEvent(s.done());
+            if (spare.size() < 8) spare.add(s.staging());
+        }
+    }
+
+    private static boolean complete(cl_event e) {
+        int[] status = new int[1];
+        clGetEventInfo(e, CL_EVENT_COMMAND_EXECUTION_STATUS, Sizeof.cl_int, Pointer.to(status), null);
+        return status[0] == CL_COMPLETE;
     }
 
     @Override public void compile(List<Kernel> list) {
@@ -125,10 +191,14 @@ public final class ClBackend implements Backend {
         clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
     }
 
-    @Override public void finish() { clFinish(queue); }
+    @Override public void finish() {
+        clFinish(queue);
+        retire(true);
+    }
 
     @Override public void close() {
         clFinish(queue);
+        retire(true);
         kernels.values().forEach(org.jocl.CL::clReleaseKernel);
         programs.values().forEach(org.jocl.CL::clReleaseProgram);
         clReleaseCommandQueue(queue);

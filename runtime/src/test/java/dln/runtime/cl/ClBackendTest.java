@@ -1,0 +1,59 @@
+package dln.runtime.cl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dln.runtime.Buffer;
+import dln.runtime.kernel.Axpy;
+import dln.runtime.kernel.Dim;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The OpenCL backend's queue: writes that do not wait, and still arrive in order. */
+class ClBackendTest {
+    static ClBackend backend() {
+        if ("1".equals(System.getenv("DLN_SKIP_OPENCL"))) return null;
+        List<Devices.Device> devices = Devices.list();
+        assertThat(devices).as("an OpenCL device (or DLN_SKIP_OPENCL=1)").isNotEmpty();
+        return new ClBackend(devices.get(0));
+    }
+
+    // 300 writes into one buffer, each followed by a launch that adds it to a sum, with no wait in
+    // between: every launch must see its own write (a staging buffer reused too early, or a write
+    // overtaking a launch, changes the sum), past the limit of queued writes (64) several times.
+    @Test void queuedWritesArriveInOrderWithTheLaunches() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            int n = 1000, writes = 300;
+            Axpy add = new Axpy("t_queue_add", Dim.of(n), 1, 1);
+            cl.compile(List.of(add));
+            Buffer x = cl.allocate(n), sum = cl.allocate(n);
+            float[] values = new float[n];
+            for (int w = 0; w < writes; w++) {
+                for (int i = 0; i < n; i++) values[i] = w + i;
+                cl.write(x, values);      // the array is reused at once: the backend must have copied it
+                cl.launch(add, 1, 0, x, sum);
+            }
+            float[] got = new float[n];
+            cl.read(sum, got);
+            for (int i = 0; i < n; i += 97) {
+                assertThat(got[i]).as("element %d", i).isEqualTo((float) (writes * (writes - 1) / 2 + (long) writes * i));
+            }
+        }
+    }
+
+    @Test void aWriteTooLargeToStageStillArrives() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            int n = (int) (ClBackend.STAGED_MOST / 4) + 1000;
+            Buffer b = cl.allocate(n);
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = i % 1000;
+            cl.write(b, values);
+            float[] got = new float[n];
+            cl.read(b, got);
+            assertThat(java.util.Arrays.equals(got, values)).as("the 17 MB write read back").isTrue();   // containsExactly is quadratic
+        }
+    }
+}
