@@ -10,6 +10,11 @@ import static dln.runtime.kernel.Lanes.each;
  * vector of the source row (a plain load where it is contiguous and inside, else gathered with
  * zeros for the padding) times 12 broadcast weights. Like {@link Gemm}, the last block moves back to
  * end at the row's end, and no local memory is used.
+ *
+ * <p>The input gradient of a convolution with a width stride S > 1 runs in phases: a work-item's
+ * lanes hold target columns of one residue p mod S (p, p + S, p + 2S, ...), so that a width tap
+ * either feeds every lane, from consecutive source columns, or none. Gathering consecutive target
+ * columns instead left most lanes zero and tested each one (ResNet's strided layers: 4.5 GFLOP/s).
  */
 final class ConvRows {
     private static final int CHANNELS = 12;
@@ -24,11 +29,30 @@ final class ConvRows {
         return (int) Math.min(CHANNELS, transposed ? g.inChannels() : g.outChannels());
     }
 
+    /** Whether the target row runs in phases of the width stride (see the class comment). */
+    private static boolean phased(ConvGeom g, boolean transposed) {
+        long stride = g.stride()[2];
+        return transposed && stride > 1 && g.in()[2] >= stride;
+    }
+
+    /** The phases of a target row: the width stride when phased, else 1. */
+    private static long phases(ConvGeom g, boolean transposed) { return phased(g, transposed) ? g.stride()[2] : 1; }
+
+    /** A work-item's lanes along the row: as wide as the shortest phase allows. */
+    private static Lanes lanes(ConvGeom g, boolean transposed) {
+        return Lanes.of(target(g, transposed)[2] / phases(g, transposed));
+    }
+
+    /** Blocks of lanes per phase: enough for the longest phase. */
+    private static long blocks(ConvGeom g, boolean transposed) {
+        long phases = phases(g, transposed), longest = (target(g, transposed)[2] + phases - 1) / phases;
+        return (longest + lanes(g, transposed).cols() - 1) / lanes(g, transposed).cols();
+    }
+
     static long[] global(ConvGeom g, boolean transposed, int batch) {
         long[] t = target(g, transposed);
         long channels = transposed ? g.inChannels() : g.outChannels();
-        long blocks = (t[2] + Lanes.of(t[2]).cols() - 1) / Lanes.of(t[2]).cols();
-        return new long[] {blocks * t[0] * t[1], (channels + rows(g, transposed) - 1) / rows(g, transposed), batch};
+        return new long[] {blocks(g, transposed) * phases(g, transposed) * t[0] * t[1], (channels + rows(g, transposed) - 1) / rows(g, transposed), batch};
     }
 
     static long[] local() { return new long[] {4, 4, 1}; }
@@ -37,19 +61,27 @@ final class ConvRows {
         long[] in = g.in(), outs = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long[] tgt = transposed ? in : outs, from = transposed ? outs : in;
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
-        Lanes l = Lanes.of(tgt[2]);
+        Lanes l = lanes(g, transposed);
         int rows = rows(g, transposed);
-        long blocks = (tgt[2] + l.cols() - 1) / l.cols(), kvol = g.kernelVolume();
+        boolean phased = phased(g, transposed);
+        long blocks = blocks(g, transposed), phases = phases(g, transposed), kvol = g.kernelVolume();
         out.line("// %s: %s, stride %s, padding %s, dilation %s.", transposed ? "dx [N, inC, in] = the transposed convolution of dy" : "y [N, outC, out] = x convolved with weight",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(s), java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
         out.line("// A work-item's block: %d %s channels x %d positions of one %s row in %s registers.", rows,
                 transposed ? "input" : "output", l.cols(), transposed ? "input" : "output", l.type());
         out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
         out.kernel(name, "const " + src, "const weight", dst);
-        out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %d;", blocks, rows);
+        out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %d;", blocks * phases, rows);
         out.line("if (n >= batch || row >= %d || t0 >= %d) return;", tgt[0] * tgt[1], tC);
         out.line("const int td = row / %d, th = row %% %d;", tgt[1], tgt[1]);
-        out.line("const int j0 = get_global_id(0) %% %d * %d, jb = min(j0, %d);", blocks, l.cols(), tgt[2] - l.cols());
+        if (phased) {
+            // lanes j hold target columns phase + S·(jb + j); the phase has `count` of them
+            out.line("const int phase = get_global_id(0) / %d %% %d, count = (%d - phase + %d) / %d;", blocks, phases, tgt[2], phases - 1, phases);
+            out.line("const int j0 = get_global_id(0) %% %d * %d, jb = min(j0, count - %d);", blocks, l.cols(), l.cols());
+            out.line("if (j0 >= count) return;");
+        } else {
+            out.line("const int j0 = get_global_id(0) %% %d * %d, jb = min(j0, %d);", blocks, l.cols(), tgt[2] - l.cols());
+        }
         // weight [outC, inC, k]: a target channel's weights start every inC·k forward, every k transposed
         long rowStride = transposed ? kvol : g.inChannels() * kvol, sourceStride = transposed ? g.inChannels() * kvol : kvol;
         for (int i = 0; i < rows; i++) out.line("__global const float* w%d = weight + min(t0 + %d, %d) * %d;", i, i, tC - 1, rowStride);
@@ -70,6 +102,7 @@ final class ConvRows {
         if (segment) segment(out, l, transposed, k[2], s[2], p[2], dil[2], from[2]);
         out.line("for (int kw = 0; kw < %d; kw++) {", k[2]);
         if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
+        else if (phased) phaseLanes(out, l, s[2], p[2], dil[2], from[2]);
         else lanes(out, l, s[2], p[2], dil[2], from[2]);
         for (int i = 0; i < rows; i++) {
             int row = i;
@@ -79,7 +112,8 @@ final class ConvRows {
         out.line("}");
         out.line("}");
         out.line("}");
-        store(out, l, rows, dst, tC, tgt);
+        if (phased) storePhased(out, l, rows, dst, tC, tgt, phases);
+        else store(out, l, rows, dst, tC, tgt);
         out.line("}");
     }
 
@@ -137,6 +171,35 @@ final class ConvRows {
         out.line("e[j] = u >= 0 && u %% %d == 0 && u / %d < %d ? r[u / %d] : 0.0f;", stride, stride, size, stride);
         out.line("}");
         out.line(each(l.vectors(), x -> "const %s v%d = %s;".formatted(l.type(), x, l.load(x, "e"))));
+    }
+
+    /**
+     * The phased transposed convolution's vectors for width tap kw: target column phase + S·(jb + j)
+     * takes source column (phase + padding − kw·dilation)/S + jb + j when S divides the numerator,
+     * for every lane at once; else the tap adds nothing to this phase.
+     */
+    private static void phaseLanes(C out, Lanes l, long stride, long pad, long dil, long size) {
+        out.line("const int num = phase + %d - kw * %d;", pad, dil);
+        out.line("if (num %% %d != 0) continue;", stride);
+        out.line("const int u0 = num / %d + jb;", stride);
+        out.line("float e[%d];", l.cols());
+        out.line("const bool whole = u0 >= 0 && u0 + %d <= %d;", l.cols(), size);
+        out.line("if (!whole) for (int j = 0; j < %d; j++) e[j] = u0 + j >= 0 && u0 + j < %d ? r[u0 + j] : 0.0f;", l.cols(), size);
+        out.line(each(l.vectors(), x -> "const %s v%d = whole ? %s : %s;".formatted(l.type(), x, l.load(x, "(r + u0)"), l.load(x, "e"))));
+    }
+
+    /** Stores a phased block: lane j to column phase + S·(jb + j), skipping the lanes an earlier block wrote. */
+    private static void storePhased(C out, Lanes l, int rows, String dst, long channels, long[] tgt, long stride) {
+        long volume = tgt[0] * tgt[1] * tgt[2];
+        out.line("__global float* o = %s + (n * %d + t0) * %d + row * %d + phase;", dst, channels, volume, tgt[2]);
+        out.line("float t[%d][%d];", rows, l.cols());
+        for (int i = 0; i < rows; i++) {
+            int row = i;
+            out.line(each(l.vectors(), x -> l.store("c" + row + "_" + x, x, "t[" + row + "]") + ";"));
+        }
+        out.line("for (int i = 0; i < %d && t0 + i < %d; i++) {", rows, channels);
+        out.line("for (int j = j0 - jb; j < %d; j++) o[i * %d + (jb + j) * %d] = t[i][j];", l.cols(), volume, stride);
+        out.line("}");
     }
 
     private static void store(C out, Lanes l, int rows, String dst, long channels, long[] tgt) {
