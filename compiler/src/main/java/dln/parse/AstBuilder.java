@@ -117,7 +117,10 @@ final class AstBuilder {
         return new Name(c.getText(), span(c));
     }
 
-    /** A literal beyond a double's range is an error, whether it overflows to infinity or underflows to 0. */
+    /**
+     * A literal beyond a double's range is an error, whether it overflows to infinity or underflows to 0,
+     * and so is a whole number that a double cannot hold exactly (above 2^53): it would round silently.
+     */
     private Expr.Num number(Token t) {
         String text = t.getText();
         double value = Double.parseDouble(text);
@@ -125,6 +128,10 @@ final class AstBuilder {
             diags.report(Code.DLN006, span(t), text).help("the largest number is about 1.8e308");
         } else if (value == 0 && mantissa(text).chars().anyMatch(c -> c >= '1' && c <= '9')) {
             diags.report(Code.DLN006, span(t), text).help("it is too small for a double and would be 0; the smallest number above 0 is about 4.9e-324");
+        } else if (text.chars().allMatch(Character::isDigit) && value >= 0x1p53
+                && new java.math.BigDecimal(text).compareTo(new java.math.BigDecimal(value)) != 0) {
+            diags.report(Code.DLN006, span(t), text).help("whole numbers are exact up to 2^53 = 9007199254740992; this one would round to "
+                    + new java.math.BigDecimal(value).toPlainString());
         }
         return new Expr.Num(value, span(t));
     }
