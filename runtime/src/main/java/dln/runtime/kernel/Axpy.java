@@ -14,13 +14,19 @@ public record Axpy(String name, Dim size, float alpha, float beta) implements Ke
         else for (int i = 0; i < n; i++) y[i] = alpha * x[i] + beta * y[i];
     }
 
+    /** Four elements per work-item (vload4/vstore4), the last taking a remainder one at a time: PoCL ran the one-element form at half the speed. */
     public void opencl(C out) {
         out.kernel(name, "const x", "y");
-        out.line("const int i = get_global_id(0);");
-        out.line("if (i >= %s) return;", size.c());
-        out.line(beta == 0 ? "y[i] = %s * x[i];" : "y[i] = %s * x[i] + %s * y[i];", C.f(alpha), C.f(beta));
+        out.line("const int q = get_global_id(0), n = %s;", size.c());
+        String alpha = C.f(this.alpha), beta = C.f(this.beta);
+        out.line("if (q * 4 + 4 <= n) {");
+        out.line(this.beta == 0 ? "vstore4(%s * vload4(q, x), q, y);".formatted(alpha)
+                : "vstore4(%s * vload4(q, x) + %s * vload4(q, y), q, y);".formatted(alpha, beta));
+        out.line("} else {");
+        out.line("for (int i = q * 4; i < n; i++) " + (this.beta == 0 ? "y[i] = %s * x[i];".formatted(alpha) : "y[i] = %s * x[i] + %s * y[i];".formatted(alpha, beta)));
+        out.line("}");
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {size.at(batch)}; }
+    public long[] global(int batch) { return new long[] {(size.at(batch) + 3) / 4}; }
 }

@@ -19,5 +19,10 @@ class AxpyTest {
         float[] x = {1, 2, 3}, y = {Float.NaN, 9, 9};
         float[][] out = KernelCheck.sameOnOpenCl(new Axpy("copy", Dim.of(3), 1f, 0f), 1, 0, 0, x, y);
         assertThat(out[1]).containsExactly(1, 2, 3);
+        // four at a time and a remainder of two: a copy never reads y, so NaN there does not leak through
+        float[] x10 = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, y10 = new float[10];
+        java.util.Arrays.fill(y10, Float.NaN);
+        float[][] ten = KernelCheck.sameOnOpenCl(new Axpy("copy_ten", Dim.of(10), 1f, 0f), 1, 0, 0, x10, y10);
+        assertThat(ten[1]).containsExactly(x10);
     }
 }
