@@ -39,14 +39,14 @@ final class ConvRows {
     private static long phases(ConvGeom g, boolean transposed) { return phased(g, transposed) ? g.stride()[2] : 1; }
 
     /** A work-item's lanes along the row: as wide as the shortest phase allows. */
-    private static Lanes lanes(ConvGeom g, boolean transposed) {
+    private static Lanes rowLanes(ConvGeom g, boolean transposed) {
         return Lanes.of(target(g, transposed)[2] / phases(g, transposed));
     }
 
     /** Blocks of lanes per phase: enough for the longest phase. */
     private static long blocks(ConvGeom g, boolean transposed) {
         long phases = phases(g, transposed), longest = (target(g, transposed)[2] + phases - 1) / phases;
-        return (longest + lanes(g, transposed).cols() - 1) / lanes(g, transposed).cols();
+        return (longest + rowLanes(g, transposed).cols() - 1) / rowLanes(g, transposed).cols();
     }
 
     static long[] global(ConvGeom g, boolean transposed, int batch) {
@@ -61,7 +61,7 @@ final class ConvRows {
         long[] in = g.in(), outs = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long[] tgt = transposed ? in : outs, from = transposed ? outs : in;
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
-        Lanes l = lanes(g, transposed);
+        Lanes l = rowLanes(g, transposed);
         int rows = rows(g, transposed);
         boolean phased = phased(g, transposed);
         long blocks = blocks(g, transposed), phases = phases(g, transposed), kvol = g.kernelVolume();
