@@ -98,6 +98,8 @@ final class Checker implements AutoCloseable {
             analysis = analysis.with(result.networks(), main);
             if (current(doc)) publishAll(doc, Diagnoses.byDocument(result, doc));
         } catch (Throwable t) {
+            // close() interrupts a check under way: the server is going away, nothing went wrong
+            if (closed || Thread.currentThread().isInterrupted()) return;
             log.error("checking " + uri, t);
         }
         synchronized (this) {
