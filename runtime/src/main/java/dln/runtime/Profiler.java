@@ -44,6 +44,7 @@ public final class Profiler implements Backend {
     public void reset() {
         byKind.clear();
         byName.clear();
+        kinds.clear();
     }
 
     /** One line per kernel kind, slowest first: total time, share, launches. */

@@ -45,6 +45,7 @@ public final class SignalChaining {
 
     /** Warns once per process, through System.Logger, when {@link #advice} has something to say. */
     static void warnIfNeeded(Devices.Device device) {
+        if (WARNED.get()) return;   // said once already: no need to read /proc again
         String advice = advice(device, active());
         if (advice != null && WARNED.compareAndSet(false, true)) {
             System.getLogger("dln.runtime.cl").log(System.Logger.Level.WARNING, advice);

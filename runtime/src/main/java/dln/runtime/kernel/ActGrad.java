@@ -1,5 +1,6 @@
 package dln.runtime.kernel;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** dz = dy · act'(z), the derivative computed from the activation's output y. dz may be dy's buffer. */
@@ -22,14 +23,10 @@ public record ActGrad(String name, Dim size, Act act, float alpha) implements Ke
         out.kernel(name, "const y", "const dy", "dz");
         out.line("const int q = get_global_id(0), n = %s;", size.c());
         String alpha = C.f(this.alpha);
-        out.line("if (q * 4 + 4 <= n) {");
-        out.line("const float4 v = vload4(q, y), g = vload4(q, dy);");
-        out.line("float4 r;");
-        for (String c : new String[] {"s0", "s1", "s2", "s3"}) out.line("r.%s = g.%s * %s;", c, c, act.openclGrad("v." + c, alpha));
-        out.line("vstore4(r, q, dz);");
-        out.line("} else {");
-        out.line("for (int i = q * 4; i < n; i++) dz[i] = dy[i] * %s;", act.openclGrad("y[i]", alpha));
-        out.line("}");
+        List<String> quad = new ArrayList<>(List.of("const float4 v = vload4(q, y), g = vload4(q, dy);", "float4 r;"));
+        for (String c : new String[] {"s0", "s1", "s2", "s3"}) quad.add("r.%s = g.%s * %s;".formatted(c, c, act.openclGrad("v." + c, alpha)));
+        quad.add("vstore4(r, q, dz);");
+        out.quads(quad, "dz[i] = dy[i] * %s;".formatted(act.openclGrad("y[i]", alpha)));
         out.line("}");
     }
 

@@ -19,12 +19,9 @@ public record Axpy(String name, Dim size, float alpha, float beta) implements Ke
         out.kernel(name, "const x", "y");
         out.line("const int q = get_global_id(0), n = %s;", size.c());
         String alpha = C.f(this.alpha), beta = C.f(this.beta);
-        out.line("if (q * 4 + 4 <= n) {");
-        out.line(this.beta == 0 ? "vstore4(%s * vload4(q, x), q, y);".formatted(alpha)
-                : "vstore4(%s * vload4(q, x) + %s * vload4(q, y), q, y);".formatted(alpha, beta));
-        out.line("} else {");
-        out.line("for (int i = q * 4; i < n; i++) " + (this.beta == 0 ? "y[i] = %s * x[i];".formatted(alpha) : "y[i] = %s * x[i] + %s * y[i];".formatted(alpha, beta)));
-        out.line("}");
+        out.quads(List.of(this.beta == 0 ? "vstore4(%s * vload4(q, x), q, y);".formatted(alpha)
+                        : "vstore4(%s * vload4(q, x) + %s * vload4(q, y), q, y);".formatted(alpha, beta)),
+                this.beta == 0 ? "y[i] = %s * x[i];".formatted(alpha) : "y[i] = %s * x[i] + %s * y[i];".formatted(alpha, beta));
         out.line("}");
     }
 

@@ -1,5 +1,6 @@
 package dln.runtime.kernel;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,17 +45,12 @@ public record BiasAct(String name, Dim rows, long channels, long spatial, boolea
             out.line("}");
             return;
         }
-        out.line("if (q * 4 + 4 <= n) {");
         String add = !bias ? "" : spatial % 4 == 0 ? " + bias[q * 4 / %d %% %d]".formatted(spatial, channels)
                 : " + vload4(q %% %d, bias)".formatted(channels / 4);
-        out.line("float4 z = vload4(q, y)%s;", add);
-        for (String c : new String[] {"s0", "s1", "s2", "s3"}) out.line("z.%s = %s;", c, act.opencl("z." + c, alpha));
-        out.line("vstore4(z, q, y);");
-        if (!bias) {
-            out.line("} else {");
-            out.line("for (int i = q * 4; i < n; i++) y[i] = %s;", act.opencl("y[i]", alpha));
-        }
-        out.line("}");
+        List<String> quad = new ArrayList<>(List.of("float4 z = vload4(q, y)%s;".formatted(add)));
+        for (String c : new String[] {"s0", "s1", "s2", "s3"}) quad.add("z.%s = %s;".formatted(c, act.opencl("z." + c, alpha)));
+        quad.add("vstore4(z, q, y);");
+        out.quads(quad, bias ? null : "y[i] = %s;".formatted(act.opencl("y[i]", alpha)));
         out.line("}");
     }
 

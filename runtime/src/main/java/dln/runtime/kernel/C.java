@@ -1,5 +1,6 @@
 package dln.runtime.kernel;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -43,6 +44,22 @@ public final class C {
             sig.append("__global ").append(constant ? "const " : "").append("float* ").append(restrict ? "restrict " : "").append(id).append(", ");
         }
         return line(sig.append("const int batch, const int step) {").toString());
+    }
+
+    /**
+     * Four elements a work-item, for kernels that declared {@code q} (the work-item) and {@code n}:
+     * the statements {@code quad} (vload4/vstore4 at q) when elements 4q to 4q + 3 all lie below n,
+     * else {@code one} for each element i that is left (the last work-item's remainder); no else
+     * when {@code one} is null (n a multiple of 4).
+     */
+    public C quads(List<String> quad, String one) {
+        line("if (q * 4 + 4 <= n) {");
+        quad.forEach(this::line);
+        if (one != null) {
+            line("} else {");
+            line("for (int i = q * 4; i < n; i++) " + one);
+        }
+        return line("}");
     }
 
     /** A float literal OpenCL reads back exactly: `0.01f`, `1.0E-5f`. */
