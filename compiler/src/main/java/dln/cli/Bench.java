@@ -79,6 +79,15 @@ final class Bench implements Callable<Integer> {
                     profiler.slowest(8).forEach(out::println);
                 }
             }
+            if (profile) {
+                dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
+                try (Model model = compiled.create(profiler, 256)) {
+                    model.initialize(0);
+                    predict(model, data, new PrintWriter(java.io.Writer.nullWriter()));
+                    out.println("where a prediction batch's time goes (each launch waited for):");
+                    profiler.report().forEach(out::println);
+                }
+            }
             kernels(backend, out);
             return Dlnc.OK;
         } catch (Run.Failure f) {
@@ -135,6 +144,9 @@ final class Bench implements Callable<Integer> {
         double perStep = seconds(start) / timed;
         out.printf(Locale.ROOT, "train: %.2f s/epoch (%.0f img/s)   [%d examples per epoch in batches of %d, %d steps timed]%n",
                 perStep * stepsPerEpoch, batch / perStep, perEpoch, batch, timed);
+        long before = model.launches();
+        step(model, batches[0], extra);
+        out.printf(Locale.ROOT, "launches: %d a training step%n", model.launches() - before);
     }
 
     private static void step(Model model, Dataset b, float[][] extra) {
@@ -155,11 +167,16 @@ final class Bench implements Callable<Integer> {
         float[][] inputs = extraInputs(model.info(), n);
         if (inputs.length == 0) inputs = new float[1][];
         inputs[0] = data.slice(0, n).inputs();
+        long before = model.launches();
         model.predict(n, inputs);
-        int reps = 10;
+        long launches = model.launches() - before;
+        int reps = 0;
         long start = System.nanoTime();
-        for (int i = 0; i < reps; i++) model.predict(n, inputs);
-        out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d]%n", reps * n / seconds(start), n);
+        while (reps < 10 || seconds(start) < 0.5) {
+            model.predict(n, inputs);
+            reps++;
+        }
+        out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d, %d launches a batch]%n", reps * n / seconds(start), n, launches);
     }
 
     /** GFLOP/s of a 1024³ matrix product and of LeNet-5's second convolution at batch 64, on this backend. */

@@ -116,8 +116,8 @@ class TrainerTest {
         Backend slowAtFirst = new Backend() {   // the JVM backend, its first training launch 1.5 s late
             @Override public String description() { return "slow at first"; }
             @Override public dln.runtime.Buffer allocate(long floats) { return jvm.allocate(floats); }
-            @Override public void write(dln.runtime.Buffer dst, float[] src) { jvm.write(dst, src); }
-            @Override public void read(dln.runtime.Buffer src, float[] dst) { jvm.read(src, dst); }
+            @Override public void write(dln.runtime.Buffer dst, float[] src, int from, int count) { jvm.write(dst, src, from, count); }
+            @Override public void read(dln.runtime.Buffer src, float[] dst, int to, int count) { jvm.read(src, dst, to, count); }
             @Override public void compile(List<dln.runtime.kernel.Kernel> kernels) { jvm.compile(kernels); }
             @Override public void finish() { jvm.finish(); }
             @Override public void close() {}

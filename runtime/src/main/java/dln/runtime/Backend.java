@@ -17,11 +17,20 @@ public interface Backend extends AutoCloseable {
     /** A buffer of {@code floats} zeros. */
     Buffer allocate(long floats);
 
-    /** Copies {@code src} into the start of {@code dst}, queued in order with the launches. */
-    void write(Buffer dst, float[] src);
+    /**
+     * Copies {@code count} floats of {@code src} from index {@code from} into the start of {@code dst},
+     * queued in order with the launches. The host array may change as soon as this returns.
+     */
+    void write(Buffer dst, float[] src, int from, int count);
 
-    /** Waits for the queued work, then copies the start of {@code src} into {@code dst}. */
-    void read(Buffer src, float[] dst);
+    /** Copies all of {@code src} into the start of {@code dst}. */
+    default void write(Buffer dst, float[] src) { write(dst, src, 0, src.length); }
+
+    /** Waits for the queued work, then copies the first {@code count} floats of {@code src} into {@code dst} from index {@code to}. */
+    void read(Buffer src, float[] dst, int to, int count);
+
+    /** Waits for the queued work, then fills {@code dst} from the start of {@code src}. */
+    default void read(Buffer src, float[] dst) { read(src, dst, 0, dst.length); }
 
     /** Prepares the kernels for launching (on OpenCL: builds their program, cached by its source hash). */
     void compile(List<Kernel> kernels);

@@ -42,6 +42,7 @@ public abstract class Model implements AutoCloseable {
     private final Map<String, Buffer> buffers = new LinkedHashMap<>();
     private long step;
     private long examples;
+    private long launches;
     private double learningRate;
     /** The optimizer step's kernel, which says what the hyper buffer holds; null for an inference-only model. */
     private final UpdateGroup optimizer;
@@ -82,8 +83,12 @@ public abstract class Model implements AutoCloseable {
     }
 
     protected final void launch(Kernel k, int n, int step, Buffer... args) {
+        launches++;
         backend.launch(k, n, step, args);
     }
+
+    /** Kernel launches this model has queued since it was made: `dlnc bench` divides them by steps and batches. */
+    public final long launches() { return launches; }
 
     // ---- parameters
 
@@ -246,9 +251,7 @@ public abstract class Model implements AutoCloseable {
             forward(m, false, 0);
             for (int o = 0; o < out.length; o++) {
                 int per = Math.toIntExact(size(info.outputShapes().get(o)));
-                float[] chunk = new float[m * per];
-                backend.read(buffer(info.outputBuffers().get(o)), chunk);
-                System.arraycopy(chunk, 0, out[o], start * per, chunk.length);
+                backend.read(buffer(info.outputBuffers().get(o)), out[o], start * per, m * per);
             }
         }
         return out;
@@ -259,9 +262,10 @@ public abstract class Model implements AutoCloseable {
         requireTrainable();
         if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
         checkInputs(n, inputs);
+        checkTargets(n, targets);
         step++;
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
-        backend.write(buffer(":targets"), Arrays.copyOf(targets, Math.toIntExact(n * targetWidth())));
+        backend.write(buffer(":targets"), targets, 0, Math.toIntExact(n * targetWidth()));
         backend.write(buffer(":hyper"), optimizer != null ? optimizer.hyper(learningRate, step) : Update.rateOnly(learningRate, step));
         int counter = (int) step;
         forward(n, true, counter);
@@ -275,11 +279,12 @@ public abstract class Model implements AutoCloseable {
     public final void evaluate(int n, float[] targets, float[]... inputs) {
         requireTrainable();
         checkInputs(n, inputs);
+        checkTargets(n, targets);
         long per = targetWidth();
         for (int start = 0; start < n; start += maxBatch) {
             int m = Math.min(maxBatch, n - start);
             upload(info().inputs(), info().inputShapes(), inputs, start, m);
-            backend.write(buffer(":targets"), Arrays.copyOfRange(targets, Math.toIntExact(start * per), Math.toIntExact((start + m) * per)));
+            backend.write(buffer(":targets"), targets, Math.toIntExact(start * per), Math.toIntExact(m * per));
             forward(m, false, 0);
             loss(m);
             examples += m;
@@ -318,6 +323,13 @@ public abstract class Model implements AutoCloseable {
         if (!info().trainable()) throw new IllegalStateException("model " + info().name() + " has no train block, so it cannot train");
     }
 
+    private void checkTargets(int n, float[] targets) {
+        long want = n * targetWidth();
+        if (targets.length < want) {
+            throw new IllegalArgumentException("the targets of " + n + " examples need " + want + " values, but there are " + targets.length);
+        }
+    }
+
     private void checkInputs(int n, float[][] inputs) {
         Info info = info();
         if (inputs.length != info.inputs().size()) {
@@ -335,7 +347,7 @@ public abstract class Model implements AutoCloseable {
     private void upload(List<String> names, List<long[]> shapes, float[][] inputs, int start, int m) {
         for (int i = 0; i < names.size(); i++) {
             int per = Math.toIntExact(size(shapes.get(i)));
-            backend.write(buffer("input:" + names.get(i)), Arrays.copyOfRange(inputs[i], start * per, (start + m) * per));
+            backend.write(buffer("input:" + names.get(i)), inputs[i], start * per, m * per);
         }
     }
 

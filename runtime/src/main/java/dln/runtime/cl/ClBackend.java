@@ -7,7 +7,6 @@ import dln.runtime.Buffer;
 import dln.runtime.kernel.Kernel;
 import dln.runtime.kernel.Program;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,24 +66,25 @@ public final class ClBackend implements Backend {
      * make the host wait for the previous step's kernels (a blocking write would, on an in-order
      * queue). Writes over {@link #STAGED_MOST} bytes (loading weights) are blocking instead.
      */
-    @Override public void write(Buffer dst, float[] src) {
-        if (src.length == 0) return;
-        long bytes = (long) src.length * Sizeof.cl_float;
+    @Override public void write(Buffer dst, float[] src, int from, int count) {
+        if (count == 0) return;
+        long bytes = (long) count * Sizeof.cl_float;
         if (bytes > STAGED_MOST) {
-            clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, Pointer.to(src), 0, null, null);
+            clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, Pointer.to(src).withByteOffset((long) from * Sizeof.cl_float), 0, null, null);
             return;
         }
         retire(false);
-        ByteBuffer staging = staging((int) bytes);
-        staging.asFloatBuffer().put(src);
+        ByteBuffer staging = spare.take((int) bytes);
+        staging.asFloatBuffer().put(src, from, count);
         cl_event done = new cl_event();
         clEnqueueWriteBuffer(queue, mem(dst), CL_FALSE, 0, bytes, Pointer.to(staging), 0, null, done);
         pending.add(new Staged(done, staging));
     }
 
-    @Override public void read(Buffer src, float[] dst) {
-        if (dst.length == 0) return;
-        clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) dst.length * Sizeof.cl_float, Pointer.to(dst), 0, null, null);
+    @Override public void read(Buffer src, float[] dst, int to, int count) {
+        if (count == 0) return;
+        clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) count * Sizeof.cl_float,
+                Pointer.to(dst).withByteOffset((long) to * Sizeof.cl_float), 0, null, null);
         retire(false);
     }
 
@@ -97,19 +97,7 @@ public final class ClBackend implements Backend {
     private static final int PENDING_MOST = 64;
 
     private final ArrayDeque<Staged> pending = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
-
-    /** A staging buffer of at least {@code bytes}, reused when a spare one is large enough. */
-    private ByteBuffer staging(int bytes) {
-        for (var it = spare.iterator(); it.hasNext(); ) {
-            ByteBuffer b = it.next();
-            if (b.capacity() >= bytes) {
-                it.remove();
-                return b.clear().limit(bytes);
-            }
-        }
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
+    private final StagingPool spare = new StagingPool();
 
     /**
      * Drops the staged writes the device has finished with, oldest first (an in-order queue
@@ -123,7 +111,7 @@ public final class ClBackend implements Backend {
             if (!all) clWaitForEvents(1, new cl_event[] {s.done()});
             pending.remove();
             clReleaseEvent(s.done());
-            if (spare.size() < 8) spare.add(s.staging());
+            spare.give(s.staging());
         }
     }
 

@@ -25,12 +25,12 @@ public final class JvmBackend implements Backend {
         return new Array(new float[(int) floats]);
     }
 
-    @Override public void write(Buffer dst, float[] src) {
-        System.arraycopy(src, 0, data(dst), 0, src.length);
+    @Override public void write(Buffer dst, float[] src, int from, int count) {
+        System.arraycopy(src, from, data(dst), 0, count);
     }
 
-    @Override public void read(Buffer src, float[] dst) {
-        System.arraycopy(data(src), 0, dst, 0, dst.length);
+    @Override public void read(Buffer src, float[] dst, int to, int count) {
+        System.arraycopy(data(src), 0, dst, to, count);
     }
 
     @Override public void compile(List<Kernel> kernels) {}

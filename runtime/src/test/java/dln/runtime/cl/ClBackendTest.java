@@ -56,4 +56,27 @@ class ClBackendTest {
             assertThat(java.util.Arrays.equals(got, values)).as("the 17 MB write read back").isTrue();   // containsExactly is quadratic
         }
     }
+
+    // Model.predict and trainStep move slices of the caller's arrays without copying them first:
+    // a write takes `count` floats from `from`, a read fills `count` floats from `to`, staged or not.
+    @Test void writesAndReadsTakeSlicesOfTheHostArray() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            for (int n : new int[] {1000, (int) (ClBackend.STAGED_MOST / 4) + 1000}) {
+                float[] host = new float[n + 20];
+                for (int i = 0; i < host.length; i++) host[i] = i;
+                Buffer b = cl.allocate(n);
+                cl.write(b, host, 7, n);
+                float[] got = new float[n + 10];
+                java.util.Arrays.fill(got, -1);
+                cl.read(b, got, 3, n);
+                assertThat(got[0]).isEqualTo(-1f);
+                assertThat(got[2]).isEqualTo(-1f);
+                assertThat(got[3]).as("the first value written").isEqualTo(7f);
+                assertThat(got[n + 2]).as("the last value written").isEqualTo((float) (n + 6));
+                assertThat(got[n + 3]).isEqualTo(-1f);
+            }
+        }
+    }
 }
