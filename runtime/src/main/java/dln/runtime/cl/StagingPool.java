@@ -3,7 +3,6 @@ package dln.runtime.cl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -19,18 +18,21 @@ final class StagingPool {
 
     /** A buffer of at least {@code bytes}, limited to {@code bytes}: the smallest kept one that fits, else a new one. */
     ByteBuffer take(int bytes) {
-        ByteBuffer best = null;
-        for (ByteBuffer b : spare) if (b.capacity() >= bytes && (best == null || b.capacity() < best.capacity())) best = b;
-        if (best == null) return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-        spare.remove(best);
-        return best.clear().limit(bytes);
+        int best = -1;
+        for (int i = 0; i < spare.size(); i++) {
+            int capacity = spare.get(i).capacity();
+            if (capacity >= bytes && (best < 0 || capacity < spare.get(best).capacity())) best = i;
+        }
+        if (best < 0) return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        return spare.remove(best).clear().limit(bytes);   // by index: ByteBuffer.equals compares contents
     }
 
     /** Returns a buffer the device has finished reading. */
     void give(ByteBuffer b) {
         if (spare.size() >= MOST) {
-            ByteBuffer smallest = spare.stream().min(Comparator.comparingInt(ByteBuffer::capacity)).orElseThrow();
-            if (smallest.capacity() >= b.capacity()) return;
+            int smallest = 0;
+            for (int i = 1; i < spare.size(); i++) if (spare.get(i).capacity() < spare.get(smallest).capacity()) smallest = i;
+            if (spare.get(smallest).capacity() >= b.capacity()) return;
             spare.remove(smallest);
         }
         spare.add(b);

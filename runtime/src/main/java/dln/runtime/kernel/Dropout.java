@@ -28,7 +28,9 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
         float[] x = bufs[0], y = bufs[1];
         int stream = hash(key() ^ step);
         float scale = scale();
-        ParallelFor.range(size.at(batch), 8, i -> y[i] = uniform(stream, i) >= rate ? x[i] * scale : 0f);
+        ParallelFor.chunks(size.at(batch), 8, (from, to) -> {
+            for (int i = from; i < to; i++) y[i] = uniform(stream, i) >= rate ? x[i] * scale : 0f;
+        });
     }
 
     /** A uniform float in [0, 1): the top 24 bits of the hash, exactly representable. */

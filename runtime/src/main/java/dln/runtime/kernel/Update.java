@@ -44,35 +44,54 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
     public void reference(int batch, int step, float[][] bufs) {
         float[] hyper = bufs[0], param = bufs[1], grad = bufs[2], state1 = bufs[3], state2 = bufs[4];
         float lr = hyper[0], stepSize = hyper[2], rootBc2 = hyper[3];
-        ParallelFor.range(Math.toIntExact(size), 8, i -> {
-            float w = param[i], g = grad[i];
-            if (l2 != 0) g += l2 * w;
-            if (l1 != 0) g += l1 * Math.signum(w);
-            param[i] = switch (kind) {
+        ParallelFor.chunks(Math.toIntExact(size), 8, (from, to) -> {
+            switch (kind) {
                 case SGD -> {
-                    if (momentum == 0) yield w - lr * g;
-                    float v = momentum * state1[i] + g;
-                    state1[i] = v;
-                    yield nesterov ? w - lr * (g + momentum * v) : w - lr * v;
+                    for (int i = from; i < to; i++) {
+                        float w = param[i], g = decayed(grad[i], w);
+                        if (momentum == 0) {
+                            param[i] = w - lr * g;
+                            continue;
+                        }
+                        float v = momentum * state1[i] + g;
+                        state1[i] = v;
+                        param[i] = nesterov ? w - lr * (g + momentum * v) : w - lr * v;
+                    }
                 }
                 case ADAGRAD -> {
-                    float s = state1[i] + g * g;
-                    state1[i] = s;
-                    yield w - lr * g / ((float) Math.sqrt(s) + eps);
+                    for (int i = from; i < to; i++) {
+                        float w = param[i], g = decayed(grad[i], w);
+                        float s = state1[i] + g * g;
+                        state1[i] = s;
+                        param[i] = w - lr * g / ((float) Math.sqrt(s) + eps);
+                    }
                 }
                 case RMSPROP -> {
-                    float s = rho * state1[i] + (1 - rho) * g * g;
-                    state1[i] = s;
-                    yield w - lr * g / ((float) Math.sqrt(s) + eps);
+                    for (int i = from; i < to; i++) {
+                        float w = param[i], g = decayed(grad[i], w);
+                        float s = rho * state1[i] + (1 - rho) * g * g;
+                        state1[i] = s;
+                        param[i] = w - lr * g / ((float) Math.sqrt(s) + eps);
+                    }
                 }
                 case ADAM -> {
-                    float m = beta1 * state1[i] + (1 - beta1) * g, v = beta2 * state2[i] + (1 - beta2) * g * g;
-                    state1[i] = m;
-                    state2[i] = v;
-                    yield w - stepSize * m / ((float) Math.sqrt(v) / rootBc2 + eps);
+                    for (int i = from; i < to; i++) {
+                        float w = param[i], g = decayed(grad[i], w);
+                        float m = beta1 * state1[i] + (1 - beta1) * g, v = beta2 * state2[i] + (1 - beta2) * g * g;
+                        state1[i] = m;
+                        state2[i] = v;
+                        param[i] = w - stepSize * m / ((float) Math.sqrt(v) / rootBc2 + eps);
+                    }
                 }
-            };
+            }
         });
+    }
+
+    /** The gradient with weight decay added: l2·w (PyTorch's weight_decay) and l1·sign(w). */
+    private float decayed(float g, float w) {
+        if (l2 != 0) g += l2 * w;
+        if (l1 != 0) g += l1 * Math.signum(w);
+        return g;
     }
 
     /**

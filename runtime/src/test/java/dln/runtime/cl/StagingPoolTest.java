@@ -36,4 +36,18 @@ class StagingPoolTest {
         pool.give(tiny);
         assertThat(pool.take(1)).as("the tiny one was not kept").isNotSameAs(tiny).extracting(ByteBuffer::capacity).isEqualTo(1000);
     }
+
+    // ByteBuffer.equals compares contents: two spare buffers of equal contents are still two buffers,
+    // and the one handed out must leave the pool (a pool that removed "an equal one" handed the same
+    // buffer to two queued writes, which then overwrote each other).
+    @Test void aBufferHandedOutLeavesThePool() {
+        StagingPool pool = new StagingPool();
+        ByteBuffer large = ByteBuffer.allocateDirect(64).limit(4), small = ByteBuffer.allocateDirect(4);   // equal: same 4 zero bytes
+        pool.give(large);
+        pool.give(small);
+        assertThat(pool.take(4)).isSameAs(small);
+        assertThat(pool.take(4)).isSameAs(large);
+        ByteBuffer fresh = pool.take(4);
+        assertThat(fresh).isNotSameAs(small).isNotSameAs(large);
+    }
 }
