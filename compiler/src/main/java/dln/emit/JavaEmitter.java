@@ -16,6 +16,7 @@ import dln.runtime.Init;
 import dln.runtime.Model;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Dim;
+import dln.runtime.kernel.Epilogue;
 import dln.runtime.kernel.Kernel;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
@@ -219,6 +220,7 @@ public final class JavaEmitter {
         if (value instanceof Enum<?> e) return CodeBlock.of("$T.$L", e.getDeclaringClass(), e.name());
         if (value instanceof long[] a) return CodeBlock.of("$L", longs(a));
         if (value instanceof Dim d) return CodeBlock.of("$T.$L($LL)", Dim.class, d.batched() ? "batch" : "of", d.per());
+        if (value instanceof Epilogue e && e.equals(Epilogue.NONE)) return CodeBlock.of("$T.NONE", Epilogue.class);
         if (value instanceof List<?> list) {
             CodeBlock.Builder b = CodeBlock.builder().add("$T.of(", List.class).indent();
             for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));

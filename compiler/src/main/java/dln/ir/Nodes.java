@@ -3,6 +3,7 @@ package dln.ir;
 import dln.runtime.kernel.Act;
 import dln.runtime.kernel.ActGrad;
 import dln.runtime.kernel.Axpy;
+import dln.runtime.kernel.Epilogue;
 import dln.runtime.kernel.BatchNormBackward;
 import dln.runtime.kernel.BatchNormForward;
 import dln.runtime.kernel.BiasAct;
@@ -50,10 +51,13 @@ public final class Nodes {
 
         public Dense withAct(Act a, float al) { return new Dense(name, x, y, in, units, weight, bias, a, al); }
 
+        /** y = act(x·Wᵀ + b) in one launch: the bias and the activation are the product's epilogue. */
         public void forward(Lowering out, boolean training) {
-            out.launch(new Gemm(out.kernel(this, "fwd"), false, true, ROWS, Dim.of(units), Dim.of(in), (int) in, (int) in, (int) units, 1f, 0f),
-                    name + ": [" + in + "] -> [" + units + "]", x.buffer(), weight, y.buffer());
-            addBiasAct(out, this, ROWS, units, 1, bias, act, alpha, y.buffer());
+            Epilogue e = new Epilogue(bias != null, act, alpha);
+            Gemm k = new Gemm(out.kernel(this, "fwd"), false, true, ROWS, Dim.of(units), Dim.of(in), (int) in, (int) in, (int) units, 1f, 0f, e);
+            String what = name + ": [" + in + "] -> [" + units + "]" + (e.none() ? "" : ", " + e.describe());
+            if (bias != null) out.launch(k, what, x.buffer(), weight, y.buffer(), bias);
+            else out.launch(k, what, x.buffer(), weight, y.buffer());
         }
 
         public void backward(Gradients g) {

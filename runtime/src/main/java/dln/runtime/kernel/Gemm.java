@@ -23,16 +23,23 @@ import java.util.List;
  * separate choice of this kernel.
  */
 public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc,
-                   float alpha, float beta) implements Kernel {
+                   float alpha, float beta, Epilogue epilogue) implements Kernel {
 
     private static final int ROWS = 12;
     private static final int DOT_ROWS = 6, DOT_COLS = 4;
 
     public Gemm {
         if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
+        if (!epilogue.none() && !(transB && !transA)) throw new IllegalArgumentException("an epilogue is only for A·Bᵀ (a dense layer's forward product)");
     }
 
-    public List<String> args() { return List.of("a", "b", "c"); }
+    /** A product stored as it is. */
+    public Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc, float alpha, float beta) {
+        this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, Epilogue.NONE);
+    }
+
+    /** The buffers: a, b, c, and the bias of C's columns when the epilogue adds one. */
+    public List<String> args() { return epilogue.bias() ? List.of("a", "b", "c", "bias") : List.of("a", "b", "c"); }
 
     public void reference(int batch, int step, float[][] bufs) {
         int rows = m.at(batch), cols = n.at(batch), depth = k.at(batch);
@@ -42,9 +49,10 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
             for (int i = 0; i < rows; i++) {
                 for (int j = i * ldc; j < i * ldc + cols; j++) c[j] = beta == 0 ? 0 : beta * c[j];
             }
-            return;
+        } else {
+            Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
         }
-        Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
+        epilogue.apply(c, rows, cols, ldc, epilogue.bias() ? bufs[3] : null);
     }
 
     public void opencl(C out) {
@@ -68,9 +76,11 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("// C[M,N] = %s%s * %s%s, A stored %s (lda %d), B stored %s (ldb %d), C ldc %d; M x N x K = %s x %s x %s.",
                 alpha == 1 ? "" : C.f(alpha) + " * ", transA ? "A^T" : "A", transB ? "B^T" : "B", beta == 0 ? "" : " + " + C.f(beta) + " * C",
                 transA ? "[K,M]" : "[M,K]", lda, transB ? "[N,K]" : "[K,N]", ldb, ldc, m, n, k);
+        if (!epilogue.none()) out.line("// then, as each element is stored: %s.", epilogue.describe().replace("bias", "bias[column]"));
         out.line("// " + block);
         out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
-        out.kernel(name, "const a", "const b", "c");
+        if (epilogue.bias()) out.kernel(name, "const a", "const b", "c", "const bias");
+        else out.kernel(name, "const a", "const b", "c");
         out.line("const int M = %s, N = %s, K = %s;", m.c(), n.c(), k.c());
     }
 
@@ -183,7 +193,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("for (int i = 0; i < %d && i0 + i < M; i++) {", DOT_ROWS);
         out.line("for (int j = 0; j < %d && j0 + j < N; j++) {", DOT_COLS);
         out.line("__global float* q = c + (i0 + i) * %d + j0 + j;", ldc);
-        out.line("*q = %s;", scaled("t[i][j]", "*q"));
+        out.line("*q = %s;", epilogue.opencl(scaled("t[i][j]", "*q"), "bias[j0 + j]"));
         out.line("}");
         out.line("}");
         out.line("}");
