@@ -172,7 +172,9 @@ public final class Nodes {
 
         public void forward(Lowering out, boolean training) {
             if (training) out.launchCounted(new Dropout(out.kernel(this, "fwd"), Dim.batch(x.size()), rate, seed), name, x.buffer(), y.buffer());
-            else out.launch(new Axpy(out.kernel(this, "copy"), Dim.batch(x.size()), 1f, 0f), name + " (identity at inference)", x.buffer(), y.buffer());
+            else if (!out.alias(y.buffer(), x.buffer())) {
+                out.launch(new Axpy(out.kernel(this, "copy"), Dim.batch(x.size()), 1f, 0f), name + " (identity at inference)", x.buffer(), y.buffer());
+            }
         }
 
         public void backward(Gradients g) {

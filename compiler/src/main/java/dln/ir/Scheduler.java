@@ -27,7 +27,9 @@ public final class Scheduler {
         Differentiator.Result d = new Differentiator(graph).differentiate();
         var t = graph.training();
         String loss = t.optimizer().name().equals("perceptron") ? "perceptron" : t.loss();
-        var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(train, d.loss(), d.backward(), d.update()), outputs());
+        // inference first: its launches may read a buffer where training reads another (an aliased
+        // dropout), so both runs' lifetimes must hold
+        var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(predict, train, d.loss(), d.backward(), d.update()), outputs());
         return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict, train, d.loss(), d.backward(), d.update())),
                 predict, train, d.loss(), d.backward(), d.update(), loss, t.optimizer().toString(), t.optimizer().real("lr"), d.labels());
     }
@@ -39,7 +41,7 @@ public final class Scheduler {
     }
 
     private List<Launch> forward(boolean training) {
-        Lowering out = new Lowering(graph.plan());
+        Lowering out = new Lowering(graph.plan(), outputs());
         for (Node n : graph.nodes()) n.forward(out, training);
         return out.launches();
     }

@@ -103,4 +103,72 @@ class GeneratedModelTest {
         m.evaluate(4, XOR_OUT, XOR_IN);
         return new float[] {(float) m.takeMetrics().loss()};
     }
+
+    // Dropout is the identity at inference, and costs nothing there: the next layer reads the
+    // dropout's input (no copy, no launch). Here the first dense layer has no activation, so in
+    // training nothing reads its output after the dropout and the planner could hand that memory to
+    // a later buffer; inference must still see it whole. A dropout that is the model's output keeps
+    // its copy, since the host reads that buffer.
+    static final String DROPOUT = """
+            model Drop {
+                input x: [6]
+                h = x -> dense(8) -> dropout(0.5)
+                output y = h -> dense(5) -> dense(3) -> dropout(0.25)
+            }
+            train Drop {
+                loss      mse
+                optimizer sgd(lr: 0.1)
+                batch     4
+                epochs    1
+            }
+            """;
+
+    @Test void dropoutCostsNothingAtInference() {
+        float[] x = new float[3 * 6];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i + 1);
+        Backend cl = opencl();
+        try (Model jvm = Models.instantiate(DROPOUT, "Drop", new JvmBackend(), 4)) {
+            jvm.initialize(2);
+            float[] want = byHand(jvm, x, 3);
+            long before = jvm.launches();
+            float[] got = jvm.predict(3, x)[0];
+            assertThat(jvm.launches() - before).as("three products and the output dropout's copy").isEqualTo(4);
+            for (int i = 0; i < want.length; i++) assertThat(got[i]).as("y[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
+            if (cl == null) return;
+            try (Model ocl = Models.instantiate(DROPOUT, "Drop", cl, 4)) {
+                ocl.initialize(2);
+                float[] onCl = ocl.predict(3, x)[0];
+                for (int i = 0; i < want.length; i++) assertThat(onCl[i]).as("OpenCL y[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    /** The three dense layers in double, dropout as the identity. */
+    private static float[] byHand(Model m, float[] x, int n) {
+        double[] h = x.length == 0 ? null : toDouble(x);
+        int width = 6;
+        for (String layer : List.of("dense_1", "dense_2", "dense_3")) {
+            float[] w = m.parameter(layer + ".weight"), b = m.parameter(layer + ".bias");
+            int units = b.length;
+            double[] next = new double[n * units];
+            for (int r = 0; r < n; r++) {
+                for (int u = 0; u < units; u++) {
+                    double s = b[u];
+                    for (int k = 0; k < width; k++) s += h[r * width + k] * w[u * width + k];
+                    next[r * units + u] = s;
+                }
+            }
+            h = next;
+            width = units;
+        }
+        float[] out = new float[h.length];
+        for (int i = 0; i < h.length; i++) out[i] = (float) h[i];
+        return out;
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = x[i];
+        return out;
+    }
 }
