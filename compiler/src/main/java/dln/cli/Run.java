@@ -96,7 +96,7 @@ final class Run {
         Compiler.Generated chosen = choose(all, checked, modelName, file);
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put(chosen.packageName() + "." + chosen.className(), chosen.java());
-        ClassLoader loader = InMemoryJavac.compile(sources);
+        ClassLoader loader = InMemoryJavac.compile(sources, Map.of(chosen.openclPath(), chosen.opencl()));
         try {
             Class<? extends Model> type = loader.loadClass(chosen.packageName() + "." + chosen.className()).asSubclass(Model.class);
             return new Compiled(checked, chosen, type, checked.networks().get(chosen.model()).flops());

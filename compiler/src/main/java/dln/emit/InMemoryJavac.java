@@ -33,6 +33,14 @@ public final class InMemoryJavac {
 
     /** Compiles {@code sources} (binary class name → Java text) and returns a loader that defines them. */
     public static ClassLoader compile(Map<String, String> sources) {
+        return compile(sources, Map.of());
+    }
+
+    /**
+     * Compiles {@code sources} and returns a loader that defines them and serves {@code resources}
+     * (path below the class path's root → text), as a jar would: the OpenCL program of each model.
+     */
+    public static ClassLoader compile(Map<String, String> sources, Map<String, String> resources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new IllegalStateException("no Java compiler in this JVM: run dlnc on a JDK, not a JRE");
         Map<String, ByteArrayOutputStream> classes = new HashMap<>();
@@ -67,6 +75,11 @@ public final class InMemoryJavac {
                 if (b == null) throw new ClassNotFoundException(name);
                 byte[] bytes = b.toByteArray();
                 return defineClass(name, bytes, 0, bytes.length);
+            }
+
+            @Override public java.io.InputStream getResourceAsStream(String name) {
+                String text = resources.get(name);
+                return text != null ? new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)) : super.getResourceAsStream(name);
             }
         };
     }

@@ -82,9 +82,13 @@ public final class Nodes {
 
         private long spatial() { return geom.out()[0] * geom.out()[1] * geom.out()[2]; }
 
+        /** y = act(conv(x) + b) in one launch: the bias and the activation are the convolution's epilogue. */
         public void forward(Lowering out, boolean training) {
-            out.launch(new ConvForward(out.kernel(this, "fwd"), geom), name, x.buffer(), weight, y.buffer());
-            addBiasAct(out, this, ROWS, geom.outChannels(), spatial(), bias, act, alpha, y.buffer());
+            Epilogue e = new Epilogue(bias != null, act, alpha);
+            ConvForward k = new ConvForward(out.kernel(this, "fwd"), geom, e);
+            String what = e.none() ? name : name + ", " + e.describe();
+            if (bias != null) out.launch(k, what, x.buffer(), weight, y.buffer(), bias);
+            else out.launch(k, what, x.buffer(), weight, y.buffer());
         }
 
         public void backward(Gradients g) {
@@ -322,14 +326,6 @@ public final class Nodes {
                 offset += x.size();
             }
         }
-    }
-
-    static void addBiasAct(Lowering out, Node node, Dim rows, long channels, long spatial, String bias, Act act, float alpha, String y) {
-        if (bias == null && act == Act.LINEAR) return;
-        BiasAct k = new BiasAct(out.kernel(node, "bias_act"), rows, channels, spatial, bias != null, act, alpha);
-        String what = (bias != null ? "+ bias" : "") + (act != Act.LINEAR ? (bias != null ? ", " : "") + act.name().toLowerCase(java.util.Locale.ROOT) : "");
-        if (bias != null) out.launch(k, what, bias, y);
-        else out.launch(k, what, y);
     }
 
     /** dz = dy·act'(y), in place in dy's buffer (its gradient is complete and read only here). */

@@ -2,12 +2,14 @@ package dln.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dln.Compiler;
 import dln.runtime.Backend;
 import dln.runtime.Model;
 import dln.runtime.cl.ClBackend;
 import dln.runtime.cl.Devices;
 import dln.runtime.jvm.JvmBackend;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Generated classes compile, run and train, and the OpenCL device agrees with the JVM backend. */
@@ -170,5 +172,33 @@ class GeneratedModelTest {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) out[i] = x[i];
         return out;
+    }
+
+    // What runs on OpenCL is the .cl file that dlnc emitted beside the class, not a program made
+    // again from the kernels: an edit to the emitted file (the output layer storing 0.25) shows in
+    // the predictions, while the JVM backend still runs the kernels' references. Without the file
+    // the model says which file it needs.
+    @Test void theEmittedProgramIsTheProgramThatRuns() throws Exception {
+        Compiler.Generated g = Models.generate(XOR).get(0);
+        String store = "*q = (1.0f / (1.0f + exp(-((t[i][j] + bias[j0 + j])))));";
+        assertThat(g.opencl()).as("the output layer's store in the emitted program").contains(store);
+        String edited = g.opencl().replace(store, "*q = 0.25f;");
+        String name = g.packageName() + "." + g.className();
+        ClassLoader loader = InMemoryJavac.compile(Map.of(name, g.java()), Map.of(g.openclPath(), edited));
+        Class<?> type = loader.loadClass(name);
+        try (Model jvm = (Model) type.getConstructor(Backend.class, int.class).newInstance(new JvmBackend(), 4)) {
+            jvm.initialize(7);
+            assertThat(jvm.predict(4, XOR_IN)[0]).doesNotContain(0.25f);
+        }
+        Backend cl = opencl();
+        if (cl == null) return;
+        try (Model ocl = (Model) type.getConstructor(Backend.class, int.class).newInstance(cl, 4)) {
+            ocl.initialize(7);
+            assertThat(ocl.predict(4, XOR_IN)[0]).containsOnly(0.25f);
+        }
+        Class<?> without = InMemoryJavac.compile(Map.of(name, g.java())).loadClass(name);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> without.getConstructor(Backend.class, int.class).newInstance(cl, 4))
+                .hasRootCauseInstanceOf(IllegalStateException.class)
+                .rootCause().hasMessageContaining("the OpenCL program Xor.cl of dln.test.Xor is not on the class path");
     }
 }

@@ -20,9 +20,12 @@ final class Models {
 
     static Model instantiate(String dln, String model, Backend backend, int maxBatch) {
         List<Compiler.Generated> all = generate(dln);
-        Map<String, String> sources = new LinkedHashMap<>();
-        for (Compiler.Generated g : all) sources.put(g.packageName() + "." + g.className(), g.java());
-        ClassLoader loader = InMemoryJavac.compile(sources);
+        Map<String, String> sources = new LinkedHashMap<>(), programs = new LinkedHashMap<>();
+        for (Compiler.Generated g : all) {
+            sources.put(g.packageName() + "." + g.className(), g.java());
+            programs.put(g.openclPath(), g.opencl());
+        }
+        ClassLoader loader = InMemoryJavac.compile(sources, programs);
         Compiler.Generated g = all.stream().filter(x -> x.model().equals(model)).findFirst().orElseThrow();
         try {
             return (Model) loader.loadClass(g.packageName() + "." + g.className())

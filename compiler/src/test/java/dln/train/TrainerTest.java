@@ -64,7 +64,7 @@ class TrainerTest {
         Compiler.Result r = Compiler.check(Source.of("tiny.dln", dln));
         assertThat(r.ok()).as("%s", r.diagnostics().all()).isTrue();
         Compiler.Generated g = Compiler.generate(r, "dln.test.train", "tiny.dln").get(0);
-        ClassLoader loader = InMemoryJavac.compile(Map.of(g.packageName() + "." + g.className(), g.java()));
+        ClassLoader loader = InMemoryJavac.compile(Map.of(g.packageName() + "." + g.className(), g.java()), Map.of(g.openclPath(), g.opencl()));
         try {
             return new Compiled(loader.loadClass(g.packageName() + "." + g.className()).asSubclass(Model.class), r.trainings().get(g.model()));
         } catch (ClassNotFoundException e) {
@@ -118,7 +118,7 @@ class TrainerTest {
             @Override public dln.runtime.Buffer allocate(long floats) { return jvm.allocate(floats); }
             @Override public void write(dln.runtime.Buffer dst, float[] src, int from, int count) { jvm.write(dst, src, from, count); }
             @Override public void read(dln.runtime.Buffer src, float[] dst, int to, int count) { jvm.read(src, dst, to, count); }
-            @Override public void compile(List<dln.runtime.kernel.Kernel> kernels) { jvm.compile(kernels); }
+            @Override public void compile(java.util.function.Supplier<String> program, List<dln.runtime.kernel.Kernel> kernels) { jvm.compile(program, kernels); }
             @Override public void finish() { jvm.finish(); }
             @Override public void close() {}
             @Override public void launch(dln.runtime.kernel.Kernel k, int batch, int step, dln.runtime.Buffer... args) {

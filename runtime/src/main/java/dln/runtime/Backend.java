@@ -1,7 +1,9 @@
 package dln.runtime;
 
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Program;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Where kernels run. Launches are queued in order and return at once: the only host waits are
@@ -32,8 +34,16 @@ public interface Backend extends AutoCloseable {
     /** Waits for the queued work, then fills {@code dst} from the start of {@code src}. */
     default void read(Buffer src, float[] dst) { read(src, dst, 0, dst.length); }
 
-    /** Prepares the kernels for launching (on OpenCL: builds their program, cached by its source hash). */
-    void compile(List<Kernel> kernels);
+    /**
+     * Prepares the kernels for launching from the OpenCL program that holds them: on OpenCL, builds
+     * {@code program}'s text (cached by its hash) and finds each kernel in it by name; the JVM runs
+     * the kernels' references and never asks for the text. A generated model passes the `.cl` file
+     * that dlnc emitted beside it, so what runs is what was emitted.
+     */
+    void compile(Supplier<String> program, List<Kernel> kernels);
+
+    /** Prepares kernels from a program made of their own sources (for kernels that no model emitted: tests, benchmarks). */
+    default void compile(List<Kernel> kernels) { compile(() -> Program.source("kernels", kernels), kernels); }
 
     void launch(Kernel kernel, int batch, int step, Buffer... args);
 

@@ -55,12 +55,30 @@ public abstract class Model implements AutoCloseable {
             slots.put(s.name(), s);
             buffers.put(s.name(), backend.allocate(s.size(maxBatch)));
         }
-        backend.compile(kernels);
+        backend.compile(this::program, kernels);
         this.learningRate = info().learningRate();
         this.optimizer = (UpdateGroup) kernels.stream().filter(k -> k instanceof UpdateGroup).findFirst().orElse(null);
     }
 
     public abstract Info info();
+
+    /**
+     * The OpenCL program that dlnc emitted for this class: the resource {@code Name.cl} beside it
+     * (`dlnc -o` writes it next to the Java file; the Maven plugin packs it next to the class). Read
+     * only by an OpenCL backend: the program that runs is the emitted file, never a copy made again.
+     */
+    private String program() {
+        String file = getClass().getSimpleName() + ".cl";
+        try (java.io.InputStream in = getClass().getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("the OpenCL program " + file + " of " + getClass().getName() + " is not on the class path: "
+                        + "keep the .cl file that dlnc wrote beside the Java file, in the class's package (the Maven plugin packs it as a resource)");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the OpenCL program " + file + " of " + getClass().getName() + ": " + e.getMessage(), e);
+        }
+    }
 
     /** Runs the layers on the first {@code n} examples of the input buffers. */
     protected abstract void forward(int n, boolean training, int step);

@@ -33,9 +33,12 @@ class SamplesRunTest {
         Compiler.Result r = Compiler.check(sample, sample.getFileName().toString());
         assertThat(r.ok()).as("%s", r.diagnostics().all()).isTrue();
         List<Compiler.Generated> all = Compiler.generate(r, "dln.samples.generated", sample.getFileName().toString());
-        Map<String, String> sources = new LinkedHashMap<>();
-        for (Compiler.Generated g : all) sources.put(g.packageName() + "." + g.className(), g.java());
-        ClassLoader loader = InMemoryJavac.compile(sources);
+        Map<String, String> sources = new LinkedHashMap<>(), programs = new LinkedHashMap<>();
+        for (Compiler.Generated g : all) {
+            sources.put(g.packageName() + "." + g.className(), g.java());
+            programs.put(g.openclPath(), g.opencl());
+        }
+        ClassLoader loader = InMemoryJavac.compile(sources, programs);
         for (Compiler.Generated g : all) {
             for (Backend backend : backends()) {
                 Class<?> cls = loader.loadClass(g.packageName() + "." + g.className());

@@ -5,7 +5,6 @@ import static org.jocl.CL.*;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
 import dln.runtime.kernel.Kernel;
-import dln.runtime.kernel.Program;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,6 +14,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -39,7 +39,11 @@ public final class ClBackend implements Backend {
     private final cl_context context;
     private final cl_command_queue queue;
     private final Map<String, cl_program> programs = new HashMap<>();
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    /**
+     * By the kernel itself (a record: equal sizes, equal kernel), not its name: two models on one
+     * device may both have a `dense_1_fwd` of different sizes.
+     */
+    private final Map<Kernel, cl_kernel> kernels = new HashMap<>();
 
     public ClBackend(Devices.Device device) {
         setExceptionsEnabled(true);
@@ -121,11 +125,17 @@ public final class ClBackend implements Backend {
         return status[0] == CL_COMPLETE;
     }
 
-    @Override public void compile(List<Kernel> list) {
-        String source = Program.source("kernels", list);
+    @Override public void compile(Supplier<String> text, List<Kernel> list) {
+        String source = text.get();
         cl_program program = programs.computeIfAbsent(sha256(source), h -> build(source));
         for (Kernel k : list) {
-            if (!kernels.containsKey(k.name())) kernels.put(k.name(), clCreateKernel(program, k.name(), null));
+            if (kernels.containsKey(k)) continue;
+            try {
+                kernels.put(k, clCreateKernel(program, k.name(), null));
+            } catch (CLException e) {
+                throw new IllegalArgumentException("the OpenCL program has no kernel " + k.name() + " (" + e.getMessage()
+                        + "): a model's .cl file must be the one dlnc emitted with its class");
+            }
         }
     }
 
@@ -166,7 +176,7 @@ public final class ClBackend implements Backend {
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
         long[] global = kernel.global(batch);
         for (long g : global) if (g == 0) return;
-        cl_kernel k = kernels.get(kernel.name());
+        cl_kernel k = kernels.get(kernel);
         if (k == null) throw new IllegalStateException("kernel " + kernel.name() + " was not compiled");
         for (int i = 0; i < args.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(mem(args[i])));
         clSetKernelArg(k, args.length, Sizeof.cl_int, Pointer.to(new int[] {batch}));

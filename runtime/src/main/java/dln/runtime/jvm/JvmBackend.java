@@ -4,6 +4,7 @@ import dln.runtime.Backend;
 import dln.runtime.Buffer;
 import dln.runtime.kernel.Kernel;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs every kernel's Java reference implementation, in order, on the calling thread (kernels
@@ -33,7 +34,7 @@ public final class JvmBackend implements Backend {
         System.arraycopy(data(src), 0, dst, to, count);
     }
 
-    @Override public void compile(List<Kernel> kernels) {}
+    @Override public void compile(Supplier<String> program, List<Kernel> kernels) {}
 
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
         float[][] bufs = new float[args.length][];

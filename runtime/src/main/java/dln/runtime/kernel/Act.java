@@ -83,6 +83,20 @@ public enum Act {
         };
     }
 
+    /**
+     * apply as a C expression over {@code z} of OpenCL type {@code type} (float or floatN), where the
+     * branches are select()s: OpenCL's ?: takes a scalar condition only. {@code z} should be a name,
+     * as it may appear more than once.
+     */
+    public String openclVector(String z, String alpha, String type) {
+        return switch (this) {
+            case STEP -> "select((%s) 0.0f, (%s) 1.0f, %s >= 0.0f)".formatted(type, type, z);
+            case LEAKY_RELU -> "select((%s) * %s, %s, %s > 0.0f)".formatted(alpha, z, z, z);
+            case ELU -> "select((%s) * expm1(%s), %s, %s > 0.0f)".formatted(alpha, z, z, z);
+            default -> opencl(z, alpha);
+        };
+    }
+
     /** gradFromOutput as a C expression over the C expressions {@code y} and {@code alpha} (y may appear more than once). */
     public String openclGrad(String y, String alpha) {
         return switch (this) {

@@ -52,8 +52,8 @@ public record ConvBackwardData(String name, ConvGeom g) implements Kernel {
     }
 
     public void opencl(C out) {
-        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, true, "dy", "dx");
-        else ConvRows.emit(out, name, g, true, "dy", "dx");
+        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, true, "dy", "dx", Epilogue.NONE);
+        else ConvRows.emit(out, name, g, true, "dy", "dx", Epilogue.NONE);
     }
 
     public long[] global(int batch) { return FlatConv.applies(g) ? FlatConv.global(g, true, batch) : ConvRows.global(g, true, batch); }

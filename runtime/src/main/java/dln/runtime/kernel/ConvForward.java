@@ -4,14 +4,18 @@ import dln.runtime.jvm.Blas;
 import java.util.List;
 
 /**
- * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, no bias
- * (a {@link BiasAct} follows). Java: per chunk of examples ({@link Im2col}), the weights times the
- * unfolded input in one BLAS product. OpenCL: along the flattened plane where the output is as large
- * as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}).
+ * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, then the
+ * epilogue: the bias of each output channel added and the activation applied as the block is
+ * stored (the layer's BiasAct folded in). Java: per chunk of examples ({@link Im2col}), the weights
+ * times the unfolded input in one BLAS product. OpenCL: along the flattened plane where the output
+ * is as large as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}).
  */
-public record ConvForward(String name, ConvGeom g) implements Kernel {
+public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements Kernel {
 
-    public List<String> args() { return List.of("x", "weight", "y"); }
+    /** The convolution alone, stored as it is. */
+    public ConvForward(String name, ConvGeom g) { this(name, g, Epilogue.NONE); }
+
+    public List<String> args() { return epilogue.bias() ? List.of("x", "weight", "y", "bias") : List.of("x", "weight", "y"); }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], w = bufs[1], y = bufs[2];
@@ -23,11 +27,12 @@ public record ConvForward(String name, ConvGeom g) implements Kernel {
             Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
             Im2col.scatter(s, product, n0, count, outC, positions, y);
         }
+        epilogue.applyChannels(y, batch, g.outChannels(), g.outVolume(), epilogue.bias() ? bufs[3] : null);
     }
 
     public void opencl(C out) {
-        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, false, "x", "y");
-        else ConvRows.emit(out, name, g, false, "x", "y");
+        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, false, "x", "y", epilogue);
+        else ConvRows.emit(out, name, g, false, "x", "y", epilogue);
     }
 
     public long[] global(int batch) { return FlatConv.applies(g) ? FlatConv.global(g, false, batch) : ConvRows.global(g, false, batch); }

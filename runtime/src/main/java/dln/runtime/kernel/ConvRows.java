@@ -2,6 +2,8 @@ package dln.runtime.kernel;
 
 import static dln.runtime.kernel.Lanes.each;
 
+import java.util.List;
+
 /**
  * The OpenCL C of a convolution gathered row by row, shared by the forward pass (y from x) and the
  * input gradient (dx from dy, the convolution transposed). A work-item computes a block of up to 12
@@ -57,7 +59,7 @@ final class ConvRows {
 
     static long[] local() { return new long[] {4, 4, 1}; }
 
-    static void emit(C out, String name, ConvGeom g, boolean transposed, String src, String dst) {
+    static void emit(C out, String name, ConvGeom g, boolean transposed, String src, String dst, Epilogue epilogue) {
         long[] in = g.in(), outs = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long[] tgt = transposed ? in : outs, from = transposed ? outs : in;
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
@@ -70,7 +72,9 @@ final class ConvRows {
         out.line("// A work-item's block: %d %s channels x %d positions of one %s row in %s registers.", rows,
                 transposed ? "input" : "output", l.cols(), transposed ? "input" : "output", l.type());
         out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
-        out.kernel(name, "const " + src, "const weight", dst);
+        if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
+        if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
+        else out.kernel(name, "const " + src, "const weight", dst);
         out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %d;", blocks * phases, rows);
         out.line("if (n >= batch || row >= %d || t0 >= %d) return;", tgt[0] * tgt[1], tC);
         out.line("const int td = row / %d, th = row %% %d;", tgt[1], tgt[1]);
@@ -112,6 +116,11 @@ final class ConvRows {
         out.line("}");
         out.line("}");
         out.line("}");
+        for (int i = 0; i < rows; i++) {
+            List<String> accumulators = new java.util.ArrayList<>();
+            for (int x = 0; x < l.vectors(); x++) accumulators.add("c" + i + "_" + x);
+            epilogue.openclInPlace(out, accumulators, l.type(), "bias[min(t0 + %d, %d)]".formatted(i, tC - 1));
+        }
         if (phased) storePhased(out, l, rows, dst, tC, tgt, phases);
         else store(out, l, rows, dst, tC, tgt);
         out.line("}");

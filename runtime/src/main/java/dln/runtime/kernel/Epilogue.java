@@ -1,5 +1,6 @@
 package dln.runtime.kernel;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,7 +14,7 @@ public record Epilogue(boolean bias, Act act, float alpha) {
 
     public boolean none() { return !bias && act == Act.LINEAR; }
 
-    /** The reference: c[i·ld + j] = act(c[i·ld + j] + bias[j]) over rows [0, rows) and columns [0, cols). */
+    /** The reference of a product's epilogue: c[i·ld + j] = act(c[i·ld + j] + bias[j]) over rows [0, rows) and columns [0, cols). */
     void apply(float[] c, int rows, int cols, int ld, float[] biasValues) {
         if (none()) return;
         ParallelFor.chunks(rows, cols, (from, to) -> {
@@ -22,6 +23,23 @@ public record Epilogue(boolean bias, Act act, float alpha) {
                 act.applyInPlace(c, i * ld, i * ld + cols, alpha);
             }
         });
+    }
+
+    /** The reference of a convolution's epilogue: y [n, channels, spatial] = act(y + bias[channel]), as {@link BiasAct} computes it. */
+    void applyChannels(float[] y, int n, long channels, long spatial, float[] biasValues) {
+        if (none()) return;
+        new BiasAct("epilogue", Dim.batch(1), channels, spatial, bias, act, alpha).reference(n, 0, bias ? new float[][] {biasValues, y} : new float[][] {y});
+    }
+
+    /**
+     * Applies the epilogue in place to the accumulators {@code names} of OpenCL type {@code type}, all of
+     * one channel whose bias is {@code biasValue} (a C expression of a float).
+     */
+    void openclInPlace(C out, List<String> names, String type, String biasValue) {
+        if (none()) return;
+        if (bias) out.line("{ const float b = %s; %s }", biasValue, String.join(" ", names.stream().map(v -> "%s += b;".formatted(v)).toList()));
+        if (act == Act.LINEAR) return;
+        for (String v : names) out.line("{ const %s z = %s; %s = %s; }", type, v, v, act.openclVector("z", C.f(alpha), type));
     }
 
     /** The C expression of an element whose product is {@code value}, in column {@code column} (scalars, or vectors with the bias loaded to match). */

@@ -2,6 +2,8 @@ package dln.runtime.kernel;
 
 import static dln.runtime.kernel.Lanes.each;
 
+import java.util.List;
+
 /**
  * The OpenCL C of a convolution whose output is as large as its input, at stride 1 (3x3 with
  * padding 1, 5x5 with padding 2...), shared by the forward pass (y from x) and the input gradient (dx from dy, the
@@ -40,7 +42,7 @@ final class FlatConv {
 
     static long[] local() { return new long[] {4, 4, 1}; }
 
-    static void emit(C out, String name, ConvGeom g, boolean transposed, String src, String dst) {
+    static void emit(C out, String name, ConvGeom g, boolean transposed, String src, String dst, Epilogue epilogue) {
         long[] size = g.in(), k = g.kernel(), p = g.padding(), dil = g.dilation();
         long plane = g.inVolume(), kvol = g.kernelVolume();
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
@@ -60,7 +62,9 @@ final class FlatConv {
         out.line("// A work-item's block: %d %s channels x 16 consecutive positions of the plane in float16 registers.", rows,
                 transposed ? "input" : "output");
         out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
-        out.kernel(name, "const " + src, "const weight", dst);
+        if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
+        if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
+        else out.kernel(name, "const " + src, "const weight", dst);
         out.line("const int n = get_global_id(2), t0 = get_global_id(1) * %d, p0 = get_global_id(0) * 16;", rows);
         out.line("if (n >= batch || t0 >= %d || p0 >= %d) return;", tC, plane);
         out.line("const int16 at = p0 + %s;", lanes());
@@ -83,6 +87,7 @@ final class FlatConv {
         for (int i = 0; i < rows; i++) out.line("c%d = fma((float16) w%d[wk], u, c%d);", i, i, i);
         out.line("}");
         out.line("}");
+        for (int i = 0; i < rows; i++) epilogue.openclInPlace(out, List.of("c" + i), "float16", "bias[min(t0 + %d, %d)]".formatted(i, tC - 1));
         out.line("__global float* o = %s + (n * %d + t0) * %d + p0;", dst, tC, plane);
         out.line("if (p0 + 16 <= %d && t0 + %d <= %d) {", plane, rows, tC);
         for (int i = 0; i < rows; i++) out.line("vstore16(c%d, 0, o + %d);", i, i * plane);

@@ -79,4 +79,35 @@ class ClBackendTest {
             }
         }
     }
+
+    // Two models on one device may both have a kernel of the same name with different constants
+    // (each model's dense_1_fwd): each launch runs its own model's kernel, from its own program.
+    @Test void kernelsOfTheSameNameFromTwoProgramsStayApart() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            Axpy twice = new Axpy("t_same_name", Dim.of(4), 2, 0), thrice = new Axpy("t_same_name", Dim.of(4), 3, 0);
+            cl.compile(List.of(twice));
+            cl.compile(List.of(thrice));
+            Buffer x = cl.allocate(4), y = cl.allocate(4);
+            cl.write(x, new float[] {1, 2, 3, 4});
+            float[] got = new float[4];
+            cl.launch(twice, 1, 0, x, y);
+            cl.read(y, got);
+            assertThat(got).containsExactly(2, 4, 6, 8);
+            cl.launch(thrice, 1, 0, x, y);
+            cl.read(y, got);
+            assertThat(got).containsExactly(3, 6, 9, 12);
+        }
+    }
+
+    @Test void aProgramWithoutTheKernelSaysWhichIsMissing() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            Axpy k = new Axpy("t_not_in_program", Dim.of(4), 1, 0);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> cl.compile(() -> "__kernel void other(__global float* y) { y[0] = 1; }", List.of(k)))
+                    .hasMessageContaining("has no kernel t_not_in_program");
+        }
+    }
 }

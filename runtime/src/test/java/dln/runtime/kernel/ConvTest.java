@@ -73,6 +73,38 @@ class ConvTest {
         table.assertSame();
     }
 
+    // A convolution's bias and activation are its epilogue: the same as the convolution followed by
+    // BiasAct, bit for bit on the JVM, and on OpenCL (both kernel shapes: flat planes and rows, the
+    // 12-channel block split with 13 and 16 channels) within the convolution's rounding, for every
+    // activation, with and without a bias.
+    @Test void theEpilogueIsTheConvolutionFollowedByBiasAct() {
+        Random r = new Random(41);
+        OpenClTable table = new OpenClTable();
+        int[] shapes = {0, 2, 3, 6, 7};
+        for (int s : shapes) {
+            ConvGeom g = SHAPES.get(s);
+            int in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
+            int batch = 3;
+            float[] x = KernelCheck.random(r, in * batch, 1), weight = KernelCheck.random(r, w, 1), bias = KernelCheck.random(r, (int) g.outChannels(), 1);
+            for (Act act : Act.values()) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    ConvForward fused = new ConvForward("t_conv_epi_" + s + "_" + act + "_" + withBias, g, new Epilogue(withBias, act, 0.1f));
+                    float[][] bufs = withBias ? new float[][] {x, weight, new float[out * batch], bias} : new float[][] {x, weight, new float[out * batch]};
+                    table.add(fused, batch, 0, tolerance(g.taps()), bufs);
+                    float[] want = new float[out * batch];
+                    new ConvForward("plain", g).reference(batch, 0, new float[][] {x, weight, want});
+                    BiasAct after = new BiasAct("after", Dim.batch(1), g.outChannels(), g.outVolume(), withBias, act, 0.1f);
+                    after.reference(batch, 0, withBias ? new float[][] {bias, want} : new float[][] {want});
+                    float[][] got = new float[bufs.length][];
+                    for (int i = 0; i < bufs.length; i++) got[i] = bufs[i].clone();
+                    fused.reference(batch, 0, got);
+                    org.assertj.core.api.Assertions.assertThat(got[2]).as("shape %d, %s, bias %s", s, act, withBias).containsExactly(want);
+                }
+            }
+        }
+        table.assertSame();
+    }
+
     // Both gradients against central finite differences of the forward pass, loss = Σ r·y, with
     // FiniteDifferences' step 1e-2 and tolerance 1e-3 relative to 1 + |gradient|: the convolution is
     // linear in x and in the weights, so the difference quotient has no truncation error and only
