@@ -46,10 +46,13 @@ public final class Augmenter {
         }
     }
 
+    /** A copy of the plane being shifted, kept between images: a new one per image was most of a training step's garbage. */
+    private float[] plane = new float[0];
+
     /** Moves the image at {@code at} down by {@code dy} and right by {@code dx} pixels, zeros coming in. */
     void shift(float[] x, int at, int dy, int dx) {
         int c = (int) shape[0], h = (int) shape[1], w = (int) shape[2];
-        float[] plane = new float[h * w];
+        if (plane.length < h * w) plane = new float[h * w];
         for (int ch = 0; ch < c; ch++) {
             int base = at + ch * h * w;
             System.arraycopy(x, base, plane, 0, h * w);

@@ -93,7 +93,7 @@ public final class Sources {
         if (d.labels()) {
             if (outputs == 1) return relabel(d, d.targets(), false);
             d.checkLabels((int) outputs);
-            return new Dataset(d.inputShape(), d.inputs(), d.count(), outputs, oneHot(d, (int) outputs), false, d.origin());
+            return new Dataset(d.inputShape(), d.values(), d.count(), outputs, oneHot(d, (int) outputs), false, d.origin());
         }
         if (d.targetWidth() != outputs && d.count() > 0) {
             throw new DataError(d.origin().apply(0) + ": the targets have " + d.targetWidth() + " values per example, but output `"
@@ -103,7 +103,7 @@ public final class Sources {
     }
 
     private static Dataset relabel(Dataset d, float[] targets, boolean labels) {
-        return new Dataset(d.inputShape(), d.inputs(), d.count(), 1, targets, labels, d.origin());
+        return new Dataset(d.inputShape(), d.values(), d.count(), 1, targets, labels, d.origin());
     }
 
     private static float[] argmax(float[] rows, int n, int width) {

@@ -184,7 +184,7 @@ public final class Trainer {
             int from = b * batch, m = Math.min(batch, n - from);
             for (int k = 0; k < m; k++) {
                 int i = order[from + k];
-                System.arraycopy(train.inputs(), i * per, x, k * per, per);
+                train.copyInputs(i, x, k * per);
                 System.arraycopy(train.targets(), i * width, y, k * width, width);
             }
             if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));

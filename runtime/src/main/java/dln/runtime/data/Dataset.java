@@ -5,27 +5,28 @@ import java.util.Objects;
 import java.util.function.IntFunction;
 
 /**
- * Examples in memory: {@code inputs} in row-major order [count, ...inputShape] and {@code targets}
- * [count, targetWidth]. {@code labels} says the targets are class indices: width 1, whole numbers.
- * The arrays are shared, not copied; no method changes them.
+ * Examples in memory: the input {@code values} in row-major order [count, ...inputShape] and
+ * {@code targets} [count, targetWidth]. {@code labels} says the targets are class indices: width 1,
+ * whole numbers. The inputs stay in their source's precision ({@link Values}: an IDX file's bytes
+ * take a quarter of the memory of floats). The arrays are shared, not copied; no method changes them.
  *
  * <p>{@code origin} names where example {@code i} came from, for messages: {@code labels.idx: byte 13},
  * {@code digits.csv:5: column 65}. It is provenance, not data: {@link #equals} ignores it.
  */
-public record Dataset(long[] inputShape, float[] inputs, int count, long targetWidth, float[] targets, boolean labels,
+public record Dataset(long[] inputShape, Values values, int count, long targetWidth, float[] targets, boolean labels,
                       IntFunction<String> origin) {
     /** Every whole number below this in magnitude is exactly a float32. */
     private static final float EXACT = 1 << 24;
 
     public Dataset {
         Objects.requireNonNull(inputShape, "inputShape");
-        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(values, "values");
         Objects.requireNonNull(targets, "targets");
         Objects.requireNonNull(origin, "origin");
         if (count < 0 || targetWidth < 0) throw new IllegalArgumentException("negative count or target width");
-        if (inputs.length != count * size(inputShape)) {
+        if (values.length() != count * size(inputShape)) {
             throw new IllegalArgumentException(count + " examples of shape " + Arrays.toString(inputShape) + " need "
-                    + count * size(inputShape) + " input values, not " + inputs.length);
+                    + count * size(inputShape) + " input values, not " + values.length());
         }
         if (targets.length != count * targetWidth) {
             throw new IllegalArgumentException(count + " targets of width " + targetWidth + " need "
@@ -34,9 +35,24 @@ public record Dataset(long[] inputShape, float[] inputs, int count, long targetW
         if (labels && targetWidth != 1) throw new IllegalArgumentException("labels have width 1, not " + targetWidth);
     }
 
+    /** Examples with float inputs. */
+    public Dataset(long[] inputShape, float[] inputs, int count, long targetWidth, float[] targets, boolean labels,
+                   IntFunction<String> origin) {
+        this(inputShape, new Values.Floats(Objects.requireNonNull(inputs, "inputs")), count, targetWidth, targets, labels, origin);
+    }
+
     /** Examples whose origin is just their index: {@code example 5}, counting from 0. */
     public Dataset(long[] inputShape, float[] inputs, int count, long targetWidth, float[] targets, boolean labels) {
         this(inputShape, inputs, count, targetWidth, targets, labels, i -> "example " + i);
+    }
+
+    /** Every input value as a float, row-major: the array itself for float inputs, a new one for bytes. */
+    public float[] inputs() { return values.floats(); }
+
+    /** Copies example {@code i}'s inputs into {@code dst} from index {@code at}, as floats. */
+    public void copyInputs(int i, float[] dst, int at) {
+        int per = (int) inputSize();
+        values.copy(i * per, dst, at, per);
     }
 
     /** The number of input values of one example. */
@@ -52,7 +68,7 @@ public record Dataset(long[] inputShape, float[] inputs, int count, long targetW
     public Dataset slice(int from, int to) {
         Objects.checkFromToIndex(from, to, count);
         int in = (int) inputSize(), out = (int) targetWidth;
-        return new Dataset(inputShape, Arrays.copyOfRange(inputs, from * in, to * in), to - from, targetWidth,
+        return new Dataset(inputShape, values.range(from * in, to * in), to - from, targetWidth,
                 Arrays.copyOfRange(targets, from * out, to * out), labels, i -> origin.apply(from + i));
     }
 
@@ -60,13 +76,12 @@ public record Dataset(long[] inputShape, float[] inputs, int count, long targetW
     public Dataset select(int[] indices) {
         int[] at = indices.clone();
         int in = (int) inputSize(), out = (int) targetWidth;
-        float[] x = new float[at.length * in], y = new float[at.length * out];
+        float[] y = new float[at.length * out];
         for (int k = 0; k < at.length; k++) {
             Objects.checkIndex(at[k], count);
-            System.arraycopy(inputs, at[k] * in, x, k * in, in);
             System.arraycopy(targets, at[k] * out, y, k * out, out);
         }
-        return new Dataset(inputShape, x, at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
+        return new Dataset(inputShape, values.rows(at, in), at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
     }
 
     /** For labels, the largest label plus one (0 without examples); otherwise the target width, as of one-hot rows. */
@@ -102,14 +117,14 @@ public record Dataset(long[] inputShape, float[] inputs, int count, long targetW
         return this;
     }
 
-    /** Same shape, count and values ({@link Arrays#equals(float[], float[])}); the origin is not compared. */
+    /** Same shape, count and values as floats ({@link Arrays#equals(float[], float[])}); the origin and the storage are not compared. */
     @Override public boolean equals(Object o) {
         return o instanceof Dataset d && count == d.count && targetWidth == d.targetWidth && labels == d.labels
-                && Arrays.equals(inputShape, d.inputShape) && Arrays.equals(inputs, d.inputs) && Arrays.equals(targets, d.targets);
+                && Arrays.equals(inputShape, d.inputShape) && Arrays.equals(inputs(), d.inputs()) && Arrays.equals(targets, d.targets);
     }
 
     @Override public int hashCode() {
-        return Objects.hash(Arrays.hashCode(inputShape), Arrays.hashCode(inputs), Arrays.hashCode(targets), labels);
+        return Objects.hash(Arrays.hashCode(inputShape), Arrays.hashCode(inputs()), Arrays.hashCode(targets), labels);
     }
 
     @Override public String toString() {

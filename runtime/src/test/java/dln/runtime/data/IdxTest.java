@@ -48,9 +48,10 @@ class IdxTest {
          */
         @Test void pixelsAndLabelsAsPythonReadsThem() {
             double sum = 0, first = 0;
-            for (int i = 0; i < test.inputs().length; i++) {
-                sum += test.inputs()[i];
-                if (i < 784) first += test.inputs()[i];
+            float[] x = test.inputs();
+            for (int i = 0; i < x.length; i++) {
+                sum += x[i];
+                if (i < 784) first += x[i];
             }
             assertThat(sum).isEqualTo(573_469_082.0);
             assertThat(first).isEqualTo(33_456.0);
@@ -62,6 +63,20 @@ class IdxTest {
             Dataset flat = Idx.read(images, labels, 1.0 / 255, new long[] {784});
             assertThat(flat.inputShape()).containsExactly(784);
             assertThat(flat.inputs()[14 * 28 + 14]).isCloseTo(110f / 255, within(1e-7f));
+        }
+
+        // Unsigned bytes stay bytes in memory (a quarter of the floats), and every example comes out
+        // as the very float the whole file converted at once gives, (float) (b · scale), through a
+        // split (select) and a slice too.
+        @Test void bytesStayBytesAndComeOutAsTheScaledFloats() {
+            Dataset flat = Idx.read(images, labels, 1.0 / 255, new long[] {784});
+            assertThat(flat.values()).isInstanceOf(Values.Bytes.class);
+            float[] x = flat.inputs(), row = new float[784];
+            assertThat(x[14 * 28 + 14]).isEqualTo((float) (110 * (1.0 / 255)));
+            Dataset picked = flat.select(new int[] {9_999, 3}).slice(1, 2);
+            assertThat(picked.values()).isInstanceOf(Values.Bytes.class);
+            picked.copyInputs(0, row, 0);
+            assertThat(row).containsExactly(java.util.Arrays.copyOfRange(x, 3 * 784, 4 * 784));
         }
 
         @Test void aLabelOutsideTheModelsClassesIsFoundAtItsByte() {
