@@ -3,11 +3,10 @@ package dln.ir;
 import dln.net.Training;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Correct;
-import dln.runtime.kernel.Dim;
 import dln.runtime.kernel.Loss;
 import dln.runtime.kernel.LossKind;
+import dln.runtime.kernel.LossTotals;
 import dln.runtime.kernel.OptimizerKind;
-import dln.runtime.kernel.Sum;
 import dln.runtime.kernel.Update;
 import dln.runtime.kernel.UpdateGroup;
 import java.util.ArrayList;
@@ -43,13 +42,12 @@ public final class Differentiator {
         Node fused = fusedWithLoss(kind, out);
         Value target = fused != null ? fused.inputs().get(0) : out;
         plan.declare(Slot.work(":targets", Slot.Role.TARGET, labels ? 1 : width, true));
-        String values = plan.work("loss:values", 1);
         loss.accumulates(target);
-        loss.launch(new Loss(plan.kernel("loss", "fwd"), kind, width, labels),
-                (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : ""),
-                out.buffer(), ":targets", loss.dy(target), values);
-        loss.launch(new Sum(plan.kernel("loss", "sum"), Dim.batch(1)), "Σ loss", values, plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false)));
-        loss.launch(new Correct(plan.kernel("loss", "correct"), width, labels), "count correct predictions", out.buffer(), ":targets",
+        String name = plan.kernel("loss", "fwd");
+        loss.launch(new LossTotals(name, new Loss(name + "_each", kind, width, labels), new Correct(name + "_right", width, labels)),
+                (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
+                        + "; Σ loss and right answers into the totals",
+                out.buffer(), ":targets", loss.dy(target), plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false)),
                 plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false)));
 
         Gradients back = new Gradients(plan, graph.needsGradient());

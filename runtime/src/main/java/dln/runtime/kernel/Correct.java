@@ -32,7 +32,8 @@ public record Correct(String name, long width, boolean labels) implements Kernel
         acc[0] += right;
     }
 
-    private boolean right(float[] out, float[] target, int n) {
+    /** Whether example n is classified right. */
+    boolean right(float[] out, float[] target, int n) {
         int w = Math.toIntExact(width);
         if (w == 1) return (out[n] >= 0.5f) == (target[n] >= 0.5f);
         int truth;
@@ -49,34 +50,41 @@ public record Correct(String name, long width, boolean labels) implements Kernel
     }
 
     public void opencl(C out) {
+        right(out, name + "_right");
+        out.kernel(name, "const out", "const target", "acc");
+        WorkGroups.declare(out, "total");
+        out.line("const int lid = get_local_id(0);");
+        out.line("float right = 0.0f;");
+        out.line("for (int n = lid; n < batch; n += %d) right += %s_right(out, target, n);", WorkGroups.REDUCE, name);
+        WorkGroups.sum(out, "total", "right");
+        out.line("if (lid == 0) acc[0] += total;");
+        out.line("}");
+    }
+
+    /** Emits {@code float function(out, target, n)}: 1 when example n is classified right, else 0 (the OpenCL of {@link #right}); shared with {@link LossTotals}. */
+    void right(C out, String function) {
         if (width > 1) {
-            out.line("int %s_argmax(__global const float* a, const int at) {", name);
+            out.line("int %s_argmax(__global const float* a, const int at) {", function);
             out.line("int best = 0;");
             out.line("for (int j = 1; j < %d; j++) if (a[at + j] > a[at + best]) best = j;", width);
             out.line("return best;");
             out.line("}");
             out.line("");
         }
-        out.kernel(name, "const out", "const target", "acc");
-        WorkGroups.declare(out, "total");
-        out.line("const int lid = get_local_id(0);");
-        out.line("float right = 0.0f;");
-        out.line("for (int n = lid; n < batch; n += %d) {", WorkGroups.REDUCE);
+        out.line("float %s(__global const float* out, __global const float* target, const int n) {", function);
         if (width == 1) {
-            out.line("if ((out[n] >= 0.5f) == (target[n] >= 0.5f)) right += 1.0f;");
+            out.line("return (out[n] >= 0.5f) == (target[n] >= 0.5f) ? 1.0f : 0.0f;");
         } else {
             if (labels) {
                 out.line("const float label = target[n];");
                 out.line("const int truth = label >= 0.0f && label < %s ? (int) label : -1;", C.f(width));
             } else {
-                out.line("const int truth = %s_argmax(target, n * %d);", name, width);
+                out.line("const int truth = %s_argmax(target, n * %d);", function, width);
             }
-            out.line("if (%s_argmax(out, n * %d) == truth) right += 1.0f;", name, width);
+            out.line("return %s_argmax(out, n * %d) == truth ? 1.0f : 0.0f;", function, width);
         }
         out.line("}");
-        WorkGroups.sum(out, "total", "right");
-        out.line("if (lid == 0) acc[0] += total;");
-        out.line("}");
+        out.line("");
     }
 
     public long[] global(int batch) { return new long[] {batch == 0 ? 0 : WorkGroups.REDUCE}; }

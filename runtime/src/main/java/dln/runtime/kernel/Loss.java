@@ -41,18 +41,19 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
     private boolean oneHot() { return labels && width > 1; }
 
     public void reference(int batch, int step, float[][] bufs) {
-        ParallelFor.range(batch, 2 * width, n -> example(n, batch, bufs[0], bufs[1], bufs[2], bufs[3]));
+        float[] losses = bufs[3];
+        ParallelFor.range(batch, 2 * width, n -> losses[n] = example(n, batch, bufs[0], bufs[1], bufs[2]));
     }
 
-    private void example(int n, int batch, float[] out, float[] target, float[] grad, float[] losses) {
+    /** Example n's gradient into {@code grad}; returns its loss. */
+    float example(int n, int batch, float[] out, float[] target, float[] grad) {
         int w = Math.toIntExact(width), row = n * w;
         int label = -1;
         if (oneHot()) {
             float t = target[n];
             if (!(t >= 0 && t < width)) {
                 for (int j = 0; j < w; j++) grad[row + j] = 0;
-                losses[n] = Float.NaN;
-                return;
+                return Float.NaN;
             }
             label = (int) t;
         }
@@ -66,8 +67,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
             }
             float scale = 1f / batch;
             for (int j = 0; j < w; j++) grad[row + j] = (out[row + j] * tsum - target(target, n, row, j, label)) * scale;
-            losses[n] = loss;
-            return;
+            return loss;
         }
         float scale = kind == LossKind.PERCEPTRON ? 1f / batch : 1f / (w * batch);
         for (int j = 0; j < w; j++) {
@@ -89,7 +89,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
                 default -> throw new AssertionError(kind);
             }
         }
-        losses[n] = loss / w;
+        return loss / w;
     }
 
     private float target(float[] target, int n, int row, int j, int label) {
@@ -99,16 +99,25 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
     }
 
     public void opencl(C out) {
+        example(out, name + "_example");
         out.kernel(name, "const out", "const target", "grad", "losses");
         out.line("const int n = get_global_id(0);");
-        out.line("if (n >= batch) return;");
+        out.line("if (n < batch) losses[n] = %s_example(out, target, grad, n, batch);", name);
+        out.line("}");
+    }
+
+    /**
+     * Emits {@code float function(out, target, grad, n, batch)}: example n's gradient into grad, its
+     * loss returned (the OpenCL of {@link #example}); shared with {@link LossTotals}.
+     */
+    void example(C out, String function) {
+        out.line("float %s(__global const float* out, __global const float* target, __global float* grad, const int n, const int batch) {", function);
         out.line("const int row = n * %d;", width);
         if (oneHot()) {
             out.line("const float label = target[n];");
             out.line("if (!(label >= 0.0f && label < %s)) {", C.f(width));
             out.line("for (int j = 0; j < %d; j++) grad[row + j] = 0.0f;", width);
-            out.line("losses[n] = NAN;");
-            out.line("return;");
+            out.line("return NAN;");
             out.line("}");
             out.line("const int k = (int) label;");
         }
@@ -116,6 +125,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
         if (kind == LossKind.CROSS_ENTROPY) crossEntropy(out);
         else elementwise(out);
         out.line("}");
+        out.line("");
     }
 
     /** The target's element j as a C expression. */
@@ -134,7 +144,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
         out.line("}");
         out.line("const float scale = 1.0f / (float) batch;");
         out.line("for (int j = 0; j < %d; j++) grad[row + j] = (out[row + j] * tsum - %s) * scale;", width, targetC());
-        out.line("losses[n] = loss;");
+        out.line("return loss;");
     }
 
     private void elementwise(C out) {
@@ -155,7 +165,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
             default -> throw new AssertionError(kind);
         }
         out.line("}");
-        out.line("losses[n] = loss / %s;", C.f(width));
+        out.line("return loss / %s;", C.f(width));
     }
 
     public long[] global(int batch) { return new long[] {batch}; }

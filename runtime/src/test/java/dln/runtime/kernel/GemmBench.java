@@ -25,6 +25,22 @@ public final class GemmBench {
             Gemm g = new Gemm("bench_gemm_" + (t[0] ? "t" : "n") + (t[1] ? "t" : "n"), t[0], t[1], Dim.of(n), Dim.of(n), Dim.of(n), n, n, n, 1, 0);
             report("gemm 1024^3 " + (t[0] ? "A^T" : "A") + (t[1] ? "*B^T" : "*B"), 2.0 * n * n * n, g, 1, reps, cl, jvm, n * n, n * n, n * n);
         }
+        // the products of fashion_mlp and lenet5's dense layers at batch 64 (training) and 256 (prediction):
+        // forward x·Wᵀ, weight gradient dzᵀ·x, input gradient dz·W
+        for (int[] layer : new int[][] {{784, 256}, {256, 128}, {400, 120}, {120, 84}}) {
+            int in = layer[0], units = layer[1];
+            for (int rows : new int[] {64, 256}) {
+                String what = "dense %d->%d batch %d".formatted(in, units, rows);
+                double flops = 2.0 * rows * in * units;
+                report(what + " forward", flops, new Gemm("bench_fwd_" + in + "_" + units + "_" + rows, false, true, Dim.of(rows), Dim.of(units), Dim.of(in), in, in, units, 1, 0),
+                        1, reps, cl, jvm, rows * in, units * in, rows * units);
+                if (rows == 256) continue;
+                report(what + " weight grad", flops, new Gemm("bench_dw_" + in + "_" + units, true, false, Dim.of(units), Dim.of(in), Dim.of(rows), units, in, in, 1, 0),
+                        1, reps, cl, jvm, rows * units, rows * in, units * in);
+                report(what + " input grad", flops, new Gemm("bench_dx_" + in + "_" + units, false, false, Dim.of(rows), Dim.of(in), Dim.of(units), units, in, in, 1, 0),
+                        1, reps, cl, jvm, rows * units, units * in, rows * in);
+            }
+        }
         // LeNet-5's second convolution (6 -> 16 channels, 5x5, on 14x14) and first (1 -> 6, 5x5, on 32x32),
         // and a padded 3x3 one (16 -> 16 on 32x32, padding 1) as in small CIFAR networks; batch 64
         int batch = 64;

@@ -1,0 +1,62 @@
+package dln.runtime.kernel;
+
+import java.util.List;
+
+/**
+ * A training step's loss in one launch: each example's gradient into {@code grad} as {@link Loss}
+ * computes it, and the batch's total loss and count of right answers ({@link Correct}) added to
+ * the accumulators {@code loss} and {@code correct}. Three launches had done this (the loss, a sum,
+ * a count), the last two a single work-group each, which is slow to start on a CPU device.
+ *
+ * <p>OpenCL runs one work-group: work-item i takes examples i, i + 256, ..., and a {@link WorkGroups}
+ * tree adds the partial totals, so the result is the same on every run. The reference adds the
+ * losses in double, in order.
+ */
+public record LossTotals(String name, Loss loss, Correct correct) implements Kernel {
+
+    public LossTotals {
+        if (loss.width() != correct.width() || loss.labels() != correct.labels()) {
+            throw new IllegalArgumentException("the loss and the count of right answers must read the same output and targets");
+        }
+    }
+
+    public List<String> args() { return List.of("out", "target", "grad", "loss", "correct"); }
+
+    public void reference(int batch, int step, float[][] bufs) {
+        float[] out = bufs[0], target = bufs[1], grad = bufs[2];
+        float[] losses = new float[batch];
+        ParallelFor.range(batch, 2 * loss.width(), n -> losses[n] = loss.example(n, batch, out, target, grad));
+        double sum = 0;
+        int right = 0;
+        for (int n = 0; n < batch; n++) {
+            sum += losses[n];
+            if (correct.right(out, target, n)) right++;
+        }
+        bufs[3][0] += (float) sum;
+        bufs[4][0] += right;
+    }
+
+    public void opencl(C out) {
+        loss.example(out, name + "_example");
+        correct.right(out, name + "_right");
+        out.line("// the gradient of each example, and the batch's loss and right answers added to the totals; one work-group.");
+        out.kernel(name, "const out", "const target", "grad", "loss", "correct");
+        WorkGroups.declare(out, "total", "rights");
+        out.line("const int lid = get_local_id(0);");
+        out.line("float part = 0.0f, right = 0.0f;");
+        out.line("for (int n = lid; n < batch; n += %d) {", WorkGroups.REDUCE);
+        out.line("part += %s_example(out, target, grad, n, batch);", name);
+        out.line("right += %s_right(out, target, n);", name);
+        out.line("}");
+        WorkGroups.sum(out, List.of("total", "rights"), List.of("part", "right"));
+        out.line("if (lid == 0) {");
+        out.line("loss[0] += total;");
+        out.line("correct[0] += rights;");
+        out.line("}");
+        out.line("}");
+    }
+
+    public long[] global(int batch) { return new long[] {batch == 0 ? 0 : WorkGroups.REDUCE}; }
+
+    public long[] local() { return WorkGroups.reduce(); }
+}

@@ -1,0 +1,70 @@
+package dln.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused loss is the three launches it replaces: the gradient as {@link Loss} writes it, and the
+ * totals as a sum of Loss's per-example losses (in double, in order) and {@link Correct}'s count,
+ * added to what the accumulators held; on OpenCL within float rounding of the sum, over batches
+ * that leave work-items idle (1, 37) and that loop (300, more than the work-group).
+ */
+class LossTotalsTest {
+    @Test void theSameAsTheLossTheSumAndTheCount() {
+        Random r = new Random(12);
+        OpenClTable table = new OpenClTable();
+        int k = 0;
+        for (LossKind kind : LossKind.values()) {
+            for (long w : new long[] {1, 10}) {
+                for (boolean labels : new boolean[] {false, true}) {
+                    if (kind == LossKind.CROSS_ENTROPY && !labels && w == 1) continue;
+                    for (int batch : new int[] {1, 37, 300}) {
+                        String name = "t_loss_totals_" + k++;
+                        LossTotals fused = new LossTotals(name, new Loss(name + "_each", kind, w, labels), new Correct(name + "_right", w, labels));
+                        float[] out = outputs(r, kind, batch * (int) w);
+                        float[] target = labels ? labels(r, batch, w) : outputs(r, kind, batch * (int) w);
+                        float[][] got = {out, target, new float[batch * (int) w], {0.25f}, {3}};
+                        table.add(fused, batch, 0, 1e-5, copies(got));
+                        fused.reference(batch, 0, got);
+
+                        float[] grad = new float[batch * (int) w], losses = new float[batch], right = {3};
+                        new Loss("each", kind, w, labels).reference(batch, 0, new float[][] {out, target, grad, losses});
+                        new Correct("right", w, labels).reference(batch, 0, new float[][] {out, target, right});
+                        double sum = 0;
+                        for (float l : losses) sum += l;
+                        String what = "%s, width %d, labels %s, batch %d".formatted(kind, w, labels, batch);
+                        assertThat(got[2]).as(what).containsExactly(grad);
+                        assertThat(got[3][0]).as(what).isEqualTo(0.25f + (float) sum);
+                        assertThat(got[4][0]).as(what).isEqualTo(right[0]);
+                    }
+                }
+            }
+        }
+        table.assertSame();
+    }
+
+    @Test void theLossAndTheCountMustReadTheSameOutput() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LossTotals("t", new Loss("l", LossKind.MSE, 3, false), new Correct("c", 4, false)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static float[] outputs(Random r, LossKind kind, int n) {
+        float[] o = new float[n];
+        for (int i = 0; i < n; i++) o[i] = kind == LossKind.BINARY_CROSS_ENTROPY || kind == LossKind.CROSS_ENTROPY ? r.nextFloat() : (float) r.nextGaussian();
+        return o;
+    }
+
+    private static float[] labels(Random r, int batch, long w) {
+        float[] t = new float[batch];
+        for (int i = 0; i < batch; i++) t[i] = w == 1 ? r.nextInt(2) : r.nextInt((int) w);
+        return t;
+    }
+
+    private static float[][] copies(float[][] bufs) {
+        float[][] out = new float[bufs.length][];
+        for (int i = 0; i < bufs.length; i++) out[i] = bufs[i].clone();
+        return out;
+    }
+}
