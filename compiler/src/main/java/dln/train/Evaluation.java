@@ -19,14 +19,12 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
      * which of accuracy, mae and mse to compute; the loss always is.
      */
     public static Evaluation of(Model model, Dataset data, List<String> metrics, boolean confusion) {
+        boolean errors = metrics.contains("mae") || metrics.contains("mse");
         model.takeMetrics();
-        float[][] inputs = Inputs.unpack(data.inputs(), data.count(), model.info().inputShapes());
-        model.evaluate(data.count(), data.targets(), inputs);
+        float[] predictions = run(model, data, errors || confusion);
         Model.Metrics m = model.takeMetrics();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("loss", m.loss());
-        boolean errors = metrics.contains("mae") || metrics.contains("mse");
-        float[] predictions = errors || confusion ? model.predict(data.count(), inputs)[0] : null;
         for (String metric : metrics) {
             switch (metric) {
                 case "accuracy" -> values.put("accuracy", m.accuracy());
@@ -37,6 +35,31 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
         }
         return new Evaluation(values, confusion && data.labels() ? confusion(predictions, data, model) : null);
     }
+
+    /**
+     * Evaluates {@code data} a chunk at a time (whole multiples of the model's batch, so the totals
+     * add up in the same order as in one call), converting only a chunk's inputs to floats: a
+     * validation set converted whole every epoch had made the heap grow through a run. Returns the
+     * predictions of the first output when {@code predict}, else null.
+     */
+    private static float[] run(Model model, Dataset data, boolean predict) {
+        int n = data.count(), per = (int) data.inputSize(), width = (int) data.targetWidth();
+        int chunk = model.maxBatch() * Math.max(1, CHUNK / model.maxBatch());
+        long outputs = Sources.size(model.info().outputShapes().get(0));
+        float[] predictions = predict ? new float[Math.toIntExact(n * outputs)] : null;
+        float[] x = new float[Math.min(chunk, n) * per];
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            for (int k = 0; k < m; k++) data.copyInputs(start + k, x, k * per);
+            float[][] inputs = Inputs.unpack(x, m, model.info().inputShapes());
+            model.evaluate(m, java.util.Arrays.copyOfRange(data.targets(), start * width, (start + m) * width), inputs);
+            if (predict) System.arraycopy(model.predict(m, inputs)[0], 0, predictions, Math.toIntExact(start * outputs), Math.toIntExact(m * outputs));
+        }
+        return predictions;
+    }
+
+    /** Examples converted to floats at a time, about: 4096 images of 28×28 are 12.8 MB. */
+    private static final int CHUNK = 4096;
 
     /** Mean absolute (power 1) or squared (power 2) error over every output value. */
     static double error(float[] predictions, Dataset data, int power) {
