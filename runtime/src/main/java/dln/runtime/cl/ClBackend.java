@@ -61,6 +61,7 @@ public final class ClBackend implements Backend {
         long bytes = Math.max(1, floats) * Sizeof.cl_float;
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
         clEnqueueFillBuffer(queue, mem, Pointer.to(new float[] {0}), Sizeof.cl_float, 0, bytes, 0, null, null);
+        idle = false;
         return new Mem(mem, floats);
     }
 
@@ -73,11 +74,14 @@ public final class ClBackend implements Backend {
     @Override public void write(Buffer dst, float[] src, int from, int count) {
         if (count == 0) return;
         long bytes = (long) count * Sizeof.cl_float;
-        if (bytes > STAGED_MOST) {
+        if (bytes > STAGED_MOST || idle) {
+            // straight from the array, waiting: nothing is queued before it (a prediction's input
+            // after the last read), or it is too large to stage
             clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, Pointer.to(src).withByteOffset((long) from * Sizeof.cl_float), 0, null, null);
             return;
         }
         retire(false);
+        idle = false;
         ByteBuffer staging = spare.take((int) bytes);
         staging.asFloatBuffer().put(src, from, count);
         cl_event done = new cl_event();
@@ -89,7 +93,8 @@ public final class ClBackend implements Backend {
         if (count == 0) return;
         clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) count * Sizeof.cl_float,
                 Pointer.to(dst).withByteOffset((long) to * Sizeof.cl_float), 0, null, null);
-        retire(false);
+        retire(true);
+        idle = true;
     }
 
     /** A queued write's host copy and the event that says the device has it. */
@@ -173,7 +178,15 @@ public final class ClBackend implements Backend {
         return new String(log, StandardCharsets.UTF_8).replace("\0", "").strip();
     }
 
+    /**
+     * Whether nothing is queued: after a blocking read or a finish, until the next launch or staged
+     * write. A write then goes straight from the caller's array with a wait that costs nothing,
+     * saving the copy into a staging buffer (a prediction batch's input).
+     */
+    private boolean idle = true;
+
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
+        idle = false;
         long[] global = kernel.global(batch);
         for (long g : global) if (g == 0) return;
         cl_kernel k = kernels.get(kernel);
@@ -192,6 +205,7 @@ public final class ClBackend implements Backend {
     @Override public void finish() {
         clFinish(queue);
         retire(true);
+        idle = true;
     }
 
     @Override public void close() {

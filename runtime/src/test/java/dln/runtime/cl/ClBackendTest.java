@@ -58,15 +58,23 @@ class ClBackendTest {
     }
 
     // Model.predict and trainStep move slices of the caller's arrays without copying them first:
-    // a write takes `count` floats from `from`, a read fills `count` floats from `to`, staged or not.
+    // a write takes `count` floats from `from`, a read fills `count` floats from `to`: staged (work
+    // is queued), straight from the array (the queue is idle, or the write is too large to stage).
     @Test void writesAndReadsTakeSlicesOfTheHostArray() {
         ClBackend cl = backend();
         if (cl == null) return;
         try (cl) {
-            for (int n : new int[] {1000, (int) (ClBackend.STAGED_MOST / 4) + 1000}) {
+            Axpy touch = new Axpy("t_slices_busy", Dim.of(1), 1, 1);
+            cl.compile(List.of(touch));
+            Buffer scratch = cl.allocate(1);
+            int[] sizes = {1000, 1000, (int) (ClBackend.STAGED_MOST / 4) + 1000};
+            for (int c = 0; c < sizes.length; c++) {
+                int n = sizes[c];
                 float[] host = new float[n + 20];
                 for (int i = 0; i < host.length; i++) host[i] = i;
                 Buffer b = cl.allocate(n);
+                cl.launch(touch, 1, 0, scratch, scratch);   // queued work: the first write of 1000 is staged
+                if (c == 1) cl.finish();   // the second: idle, straight from the array
                 cl.write(b, host, 7, n);
                 float[] got = new float[n + 10];
                 java.util.Arrays.fill(got, -1);
