@@ -51,7 +51,7 @@ final class Predict implements Callable<Integer> {
         return Run.guarded(err, () -> {
             if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, err, false);
-            try (Model model = compiled.create(compiled.backend(choice.device), batch)) {
+            try (Model model = compiled.create(compiled.backend(choice.device), batch, true)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);
                 else model.initialize(seed);

@@ -63,8 +63,13 @@ final class Run {
     /** A model compiled and loaded in this JVM, ready to create on a backend. */
     record Compiled(Compiler.Result checked, Compiler.Generated generated, Class<? extends Model> type, long flopsPerExample) {
         Model create(Backend backend, int maxBatch) {
+            return create(backend, maxBatch, false);
+        }
+
+        /** With {@code predictionOnly}, a model that allocates only what prediction uses (no gradients or optimizer state). */
+        Model create(Backend backend, int maxBatch, boolean predictionOnly) {
             try {
-                return type.getConstructor(Backend.class, int.class).newInstance(backend, maxBatch);
+                return type.getConstructor(Backend.class, int.class, boolean.class).newInstance(backend, maxBatch, predictionOnly);
             } catch (java.lang.reflect.InvocationTargetException e) {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 throw new IllegalStateException(e.getCause());

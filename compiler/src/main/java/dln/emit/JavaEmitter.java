@@ -22,6 +22,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
 
@@ -82,10 +83,18 @@ public final class JavaEmitter {
                 .initializer(slots()).build());
         type.addField(FieldSpec.builder(Model.Info.class, "INFO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer(info()).build());
 
-        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(Set.class, String.class), "PREDICTION", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The buffers a prediction uses (besides the parameters).\n")
+                .initializer("$T.of($L)", Set.class, strings(predictionBuffers())).build());
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Allocates the model on {@code backend} for batches of up to {@code maxBatch} examples.\n")
                 .addParameter(Backend.class, "backend").addParameter(int.class, "maxBatch")
-                .addStatement("super(backend, maxBatch, SLOTS, KERNELS)");
+                .addStatement("this(backend, maxBatch, false)").build());
+        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Allocates the model on {@code backend} for batches of up to {@code maxBatch} examples; with\n"
+                        + "{@code predictionOnly}, only what prediction uses: no gradients, optimizer state or metrics.\n")
+                .addParameter(Backend.class, "backend").addParameter(int.class, "maxBatch").addParameter(boolean.class, "predictionOnly")
+                .addStatement("super(backend, maxBatch, SLOTS, KERNELS, predictionOnly ? PREDICTION : null)");
         for (var e : bufferFields.entrySet()) {
             type.addField(Buffer.class, e.getValue(), Modifier.PRIVATE, Modifier.FINAL);
             ctor.addStatement("this.$N = buffer($S)", e.getValue(), schedule.storage().get(e.getKey()));
@@ -107,6 +116,13 @@ public final class JavaEmitter {
         type.addMethod(update.build());
 
         return JavaFile.builder(packageName, type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /** The physical buffers the prediction's launches use, in the order they first appear. */
+    private List<String> predictionBuffers() {
+        java.util.Set<String> used = new java.util.LinkedHashSet<>();
+        for (Launch l : schedule.predict()) for (String b : l.buffers()) used.add(schedule.storage().get(b));
+        return List.copyOf(used);
     }
 
     private MethodSpec.Builder pass(String name, boolean batch) {

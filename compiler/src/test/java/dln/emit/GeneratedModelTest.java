@@ -201,4 +201,45 @@ class GeneratedModelTest {
                 .hasRootCauseInstanceOf(IllegalStateException.class)
                 .rootCause().hasMessageContaining("the OpenCL program Xor.cl of dln.test.Xor is not on the class path");
     }
+
+    // A model made only to predict allocates the parameters, the inputs and what the forward pass
+    // uses, and nothing of training (gradients, Adam's moments, targets, metrics): less memory, the
+    // same predictions; asked to train, it says why it cannot.
+    @Test void aPredictionOnlyModelAllocatesNoTrainingBuffers() throws Exception {
+        Compiler.Generated g = Models.generate(XOR).get(0);
+        String name = g.packageName() + "." + g.className();
+        Class<?> type = InMemoryJavac.compile(Map.of(name, g.java()), Map.of(g.openclPath(), g.opencl())).loadClass(name);
+        long[] floats = new long[2];
+        float[][] predictions = new float[2][];
+        for (int only = 0; only < 2; only++) {
+            int k = only;
+            JvmBackend inner = new JvmBackend();
+            Backend jvm = new Backend() {   // the JVM backend, counting what is allocated
+                @Override public String description() { return inner.description(); }
+                @Override public dln.runtime.Buffer allocate(long n) {
+                    floats[k] += n;
+                    return inner.allocate(n);
+                }
+                @Override public void write(dln.runtime.Buffer dst, float[] src, int from, int count) { inner.write(dst, src, from, count); }
+                @Override public void read(dln.runtime.Buffer src, float[] dst, int to, int count) { inner.read(src, dst, to, count); }
+                @Override public void compile(java.util.function.Supplier<String> program, List<dln.runtime.kernel.Kernel> kernels) { inner.compile(program, kernels); }
+                @Override public void launch(dln.runtime.kernel.Kernel kernel, int batch, int step, dln.runtime.Buffer... args) { inner.launch(kernel, batch, step, args); }
+                @Override public void finish() { }
+                @Override public void close() { }
+            };
+            try (Model m = (Model) type.getConstructor(Backend.class, int.class, boolean.class).newInstance(jvm, 4, only == 1)) {
+                m.initialize(7);
+                predictions[only] = m.predict(4, XOR_IN)[0];
+                if (only == 1) {
+                    assertThat(m.predictionOnly()).isTrue();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.trainStep(4, XOR_OUT, XOR_IN))
+                            .hasMessageContaining("was made only to predict");
+                }
+            }
+        }
+        assertThat(predictions[1]).containsExactly(predictions[0]);
+        // what stays: the 17 parameters, the input (4 × 2), the hidden layer (4 × 4) and the output (4 × 1);
+        // the momentum, the gradients, the targets, the metrics and the rate go
+        assertThat(floats[1]).as("floats allocated for prediction only").isEqualTo(17 + 4 * 2 + 4 * 4 + 4 * 1).isLessThan(floats[0]);
+    }
 }

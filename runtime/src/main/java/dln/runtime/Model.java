@@ -43,17 +43,30 @@ public abstract class Model implements AutoCloseable {
     private long step;
     private long examples;
     private long launches;
+    private final boolean predictionOnly;
     private double learningRate;
     /** The optimizer step's kernel, which says what the hyper buffer holds; null for an inference-only model. */
     private final UpdateGroup optimizer;
 
     protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
+        this(backend, maxBatch, plan, kernels, null);
+    }
+
+    /**
+     * With {@code predictionOnly} (the buffers prediction uses, null for all), a model made only to
+     * predict: it allocates no gradients, optimizer state, targets or metrics, and refuses to train
+     * or evaluate. The parameters are all there, to load, save and initialize.
+     */
+    protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels, java.util.Set<String> predictionOnly) {
         if (maxBatch < 1) throw new IllegalArgumentException("the batch size must be at least 1, not " + maxBatch);
         this.backend = backend;
         this.maxBatch = maxBatch;
+        this.predictionOnly = predictionOnly != null;
         for (Slot s : plan) {
             slots.put(s.name(), s);
-            buffers.put(s.name(), backend.allocate(s.size(maxBatch)));
+            boolean kept = predictionOnly == null || predictionOnly.contains(s.name())
+                    || s.role() == Slot.Role.PARAM || s.role() == Slot.Role.STATE || s.role() == Slot.Role.INPUT;
+            if (kept) buffers.put(s.name(), backend.allocate(s.size(maxBatch)));
         }
         backend.compile(this::program, kernels);
         this.learningRate = info().learningRate();
@@ -94,9 +107,10 @@ public abstract class Model implements AutoCloseable {
 
     public final int maxBatch() { return maxBatch; }
 
+    /** The buffer of a slot; null for one that a prediction-only model did not allocate. */
     protected final Buffer buffer(String name) {
         Buffer b = buffers.get(name);
-        if (b == null) throw new IllegalStateException("no buffer " + name);
+        if (b == null && !(predictionOnly && slots.containsKey(name))) throw new IllegalStateException("no buffer " + name);
         return b;
     }
 
@@ -146,7 +160,7 @@ public abstract class Model implements AutoCloseable {
     public final void initialize(long seed) {
         for (Slot s : slots.values()) {
             if (s.init() != null) backend.write(buffers.get(s.name()), s.init().values(s.per(), seed, s.name()));
-            else if (s.role() == Slot.Role.OPTIMIZER) backend.write(buffers.get(s.name()), new float[Math.toIntExact(s.per())]);
+            else if (s.role() == Slot.Role.OPTIMIZER && !predictionOnly) backend.write(buffers.get(s.name()), new float[Math.toIntExact(s.per())]);
         }
         step = 0;
     }
@@ -206,6 +220,7 @@ public abstract class Model implements AutoCloseable {
 
     /** The optimizer's buffers (momentum, moments), each as a vector named by its slot: {@code momentum:dense_1.weight}. */
     public final Map<String, Safetensors.Tensor> optimizerState() {
+        requireTraining();
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
         for (Slot s : slots.values()) {
             if (s.role() != Slot.Role.OPTIMIZER) continue;
@@ -218,6 +233,7 @@ public abstract class Model implements AutoCloseable {
 
     /** Sets the optimizer's buffers from {@link #optimizerState}'s tensors; nothing changes unless all are there and fit. */
     public final void setOptimizerState(Map<String, Safetensors.Tensor> tensors, String source) {
+        requireTraining();
         List<String> problems = new ArrayList<>();
         for (Slot s : slots.values()) {
             if (s.role() != Slot.Role.OPTIMIZER) continue;
@@ -311,6 +327,7 @@ public abstract class Model implements AutoCloseable {
 
     /** Reads and resets the loss and accuracy accumulated since the last call. */
     public final Metrics takeMetrics() {
+        requireTraining();
         float[] loss = new float[1], correct = new float[1];
         backend.read(buffer(":loss"), loss);
         backend.read(buffer(":correct"), correct);
@@ -337,7 +354,18 @@ public abstract class Model implements AutoCloseable {
         return info.labels() ? 1 : size(info.outputShapes().get(0));
     }
 
+    /** Whether this model was made only to predict (see the constructor). */
+    public final boolean predictionOnly() { return predictionOnly; }
+
+    private void requireTraining() {
+        if (predictionOnly) {
+            throw new IllegalStateException("this " + info().name() + " was made only to predict (no gradients, optimizer state or metrics); "
+                    + "make it with predictionOnly false to train or evaluate it");
+        }
+    }
+
     private void requireTrainable() {
+        requireTraining();
         if (!info().trainable()) throw new IllegalStateException("model " + info().name() + " has no train block, so it cannot train");
     }
 
