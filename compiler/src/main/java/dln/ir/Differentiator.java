@@ -31,7 +31,11 @@ public final class Differentiator {
         this.plan = graph.plan();
     }
 
-    public record Result(List<Launch> loss, List<Launch> backward, List<Launch> update, boolean labels) {}
+    /**
+     * {@code foldedForward}: the kernel of a training forward launch that the loss does itself (the
+     * output softmax of a cross-entropy), to be left out of the training forward pass; null if none.
+     */
+    public record Result(List<Launch> loss, List<Launch> backward, List<Launch> update, boolean labels, String foldedForward) {}
 
     public Result differentiate() {
         Gradients loss = new Gradients(plan, graph.needsGradient());
@@ -44,11 +48,17 @@ public final class Differentiator {
         plan.declare(Slot.work(":targets", Slot.Role.TARGET, labels ? 1 : width, true));
         loss.accumulates(target);
         String name = plan.kernel("loss", "fwd");
-        loss.launch(new LossTotals(name, new Loss(name + "_each", kind, width, labels), new Correct(name + "_right", width, labels)),
-                (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
-                        + "; Σ loss and right answers into the totals",
-                out.buffer(), ":targets", loss.dy(target), plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false)),
-                plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false)));
+        // the softmax of a cross-entropy over whole rows, read by no other layer, is computed by the
+        // loss itself in training
+        boolean softmax = fused instanceof Nodes.SoftmaxNode sm && sm.width() == width
+                && graph.nodes().stream().noneMatch(n -> n.inputs().contains(out));
+        String what = (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
+                + "; Σ loss and right answers into the totals";
+        LossTotals k = new LossTotals(name, softmax, new Loss(name + "_each", kind, width, labels), new Correct(name + "_right", width, labels));
+        String lossTotal = plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false));
+        String correctTotal = plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false));
+        if (softmax) loss.launch(k, fused.name() + " and " + what, target.buffer(), out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);
+        else loss.launch(k, what, out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);
 
         Gradients back = new Gradients(plan, graph.needsGradient());
         back.accumulates(target);
@@ -58,7 +68,7 @@ public final class Differentiator {
             if (n == fused || !graph.needsGradient().contains(n.output().buffer()) || !back.started(n.output())) continue;
             n.backward(back);
         }
-        return new Result(loss.launches(), back.launches(), update(back.trained()), labels);
+        return new Result(loss.launches(), back.launches(), update(back.trained()), labels, softmax ? plan.kernel(fused.name(), "fwd") : null);
     }
 
     /** The softmax (cross-entropy) or step (perceptron) node producing the output, whose gradient the loss writes through. */

@@ -23,8 +23,9 @@ public final class Scheduler {
             return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict)), predict, List.of(), List.of(), List.of(), List.of(),
                     null, null, 0, false);
         }
-        List<Launch> train = forward(true);
+        List<Launch> lowered = forward(true);
         Differentiator.Result d = new Differentiator(graph).differentiate();
+        List<Launch> train = lowered.stream().filter(l -> !l.kernel().name().equals(d.foldedForward())).toList();
         var t = graph.training();
         String loss = t.optimizer().name().equals("perceptron") ? "perceptron" : t.loss();
         // inference first: its launches may read a buffer where training reads another (an aliased

@@ -3,8 +3,9 @@ package dln.runtime.kernel;
 import java.util.List;
 
 /**
- * A training step's loss in one launch: each example's gradient into {@code grad} as {@link Loss}
- * computes it, and the batch's total loss and count of right answers ({@link Correct}) added to
+ * A training step's loss in one launch: with {@code softmax}, each example's softmax of the logits
+ * into {@code out} first (a cross-entropy's output layer, whose own launch training then skips);
+ * each example's gradient into {@code grad} as {@link Loss} computes it, and the batch's total loss and count of right answers ({@link Correct}) added to
  * the accumulators {@code loss} and {@code correct}. Three launches had done this (the loss, a sum,
  * a count), the last two a single work-group each, which is slow to start on a CPU device.
  *
@@ -12,7 +13,7 @@ import java.util.List;
  * tree adds the partial totals, so the result is the same on every run. The reference adds the
  * losses in double, in order.
  */
-public record LossTotals(String name, Loss loss, Correct correct) implements Kernel {
+public record LossTotals(String name, boolean softmax, Loss loss, Correct correct) implements Kernel {
 
     public LossTotals {
         if (loss.width() != correct.width() || loss.labels() != correct.labels()) {
@@ -20,31 +21,44 @@ public record LossTotals(String name, Loss loss, Correct correct) implements Ker
         }
     }
 
-    public List<String> args() { return List.of("out", "target", "grad", "loss", "correct"); }
+    /** The loss of the output {@code out} as it is. */
+    public LossTotals(String name, Loss loss, Correct correct) { this(name, false, loss, correct); }
+
+    public List<String> args() {
+        return softmax ? List.of("logits", "out", "target", "grad", "loss", "correct") : List.of("out", "target", "grad", "loss", "correct");
+    }
 
     public void reference(int batch, int step, float[][] bufs) {
-        float[] out = bufs[0], target = bufs[1], grad = bufs[2];
+        int at = softmax ? 1 : 0, w = Math.toIntExact(loss.width());
+        float[] out = bufs[at], target = bufs[at + 1], grad = bufs[at + 2];
         float[] losses = new float[batch];
-        ParallelFor.range(batch, 2 * loss.width(), n -> losses[n] = loss.example(n, batch, out, target, grad));
+        ParallelFor.range(batch, 2 * loss.width(), n -> {
+            if (softmax) Softmax.row(bufs[0], out, n * w, w);
+            losses[n] = loss.example(n, batch, out, target, grad);
+        });
         double sum = 0;
         int right = 0;
         for (int n = 0; n < batch; n++) {
             sum += losses[n];
             if (correct.right(out, target, n)) right++;
         }
-        bufs[3][0] += (float) sum;
-        bufs[4][0] += right;
+        bufs[at + 3][0] += (float) sum;
+        bufs[at + 4][0] += right;
     }
 
     public void opencl(C out) {
+        if (softmax) Softmax.row(out, name + "_softmax", loss.width());
         loss.example(out, name + "_example");
         correct.right(out, name + "_right");
-        out.line("// the gradient of each example, and the batch's loss and right answers added to the totals; one work-group.");
-        out.kernel(name, "const out", "const target", "grad", "loss", "correct");
+        out.line("// %sthe gradient of each example, and the batch's loss and right answers added to the totals; one work-group.",
+                softmax ? "the softmax of each example's logits, " : "");
+        if (softmax) out.kernel(name, "const logits", "out", "const target", "grad", "loss", "correct");
+        else out.kernel(name, "const out", "const target", "grad", "loss", "correct");
         WorkGroups.declare(out, "total", "rights");
         out.line("const int lid = get_local_id(0);");
         out.line("float part = 0.0f, right = 0.0f;");
         out.line("for (int n = lid; n < batch; n += %d) {", WorkGroups.REDUCE);
+        if (softmax) out.line("%s_softmax(logits, out, n * %d);", name, loss.width());
         out.line("part += %s_example(out, target, grad, n, batch);", name);
         out.line("right += %s_right(out, target, n);", name);
         out.line("}");

@@ -20,7 +20,8 @@ public record Softmax(String name, Dim rows, long width) implements Kernel {
         ParallelFor.range(rows.at(batch), 3L * w, r -> row(x, y, r * w, w));
     }
 
-    private static void row(float[] x, float[] y, int at, int w) {
+    /** y[at, at + w) = softmax(x[at, at + w)). */
+    static void row(float[] x, float[] y, int at, int w) {
         float max = x[at];
         for (int j = 1; j < w; j++) max = Math.max(max, x[at + j]);
         float sum = 0;
@@ -33,10 +34,16 @@ public record Softmax(String name, Dim rows, long width) implements Kernel {
     }
 
     public void opencl(C out) {
+        row(out, name + "_row", width);
         out.kernel(name, "const x", "y");
         out.line("const int r = get_global_id(0);");
-        out.line("if (r >= %s) return;", rows.c());
-        out.line("const int at = r * %d;", width);
+        out.line("if (r < %s) %s_row(x, y, r * %d);", rows.c(), name, width);
+        out.line("}");
+    }
+
+    /** Emits {@code void function(x, y, at)}: one row of {@code width} (the OpenCL of {@link #row}); shared with {@link LossTotals}. */
+    static void row(C out, String function, long width) {
+        out.line("void %s(__global const float* x, __global float* y, const int at) {", function);
         out.line("float max = x[at];");
         out.line("for (int j = 1; j < %d; j++) max = fmax(max, x[at + j]);", width);
         out.line("float sum = 0.0f;");
@@ -47,6 +54,7 @@ public record Softmax(String name, Dim rows, long width) implements Kernel {
         out.line("const float inv = 1.0f / sum;");
         out.line("for (int j = 0; j < %d; j++) y[at + j] *= inv;", width);
         out.line("}");
+        out.line("");
     }
 
     public long[] global(int batch) { return new long[] {rows.at(batch)}; }

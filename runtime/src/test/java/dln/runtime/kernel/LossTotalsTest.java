@@ -67,4 +67,29 @@ class LossTotalsTest {
         for (int i = 0; i < bufs.length; i++) out[i] = bufs[i].clone();
         return out;
     }
+
+    // A cross-entropy's output softmax folded in: the probabilities written as Softmax writes them,
+    // then the loss of those, the same as the softmax launch followed by the loss.
+    @Test void withTheSoftmaxFoldedIn() {
+        Random r = new Random(13);
+        OpenClTable table = new OpenClTable();
+        for (int batch : new int[] {1, 37, 300}) {
+            int w = 10;
+            String name = "t_loss_totals_softmax_" + batch;
+            LossTotals fused = new LossTotals(name, true, new Loss(name + "_each", LossKind.CROSS_ENTROPY, w, true), new Correct(name + "_right", w, true));
+            float[] logits = KernelCheck.random(r, batch * w, 3), target = labels(r, batch, w);
+            float[][] got = {logits, new float[batch * w], target, new float[batch * w], {0}, {0}};
+            table.add(fused, batch, 0, 1e-5, copies(got));
+            fused.reference(batch, 0, got);
+            float[] probs = new float[batch * w];
+            new Softmax("sm", Dim.batch(1), w).reference(batch, 0, new float[][] {logits, probs});
+            float[][] want = {probs, target, new float[batch * w], {0}, {0}};
+            new LossTotals("plain", new Loss("l", LossKind.CROSS_ENTROPY, w, true), new Correct("c", w, true)).reference(batch, 0, want);
+            assertThat(got[1]).as("probabilities, batch %d", batch).containsExactly(probs);
+            assertThat(got[3]).as("gradient").containsExactly(want[2]);
+            assertThat(got[4][0]).isEqualTo(want[3][0]);
+            assertThat(got[5][0]).isEqualTo(want[4][0]);
+        }
+        table.assertSame();
+    }
 }
