@@ -68,7 +68,7 @@ public final class Differentiator {
             if (n == fused || !graph.needsGradient().contains(n.output().buffer()) || !back.started(n.output())) continue;
             n.backward(back);
         }
-        return new Result(loss.launches(), back.launches(), update(back.trained()), labels, softmax ? plan.kernel(fused.name(), "fwd") : null);
+        return new Result(loss.launches(), Fuser.backward(back.launches()), update(back.trained()), labels, softmax ? plan.kernel(fused.name(), "fwd") : null);
     }
 
     /** The softmax (cross-entropy) or step (perceptron) node producing the output, whose gradient the loss writes through. */

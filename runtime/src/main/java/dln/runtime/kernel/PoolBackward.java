@@ -11,7 +11,17 @@ import java.util.List;
  * reference adds them in. Where they do not (stride at least the window), each window writes its
  * own tile of dx instead, finding its maximum once rather than once per element.
  */
-public record PoolBackward(String name, PoolGeom g, boolean max) implements Kernel {
+public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float alpha) implements Kernel {
+
+    /** The pooling's gradient alone. */
+    public PoolBackward(String name, PoolGeom g, boolean max) { this(name, g, max, Act.LINEAR, 0f); }
+
+    /**
+     * The same with the gradient of the activation that produced x folded in: dx · act'(x), where x
+     * is that activation's output (a convolution's relu before its pooling): the activation's own
+     * gradient launch, and its pass over dx, are saved.
+     */
+    public PoolBackward withAct(Act a, float al) { return new PoolBackward(name, g, max, a, al); }
 
     public List<String> args() { return List.of("x", "dy", "dx"); }
 
@@ -28,10 +38,19 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
                 if (max) dx[plane * in + Windows.argmax(w, x, plane * in)] += d;
                 else for (int i : w) dx[plane * in + i] += d / size;
             }
+            if (act != Act.LINEAR) act.gradFromOutput(x, dx, dx, plane * in, (plane + 1) * in, alpha);
         });
     }
 
+    /** {@code value} times the folded activation's gradient at {@code x}, as C; the value alone without one. */
+    private String times(String value, String x) {
+        return act == Act.LINEAR ? value : "(" + value + ") * " + act.openclGrad(x, C.f(alpha));
+    }
+
     public void opencl(C out) {
+        if (act != Act.LINEAR) {
+            out.line("// then times %s'(x), the gradient of the activation whose output x is, folded in.", act.name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (exactTiles()) {
             unrolledTiles(out);
             return;
@@ -80,10 +99,12 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
                 out.line("{ const float v = xp[%d]; if (v > top) { top = v; best = %d; } }", offsets[j], j);
             }
             out.line("const float grad = dy[e];");
-            for (int j = 0; j < offsets.length; j++) out.line("dx[corner + %d] = best == %d ? grad : 0.0f;", offsets[j], j);
+            for (int j = 0; j < offsets.length; j++) {
+                out.line("dx[corner + %d] = %s;", offsets[j], times("best == %d ? grad : 0.0f".formatted(j), "xp[%d]".formatted(offsets[j])));
+            }
         } else {
             out.line("const float share = dy[e] / %s;", C.f(g.windowVolume()));
-            for (long off : offsets) out.line("dx[corner + %d] = share;", off);
+            for (long off : offsets) out.line("dx[corner + %d] = %s;", off, times("share", "x[corner + %d]".formatted(off)));
         }
         out.line("}");
     }
@@ -101,8 +122,9 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
         }
         for (int d = 0; d < 3; d++) out.line("for (int %s = max(%s0, 0); %s < %s1; %s++) {", iv[d], iv[d], iv[d], iv[d], iv[d]);
         out.line("const int i = (id * %d + ih) * %d + iw;", in[1], in[2]);
-        out.line(max ? "dxp[i] = i == best ? dy[e] : 0.0f;"
-                : "dxp[i] = id < id0 + %d && ih < ih0 + %d && iw < iw0 + %d ? share : 0.0f;".formatted(k[0], k[1], k[2]));
+        String xi = "x[plane * %d + i]".formatted(g.inVolume());
+        out.line(max ? "dxp[i] = %s;".formatted(times("i == best ? dy[e] : 0.0f", xi))
+                : "dxp[i] = %s;".formatted(times("id < id0 + %d && ih < ih0 + %d && iw < iw0 + %d ? share : 0.0f".formatted(k[0], k[1], k[2]), xi)));
         for (int d = 0; d < 3; d++) out.line("}");
         out.line("}");
     }
@@ -130,7 +152,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max) implements Kern
         if (max) out.line("if (%s_argmax(xp, od, oh, ow) == self) sum += d;", name);
         else out.line("sum += d / %s;", C.f(g.windowVolume()));
         for (int d = 0; d < 3; d++) out.line("}");
-        out.line("dx[e] = sum;");
+        out.line("dx[e] = %s;", times("sum", "xp[self]"));
         out.line("}");
     }
 

@@ -126,4 +126,36 @@ class PoolTest {
         }
         return x;
     }
+
+    // The gradient of the activation before the pooling, folded into the pooling's gradient: the
+    // same as PoolBackward followed by ActGrad in place, bit for bit on the JVM and within rounding
+    // on OpenCL, for every kernel shape (exact tiles, disjoint tiles, overlapping windows gathered),
+    // max and mean, and every activation; x holds the activation's outputs, some of them zero.
+    @Test void theActivationsGradientFoldedIn() {
+        Random r = new Random(23);
+        OpenClTable table = new OpenClTable();
+        int batch = 3;
+        for (int s = 0; s < SHAPES.size(); s++) {
+            PoolGeom g = SHAPES.get(s);
+            int in = (int) (g.channels() * g.inVolume()), out = (int) (g.channels() * g.outVolume());
+            for (boolean max : new boolean[] {true, false}) {
+                for (Act act : Act.values()) {
+                    if (act == Act.LINEAR) continue;
+                    float[] x = KernelCheck.random(r, in * batch, 1), dy = KernelCheck.random(r, out * batch, 1);
+                    for (int i = 0; i < x.length; i += 5) x[i] = act == Act.SIGMOID ? 0.5f : 0f;   // outputs at a kink
+                    if (act == Act.SIGMOID) for (int i = 0; i < x.length; i++) x[i] = Math.abs(x[i]) / 3;
+                    PoolBackward folded = new PoolBackward("t_pool_dx_act_" + s + "_" + max + "_" + act, g, max).withAct(act, 0.1f);
+                    float[][] bufs = {x, dy, new float[in * batch]};
+                    table.add(folded, batch, 0, 1e-6, bufs);
+                    float[] want = new float[in * batch];
+                    new PoolBackward("plain", g, max).reference(batch, 0, new float[][] {x, dy, want});
+                    new ActGrad("act", Dim.batch(in), act, 0.1f).reference(batch, 0, new float[][] {x, want, want});
+                    float[] got = new float[in * batch];
+                    folded.reference(batch, 0, new float[][] {x, dy, got});
+                    assertThat(got).as("shape %d, max %s, %s", s, max, act).containsExactly(want);
+                }
+            }
+        }
+        table.assertSame();
+    }
 }
