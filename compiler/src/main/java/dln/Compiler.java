@@ -34,8 +34,9 @@ import java.util.function.Function;
  *       ({@link ShapeChecker}) and every train block against its model ({@link TrainChecker}).
  *       These passes run together so that one run reports every independent mistake.</li>
  *   <li>lower: each network to a graph of ops, activations fused ({@link Lowerer});</li>
- *   <li>differentiate and schedule: the loss, the backward pass and the updates, and the launch
- *       lists of every pass ({@link Differentiator}, {@link Scheduler});</li>
+ *   <li>differentiate and schedule: the loss, the backward pass (with launches folded into the
+ *       kernel before them, {@code dln.ir.Fuser}) and the updates, and the launch lists of every
+ *       pass ({@link Differentiator}, {@link Scheduler});</li>
  *   <li>emit: the OpenCL program ({@link OpenClEmitter}) and the Java class ({@link JavaEmitter}).</li>
  * </ol>
  * The last three run only on input that passed every check: they cannot fail on user input.
