@@ -86,7 +86,7 @@ class UpdateTest {
 
     // A group runs each part's rule on the part's own buffers: on the JVM exactly what the parts give
     // one by one, on OpenCL the same within rounding, whatever the mix of rules and sizes (remainders
-    // of 1 to 3 elements, a part smaller than one work-item).
+    // of 1 to 15 elements, parts smaller than one work-item's 16).
     @Test void aGroupGivesWhatItsPartsGiveOneByOne() {
         Random r = new Random(11);
         List<Update> parts = new ArrayList<>();
@@ -120,7 +120,7 @@ class UpdateTest {
             for (int s = 1; s <= parts.get(i).states(); s++) assertThat(out[at + 1 + s]).as("state " + s + " of part " + i).containsExactly(alone.get(i)[2 + s]);
             at += 2 + parts.get(i).states();
         }
-        assertThat(group.global(1)).containsExactly(1 + 1 + 1 + 2 + 10 + 250);
+        assertThat(group.global(1)).as("a work-item per 16 elements of each part").containsExactly(1 + 1 + 1 + 1 + 3 + 63);
     }
 
     // The host computes Adam's bias corrections once a step, in double (as PyTorch's Adam does);
