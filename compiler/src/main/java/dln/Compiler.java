@@ -5,6 +5,7 @@ import dln.check.Loader.Program;
 import dln.check.Resolver;
 import dln.check.Resolver.Resolution;
 import dln.check.ShapeChecker;
+import dln.check.SourceRoots;
 import dln.check.TrainChecker;
 import dln.diag.Code;
 import dln.diag.Diagnostics;
@@ -78,14 +79,24 @@ public final class Compiler {
         return out;
     }
 
-    /** Checks the file at {@code file}, shown in diagnostics as {@code displayName}. */
+    /** Checks the file at {@code file}, shown in diagnostics as {@code displayName}; it may import from its own folder. */
     public static Result check(Path file, String displayName) {
-        return onBigStack(diags -> new Loader(diags).load(file, displayName));
+        return check(file, displayName, SourceRoots.forCommandLine(file, List.of()));
     }
 
-    /** Checks in-memory text (editors, tests); imports resolve against {@code source.path()} when it has one. */
+    /** Checks the file at {@code file}, which may import from {@code roots}. */
+    public static Result check(Path file, String displayName, SourceRoots roots) {
+        return onBigStack(diags -> new Loader(diags, roots).load(file, displayName));
+    }
+
+    /** Checks in-memory text (tests); it may import from its own folder when it has a path. */
     public static Result check(Source source) {
-        return onBigStack(diags -> new Loader(diags).load(source));
+        return check(source, source.path() == null ? SourceRoots.NONE : SourceRoots.forCommandLine(source.path(), List.of()));
+    }
+
+    /** Checks in-memory text (editors), which may import from {@code roots}, relative to {@code source.path()}. */
+    public static Result check(Source source, SourceRoots roots) {
+        return onBigStack(diags -> new Loader(diags, roots).load(source));
     }
 
     private static Result onBigStack(Function<Diagnostics, Program> load) {

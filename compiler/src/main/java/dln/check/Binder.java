@@ -87,7 +87,7 @@ final class Binder {
                 ArgSpec spec = find(specs, label);
                 if (spec == null) {
                     diags.report(Code.DLN031, g.arg().label().span(), noun, label, owner)
-                         .help(Suggest.didYouMean(label, specs.stream().map(ArgSpec::name).toList()));
+                         .help(() -> Suggest.didYouMean(label, specs.stream().map(ArgSpec::name).toList()));
                     bound.ok = false;
                 } else if (byName.containsKey(label)) {
                     diags.report(Code.DLN032, g.arg().label().span(), noun, label)

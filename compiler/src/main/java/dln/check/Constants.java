@@ -144,9 +144,11 @@ final class Constants {
 
     /** Reports `name` as undefined, suggesting the closest visible name. */
     void undefined(Expr at, String name, Scope scope, Map<String, ?> locals) {
-        List<String> candidates = new ArrayList<>(locals.keySet());
-        candidates.addAll(scope.consts.keySet());
-        diags.report(Code.DLN013, at.span(), name).help(Suggest.didYouMean(name, candidates));
+        diags.report(Code.DLN013, at.span(), name).help(() -> {
+            List<String> candidates = new ArrayList<>(locals.keySet());
+            candidates.addAll(scope.consts.keySet());
+            return Suggest.didYouMean(name, candidates);
+        });
     }
 
     static Map<String, Value> none() { return new HashMap<>(); }

@@ -21,16 +21,20 @@ import java.util.Map;
 /**
  * Reads a file and, depth first, every file it imports (paths relative to the importing file).
  * Guarantees: each file is parsed once; a missing file and an import cycle are reported at the
- * `import` that names them; the result lists the files in the order they were first read.
+ * `import` that names them; the result lists the files in the order they were first read. An
+ * import is read only if it names a regular `.dln` file inside the {@link SourceRoots}; nothing
+ * outside them is opened, or even looked for.
  */
 public final class Loader {
     private final Diagnostics diags;
+    private final SourceRoots roots;
     private final Map<Path, Unit> units = new LinkedHashMap<>();
     private final Map<Unit, List<Unit>> imports = new LinkedHashMap<>();
     private final List<Path> reading = new ArrayList<>();
 
-    public Loader(Diagnostics diags) {
+    public Loader(Diagnostics diags, SourceRoots roots) {
         this.diags = diags;
+        this.roots = roots;
     }
 
     /** The files of one compilation: the main one first, and who imports whom. */
@@ -67,12 +71,22 @@ public final class Loader {
 
     private Unit resolve(Source importer, Path importerKey, Decl.Import imp) {
         String target = imp.path().value();
-        Path base = importer.path() == null ? Path.of("") : importer.path().toAbsolutePath().getParent();
+        Path base = importer.path() == null ? Path.of("").toAbsolutePath() : SourceRoots.folderOf(importer.path());
         Path file;
         try {
             file = base.resolve(target).normalize();
         } catch (java.nio.file.InvalidPathException e) {
             diags.report(Code.DLN010, imp.path().span(), target, "not a valid path");
+            return null;
+        }
+        if (file.getFileName() == null || !file.getFileName().toString().endsWith(".dln")) {
+            diags.report(Code.DLN009, imp.path().span(), target, "only `.dln` files can be imported")
+                 .help("name the .dln file that declares the blocks and constants you need");
+            return null;
+        }
+        if (!roots.containsLexically(file)) {
+            diags.report(Code.DLN009, imp.path().span(), target, "it is outside the project's source folders")
+                 .help(outsideHelp());
             return null;
         }
         int cycleStart = reading.indexOf(file);
@@ -90,8 +104,23 @@ public final class Loader {
                  .help("import paths are relative to the importing file");
             return null;
         }
-        Source source = read(file, displayPath(importer, target), imp.path().span());
+        String display = displayPath(importer, target);
+        try {
+            if (!roots.containsReally(file)) {
+                diags.report(Code.DLN009, imp.path().span(), target, "it is a link to a file outside the project's source folders")
+                     .help(outsideHelp());
+                return null;
+            }
+        } catch (IOException e) {
+            diags.report(Code.DLN008, imp.path().span(), display, reason(e));
+            return null;
+        }
+        Source source = read(file, display, imp.path().span());
         return source == null ? null : parse(source);
+    }
+
+    private String outsideHelp() {
+        return "imports stay inside " + roots.describe() + "; " + roots.howToAdd();
     }
 
     private static String displayPath(Source importer, String target) {
@@ -109,6 +138,9 @@ public final class Loader {
     private Source read(Path file, String displayName, dln.diag.Span importedAt) {
         try {
             if (Files.isDirectory(file)) throw new Unreadable("it is a directory, not a file");
+            if (importedAt != null && !Files.isRegularFile(file)) {
+                throw new Unreadable("it is a device, a pipe or a socket, not a regular file");
+            }
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)

@@ -52,7 +52,7 @@ public final class Resolver {
                 String model = train.model().id();
                 if (!scope.models.containsKey(model)) {
                     diags.report(Code.DLN060, train.model().span(), model)
-                         .help(Suggest.didYouMean(model, scope.models.keySet()));
+                         .help(() -> Suggest.didYouMean(model, scope.models.keySet()));
                 }
             }
         }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Checks every model of the main file: evaluates its statements in order, expands each block call
@@ -121,12 +122,6 @@ public final class ShapeChecker {
 
         void warnUnused() {
             bindings.forEach((name, b) -> warnIfUnused(name, b, null));
-        }
-
-        List<String> names() {
-            List<String> all = new ArrayList<>(bindings.keySet());
-            all.addAll(scope.consts.keySet());
-            return all;
         }
     }
 
@@ -354,14 +349,12 @@ public final class ShapeChecker {
                      .help("values are combined with layers such as `add(" + name + ", ...)` or `concat(" + name + ", ...)`");
                 return;
             }
-            List<String> callees = new ArrayList<>(Builtins.LAYERS.keySet());
-            callees.addAll(env.scope.blocks.keySet());
-            callees.sort(null);
-            if (c.parens()) {
-                diags.report(Code.DLN014, c.callee().span(), name).help(Suggest.didYouMean(name, callees));
-            } else {
-                diags.report(Code.DLN013, c.callee().span(), name).help(Suggest.didYouMean(name, callees));
-            }
+            Supplier<String> suggestion = () -> {
+                List<String> callees = new ArrayList<>(Builtins.LAYERS.keySet());
+                callees.addAll(env.scope.blocks.keySet());
+                return Suggest.didYouMean(name, callees);
+            };
+            diags.report(c.parens() ? Code.DLN014 : Code.DLN013, c.callee().span(), name).help(suggestion);
         }
 
         Value layer(LayerDef def, Expr.Call c, List<Value> inputs, List<Expr> inputExprs, List<Given> rest, Env env) {
@@ -539,7 +532,7 @@ public final class ShapeChecker {
                     nameSpan = g.arg().value().span();
                 } else if (!isParam) {
                     diags.report(Code.DLN031, g.arg().label().span(), "parameter", label, "block " + blockName)
-                         .help(Suggest.didYouMean(label, params.stream().map(p -> p.name().id()).toList()));
+                         .help(() -> Suggest.didYouMean(label, params.stream().map(p -> p.name().id()).toList()));
                     ok = false;
                 } else if (values.containsKey(label)) {
                     diags.report(Code.DLN032, g.arg().label().span(), "parameter", label);

@@ -127,7 +127,7 @@ public final class TrainChecker {
             for (Decl.Setting s : train.settings()) {
                 String key = s.key().id();
                 if (!SETTINGS.contains(key)) {
-                    diags.report(Code.DLN061, s.key().span(), key).help(Suggest.didYouMean(key, SETTINGS));
+                    diags.report(Code.DLN061, s.key().span(), key).help(() -> Suggest.didYouMean(key, SETTINGS));
                 } else if (settings.containsKey(key)) {
                     diags.report(Code.DLN032, s.key().span(), "setting", key)
                          .note("first given at " + settings.get(key).key().span().where());
@@ -281,7 +281,7 @@ public final class TrainChecker {
             Fn fn = table.get(callee.id());
             if (fn == null) {
                 diags.report(Code.DLN062, callee.span(), noun, callee.id())
-                     .help(orChoices(Suggest.didYouMean(callee.id(), table.keySet()), table.keySet()));
+                     .help(() -> orChoices(Suggest.didYouMean(callee.id(), table.keySet()), table.keySet()));
                 return null;
             }
             List<Given> givens = new ArrayList<>();
@@ -380,7 +380,7 @@ public final class TrainChecker {
                 }
                 String wrong = a.value() instanceof Expr.Name n ? n.id() : null;
                 diags.report(Code.DLN062, a.span(), "metric", a.span().text())
-                     .help(orChoices(wrong == null ? null : Suggest.didYouMean(wrong, METRICS), METRICS));
+                     .help(() -> orChoices(wrong == null ? null : Suggest.didYouMean(wrong, METRICS), METRICS));
             }
             return out;
         }

@@ -49,7 +49,7 @@ final class Bench implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Run.Compiled compiled;
         try {
-            compiled = Run.compile(choice.file, choice.modelName, err, false);
+            compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
         } catch (Run.Failure f) {
             if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
             return f.code;

@@ -1,7 +1,6 @@
 package dln.cli;
 
 import dln.Compiler;
-import dln.diag.Diagnostic;
 import dln.diag.Renderer;
 import dln.net.Network;
 import java.io.IOException;
@@ -100,6 +99,9 @@ public final class Dlnc implements Callable<Integer> {
         @Option(names = {"-W", "--warnings-as-errors"}, description = "Fail (exit 1) when there are warnings.")
         boolean warningsAsErrors;
 
+        @CommandLine.Mixin
+        ImportPath importPath = new ImportPath();
+
         boolean useColor() {
             return switch (color) {
                 case always -> true;
@@ -164,11 +166,8 @@ public final class Dlnc implements Callable<Integer> {
                 errors++;
                 continue;
             }
-            Compiler.Result result = Compiler.check(path, name);
-            for (Diagnostic d : result.diagnostics().all()) {
-                err.print(renderer.render(d));
-                err.println();
-            }
+            Compiler.Result result = Compiler.check(path, name, output.importPath.roots(path));
+            err.print(renderer.render(result.diagnostics()));
             errors += result.diagnostics().errorCount();
             warnings += result.diagnostics().warningCount();
             if (result.ok() && !(output.warningsAsErrors && result.diagnostics().warningCount() > 0)) errors += then.apply(path, result, out, err);

@@ -42,7 +42,7 @@ final class Eval implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
-            Job job = Job.prepare(choice.file, choice.modelName, seed, data, test, err);
+            Job job = Job.prepare(choice.file, choice.modelName, choice.roots(), seed, data, test, err);
             Dataset set = data != null && test == null ? all(job) : job.splits().test();
             if (set == null) {
                 throw new Run.Failure(Dlnc.BAD_INPUT, choice.file + ": no test data: the train block has no `test` source and no `split` with a test part;"

@@ -1,5 +1,6 @@
 package dln.cli;
 
+import dln.check.SourceRoots;
 import dln.net.Training;
 import dln.runtime.Model;
 import dln.runtime.jvm.JvmBackend;
@@ -13,8 +14,8 @@ import java.nio.file.Path;
  */
 record Job(Run.Compiled compiled, Training training, Model.Info info, Path folder, long seed, Splits splits) {
 
-    static Job prepare(String file, String modelName, Long seed, Path data, Path test, PrintWriter err) {
-        Run.Compiled compiled = Run.compile(file, modelName, err, false);
+    static Job prepare(String file, String modelName, SourceRoots roots, Long seed, Path data, Path test, PrintWriter err) {
+        Run.Compiled compiled = Run.compile(file, modelName, roots, err, false);
         String model = compiled.generated().model();
         Training t = compiled.checked().trainings().get(model);
         if (t == null) throw new Run.Failure(Dlnc.BAD_INPUT, file + ": model " + model + " has no train block");

@@ -1,5 +1,8 @@
 package dln.cli;
 
+import dln.check.SourceRoots;
+import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -13,4 +16,12 @@ final class ModelOptions {
 
     @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
     String device;
+
+    @CommandLine.Mixin
+    ImportPath importPath = new ImportPath();
+
+    /** The folders {@link #file} may import from. */
+    SourceRoots roots() {
+        return importPath.roots(Path.of(file));
+    }
 }

@@ -50,7 +50,7 @@ final class Predict implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
             if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
-            Run.Compiled compiled = Run.compile(choice.file, choice.modelName, err, false);
+            Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
             try (Model model = compiled.create(compiled.backend(choice.device), batch, true)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);

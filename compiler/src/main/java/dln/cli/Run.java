@@ -1,7 +1,7 @@
 package dln.cli;
 
 import dln.Compiler;
-import dln.diag.Diagnostic;
+import dln.check.SourceRoots;
 import dln.diag.Renderer;
 import dln.emit.InMemoryJavac;
 import dln.runtime.Backend;
@@ -84,15 +84,12 @@ final class Run {
         }
     }
 
-    static Compiled compile(String file, String modelName, PrintWriter err, boolean color) {
+    static Compiled compile(String file, String modelName, SourceRoots roots, PrintWriter err, boolean color) {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) throw new Failure(Dlnc.BAD_INPUT, file + ": no such file");
-        Compiler.Result checked = Compiler.check(path, file);
+        Compiler.Result checked = Compiler.check(path, file, roots);
         Renderer renderer = new Renderer(color);
-        for (Diagnostic d : checked.diagnostics().all()) {
-            err.print(renderer.render(d));
-            err.println();
-        }
+        err.print(renderer.render(checked.diagnostics()));
         if (!checked.ok()) {
             err.println(renderer.summary(checked.diagnostics().errorCount(), checked.diagnostics().warningCount()));
             throw new Failure(Dlnc.BAD_INPUT, null);

@@ -57,7 +57,7 @@ final class Train implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
-            Job job = Job.prepare(choice.file, choice.modelName, seed, data, test, err);
+            Job job = Job.prepare(choice.file, choice.modelName, choice.roots(), seed, data, test, err);
             Training t = job.training();
             Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? job.folder().resolve(t.checkpoint()) : null;
             if (resume && folder == null) {

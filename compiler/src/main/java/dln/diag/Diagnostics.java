@@ -14,9 +14,21 @@ import java.util.Set;
  * Collects the diagnostics of one run. Passes report here and never print. While a block is being
  * expanded, {@link #enterBlock} records the call, so that every problem found inside the block
  * carries the chain of calls that led there.
+ *
+ * <p>At most {@link #MAX_KEPT} errors and as many warnings are kept, as javac and rustc print at most
+ * 100: the rest are only counted ({@link #errorCount} counts them all), so that a megabyte of garbage
+ * costs neither minutes of formatting nor a gigabyte of output. Help lines that are expensive to
+ * compute (name suggestions) are given as suppliers and computed only for kept diagnostics.
  */
 public final class Diagnostics {
+    /** How many errors, and how many warnings, are kept and printed. */
+    public static final int MAX_KEPT = 100;
+
     private final List<Report> reports = new ArrayList<>();
+    private int errors;
+    private int warnings;
+    private int keptErrors;
+    private int keptWarnings;
     private final Deque<String> callChain = new ArrayDeque<>();
     private final Set<String> seen = new HashSet<>();
     private final Map<Source, Integer> sourceOrder = new HashMap<>();
@@ -28,21 +40,28 @@ public final class Diagnostics {
         private final String message;
         private final List<String> helps = new ArrayList<>();
         private final List<String> notes;
+        private final boolean kept;
 
-        private Report(Code code, Span span, String message, List<String> notes) {
+        private Report(Code code, Span span, String message, List<String> notes, boolean kept) {
             this.code = code;
             this.span = span;
             this.message = message;
             this.notes = notes;
+            this.kept = kept;
         }
 
         public Report help(String help) {
-            if (help != null && !help.isEmpty()) helps.add(help);
+            if (kept && help != null && !help.isEmpty()) helps.add(help);
             return this;
         }
 
+        /** A help line computed only if this diagnostic is kept (a name search, say). */
+        public Report help(java.util.function.Supplier<String> help) {
+            return kept ? help(help.get()) : this;
+        }
+
         public Report note(String note) {
-            notes.add(note);
+            if (kept) notes.add(note);
             return this;
         }
 
@@ -51,17 +70,35 @@ public final class Diagnostics {
         }
     }
 
-    /** Reports a problem; a second report of the same code, place and message is dropped. */
+    /**
+     * Reports a problem; a second report of the same code, place and message is dropped. Past
+     * {@link #MAX_KEPT} of its severity, it is only counted: neither formatted nor compared.
+     */
     public Report report(Code code, Span span, Object... args) {
-        String message = code.format(args);
-        List<String> notes = new ArrayList<>(callChain);
-        Report report = new Report(code, span, message, notes);
-        String key = code + "@" + span.source().name() + ":" + span.start() + ":" + message;
-        if (seen.add(key)) {
-            sourceOrder.putIfAbsent(span.source(), sourceOrder.size());
-            reports.add(report);
+        boolean error = code.severity() == Severity.ERROR;
+        if (!keeping(code.severity())) {
+            if (error) errors++; else warnings++;
+            return new Report(code, span, null, List.of(), false);
         }
+        String message = code.format(args);
+        String key = code + "@" + span.source().name() + ":" + span.start() + ":" + message;
+        if (!seen.add(key)) return new Report(code, span, message, List.of(), false);
+        if (error) {
+            errors++;
+            keptErrors++;
+        } else {
+            warnings++;
+            keptWarnings++;
+        }
+        Report report = new Report(code, span, message, new ArrayList<>(callChain), true);
+        sourceOrder.putIfAbsent(span.source(), sourceOrder.size());
+        reports.add(report);
         return report;
+    }
+
+    /** Whether a report of this severity would still be kept; past that, callers may skip costly arguments. */
+    public boolean keeping(Severity severity) {
+        return (severity == Severity.ERROR ? keptErrors : keptWarnings) < MAX_KEPT;
     }
 
     /** Marks the order in which files were read, so that diagnostics sort by file, then position. */
@@ -79,18 +116,25 @@ public final class Diagnostics {
     }
 
     public boolean hasErrors() {
-        return reports.stream().anyMatch(r -> r.code.severity() == Severity.ERROR);
+        return errors > 0;
     }
 
+    /** Every error reported, kept or not. */
     public int errorCount() {
-        return (int) reports.stream().filter(r -> r.code.severity() == Severity.ERROR).count();
+        return errors;
     }
 
+    /** Every warning reported, kept or not. */
     public int warningCount() {
-        return (int) reports.stream().filter(r -> r.code.severity() == Severity.WARNING).count();
+        return warnings;
     }
 
-    /** Everything reported so far, by file (in the order files were read), then by position. */
+    /** Errors and warnings reported past {@link #MAX_KEPT}: counted, not in {@link #all}. */
+    public int notKept() {
+        return errors - keptErrors + warnings - keptWarnings;
+    }
+
+    /** The kept diagnostics, by file (in the order files were read), then by position. */
     public List<Diagnostic> all() {
         return reports.stream()
                 .map(Report::build)

@@ -95,6 +95,21 @@ public final class Renderer {
     }
 
     /** The closing line of a run: `2 errors, 1 warning`. */
+    /**
+     * The kept diagnostics, each followed by a blank line, then how many more were reported but not
+     * kept (at most {@link Diagnostics#MAX_KEPT} errors and as many warnings are).
+     */
+    public String render(Diagnostics diagnostics) {
+        StringBuilder out = new StringBuilder();
+        for (Diagnostic d : diagnostics.all()) out.append(render(d)).append('\n');
+        int more = diagnostics.notKept();
+        if (more > 0) {
+            out.append(paint(BOLD, "... and " + more + " more not shown (only the first " + Diagnostics.MAX_KEPT
+                    + " errors and " + Diagnostics.MAX_KEPT + " warnings are)")).append("\n\n");
+        }
+        return out.toString();
+    }
+
     public String summary(int errors, int warnings) {
         String e = errors + (errors == 1 ? " error" : " errors");
         String w = warnings + (warnings == 1 ? " warning" : " warnings");

@@ -3,6 +3,7 @@ package dln.parse;
 import dln.ast.Unit;
 import dln.diag.Code;
 import dln.diag.Diagnostics;
+import dln.diag.Severity;
 import dln.diag.Source;
 import dln.diag.Span;
 import dln.grammar.DlnLexer;
@@ -10,6 +11,7 @@ import dln.grammar.DlnParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -18,6 +20,7 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 /**
  * Reads one file into an AST. Takes the source text; guarantees that every lexical and syntax
@@ -51,18 +54,31 @@ public final class Parser {
     }
 
     private Unit run() {
-        DlnLexer lexer = new DlnLexer(CharStreams.fromString(source.text(), source.name()));
+        DlnLexer lexer = new DlnLexer(new AsciiView(CharStreams.fromString(source.text(), source.name())));
         lexer.removeErrorListeners();
         List<Token> tokens = checkTokens(lexer.getAllTokens());
         if (errors > 0) return new Unit(source, List.of());
 
         List<DlnParser.FileContext> trees = new ArrayList<>();
-        for (List<Token> declaration : declarations(tokens)) {
-            DlnParser parser = new DlnParser(new CommonTokenStream(new ListTokenSource(declaration)));
-            parser.removeErrorListeners();
-            parser.addErrorListener(new SyntaxErrors());
-            trees.add(parser.file());
-        }
+        DlnParser parser = new DlnParser(null);
+        parser.removeErrorListeners();
+        declarations(tokens, declaration -> {
+            parser.setTokenStream(new CommonTokenStream(new ListTokenSource(declaration)));
+            if (!diags.keeping(Severity.ERROR)) {   // past the errors shown: only count, without recovery or wording
+                parser.setErrorHandler(COUNTING);
+                try {
+                    parser.file();
+                } catch (ParseCancellationException e) {
+                    error(Code.DLN001, span(parser.getCurrentToken()));
+                }
+                return;
+            }
+            SyntaxErrors listener = new SyntaxErrors();
+            parser.addErrorListener(listener);
+            DlnParser.FileContext tree = parser.file();
+            parser.removeErrorListener(listener);
+            if (errors == 0) trees.add(tree);   // after an error the trees are not used: keep no more of them
+        });
         if (errors > 0) return new Unit(source, List.of());
         AstBuilder builder = new AstBuilder(source, diags, offsets);
         List<dln.ast.Decl> decls = new ArrayList<>();
@@ -77,15 +93,15 @@ public final class Parser {
      * or at the start of a line (so that an unclosed brace does not swallow the rest of the file).
      * Each piece ends with an end-of-file token that stands where the next declaration begins.
      */
-    private static List<List<Token>> declarations(List<Token> tokens) {
-        List<List<Token>> out = new ArrayList<>();
-        List<Token> current = new ArrayList<>();
+    private static void declarations(List<Token> tokens, java.util.function.Consumer<List<Token>> parse) {
+        int start = 0;
         int depth = 0;
-        for (Token t : tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
             boolean starts = isDeclarationKeyword(t.getType()) && (depth == 0 || t.getCharPositionInLine() == 0);
-            if (starts && !current.isEmpty()) {
-                out.add(close(current, t));
-                current = new ArrayList<>();
+            if (starts && i > start) {
+                parse.accept(piece(tokens.subList(start, i), t));
+                start = i;
                 depth = 0;
             }
             switch (t.getType()) {
@@ -93,16 +109,16 @@ public final class Parser {
                 case DlnLexer.RPAREN, DlnLexer.RBRACK, DlnLexer.RBRACE -> depth = Math.max(0, depth - 1);
                 default -> { }
             }
-            current.add(t);
         }
-        if (!current.isEmpty() || out.isEmpty()) out.add(current);
-        return out;
+        if (start < tokens.size() || start == 0) parse.accept(new ArrayList<>(tokens.subList(start, tokens.size())));
     }
 
-    private static List<Token> close(List<Token> piece, Token next) {
+    /** The tokens of one declaration and an end-of-file token where the next one begins. */
+    private static List<Token> piece(List<Token> tokens, Token next) {
         org.antlr.v4.runtime.CommonToken eof = new org.antlr.v4.runtime.CommonToken(next);
         eof.setType(Token.EOF);
-        List<Token> out = new ArrayList<>(piece);
+        List<Token> out = new ArrayList<>(tokens.size() + 1);
+        out.addAll(tokens);
         out.add(eof);
         return out;
     }
@@ -120,7 +136,7 @@ public final class Parser {
             switch (t.getType()) {
                 case DlnLexer.UNTERMINATED_STRING -> error(Code.DLN002, span(t));
                 case DlnLexer.UNTERMINATED_COMMENT -> error(Code.DLN005, new Span(source, offsets.charIndex(t.getStartIndex()), offsets.charIndex(t.getStartIndex()) + 2));
-                case DlnLexer.UNEXPECTED_CHAR -> error(Code.DLN004, span(t), describeChar(t.getText()));
+                case DlnLexer.UNEXPECTED_CHAR -> error(Code.DLN004, span(t), diags.keeping(Severity.ERROR) ? describeChar(t.getText()) : null);
                 default -> {
                     kept.add(t);
                     switch (t.getType()) {
@@ -159,6 +175,12 @@ public final class Parser {
         diags.report(code, span, args);
     }
 
+    /** Stops a declaration's parse at its first error, without recovering from it or wording it. */
+    private static final BailErrorStrategy COUNTING = new BailErrorStrategy() {
+        @Override
+        public void reportError(org.antlr.v4.runtime.Parser recognizer, RecognitionException e) { }
+    };
+
     /**
      * ANTLR's syntax errors, reworded as `expected X, found Y`. Only the first error of a
      * declaration is reported: the ones after it are nearly always echoes of the first.
@@ -172,13 +194,13 @@ public final class Parser {
             if (reported) return;
             reported = true;
             Token token = (Token) offending;
+            errors++;
             IntervalSet expected = e != null && e.getExpectedTokens() != null
                     ? e.getExpectedTokens()
                     : ((DlnParser) recognizer).getExpectedTokens();
             String found = Tokens.describe(token);
             String want = Tokens.describe(expected);
             String message = want == null ? "unexpected " + found : "expected " + want + ", found " + found;
-            errors++;
             Diagnostics.Report report = diags.report(Code.DLN001, span(token), message);
             Token previous = ((DlnParser) recognizer).getInputStream().LT(-1);
             report.help(Tokens.hint(token, previous, expected));

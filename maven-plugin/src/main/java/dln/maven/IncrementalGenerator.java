@@ -2,7 +2,9 @@ package dln.maven;
 
 import dln.Compiler;
 import dln.ast.Unit;
+import dln.check.SourceRoots;
 import dln.diag.Diagnostic;
+import dln.diag.Diagnostics;
 import dln.diag.Renderer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,8 +99,9 @@ final class IncrementalGenerator {
             error(display + ": error: its folder is not a Java package name: rename the folder, or set <packageName>");
             return failed;
         }
-        Compiler.Result result = Compiler.check(settings.sourceDir().resolve(source), display);
-        report(result.diagnostics().all());
+        SourceRoots roots = new SourceRoots(List.of(settings.sourceDir()), "move it under the plugin's <sourceDirectory>");
+        Compiler.Result result = Compiler.check(settings.sourceDir().resolve(source), display, roots);
+        report(result.diagnostics());
         if (!result.ok() || (settings.failOnWarning() && result.diagnostics().warningCount() > 0)) return failed;
 
         List<Compiler.Generated> generated = Compiler.generate(result, pkg, source);
@@ -161,8 +164,8 @@ final class IncrementalGenerator {
     }
 
     /** Logs diagnostics once each: a mistake in an imported file shows up in every file that imports it. */
-    private void report(List<Diagnostic> diagnostics) {
-        for (Diagnostic d : diagnostics) {
+    private void report(Diagnostics diagnostics) {
+        for (Diagnostic d : diagnostics.all()) {
             String text = renderer.render(d).stripTrailing();
             if (!reported.add(text)) continue;
             if (d.isError()) {
@@ -172,6 +175,12 @@ final class IncrementalGenerator {
                 warnings++;
                 log.warn(text);
             }
+        }
+        int more = diagnostics.notKept();
+        if (more > 0) {
+            log.error("... and " + more + " more not shown (only the first " + Diagnostics.MAX_KEPT + " errors and "
+                    + Diagnostics.MAX_KEPT + " warnings of a file are)");
+            errors += diagnostics.errorCount() - Math.min(diagnostics.errorCount(), Diagnostics.MAX_KEPT);
         }
     }
 
