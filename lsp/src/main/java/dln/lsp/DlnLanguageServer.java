@@ -21,7 +21,6 @@ import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
 import org.eclipse.lsp4j.TextDocumentSyncOptions;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
-import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageClientAware;
 import org.eclipse.lsp4j.services.LanguageServer;
@@ -42,6 +41,32 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
     private volatile LanguageClient client;
     private volatile boolean shutdown;
 
+    /** The server's troubles go to the client's log (or stderr before a client connects), never to the protocol stream. */
+    private final Log log = new Log() {
+        @Override public void error(String what, Throwable t) {
+            StringWriter trace = new StringWriter();
+            t.printStackTrace(new PrintWriter(trace));
+            send(MessageType.Error, "dln-lsp: internal error while " + what + ": " + trace);
+        }
+
+        @Override public void warning(String message) {
+            send(MessageType.Warning, "dln-lsp: " + message);
+        }
+
+        private void send(MessageType type, String message) {
+            LanguageClient c = client;
+            try {
+                if (c != null) {
+                    c.logMessage(new MessageParams(type, message));
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the client is gone; fall back to stderr
+            }
+            System.err.println(message);
+        }
+    };
+
     /** A server that ends the process on `exit`, as the protocol asks. */
     public DlnLanguageServer() {
         this(System::exit);
@@ -53,8 +78,8 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
         this.checker = new Checker(documents, params -> {
             LanguageClient c = client;
             if (c != null) c.publishDiagnostics(params);
-        }, this::logError);
-        this.text = new DlnTextDocumentService(documents, checker, this::logError);
+        }, log);
+        this.text = new DlnTextDocumentService(documents, checker, log);
     }
 
     public static void main(String[] args) throws Exception {
@@ -68,7 +93,12 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
     /** Connects {@code server} to a client on these streams; call startListening() on the result. */
     public static Launcher<LanguageClient> launch(DlnLanguageServer server, InputStream in, OutputStream out) {
-        Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+        return launch(server, in, out, Transport.MAX_MESSAGE_BYTES);
+    }
+
+    /** As {@link #launch(DlnLanguageServer, InputStream, OutputStream)}, reading messages of at most {@code maxBytes}. */
+    static Launcher<LanguageClient> launch(DlnLanguageServer server, InputStream in, OutputStream out, int maxBytes) {
+        Launcher<LanguageClient> launcher = Transport.launch(server, in, out, maxBytes, server.log);
         server.connect(launcher.getRemoteProxy());
         return launcher;
     }
@@ -117,21 +147,4 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
         @Override public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {}
     };
-
-    /** Internal errors go to the client's log (or stderr before a client connects), never to the protocol stream. */
-    private void logError(String what, Throwable t) {
-        StringWriter trace = new StringWriter();
-        t.printStackTrace(new PrintWriter(trace));
-        String message = "dln-lsp: internal error while " + what + ": " + trace;
-        LanguageClient c = client;
-        try {
-            if (c != null) {
-                c.logMessage(new MessageParams(MessageType.Error, message));
-                return;
-            }
-        } catch (RuntimeException e) {
-            // the client is gone; fall back to stderr
-        }
-        System.err.println(message);
-    }
 }
