@@ -1,5 +1,7 @@
 package dln.lsp;
 
+import dln.Compiler;
+import dln.diag.Source;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -7,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.DidChangeConfigurationParams;
@@ -74,11 +77,16 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
     /** A server that calls {@code exit} with the exit code on `exit` (tests run several in one JVM). */
     public DlnLanguageServer(IntConsumer exit) {
+        this(exit, Compiler::check);
+    }
+
+    /** A server that checks documents with {@code compiler} (tests give it one that fails). */
+    DlnLanguageServer(IntConsumer exit, Function<Source, Compiler.Result> compiler) {
         this.exit = exit;
         this.checker = new Checker(documents, params -> {
             LanguageClient c = client;
             if (c != null) c.publishDiagnostics(params);
-        }, log);
+        }, log, compiler);
         this.text = new DlnTextDocumentService(documents, checker, log);
     }
 

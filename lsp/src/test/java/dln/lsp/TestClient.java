@@ -53,9 +53,13 @@ final class TestClient implements LanguageClient, AutoCloseable {
     private int version = 1;
 
     TestClient() throws Exception {
+        this(new DlnLanguageServer(code -> {}));
+    }
+
+    TestClient(DlnLanguageServer dln) throws Exception {
         PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
         PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
-        DlnLanguageServer.launch(new DlnLanguageServer(code -> {}), serverIn, toClient).startListening();
+        DlnLanguageServer.launch(dln, serverIn, toClient).startListening();
         Launcher<LanguageServer> launcher = LSPLauncher.createClientLauncher(this, clientIn, toServer);
         launcher.startListening();
         server = launcher.getRemoteProxy();
