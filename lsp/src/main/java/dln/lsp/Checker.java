@@ -13,15 +13,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.eclipse.lsp4j.Diagnostic;
+import org.eclipse.lsp4j.DiagnosticSeverity;
+import org.eclipse.lsp4j.Position;
 import org.eclipse.lsp4j.PublishDiagnosticsParams;
+import org.eclipse.lsp4j.Range;
 
 /**
  * Checks open documents with the compiler on one worker thread, off the protocol thread, and
  * publishes the diagnostics. A burst of edits is checked once: each edit reschedules the check a
  * little later. A check whose document changed meanwhile publishes nothing; the next one will.
  * Diagnostics in an imported file go to that file's URI unless it is open, since an open file is
- * checked (and published) on its own.
+ * checked (and published) on its own. Each check stands alone: one that fails inside the server
+ * is logged with its stack trace, its document shows one plain diagnostic saying so, and the other
+ * documents are checked as usual.
  */
 final class Checker implements AutoCloseable {
     /** How long the text must rest before a check: short enough to feel immediate. */
@@ -30,6 +36,7 @@ final class Checker implements AutoCloseable {
     private final Documents documents;
     private final Consumer<PublishDiagnosticsParams> client;
     private final Log log;
+    private final Function<Source, Compiler.Result> compiler;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dln-lsp-check");
         t.setDaemon(true);
@@ -42,9 +49,15 @@ final class Checker implements AutoCloseable {
     private volatile boolean closed;
 
     Checker(Documents documents, Consumer<PublishDiagnosticsParams> client, Log log) {
+        this(documents, client, log, Compiler::check);
+    }
+
+    /** A checker that checks with {@code compiler} (tests give it one that fails). */
+    Checker(Documents documents, Consumer<PublishDiagnosticsParams> client, Log log, Function<Source, Compiler.Result> compiler) {
         this.documents = documents;
         this.client = client;
         this.log = log;
+        this.compiler = compiler;
     }
 
     /** Checks the document {@code uri} after {@code delayMs}, replacing any check not yet started. */
@@ -93,7 +106,7 @@ final class Checker implements AutoCloseable {
         Analysis analysis = latest(uri);
         try {
             Source source = doc.source();
-            Compiler.Result result = Compiler.check(source);
+            Compiler.Result result = compiler.apply(source);
             Source main = result.program() != null ? result.program().main().source() : source;
             analysis = analysis.with(result.networks(), main);
             if (current(doc)) publishAll(doc, Diagnoses.byDocument(result, doc));
@@ -101,6 +114,7 @@ final class Checker implements AutoCloseable {
             // close() interrupts a check under way: the server is going away, nothing went wrong
             if (closed || Thread.currentThread().isInterrupted()) return;
             log.error("checking " + uri, t);
+            if (current(doc)) publish(uri, doc.version(), List.of(internalError()));
         }
         synchronized (this) {
             if (!documents.isOpen(uri)) return;
@@ -110,6 +124,13 @@ final class Checker implements AutoCloseable {
                 if (waiting != null) waiting.complete(analysis);
             }
         }
+    }
+
+    /** What a document shows when its check failed inside the server (the stack trace is in the log). */
+    static Diagnostic internalError() {
+        return new Diagnostic(new Range(new Position(0, 0), new Position(0, 0)),
+                "internal error in the DLN language server while checking this file; its log has the details",
+                DiagnosticSeverity.Error, Diagnoses.SOURCE);
     }
 
     private boolean current(Document doc) {

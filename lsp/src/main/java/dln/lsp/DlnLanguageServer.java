@@ -1,5 +1,7 @@
 package dln.lsp;
 
+import dln.Compiler;
+import dln.diag.Source;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -7,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.DidChangeConfigurationParams;
@@ -21,7 +24,6 @@ import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
 import org.eclipse.lsp4j.TextDocumentSyncOptions;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
-import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageClientAware;
 import org.eclipse.lsp4j.services.LanguageServer;
@@ -42,6 +44,32 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
     private volatile LanguageClient client;
     private volatile boolean shutdown;
 
+    /** The server's troubles go to the client's log (or stderr before a client connects), never to the protocol stream. */
+    private final Log log = new Log() {
+        @Override public void error(String what, Throwable t) {
+            StringWriter trace = new StringWriter();
+            t.printStackTrace(new PrintWriter(trace));
+            send(MessageType.Error, "dln-lsp: internal error while " + what + ": " + trace);
+        }
+
+        @Override public void warning(String message) {
+            send(MessageType.Warning, "dln-lsp: " + message);
+        }
+
+        private void send(MessageType type, String message) {
+            LanguageClient c = client;
+            try {
+                if (c != null) {
+                    c.logMessage(new MessageParams(type, message));
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the client is gone; fall back to stderr
+            }
+            System.err.println(message);
+        }
+    };
+
     /** A server that ends the process on `exit`, as the protocol asks. */
     public DlnLanguageServer() {
         this(System::exit);
@@ -49,12 +77,17 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
     /** A server that calls {@code exit} with the exit code on `exit` (tests run several in one JVM). */
     public DlnLanguageServer(IntConsumer exit) {
+        this(exit, Compiler::check);
+    }
+
+    /** A server that checks documents with {@code compiler} (tests give it one that fails). */
+    DlnLanguageServer(IntConsumer exit, Function<Source, Compiler.Result> compiler) {
         this.exit = exit;
         this.checker = new Checker(documents, params -> {
             LanguageClient c = client;
             if (c != null) c.publishDiagnostics(params);
-        }, this::logError);
-        this.text = new DlnTextDocumentService(documents, checker, this::logError);
+        }, log, compiler);
+        this.text = new DlnTextDocumentService(documents, checker, log);
     }
 
     public static void main(String[] args) throws Exception {
@@ -68,7 +101,12 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
     /** Connects {@code server} to a client on these streams; call startListening() on the result. */
     public static Launcher<LanguageClient> launch(DlnLanguageServer server, InputStream in, OutputStream out) {
-        Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+        return launch(server, in, out, Transport.MAX_MESSAGE_BYTES);
+    }
+
+    /** As {@link #launch(DlnLanguageServer, InputStream, OutputStream)}, reading messages of at most {@code maxBytes}. */
+    static Launcher<LanguageClient> launch(DlnLanguageServer server, InputStream in, OutputStream out, int maxBytes) {
+        Launcher<LanguageClient> launcher = Transport.launch(server, in, out, maxBytes, server.log);
         server.connect(launcher.getRemoteProxy());
         return launcher;
     }
@@ -117,21 +155,4 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
         @Override public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {}
     };
-
-    /** Internal errors go to the client's log (or stderr before a client connects), never to the protocol stream. */
-    private void logError(String what, Throwable t) {
-        StringWriter trace = new StringWriter();
-        t.printStackTrace(new PrintWriter(trace));
-        String message = "dln-lsp: internal error while " + what + ": " + trace;
-        LanguageClient c = client;
-        try {
-            if (c != null) {
-                c.logMessage(new MessageParams(MessageType.Error, message));
-                return;
-            }
-        } catch (RuntimeException e) {
-            // the client is gone; fall back to stderr
-        }
-        System.err.println(message);
-    }
 }

@@ -15,7 +15,7 @@ class CheckerTest {
         Documents documents = new Documents();
         documents.open(new Document(uri, 1, text));
         List<String> errors = new CopyOnWriteArrayList<>();
-        Checker checker = new Checker(documents, published -> {}, (what, t) -> errors.add(what + ": " + t));
+        Checker checker = new Checker(documents, published -> {}, TestLog.into(errors));
         checker.schedule(uri, 0);
         Thread.sleep(300);   // the check of 40,000 layers takes seconds: close while it runs
         checker.close();

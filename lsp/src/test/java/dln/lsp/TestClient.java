@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.eclipse.lsp4j.ClientCapabilities;
 import org.eclipse.lsp4j.CompletionItem;
 import org.eclipse.lsp4j.CompletionParams;
 import org.eclipse.lsp4j.DidChangeTextDocumentParams;
@@ -52,14 +53,25 @@ final class TestClient implements LanguageClient, AutoCloseable {
     private int version = 1;
 
     TestClient() throws Exception {
+        this(new DlnLanguageServer(code -> {}));
+    }
+
+    TestClient(DlnLanguageServer dln) throws Exception {
         PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
         PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
-        DlnLanguageServer.launch(new DlnLanguageServer(code -> {}), serverIn, toClient).startListening();
+        DlnLanguageServer.launch(dln, serverIn, toClient).startListening();
         Launcher<LanguageServer> launcher = LSPLauncher.createClientLauncher(this, clientIn, toServer);
         launcher.startListening();
         server = launcher.getRemoteProxy();
-        initialized = server.initialize(new InitializeParams()).get(WAIT_S, TimeUnit.SECONDS);
+        initialized = server.initialize(initializeParams()).get(WAIT_S, TimeUnit.SECONDS);
         server.initialized(new InitializedParams());
+    }
+
+    /** What an editor sends first; LSP requires the capabilities, even when there are none. */
+    private static InitializeParams initializeParams() {
+        InitializeParams params = new InitializeParams();
+        params.setCapabilities(new ClientCapabilities());
+        return params;
     }
 
     void open(String uri, String text) {
