@@ -1,19 +1,24 @@
 package dln.lsp;
 
 import dln.Compiler;
+import dln.check.SourceRoots;
 import dln.diag.Source;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.IntConsumer;
 import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.DidChangeConfigurationParams;
 import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
+import org.eclipse.lsp4j.DidChangeWorkspaceFoldersParams;
 import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.InitializeResult;
 import org.eclipse.lsp4j.MessageParams;
@@ -23,6 +28,10 @@ import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
 import org.eclipse.lsp4j.TextDocumentSyncOptions;
+import org.eclipse.lsp4j.WorkspaceFolder;
+import org.eclipse.lsp4j.WorkspaceFoldersChangeEvent;
+import org.eclipse.lsp4j.WorkspaceFoldersOptions;
+import org.eclipse.lsp4j.WorkspaceServerCapabilities;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageClientAware;
@@ -43,6 +52,8 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
     private final IntConsumer exit;
     private volatile LanguageClient client;
     private volatile boolean shutdown;
+    /** The editor's workspace folders, from which documents may import. */
+    private volatile List<Path> workspaceFolders = List.of();
 
     /** The server's troubles go to the client's log (or stderr before a client connects), never to the protocol stream. */
     private final Log log = new Log() {
@@ -81,12 +92,12 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
     }
 
     /** A server that checks documents with {@code compiler} (tests give it one that fails). */
-    DlnLanguageServer(IntConsumer exit, Function<Source, Compiler.Result> compiler) {
+    DlnLanguageServer(IntConsumer exit, BiFunction<Source, SourceRoots, Compiler.Result> compiler) {
         this.exit = exit;
         this.checker = new Checker(documents, params -> {
             LanguageClient c = client;
             if (c != null) c.publishDiagnostics(params);
-        }, log, compiler);
+        }, log, source -> compiler.apply(source, roots(source)));
         this.text = new DlnTextDocumentService(documents, checker, log);
     }
 
@@ -115,8 +126,48 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
         this.client = client;
     }
 
+    /**
+     * The folders a document may import from: the workspace folders, and the document's own folder
+     * when it lies in none of them (a single file opened on its own). docs/SECURITY.md says why.
+     */
+    SourceRoots roots(Source source) {
+        List<Path> folders = new ArrayList<>(workspaceFolders);
+        if (source.path() != null) {
+            Path path = source.path().toAbsolutePath().normalize();
+            if (folders.stream().noneMatch(f -> path.startsWith(f.toAbsolutePath().normalize()))) folders.add(SourceRoots.folderOf(path));
+        } else if (folders.isEmpty()) {
+            return SourceRoots.NONE;
+        }
+        return new SourceRoots(folders, "open the folder that holds it as a workspace folder");
+    }
+
+    /** The local folders among {@code uris} (other schemes have no files to import). */
+    private static List<Path> localFolders(List<String> uris) {
+        List<Path> out = new ArrayList<>();
+        for (String uri : uris) {
+            if (uri == null) continue;
+            try {
+                URI u = URI.create(uri);
+                if ("file".equalsIgnoreCase(u.getScheme())) out.add(Path.of(u));
+            } catch (RuntimeException e) {
+                // not a file URI: nothing to import from
+            }
+        }
+        return List.copyOf(out);
+    }
+
     @Override public CompletableFuture<InitializeResult> initialize(InitializeParams params) {
+        List<WorkspaceFolder> folders = params.getWorkspaceFolders();
+        if (folders != null && !folders.isEmpty()) {
+            workspaceFolders = localFolders(folders.stream().map(WorkspaceFolder::getUri).toList());
+        } else if (params.getRootUri() != null) {
+            workspaceFolders = localFolders(List.of(params.getRootUri()));
+        }
         ServerCapabilities caps = new ServerCapabilities();
+        WorkspaceFoldersOptions workspaceFolderChanges = new WorkspaceFoldersOptions();
+        workspaceFolderChanges.setSupported(true);
+        workspaceFolderChanges.setChangeNotifications(true);
+        caps.setWorkspace(new WorkspaceServerCapabilities(workspaceFolderChanges));
         TextDocumentSyncOptions sync = new TextDocumentSyncOptions();
         sync.setOpenClose(true);
         sync.setChange(TextDocumentSyncKind.Full);
@@ -149,10 +200,22 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
         return workspace;
     }
 
-    /** The server has no settings and watches no files: saves of open files trigger rechecks instead. */
+    /**
+     * The server has no settings and watches no files: saves of open files trigger rechecks
+     * instead. It follows the workspace folders, which bound what documents may import.
+     */
     private final WorkspaceService workspace = new WorkspaceService() {
         @Override public void didChangeConfiguration(DidChangeConfigurationParams params) {}
 
         @Override public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {}
+
+        @Override public void didChangeWorkspaceFolders(DidChangeWorkspaceFoldersParams params) {
+            WorkspaceFoldersChangeEvent event = params == null ? null : params.getEvent();
+            if (event == null) return;
+            List<Path> folders = new ArrayList<>(workspaceFolders);
+            if (event.getRemoved() != null) folders.removeAll(localFolders(event.getRemoved().stream().map(WorkspaceFolder::getUri).toList()));
+            if (event.getAdded() != null) folders.addAll(localFolders(event.getAdded().stream().map(WorkspaceFolder::getUri).toList()));
+            workspaceFolders = List.copyOf(folders);
+        }
     };
 }

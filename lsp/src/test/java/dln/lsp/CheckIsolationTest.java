@@ -3,9 +3,10 @@ package dln.lsp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dln.Compiler;
+import dln.check.SourceRoots;
 import dln.diag.Source;
 import java.nio.file.Path;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.eclipse.lsp4j.Diagnostic;
 import org.eclipse.lsp4j.DiagnosticSeverity;
 import org.eclipse.lsp4j.PublishDiagnosticsParams;
@@ -21,13 +22,13 @@ class CheckIsolationTest {
     @TempDir Path dir;
 
     /** A compiler that fails on files named `bomb*.dln`, with an exception or an error, and checks the others. */
-    static Function<Source, Compiler.Result> failingOn(Throwable failure) {
-        return source -> {
+    static BiFunction<Source, SourceRoots, Compiler.Result> failingOn(Throwable failure) {
+        return (source, roots) -> {
             if (source.name().contains("bomb")) {
                 if (failure instanceof RuntimeException e) throw e;
                 throw (Error) failure;
             }
-            return Compiler.check(source);
+            return Compiler.check(source, roots);
         };
     }
 

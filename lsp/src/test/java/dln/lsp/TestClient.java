@@ -32,6 +32,7 @@ import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.WorkspaceFolder;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -57,13 +58,20 @@ final class TestClient implements LanguageClient, AutoCloseable {
     }
 
     TestClient(DlnLanguageServer dln) throws Exception {
+        this(dln, List.of());
+    }
+
+    /** A client whose editor has these workspace folders open. */
+    TestClient(DlnLanguageServer dln, List<String> workspaceFolders) throws Exception {
         PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
         PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
         DlnLanguageServer.launch(dln, serverIn, toClient).startListening();
         Launcher<LanguageServer> launcher = LSPLauncher.createClientLauncher(this, clientIn, toServer);
         launcher.startListening();
         server = launcher.getRemoteProxy();
-        initialized = server.initialize(initializeParams()).get(WAIT_S, TimeUnit.SECONDS);
+        InitializeParams params = initializeParams();
+        if (!workspaceFolders.isEmpty()) params.setWorkspaceFolders(workspaceFolders.stream().map(u -> new WorkspaceFolder(u, u)).toList());
+        initialized = server.initialize(params).get(WAIT_S, TimeUnit.SECONDS);
         server.initialized(new InitializedParams());
     }
 
