@@ -4,6 +4,7 @@ import dln.Compiler;
 import dln.diag.Diagnostic;
 import dln.diag.Renderer;
 import dln.net.Network;
+import dln.runtime.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -40,7 +41,7 @@ public final class Dlnc implements Callable<Integer> {
     List<String> files = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Write each model's Java class and OpenCL program under DIR (as package folders).")
+            description = "Write each model's Java class and OpenCL program under DIR (as package folders; a folder, so not -).")
     Path outputDir;
 
     @Option(names = "--package", paramLabel = "NAME", defaultValue = "dln.models",
@@ -160,7 +161,7 @@ public final class Dlnc implements Callable<Integer> {
                 continue;
             }
             if (!Files.exists(path)) {
-                err.println("dlnc: error: " + name + ": no such file");
+                err.println("dlnc: error: " + name + ": " + FileErrors.unreadable(path));
                 errors++;
                 continue;
             }

@@ -1,7 +1,10 @@
 package dln.cli;
 
+import dln.runtime.Backends;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
 /** What the running commands share: the .dln file, which model in it, and which device. */
 final class ModelOptions {
@@ -11,6 +14,19 @@ final class ModelOptions {
     @Option(names = "--model", paramLabel = "NAME", description = "The model to use when the file has several.")
     String modelName;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
+    @Option(names = "--device", paramLabel = "DEVICE", converter = Device.class,
+            description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
     String device;
+
+    /** A device choice of a valid form; an unknown one is a usage error that lists the choices. */
+    static final class Device implements ITypeConverter<String> {
+        @Override public String convert(String text) {
+            if (text.isBlank()) throw new TypeConversionException("an empty device; " + Backends.choices());
+            try {
+                return Backends.check(text);
+            } catch (Backends.NoSuchDevice e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

@@ -40,7 +40,12 @@ public final class AtomicFiles {
      */
     public static void write(Path file, Content content) throws IOException {
         Path target = file.toAbsolutePath();
-        Path temp = createTemp(target);
+        Path temp;
+        try {
+            temp = createTemp(target);
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
+        }
         try {
             try (FileChannel channel = FileChannel.open(temp, WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16) {
@@ -51,7 +56,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
-            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
+            move(temp, file);
         } catch (Throwable failure) {
             try {
                 Files.deleteIfExists(temp);
@@ -61,6 +66,15 @@ public final class AtomicFiles {
             throw failure;
         }
         syncDirectory(target.getParent());
+    }
+
+    /** Renames the temporary file over the target; a failure names the target as the caller did (not "TEMP -> TARGET"). */
+    private static void move(Path temp, Path file) throws IOException {
+        try {
+            Files.move(temp, file.toAbsolutePath(), ATOMIC_MOVE, REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
+        }
     }
 
     /** A new, hidden file next to the target, created with the default permissions. */
