@@ -59,6 +59,16 @@ class FileErrorsTest {
         assertThat(FileErrors.unreadable(below)).isEqualTo(file + " is a file, not a folder");
     }
 
+    /** A full disk fails the write to the temporary file: the error names the file the caller asked for. */
+    @Test void aWriteThatFailsOnTheDiskNamesTheTarget() {
+        Path file = dir.resolve("best.safetensors");
+        java.io.OutputStream full = AtomicFiles.naming(new java.io.OutputStream() {
+            @Override public void write(int b) throws IOException { throw new IOException("No space left on device"); }
+        }, file);
+        IOException e = catchThrowableOfType(() -> full.write(new byte[8], 0, 8), IOException.class);
+        assertThat(FileErrors.message(e)).isEqualTo(file + ": no space left on device");
+    }
+
     @Test void otherReasonsKeepTheirWordsWithoutThePath() {
         Path file = dir.resolve("x.npy");
         assertThat(FileErrors.message(file, new IOException("No space left on device"))).isEqualTo(file + ": no space left on device");
