@@ -2,7 +2,6 @@ package dln.cli;
 
 import dln.net.Training;
 import dln.runtime.Backend;
-import dln.runtime.Backends;
 import dln.runtime.Buffer;
 import dln.runtime.Model;
 import dln.runtime.data.DataError;
@@ -37,7 +36,8 @@ final class Bench implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions choice = new ModelOptions();
 
-    @Option(names = "--steps", defaultValue = "20", description = "Training steps to time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "20", converter = Numbers.Count.class,
+            description = "Training steps to time, at least 1 (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--profile", description = "Also time each kind of kernel (with a wait after every launch) and print where the time goes.")
@@ -47,59 +47,50 @@ final class Bench implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Run.Compiled compiled;
-        try {
-            compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
-        } catch (Run.Failure f) {
-            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
-            return f.code;
-        }
-        try (Backend backend = compiled.backend(choice.device)) {
-            out.println("device: " + backend.description());
-            Training t = compiled.checked().trainings().get(compiled.generated().model());
-            Model.Info info;
-            try (Model probe = compiled.create(new dln.runtime.jvm.JvmBackend(), 1)) {
-                info = probe.info();
+        return Run.guarded(err, () -> {
+            Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
+            try (Backend backend = compiled.backend(choice.device, err)) {
+                bench(compiled, backend, out);
             }
-            Dataset data = data(t, info, out);
-            int batch = t == null ? 256 : t.batch() == Training.ALL ? data.count() : (int) Math.min(t.batch(), data.count());
-            try (Model model = compiled.create(backend, Math.max(batch, 256))) {
-                model.initialize(0);
-                if (info.trainable()) train(model, data, batch, t, out);
-                predict(model, data, out);
-            }
-            if (profile && info.trainable()) {
-                dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
-                try (Model model = compiled.create(profiler, Math.max(batch, 256))) {
-                    model.initialize(0);
-                    train(model, data, batch, t, new PrintWriter(java.io.Writer.nullWriter()));
-                    out.println("where a training step's time goes (each launch waited for):");
-                    profiler.report().forEach(out::println);
-                    out.println("the slowest kernels (the layer is in the name):");
-                    profiler.slowest(8).forEach(out::println);
-                }
-            }
-            if (profile) {
-                dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
-                try (Model model = compiled.create(profiler, 256)) {
-                    model.initialize(0);
-                    predict(model, data, new PrintWriter(java.io.Writer.nullWriter()));
-                    out.println("where a prediction batch's time goes (each launch waited for):");
-                    profiler.report().forEach(out::println);
-                }
-            }
-            kernels(backend, out);
             return Dlnc.OK;
-        } catch (Run.Failure f) {
-            if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
-            return f.code;
-        } catch (Backends.NoSuchDevice e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.USAGE;
-        } catch (DataException | DataError e) {
-            err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
+        });
+    }
+
+    private void bench(Run.Compiled compiled, Backend backend, PrintWriter out) {
+        out.println("device: " + backend.description());
+        Training t = compiled.checked().trainings().get(compiled.generated().model());
+        Model.Info info;
+        try (Model probe = compiled.create(new dln.runtime.jvm.JvmBackend(), 1)) {
+            info = probe.info();
         }
+        Dataset data = data(t, info, out);
+        int batch = t == null ? 256 : t.batch() == Training.ALL ? data.count() : (int) Math.min(t.batch(), data.count());
+        try (Model model = compiled.create(backend, Math.max(batch, 256))) {
+            model.initialize(0);
+            if (info.trainable()) train(model, data, batch, t, out);
+            predict(model, data, out);
+        }
+        if (profile && info.trainable()) {
+            dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
+            try (Model model = compiled.create(profiler, Math.max(batch, 256))) {
+                model.initialize(0);
+                train(model, data, batch, t, new PrintWriter(java.io.Writer.nullWriter()));
+                out.println("where a training step's time goes (each launch waited for):");
+                profiler.report().forEach(out::println);
+                out.println("the slowest kernels (the layer is in the name):");
+                profiler.slowest(8).forEach(out::println);
+            }
+        }
+        if (profile) {
+            dln.runtime.Profiler profiler = new dln.runtime.Profiler(backend);
+            try (Model model = compiled.create(profiler, 256)) {
+                model.initialize(0);
+                predict(model, data, new PrintWriter(java.io.Writer.nullWriter()));
+                out.println("where a prediction batch's time goes (each launch waited for):");
+                profiler.report().forEach(out::println);
+            }
+        }
+        kernels(backend, out);
     }
 
     /** The train block's data when it names one the model can read; else random examples of the model's shapes. */

@@ -3,6 +3,7 @@ package dln.cli;
 import dln.Compiler;
 import dln.diag.Renderer;
 import dln.net.Network;
+import dln.runtime.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -39,7 +40,7 @@ public final class Dlnc implements Callable<Integer> {
     List<String> files = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Write each model's Java class and OpenCL program under DIR (as package folders).")
+            description = "Write each model's Java class and OpenCL program under DIR (as package folders; a folder, so not -).")
     Path outputDir;
 
     @Option(names = "--package", paramLabel = "NAME", defaultValue = "dln.models",
@@ -162,7 +163,7 @@ public final class Dlnc implements Callable<Integer> {
                 continue;
             }
             if (!Files.exists(path)) {
-                err.println("dlnc: error: " + name + ": no such file");
+                err.println("dlnc: error: " + name + ": " + FileErrors.unreadable(path));
                 errors++;
                 continue;
             }

@@ -27,7 +27,8 @@ final class Eval implements Callable<Integer> {
     @Option(names = {"-w", "--weights"}, paramLabel = "FILE", required = true, description = "The trained weights (safetensors).")
     Path weights;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The seed of the split, when the test data is split off the data (default: the train block's).")
+    @Option(names = "--seed", paramLabel = "N", converter = Numbers.Seed.class,
+            description = "The seed (0 or more) of the split, when the test data is split off the data (default: the train block's).")
     Long seed;
 
     @Option(names = "--data", paramLabel = "PATH",
@@ -48,7 +49,7 @@ final class Eval implements Callable<Integer> {
                 throw new Run.Failure(Dlnc.BAD_INPUT, choice.file + ": no test data: the train block has no `test` source and no `split` with a test part;"
                         + " give --test PATH or --data PATH");
             }
-            try (Backend backend = job.compiled().backend(choice.device); Model model = job.compiled().create(backend, job.maxBatch(1))) {
+            try (Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(1))) {
                 model.load(weights);
                 Evaluation e = Evaluation.of(model, set, Trainer.Settings.metrics(job.training(), job.info()), job.info().labels());
                 out.printf(Locale.ROOT, "evaluating %s on %d example%s, on %s%n", job.info().name(), set.count(), set.count() == 1 ? "" : "s",

@@ -1,10 +1,13 @@
 package dln.cli;
 
 import dln.check.SourceRoots;
+import dln.runtime.Backends;
 import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
 /** What the running commands share: the .dln file, which model in it, and which device. */
 final class ModelOptions {
@@ -14,7 +17,8 @@ final class ModelOptions {
     @Option(names = "--model", paramLabel = "NAME", description = "The model to use when the file has several.")
     String modelName;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
+    @Option(names = "--device", paramLabel = "DEVICE", converter = Device.class,
+            description = "gpu, cpu, java, auto or a device number (default: DLN_DEVICE, else auto).")
     String device;
 
     @CommandLine.Mixin
@@ -23,5 +27,17 @@ final class ModelOptions {
     /** The folders {@link #file} may import from. */
     SourceRoots roots() {
         return importPath.roots(Path.of(file));
+    }
+
+    /** A device choice of a valid form; an unknown one is a usage error that lists the choices. */
+    static final class Device implements ITypeConverter<String> {
+        @Override public String convert(String text) {
+            if (text.isBlank()) throw new TypeConversionException("an empty device; " + Backends.choices());
+            try {
+                return Backends.check(text);
+            } catch (Backends.NoSuchDevice e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

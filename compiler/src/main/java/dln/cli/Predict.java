@@ -1,6 +1,7 @@
 package dln.cli;
 
 import dln.runtime.Model;
+import dln.runtime.io.FileErrors;
 import dln.runtime.io.Npy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,11 +25,14 @@ final class Predict implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions choice = new ModelOptions();
 
-    @Option(names = {"-w", "--weights"}, paramLabel = "FILE",
-            description = "Weights (safetensors, PyTorch names and layouts). Without it, the initializers with seed --seed.")
+    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", description = "The trained weights (safetensors, PyTorch names and layouts).")
     Path weights;
 
-    @Option(names = "--seed", defaultValue = "0", description = "The initializers' seed when there are no --weights (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--untrained", description = "Predict without --weights, from the initializers with seed --seed (a warning says so).")
+    boolean untrained;
+
+    @Option(names = "--seed", defaultValue = "0", converter = Numbers.Seed.class,
+            description = "The initializers' seed with --untrained, 0 or more (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = {"-i", "--input"}, paramLabel = "[NAME=]FILE.npy", required = true,
@@ -36,22 +40,26 @@ final class Predict implements Callable<Integer> {
     List<String> inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "[NAME=]FILE.npy", required = true,
-            description = "Where to write an output [N, ...]; a plain FILE is the first output.")
+            description = "Where to write an output [N, ...]; a plain FILE is the first output; - is standard output, as CSV.")
     List<String> outputs;
 
     @Option(names = "--csv-header", description = "Input CSV files start with a header row.")
     boolean csvHeader;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Examples per launch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "256", converter = Numbers.Count.class,
+            description = "Examples per launch, at least 1 (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
-            if (batch < 1) throw new Run.Failure(Dlnc.USAGE, "--batch must be at least 1");
+            untrained(err);
+            if (outputs.stream().filter(o -> target(o).equals(STDOUT)).count() > 1) {
+                throw new Run.Failure(Dlnc.USAGE, "only one --output can be - (standard output)");
+            }
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
-            try (Model model = compiled.create(compiled.backend(choice.device), batch, true)) {
+            try (Model model = compiled.create(compiled.backend(choice.device, err), batch, true)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);
                 else model.initialize(seed);
@@ -62,6 +70,29 @@ final class Predict implements Callable<Integer> {
             }
             return Dlnc.OK;
         });
+    }
+
+    /** Without --weights the model predicts from random weights: refused unless --untrained asks for it, and then said. */
+    private void untrained(PrintWriter err) {
+        if (weights != null) {
+            if (untrained) throw new Run.Failure(Dlnc.USAGE, "--untrained and --weights contradict each other: give one");
+            return;
+        }
+        if (!untrained) {
+            throw new Run.Failure(Dlnc.USAGE, "no --weights: give the trained weights with -w FILE (`dlnc train` writes them to its "
+                    + "checkpoint folder), or --untrained to predict from the initial weights");
+        }
+        err.println("dlnc: warning: no --weights: predicting with untrained weights (the initializers with seed " + seed + ")");
+        err.flush();
+    }
+
+    /** The output name for standard output. */
+    static final String STDOUT = "-";
+
+    /** The file part of [NAME=]FILE. */
+    private static String target(String spec) {
+        int eq = spec.indexOf('=');
+        return eq > 0 ? spec.substring(eq + 1) : spec;
     }
 
     private float[][] readInputs(Model.Info info) throws IOException {
@@ -98,22 +129,42 @@ final class Predict implements Callable<Integer> {
     private void writeOutputs(Model.Info info, float[][] ys, int n) throws IOException {
         List<String> names = info.outputs();
         List<String> written = new ArrayList<>();
+        PrintWriter stdout = null;
         for (String spec : outputs) {
             int eq = spec.indexOf('=');
             String name = eq > 0 ? spec.substring(0, eq) : names.get(0);
             int i = names.indexOf(name);
             if (i < 0) throw new Run.Failure(Dlnc.USAGE, "model " + info.name() + " has no output `" + name + "`; its outputs are " + names);
-            long[] per = info.outputShapes().get(i);
-            long[] shape = new long[per.length + 1];
-            shape[0] = n;
-            System.arraycopy(per, 0, shape, 1, per.length);
-            Path path = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);
-            if (path.getParent() != null) Files.createDirectories(path.getParent());
-            if (csv(path)) writeCsv(path, name, ys[i], n);
-            else Npy.write(path, new Npy.Array(shape, ys[i], false));
+            if (target(spec).equals(STDOUT)) {
+                stdout = this.spec.commandLine().getOut();
+                stdout.print(csvText(name, ys[i], n));
+                continue;
+            }
+            Path path = Path.of(target(spec));
+            try {
+                write(path, name, info.outputShapes().get(i), ys[i], n);
+            } catch (IOException e) {
+                throw FileErrors.naming(path, e);
+            }
             written.add(path.toString());
         }
-        spec.commandLine().getOut().println("wrote " + String.join(", ", written) + " (" + n + " examples)");
+        // with the data on standard output, what else there is to say goes to standard error
+        PrintWriter report = stdout != null ? this.spec.commandLine().getErr() : this.spec.commandLine().getOut();
+        if (!written.isEmpty()) report.println("wrote " + String.join(", ", written) + " (" + n + " examples)");
+        if (stdout != null) stdout.flush();
+    }
+
+    /** One output to a file: .npy [n, ...shape], or CSV by the name. */
+    private static void write(Path path, String name, long[] per, float[] values, int n) throws IOException {
+        if (path.getParent() != null) Files.createDirectories(path.getParent());
+        if (csv(path)) {
+            dln.runtime.io.AtomicFiles.write(path, csvText(name, values, n).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        long[] shape = new long[per.length + 1];
+        shape[0] = n;
+        System.arraycopy(per, 0, shape, 1, per.length);
+        Npy.write(path, new Npy.Array(shape, values, false));
     }
 
     private static boolean csv(Path p) {
@@ -133,7 +184,7 @@ final class Predict implements Callable<Integer> {
     }
 
     /** One row per example, a header naming the output's elements (`y_0`, `y_1`, ...), numbers as Java prints floats. */
-    private static void writeCsv(Path path, String output, float[] values, int n) throws IOException {
+    private static String csvText(String output, float[] values, int n) {
         int per = n == 0 ? 0 : values.length / n;
         StringBuilder out = new StringBuilder();
         for (int j = 0; j < per; j++) out.append(j > 0 ? "," : "").append(output).append('_').append(j);
@@ -142,7 +193,7 @@ final class Predict implements Callable<Integer> {
             for (int j = 0; j < per; j++) out.append(j > 0 ? "," : "").append(values[i * per + j]);
             out.append('\n');
         }
-        dln.runtime.io.AtomicFiles.write(path, out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toString();
     }
 
     private static long size(long[] shape) {

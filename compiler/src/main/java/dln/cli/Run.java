@@ -5,9 +5,10 @@ import dln.check.SourceRoots;
 import dln.diag.Renderer;
 import dln.emit.InMemoryJavac;
 import dln.runtime.Backend;
+import dln.runtime.Backends;
 import dln.runtime.Model;
+import dln.runtime.io.FileErrors;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,8 @@ final class Run {
 
     /**
      * Runs {@code body} and turns the user's mistakes into one `dlnc: error:` line and their exit
-     * code: bad usage or an unknown device 2, bad data, weights or files 1.
+     * code: bad usage or an unknown device 2; bad data, weights or files, a checkpoint folder
+     * in use, 1. File errors read {@code PATH: reason}.
      */
     static int guarded(PrintWriter err, Body body) {
         try {
@@ -45,17 +47,17 @@ final class Run {
         } catch (Failure f) {
             if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
             return f.code;
-        } catch (dln.runtime.Backends.NoSuchDevice e) {
+        } catch (Backends.NoSuchDevice e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.USAGE;
-        } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | IllegalArgumentException e) {
+        } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | dln.train.FolderLock.Busy | IllegalArgumentException e) {
             err.println("dlnc: error: " + e.getMessage());
-            return Dlnc.BAD_INPUT;
-        } catch (java.nio.file.NoSuchFileException e) {
-            err.println("dlnc: error: " + e.getFile() + ": no such file");
             return Dlnc.BAD_INPUT;
         } catch (java.io.IOException e) {
-            err.println("dlnc: error: " + e.getMessage());
+            err.println("dlnc: error: " + FileErrors.message(e));
+            return Dlnc.BAD_INPUT;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("dlnc: error: " + FileErrors.message(e.getCause()));
             return Dlnc.BAD_INPUT;
         }
     }
@@ -78,15 +80,26 @@ final class Run {
             }
         }
 
-        /** The backend for {@code device} (null: DLN_DEVICE, else auto), auto choosing by this model's work per example. */
-        Backend backend(String device) {
-            return dln.runtime.Backends.open(device, flopsPerExample);
+        /**
+         * The backend for {@code device} (null: DLN_DEVICE, else auto), auto choosing by this model's
+         * work per example; when it is the JVM's for want of OpenCL or of a native BLAS, one line on
+         * {@code err} says so and what to install.
+         */
+        Backend backend(String device, PrintWriter err) {
+            Backend backend = Backends.open(device, flopsPerExample);
+            String notice = Backends.notice(backend, device, flopsPerExample);
+            if (notice != null) {
+                err.println("dlnc: note: " + notice);
+                err.flush();
+            }
+            return backend;
         }
     }
 
     static Compiled compile(String file, String modelName, SourceRoots roots, PrintWriter err, boolean color) {
         Path path = Path.of(file);
-        if (!Files.isRegularFile(path)) throw new Failure(Dlnc.BAD_INPUT, file + ": no such file");
+        String unreadable = FileErrors.unreadable(path);
+        if (unreadable != null) throw new Failure(Dlnc.BAD_INPUT, file + ": " + unreadable);
         Compiler.Result checked = Compiler.check(path, file, roots);
         Renderer renderer = new Renderer(color);
         err.print(renderer.render(checked.diagnostics()));

@@ -7,6 +7,7 @@ import dln.runtime.cl.ClBackend;
 import dln.runtime.data.Dataset;
 import dln.train.Checkpoint;
 import dln.train.Evaluation;
+import dln.train.FolderLock;
 import dln.train.Inputs;
 import dln.train.Splits;
 import dln.train.Trainer;
@@ -30,10 +31,12 @@ final class Train implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions choice = new ModelOptions();
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Train this many epochs instead of the train block's.")
+    @Option(names = "--epochs", paramLabel = "N", converter = Numbers.LongCount.class,
+            description = "Train this many epochs (at least 1) instead of the train block's.")
     Long epochs;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The seed instead of the train block's (initial weights, split, order, augmentation).")
+    @Option(names = "--seed", paramLabel = "N", converter = Numbers.Seed.class,
+            description = "The seed (0 or more) instead of the train block's (initial weights, split, order, augmentation).")
     Long seed;
 
     @Option(names = "--data", paramLabel = "PATH",
@@ -63,11 +66,11 @@ final class Train implements Callable<Integer> {
             if (resume && folder == null) {
                 throw new Run.Failure(Dlnc.USAGE, "--resume needs a checkpoint folder: `checkpoint` in the train block, or --checkpoint DIR");
             }
-            if (epochs != null && epochs < 1) throw new Run.Failure(Dlnc.USAGE, "--epochs must be at least 1");
             Trainer.Settings settings = new Trainer.Settings(epochs != null ? epochs : t.epochs(), t.batch(), job.seed(), t.shuffle(),
                     t.augment(), t.schedule(), t.earlyStop(), Trainer.Settings.metrics(t, job.info()), folder, resume);
             int batch = t.batch() == Training.ALL ? job.splits().train().count() : (int) t.batch();
-            try (Backend backend = job.compiled().backend(choice.device); Model model = job.compiled().create(backend, job.maxBatch(batch))) {
+            try (FolderLock lock = folder == null ? null : FolderLock.take(folder, command());
+                 Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(batch))) {
                 model.initialize(job.seed());
                 if (weights != null) model.load(weights);
                 header(out, job, backend, settings, batch);
@@ -119,6 +122,13 @@ final class Train implements Callable<Integer> {
         }
         if (onDisk < 0) return where + ", before the first checkpoint: " + shown(folder) + " holds nothing to resume";
         return where + "; " + shown(folder) + " holds " + epochs(onDisk) + ": `" + resumeCommand() + "` goes on from there";
+    }
+
+    /** This command as it was typed, for the lock file that says who holds the checkpoint folder. */
+    private String command() {
+        StringBuilder b = new StringBuilder("dlnc");
+        for (String arg : spec.commandLine().getParseResult().originalArgs()) b.append(' ').append(quoted(arg));
+        return b.toString();
     }
 
     /** This command again with --resume, keeping the options that make it the same run. */

@@ -43,7 +43,7 @@ class RunCommandsTest {
     @Test void predictWritesOutputsOfTheRightShape() throws IOException {
         Path x = dir.resolve("x.npy");
         Npy.write(x, new Npy.Array(new long[] {4, 3}, new float[12], false));
-        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "--input", x.toString(), "--output", dir.resolve("y.npy").toString(), "--device", "java");
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "--input", x.toString(), "--output", dir.resolve("y.npy").toString(), "--device", "java", "--untrained");
         assertThat(r.code()).as(r.err()).isZero();
         Npy.Array y = Npy.read(dir.resolve("y.npy"));
         assertThat(y.shape()).containsExactly(4, 2);
@@ -52,14 +52,14 @@ class RunCommandsTest {
 
     @Test void predictReadsAndWritesCsv() throws IOException {
         Path x = file("x.csv", "a,b,c\n1,2,3\n4,5,6\n");
-        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "--csv-header", "-o", dir.resolve("y.csv").toString(), "--device", "java");
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "--csv-header", "-o", dir.resolve("y.csv").toString(), "--device", "java", "--untrained");
         assertThat(r.code()).as(r.err()).isZero();
         java.util.List<String> lines = Files.readAllLines(dir.resolve("y.csv"));
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).isEqualTo("y_0,y_1");
         String[] row = lines.get(1).split(",");
         assertThat(Float.parseFloat(row[0]) + Float.parseFloat(row[1])).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
-        DlncTest.Run bad = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", file("bad.csv", "1,2,3\n4,x,6\n").toString(), "-o", dir.resolve("z.csv").toString(), "--device", "java");
+        DlncTest.Run bad = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", file("bad.csv", "1,2,3\n4,x,6\n").toString(), "-o", dir.resolve("z.csv").toString(), "--device", "java", "--untrained");
         assertThat(bad.code()).isEqualTo(Dlnc.BAD_INPUT);
         assertThat(bad.err()).contains("bad.csv:2: column 2: \"x\" is not a number");
     }
@@ -67,14 +67,14 @@ class RunCommandsTest {
     @Test void predictNamesAnInputOfTheWrongShape() throws IOException {
         Path x = dir.resolve("x.npy");
         Npy.write(x, new Npy.Array(new long[] {4, 5}, new float[20], false));
-        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java");
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java", "--untrained");
         assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
         assertThat(r.err()).contains("x.npy: an array of shape [4, 5], but input `x` takes [N, 3]").doesNotContain("Exception");
     }
 
     @Test void predictReportsMissingFilesAndUnknownDevices() throws IOException {
         Path f = file("tiny.dln", TINY);
-        DlncTest.Run missing = DlncTest.dlnc("predict", f.toString(), "-i", dir.resolve("nope.npy").toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java");
+        DlncTest.Run missing = DlncTest.dlnc("predict", f.toString(), "-i", dir.resolve("nope.npy").toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java", "--untrained");
         assertThat(missing.code()).isEqualTo(Dlnc.BAD_INPUT);
         assertThat(missing.err()).contains("nope.npy: no such file");
         DlncTest.Run device = DlncTest.dlnc("predict", f.toString(), "-i", "x.npy", "-o", "y.npy", "--device", "tpu");

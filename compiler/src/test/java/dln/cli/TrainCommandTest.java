@@ -274,8 +274,47 @@ class TrainCommandTest {
         assertThat(r.out()).contains("epoch " + (done + 1) + "/" + (done + 1)).doesNotContain("epoch 1/");
         try (var files = Files.list(runs)) {
             assertThat(files.map(f -> f.getFileName().toString())).as("temporary files are swept")
-                    .containsExactlyInAnyOrder("best.safetensors", "last.safetensors", "optimizer.safetensors", "log.csv", "curves.svg");
+                    .containsExactlyInAnyOrder("best.safetensors", "last.safetensors", "optimizer.safetensors", "log.csv", "curves.svg",
+                            dln.train.FolderLock.NAME);
         }
+    }
+
+    /** Two runs on one folder: the second stops at once and names the first; eval reads the folder meanwhile; kill -9 frees it. */
+    @Test
+    void aSecondRunOnACheckpointFolderInUseFailsNamingTheHolder() throws Exception {
+        Path runs = dir.resolve("runs");
+        Process p = trainUntilTheFirstCheckpoint(runs);
+        try {
+            Run second = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "1", "--checkpoint", runs.toString());
+            assertThat(second.code()).isEqualTo(1);
+            assertThat(second.err()).startsWith("dlnc: error: " + runs + ": the checkpoint folder is in use by another run (pid " + p.pid() + ", started ")
+                    .endsWith(": dlnc train " + DIGITS + " --device java --epochs 1000 --checkpoint " + runs + "); wait for that run to end or stop it (kill "
+                            + p.pid() + "), or train into another folder with --checkpoint DIR\n");
+            assertThat(second.out()).isEmpty();
+            Run eval = dlnc("eval", DIGITS.toString(), "--device", "java", "--weights", runs.resolve("last.safetensors").toString());
+            assertThat(eval.code()).as("reading a checkpoint needs no lock: %s", eval.err()).isZero();
+        } finally {
+            p.destroyForcibly().waitFor();   // SIGKILL: the lock file stays, with no lock on it
+        }
+        Run after = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "1", "--checkpoint", runs.toString());
+        assertThat(after.code()).as(after.err()).isZero();
+        assertThat(after.err()).as("a dead run's lock is taken over without a word").isEmpty();
+        assertThat(runs.resolve(dln.train.FolderLock.NAME)).as("emptied on release").isEmptyFile();
+    }
+
+    @Test
+    void aFolderHeldInThisProcessTurnsARunAway() throws Exception {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n");
+        Path runs = dir.resolve("cp");
+        try (dln.train.FolderLock held = dln.train.FolderLock.take(runs, "a test")) {
+            Run r = dlnc("train", f.toString(), "--device", "java", "--checkpoint", runs.toString());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("dlnc: error: " + runs + ": the checkpoint folder is in use by another run in this process (pid "
+                    + ProcessHandle.current().pid());
+            assertThat(runs.resolve("last.safetensors")).doesNotExist();
+        }
+        assertThat(dlnc("train", f.toString(), "--device", "java", "--checkpoint", runs.toString()).code()).isZero();
     }
 
     @Test

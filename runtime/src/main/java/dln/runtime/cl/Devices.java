@@ -2,6 +2,7 @@ package dln.runtime.cl;
 
 import static org.jocl.CL.*;
 
+import dln.runtime.NativeLibraries;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,15 @@ public final class Devices {
         }
     }
 
+    /** Whether the OpenCL library (the ICD loader) loads; looked for once, before JOCL would print its own failure. */
+    private static final boolean LIBRARY = !NativeLibraries.probed() || NativeLibraries.load("libOpenCL.so.1", "libOpenCL.so") != null;
+
+    /** Whether there is an OpenCL library at all: without one there are no devices, and JOCL is never called. */
+    public static boolean library() { return LIBRARY; }
+
     /** Every OpenCL device, GPUs first; empty when there is no OpenCL library or platform. */
     public static List<Device> list() {
+        if (!LIBRARY) return List.of();
         List<Device> gpus = new ArrayList<>(), others = new ArrayList<>();
         try {
             setExceptionsEnabled(true);

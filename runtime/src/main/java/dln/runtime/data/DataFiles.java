@@ -1,12 +1,12 @@
 package dln.runtime.data;
 
 import dln.runtime.io.DataException;
+import dln.runtime.io.FileErrors;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -97,10 +97,7 @@ final class DataFiles {
 
     /** The error for a file that could not be opened or read, with the package to install where one provides it. */
     static DataError unreadable(Path file, IOException e) {
-        if (e instanceof NoSuchFileException) return new DataError(file + ": no such file" + installHint(file));
-        if (e instanceof AccessDeniedException) return new DataError(file + ": permission denied");
-        if (Files.isDirectory(file)) return new DataError(file + ": is a folder, not a file");
-        return new DataError(file + ": cannot be read: " + e.getMessage());
+        return new DataError(FileErrors.message(file, e) + (e instanceof NoSuchFileException ? installHint(file) : ""));
     }
 
     private static String installHint(Path file) {

@@ -7,6 +7,7 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -40,18 +41,27 @@ public final class AtomicFiles {
      */
     public static void write(Path file, Content content) throws IOException {
         Path target = file.toAbsolutePath();
-        Path temp = createTemp(target);
+        Path temp;
+        try {
+            temp = createTemp(target);
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
+        }
         try {
             try (FileChannel channel = FileChannel.open(temp, WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16) {
+                OutputStream out = new BufferedOutputStream(naming(Channels.newOutputStream(channel), file), 1 << 16) {
                     // The channel must stay open until it has been forced to the disk.
                     @Override public void close() throws IOException { flush(); }
                 };
                 content.writeTo(out);
                 out.flush();
-                channel.force(true);
+                try {
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw FileErrors.naming(file, e);
+                }
             }
-            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
+            move(temp, file);
         } catch (Throwable failure) {
             try {
                 Files.deleteIfExists(temp);
@@ -61,6 +71,35 @@ public final class AtomicFiles {
             throw failure;
         }
         syncDirectory(target.getParent());
+    }
+
+    /**
+     * The stream to the temporary file, its failures (a full disk) naming the target; what the
+     * content throws itself passes as it is.
+     */
+    static OutputStream naming(OutputStream toDisk, Path file) {
+        return new FilterOutputStream(toDisk) {
+            @Override public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw FileErrors.naming(file, e);
+                }
+            }
+        };
+    }
+
+    /** Renames the temporary file over the target; a failure names the target as the caller did (not "TEMP -> TARGET"). */
+    private static void move(Path temp, Path file) throws IOException {
+        try {
+            Files.move(temp, file.toAbsolutePath(), ATOMIC_MOVE, REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
+        }
     }
 
     /** A new, hidden file next to the target, created with the default permissions. */

@@ -133,6 +133,8 @@ public final class Npy {
             Charset charset = major == 3 ? UTF_8 : ISO_8859_1;
             Node.Obj dict = PyLiteral.parseDict(new Cursor(file, text, headerStart), charset);
             return data(file, channel, dict, headerStart + length, size);
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
         }
     }
 

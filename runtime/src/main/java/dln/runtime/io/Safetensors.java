@@ -105,6 +105,8 @@ public final class Safetensors {
                 tensors.put(e.name(), new Tensor(e.shape(), data));
             }
             return tensors;
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
         }
     }
 
@@ -112,6 +114,8 @@ public final class Safetensors {
     public static Map<String, String> metadata(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return header(file, channel).metadata();
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
         }
     }
 

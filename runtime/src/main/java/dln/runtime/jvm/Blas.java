@@ -1,6 +1,9 @@
 package dln.runtime.jvm;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
+import dln.runtime.NativeLibraries;
+import java.nio.file.Path;
 
 /**
  * Single-precision matrix products for the reference kernels, row-major, through netlib's BLAS
@@ -8,16 +11,44 @@ import dev.ludovic.netlib.blas.BLAS;
  * otherwise. BLAS is column-major, so C = A·B row-major is computed as Cᵀ = Bᵀ·Aᵀ.
  */
 public final class Blas {
+    /** netlib's property for the native library's path, which it dlopens as given. */
+    static final String NATIVE_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
+    /** netlib's property that, false, keeps it to its Java BLAS. */
+    static final String ALLOW_NATIVE = "dev.ludovic.netlib.blas.allowNative";
+
     private static final BLAS BLAS_ = quietly();
 
-    /** netlib logs which implementation it picked at INFO level; `dlnc devices` says it instead. */
+    /**
+     * The native BLAS when its library loads, else netlib's Java one. netlib would try the native
+     * library itself and print its failure to stderr from C (and log which one it took at INFO
+     * level: `dlnc devices` says that instead), so the library is looked for here first
+     * ({@link NativeLibraries}): netlib is given the one found, or told not to try (its own
+     * property), and a machine without one gets the Java BLAS and no message.
+     */
     private static BLAS quietly() {
         java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas").setLevel(java.util.logging.Level.WARNING);
         java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder").setLevel(java.util.logging.Level.WARNING);
+        if (NativeLibraries.probed()) {
+            Path library = Boolean.parseBoolean(System.getProperty(ALLOW_NATIVE, "true")) ? nativeLibrary() : null;
+            if (library == null) System.setProperty(ALLOW_NATIVE, "false");
+            else System.setProperty(NATIVE_PATH, library.toString());
+        }
         return BLAS.getInstance();
     }
 
+    /** The path given in netlib's own property when it loads, else libblas.so.3 from the linker's folders (what netlib loads). */
+    private static Path nativeLibrary() {
+        String given = System.getProperty(NATIVE_PATH);
+        if (given != null) return NativeLibraries.loads(Path.of(given)) ? Path.of(given) : null;
+        return NativeLibraries.load("libblas.so.3");
+    }
+
     private Blas() {}
+
+    /** Whether products run on a native BLAS (OpenBLAS, or whichever libblas.so.3 the system has). */
+    public static boolean isNative() {
+        return BLAS_ instanceof NativeBLAS;
+    }
 
     public static String name() {
         String n = BLAS_.getClass().getSimpleName();
