@@ -50,7 +50,7 @@ public record SourceRoots(List<Path> folders, String howToAdd) {
      * Whether the real path of an existing {@code file} (links followed) lies inside a root's real
      * path. A link whose target has no real path (`/dev/stdin` to a pipe) lies outside.
      */
-    boolean containsReally(Path file) throws IOException {
+    public boolean containsReally(Path file) throws IOException {
         Path real;
         try {
             real = file.toRealPath();

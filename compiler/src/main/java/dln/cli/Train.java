@@ -13,6 +13,7 @@ import dln.train.Splits;
 import dln.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -62,7 +63,7 @@ final class Train implements Callable<Integer> {
         return Run.guarded(err, () -> {
             Job job = Job.prepare(choice.file, choice.modelName, choice.roots(), seed, data, test, err);
             Training t = job.training();
-            Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? job.folder().resolve(t.checkpoint()) : null;
+            Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? blockCheckpoint(job.folder(), t.checkpoint()) : null;
             if (resume && folder == null) {
                 throw new Run.Failure(Dlnc.USAGE, "--resume needs a checkpoint folder: `checkpoint` in the train block, or --checkpoint DIR");
             }
@@ -111,6 +112,29 @@ final class Train implements Callable<Integer> {
                 // the hook runs or has run
             }
         }
+    }
+
+    /**
+     * The train block's checkpoint folder, which must lie below the model file's own folder, links
+     * followed: a `.dln` file from elsewhere does not choose where on the machine dlnc writes
+     * (docs/SECURITY.md). A folder elsewhere is the user's to name, with --checkpoint.
+     */
+    static Path blockCheckpoint(Path modelFolder, String named) {
+        Path folder = modelFolder.resolve(named).normalize();
+        boolean inside = folder.startsWith(modelFolder.normalize());
+        try {
+            Path existing = folder;
+            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+            if (inside && existing != null) inside = existing.toRealPath().startsWith(modelFolder.toRealPath());
+        } catch (IOException e) {
+            inside = false;
+        }
+        if (!inside) {
+            throw new Run.Failure(Dlnc.BAD_INPUT, "the train block's checkpoint folder \"" + named + "\" is outside "
+                    + modelFolder + ": a .dln file may only write below its own folder; to keep the checkpoints elsewhere, "
+                    + "give the folder on the command line with --checkpoint DIR");
+        }
+        return folder;
     }
 
     /** What an interrupted run leaves: the epoch it was in and what the checkpoint folder holds (read back from it). */

@@ -174,6 +174,27 @@ class TrainCommandTest {
             """;
 
     @Test
+    void aTrainBlockWritesCheckpointsOnlyBelowItsOwnFolder() throws IOException {
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n1,2,3,4,2\n5,6,7,8,1\n");
+        Path outside = Files.createDirectories(dir.getParent().resolve(dir.getFileName() + "-outside"));
+        java.nio.file.Files.createSymbolicLink(dir.resolve("link"), outside);
+        for (String named : new String[] {"../" + outside.getFileName() + "/runs", outside + "/runs", "link/runs"}) {
+            Path f = file("tiny.dln", TINY.replace("epochs    2", "epochs    1\n    checkpoint \"" + named + "\""));
+            Run r = dlnc("train", f.toString(), "--device", "java");
+            assertThat(r.code()).as(named).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("dlnc: error: the train block's checkpoint folder \"" + named + "\" is outside " + dir
+                    + ": a .dln file may only write below its own folder; to keep the checkpoints elsewhere, give the folder on the command line with --checkpoint DIR\n");
+        }
+        assertThat(outside).isEmptyDirectory();
+        Path f = file("tiny.dln", TINY);
+        assertThat(dlnc("train", f.toString(), "--device", "java", "--checkpoint", outside.resolve("runs").toString()).code()).isZero();
+        assertThat(outside.resolve("runs/best.safetensors")).isRegularFile();
+        f = file("tiny.dln", TINY.replace("epochs    2", "epochs    1\n    checkpoint \"runs/inside\""));
+        assertThat(dlnc("train", f.toString(), "--device", "java").code()).isZero();
+        assertThat(dir.resolve("runs/inside/best.safetensors")).isRegularFile();
+    }
+
+    @Test
     void aMissingDataFileIsOneLineAndExitOne() throws IOException {
         Path f = file("tiny.dln", TINY);
         Run r = dlnc("train", f.toString(), "--device", "java");

@@ -100,6 +100,10 @@ final class IncrementalGenerator {
             return failed;
         }
         SourceRoots roots = new SourceRoots(List.of(settings.sourceDir()), "move it under the plugin's <sourceDirectory>");
+        if (!roots.containsReally(settings.sourceDir().resolve(source))) {
+            error(display + ": error: it is a link to a file outside <sourceDirectory>, which the plugin does not read");
+            return failed;
+        }
         Compiler.Result result = Compiler.check(settings.sourceDir().resolve(source), display, roots);
         report(result.diagnostics());
         if (!result.ok() || (settings.failOnWarning() && result.diagnostics().warningCount() > 0)) return failed;

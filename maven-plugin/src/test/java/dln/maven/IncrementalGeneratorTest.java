@@ -153,6 +153,24 @@ class IncrementalGeneratorTest {
         assertThat(logged.get(0)).startsWith("error: src/main/dln/my-nets/mlp.dln: error: its folder is not a Java package name");
     }
 
+    /** A repository built in CI cannot make the plugin read, and log, a file outside its source folder. */
+    @Test
+    void importsStayInsideTheSourceDirectory() throws Exception {
+        Files.writeString(project.resolve("secret.dln"), "SECRET_TOKEN=hunter2\n");
+        Files.writeString(project.resolve("notes.txt"), "SECRET_TOKEN=hunter2\n");
+        source("leak.dln", "import \"../../../secret.dln\"\nimport \"/etc/passwd\"\n" + MLP);
+        Files.createSymbolicLink(project.resolve("src/main/dln/linked.dln"), project.resolve("secret.dln"));
+        source("viaLink.dln", "import \"linked.dln\"\n" + MLP.replace("Mlp", "Other"));
+        var outcome = run();
+        assertThat(outcome.errors()).isEqualTo(4);
+        assertThat(String.join("\n", logged)).doesNotContain("hunter2");
+        // the link is also a source file of its own: it is not read either
+        assertThat(logged).contains("error: src/main/dln/linked.dln: error: it is a link to a file outside <sourceDirectory>, which the plugin does not read");
+        assertThat(logged).anySatisfy(l -> assertThat(l).contains("error[DLN009]: cannot import \"../../../secret.dln\": it is outside the project's source folders"))
+                .anySatisfy(l -> assertThat(l).contains("error[DLN009]: cannot import \"/etc/passwd\": only `.dln` files can be imported"))
+                .anySatisfy(l -> assertThat(l).contains("error[DLN009]: cannot import \"linked.dln\": it is a link to a file outside the project's source folders"));
+    }
+
     private IncrementalGenerator.Outcome run() throws IOException {
         var settings = new IncrementalGenerator.Settings(project, project.resolve("src/main/dln"), project.resolve("target/gen"),
                 project.resolve("target/res"), project.resolve("target/state/default.state"), null, failOnWarning, "test");

@@ -39,6 +39,7 @@ final class DataFiles {
     static Opened open(Path file) {
         InputStream in = null;
         try {
+            FileErrors.requireFileOrAbsent(file);
             in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
             in.mark(2);
             boolean gzip = in.read() == 0x1f && in.read() == 0x8b;

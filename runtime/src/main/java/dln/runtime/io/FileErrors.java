@@ -51,11 +51,23 @@ public final class FileErrors {
         if (ancestor != null) return ancestor;
         if (Files.isDirectory(path)) return IS_A_FOLDER;
         if (!Files.exists(path)) return "no such file";
-        if (!Files.isRegularFile(path)) return "not a regular file";
+        if (!Files.isRegularFile(path)) return NOT_A_FILE;
         return null;
     }
 
     static final String IS_A_FOLDER = "is a folder, not a file";
+
+    /**
+     * Refuses a device, a pipe or a socket before it is opened: opening a pipe for reading waits
+     * for a writer, and a device such as /dev/zero never ends. Data and weights are read from files.
+     */
+    public static void requireFileOrAbsent(Path path) throws FileSystemException {
+        if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
+            throw new FileSystemException(path.toString(), null, NOT_A_FILE);
+        }
+    }
+
+    static final String NOT_A_FILE = "not a regular file (a device, a pipe or a socket)";
 
     /** The reason in words, from the exception's kind, then the file system's state, then the exception's text. */
     public static String reason(Path path, IOException e) {
@@ -67,7 +79,7 @@ public final class FileErrors {
         if (e instanceof DirectoryNotEmptyException) return "a folder that is not empty";
         if (e instanceof FileAlreadyExistsException) return Files.isDirectory(path) ? "already exists" : "is a file, not a folder";
         if (Files.isDirectory(path)) return IS_A_FOLDER;
-        if (Files.exists(path) && !Files.isRegularFile(path)) return "not a regular file";
+        if (Files.exists(path) && !Files.isRegularFile(path)) return NOT_A_FILE;
         return words(e);
     }
 

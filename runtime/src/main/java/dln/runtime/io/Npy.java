@@ -113,6 +113,7 @@ public final class Npy {
     }
 
     public static Array read(Path file) throws IOException {
+        FileErrors.requireFileOrAbsent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             ByteBuffer start = Dtype.bytes(channel, 0, (int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);

@@ -96,6 +96,7 @@ public final class Safetensors {
 
     /** Reads every tensor, in the order of the header, converting to float32. */
     public static Map<String, Tensor> read(Path file) throws IOException {
+        FileErrors.requireFileOrAbsent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = header(file, channel);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -112,6 +113,7 @@ public final class Safetensors {
 
     /** The {@code "__metadata__"} map (empty if the file has none), reading only the header. */
     public static Map<String, String> metadata(Path file) throws IOException {
+        FileErrors.requireFileOrAbsent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return header(file, channel).metadata();
         } catch (IOException e) {

@@ -79,7 +79,7 @@ class FileErrorsTest {
     @Test void aDeviceIsNotARegularFile() {
         Path devNull = Path.of("/dev/null");
         assumeTrue(Files.exists(devNull), "a Unix system");
-        assertThat(FileErrors.unreadable(devNull)).isEqualTo("not a regular file");
+        assertThat(FileErrors.unreadable(devNull)).isEqualTo("not a regular file (a device, a pipe or a socket)");
         assertThat(FileErrors.unreadable(dir)).isEqualTo("is a folder, not a file");
     }
 
@@ -91,5 +91,20 @@ class FileErrorsTest {
         IOException named = FileErrors.naming(file, bare);
         assertThat(named).isInstanceOf(FileSystemException.class).hasCause(bare);
         assertThat(((FileSystemException) named).getFile()).isEqualTo(file.toString());
+    }
+
+    /** A pipe is refused before it is opened: opening one for reading would wait for a writer forever. */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aPipeIsNeverOpened() throws Exception {
+        Path fifo = dir.resolve("weights.safetensors");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        for (IOException e : new IOException[] {catchThrowableOfType(() -> Npy.read(fifo), IOException.class),
+                catchThrowableOfType(() -> Safetensors.read(fifo), IOException.class),
+                catchThrowableOfType(() -> Safetensors.metadata(fifo), IOException.class)}) {
+            assertThat(FileErrors.message(e)).isEqualTo(fifo + ": not a regular file (a device, a pipe or a socket)");
+        }
+        Throwable data = org.assertj.core.api.Assertions.catchThrowable(() -> dln.runtime.data.Csv.read(fifo, true, 0, new long[] {1}));
+        assertThat(data).hasMessageStartingWith(fifo + ": not a regular file (a device, a pipe or a socket)");
     }
 }
