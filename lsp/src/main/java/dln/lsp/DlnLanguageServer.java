@@ -128,16 +128,14 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
 
     /**
      * The folders a document may import from: the workspace folders, and the document's own folder
-     * when it lies in none of them (a single file opened on its own). docs/SECURITY.md says why.
+     * when it lies in none of them (a single file opened on its own); none for an untitled
+     * document. docs/SECURITY.md says why.
      */
     SourceRoots roots(Source source) {
+        if (source.path() == null) return SourceRoots.NONE;   // an untitled document has no folder to import from
         List<Path> folders = new ArrayList<>(workspaceFolders);
-        if (source.path() != null) {
-            Path path = source.path().toAbsolutePath().normalize();
-            if (folders.stream().noneMatch(f -> path.startsWith(f.toAbsolutePath().normalize()))) folders.add(SourceRoots.folderOf(path));
-        } else if (folders.isEmpty()) {
-            return SourceRoots.NONE;
-        }
+        Path path = source.path().toAbsolutePath().normalize();
+        if (folders.stream().noneMatch(f -> path.startsWith(f.toAbsolutePath().normalize()))) folders.add(SourceRoots.folderOf(path));
         return new SourceRoots(folders, "open the folder that holds it as a workspace folder");
     }
 

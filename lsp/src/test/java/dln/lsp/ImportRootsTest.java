@@ -53,4 +53,14 @@ class ImportRootsTest {
             assertThat(p.getDiagnostics()).extracting(d -> d.getCode().getLeft()).contains("DLN009");
         }
     }
+
+    @Test
+    void anUntitledDocumentImportsNothing() throws Exception {
+        try (TestClient client = new TestClient(new DlnLanguageServer(code -> {}), List.of(tmp.toUri().toString()))) {
+            Files.writeString(tmp.resolve("common.dln"), "const width = 4\n");
+            client.open("untitled:Untitled-1", "import \"common.dln\"\n" + MODEL);
+            PublishDiagnosticsParams p = client.awaitDiagnostics("untitled:Untitled-1", d -> !d.getDiagnostics().isEmpty());
+            assertThat(p.getDiagnostics()).extracting(d -> d.getCode().getLeft()).contains("DLN009");
+        }
+    }
 }
