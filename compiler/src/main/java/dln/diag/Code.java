@@ -19,6 +19,7 @@ public enum Code {
     DLN006(ERROR, "number `{0}` is out of range"),
     DLN007(ERROR, "input is nested too deeply ({0})"),
     DLN008(ERROR, "cannot read {0}: {1}"),
+    DLN009(ERROR, "number `{0}` is too large for float32"),
 
     // Declarations, names and imports.
     DLN010(ERROR, "cannot import \"{0}\": no such file ({1})"),
