@@ -265,7 +265,10 @@ public final class Trainer {
         return Double.isNaN(v) ? "NaN" : "infinite";
     }
 
-    /** The error that ends a diverged run: where, what, what the checkpoint holds, and what to try. */
+    /**
+     * The error that ends a diverged run: where ({@code step} of {@code steps}, from 0, or -1 for
+     * the epoch's last step), what, what the checkpoint holds, and what to try.
+     */
     private DataError diverged(long epoch, long step, int steps, String what) {
         String where = "epoch " + (epoch + 1) + "/" + settings.epochs() + (step < 0 ? ", its last step" : ", step " + (step + 1) + " of " + steps);
         return new DataError("training diverged in " + where + ": " + what + "; " + kept() + ". Try a lower learning rate (it is "
