@@ -49,6 +49,10 @@ def idx_files():
     write("png-magic.idx", b"\x89PNG\r\n\x1a\n" + bytes(16))
     write("type-07.idx", b"\x00\x00\x07\x03" + struct.pack(">3I", 1, 2, 2) + bytes(4))
     write("trailing-images.idx", idx("ubyte", [3, 2, 2], pixels) + b"\x00\x00")
+    # Not finite: NaN in image 1 (value 3, byte 16 + 7·4); a double beyond float32's range in image 2
+    # (value 0, byte 16 + 8·8).
+    write("nan-float-images.idx", idx("float", [3, 2, 2], [0, 1, 2, 3, 4, 5, 6, float("nan"), 8, 9, 10, 11]))
+    write("huge-double-images.idx", idx("double", [3, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7, 1e300, 9, 10, 11]))
 
 
 def npy_files():
@@ -57,6 +61,14 @@ def npy_files():
     np.save("targets.npy", np.array([[0.5, 1.0], [1.5, 2.0], [2.5, 3.0]], dtype="<f4"))
     np.save("float-labels.npy", np.array([1.0, 0.0, 2.0], dtype="<f4"))
     np.save("two-labels.npy", np.array([1, 0], dtype="<i4"))
+    # Not finite: NaN at [1, 2]; +inf at [2, 0, 1] of an example [2, 2]; a float64 beyond float32's range at [2, 1].
+    nan = np.arange(12, dtype="<f4").reshape(3, 4)
+    nan[1, 2] = np.nan
+    np.save("nan-inputs.npy", nan)
+    inf = np.zeros((3, 2, 2), dtype="<f4")
+    inf[2, 0, 1] = np.inf
+    np.save("inf-inputs.npy", inf)
+    np.save("huge-float64-targets.npy", np.array([[0.5, 1.0], [1.5, 2.0], [2.5, -1e300]], dtype="<f8"))
 
 
 CSV = {
@@ -73,6 +85,10 @@ CSV = {
     "fractional-label.csv": "1,2,0\n3,4,1.5\n",
     "header-only.csv": "a,b,label\n",
     "open-quote.csv": '1,2,0\n3,"4,1\n',
+    # Numbers beyond float32's range (±3.4028235e38): an input (1e400 is beyond a double's too) and a
+    # float target.
+    "beyond-float32.csv": "1,2,0\n3,1e400,1\n",
+    "beyond-float32-target.csv": "y,x\n0.5,1\n-3.5e38,2\n",
 }
 
 

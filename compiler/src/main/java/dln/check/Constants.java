@@ -124,8 +124,11 @@ final class Constants {
             }
         };
         if (Double.isNaN(result)) return Value.POISON;
-        if (Double.isInfinite(result)) {
-            diags.report(Code.DLN024, b.span(), b.span().text());
+        if (Float.isInfinite((float) result)) {
+            diags.report(Code.DLN024, b.span(), b.span().text())
+                 .help(Double.isInfinite(result) ? "the result is beyond a double's range, about 1.8e308"
+                         : "the result, " + Value.format(result) + ", is beyond float32's range, about 3.4028235e38, and would be infinite"
+                                 + " as a weight, a datum or a setting");
             return Value.POISON;
         }
         return new Num(result);

@@ -530,7 +530,7 @@ public final class TrainChecker {
             Network.Input input = net.inputs().get(0);
             List<Value> rows = rows(inputs, "inputs", at);
             List<Value> labels = rows(targets, "targets", at);
-            if (rows == null || labels == null) return;
+            if (rows == null || labels == null || !numbers(source, "inputs", rows) || !numbers(source, "targets", labels)) return;
             for (int i = 0; i < rows.size(); i++) {
                 Shape s = shapeOfValue(rows.get(i));
                 if (!input.shape().equals(s)) {
@@ -554,6 +554,43 @@ public final class TrainChecker {
                         "inline data has " + Binder.count(rows.size(), "input") + " but " + Binder.count(labels.size(), "target"))
                      .help("give one target per input");
             }
+        }
+
+        /**
+         * Whether every item of the examples is a number. The first that is not (a word such as
+         * {@code nan} or {@code inf}: DLN has no literal for either, and data must be finite) is
+         * reported where it is written; an item already reported (a constant out of range) stops the
+         * check without another error.
+         */
+        boolean numbers(Expr source, String label, List<Value> examples) {
+            Expr written = argument(source, label);
+            for (int i = 0; i < examples.size(); i++) {
+                Expr example = written instanceof Expr.ListExpr list && i < list.items().size() ? list.items().get(i) : null;
+                Leaf bad = notANumber(example, examples.get(i), item(source, label, i));
+                if (bad == null) continue;
+                if (!(bad.value() instanceof Poison)) {
+                    diags.report(Code.DLN067, bad.at(), "inline " + label.substring(0, label.length() - 1) + " " + (i + 1) + " holds "
+                            + Value.describe(bad.value()) + ", which is not a number")
+                         .help("inline data holds finite numbers; there is no NaN or infinity in DLN");
+                }
+                return false;
+            }
+            return true;
+        }
+
+        /** An item of an example that is not a number, and where it is written. */
+        record Leaf(Value value, Span at) {}
+
+        /** The first item of {@code v} that is not a number, at its place in {@code e} as far as e shows it ({@code at} beyond). */
+        static Leaf notANumber(Expr e, Value v, Span at) {
+            if (v instanceof Num) return null;
+            if (!(v instanceof ListV l)) return new Leaf(v, e != null ? e.span() : at);
+            for (int k = 0; k < l.items().size(); k++) {
+                Expr item = e instanceof Expr.ListExpr list && k < list.items().size() ? list.items().get(k) : null;
+                Leaf leaf = notANumber(item, l.items().get(k), item != null ? item.span() : at);
+                if (leaf != null) return leaf;
+            }
+            return null;
         }
 
         /**

@@ -1,6 +1,7 @@
 package dln.cli;
 
 import dln.runtime.Model;
+import dln.runtime.data.Finite;
 import dln.runtime.io.FileErrors;
 import dln.runtime.io.Npy;
 import java.io.IOException;
@@ -107,6 +108,7 @@ final class Predict implements Callable<Integer> {
             if (i < 0) throw new Run.Failure(Dlnc.USAGE, "model " + info.name() + " has no input `" + name + "`; its inputs are " + names);
             Path path = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);
             Npy.Array a = csv(path) ? csvInput(path, info.inputShapes().get(i)) : Npy.read(path);
+            if (!a.integer()) Finite.check(path, a.data(), a.shape(), "inputs");
             long[] want = info.inputShapes().get(i);
             long[] got = a.shape();
             if (got.length != want.length + 1 || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), want)) {

@@ -37,6 +37,7 @@ public enum Code {
     DLN022(ERROR, "constant `{0}` depends on itself: {1}"),
     DLN023(ERROR, "arithmetic needs numbers, but `{0}` is {1}"),
     DLN024(ERROR, "result of constant arithmetic is out of range: {0}"),
+    DLN025(ERROR, "number `{0}` is too large for float32"),
 
     // Arguments of layers, blocks, and train settings.
     DLN030(ERROR, "{0} is missing its required {1} `{2}`"),

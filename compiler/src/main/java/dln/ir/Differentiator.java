@@ -55,7 +55,7 @@ public final class Differentiator {
         String what = (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
                 + "; Σ loss and right answers into the totals";
         LossTotals k = new LossTotals(name, softmax, new Loss(name + "_each", kind, width, labels), new Correct(name + "_right", width, labels));
-        String lossTotal = plan.declare(Slot.work(":loss", Slot.Role.METRICS, 1, false));
+        String lossTotal = plan.declare(Slot.work(":loss", Slot.Role.METRICS, 2, false)); // Σ loss, finite batches (LossTotals)
         String correctTotal = plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false));
         if (softmax) loss.launch(k, fused.name() + " and " + what, target.buffer(), out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);
         else loss.launch(k, what, out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);

@@ -120,12 +120,17 @@ final class AstBuilder {
     /**
      * A literal beyond a double's range is an error, whether it overflows to infinity or underflows to 0,
      * and so is a whole number that a double cannot hold exactly (above 2^53): it would round silently.
+     * One that a double holds but float32 does not (above 3.4028235e38) is an error too: weights,
+     * data and hyperparameters run as float32, where it would be infinite.
      */
     private Expr.Num number(Token t) {
         String text = t.getText();
         double value = Double.parseDouble(text);
         if (Double.isInfinite(value)) {
             diags.report(Code.DLN006, span(t), text).help("the largest number is about 1.8e308");
+        } else if (Float.isInfinite((float) value)) {
+            diags.report(Code.DLN025, span(t), text)
+                 .help("weights, data and settings are float32, whose largest number is about 3.4028235e38; this one would be infinite");
         } else if (value == 0 && mantissa(text).chars().anyMatch(c -> c >= '1' && c <= '9')) {
             diags.report(Code.DLN006, span(t), text).help("it is too small for a double and would be 0; the smallest number above 0 is about 4.9e-324");
         } else if (text.chars().allMatch(Character::isDigit) && value >= 0x1p53

@@ -21,6 +21,12 @@ import java.util.TimerTask;
  * in epoch {@code e} and the augmentation of batch {@code b} depend only on (seed, e, b), and the
  * checkpoint holds every other piece of state, so a resumed run continues exactly as the
  * uninterrupted one would have (bit for bit on the JVM backend).
+ *
+ * <p>A run whose loss becomes NaN or infinite stops with a {@link DataError} that names the epoch
+ * and the step, read from the loss totals the host fetches anyway (once an epoch, or every 1% of
+ * the steps with a progress bar): they count the steps after which the loss sum was still finite,
+ * so the first bad step is exact without a wait per step. Nothing is saved from such an epoch, and
+ * weights that are not finite are never written over the last checkpoint.
  */
 public final class Trainer {
 
@@ -78,6 +84,8 @@ public final class Trainer {
     private long slowFirstStepMillis = 5000;
     private boolean firstStepDone;
     private long bestSaved = -1;
+    /** The epochs that the checkpoint on disk holds: -1 before this run has written or resumed one. */
+    private long onDisk = -1;
     private long lastSave;
     private boolean saved;
     /** For a shutdown hook (Ctrl-C): the epoch under way, counted from 0; -1 before the first. */
@@ -139,6 +147,7 @@ public final class Trainer {
             Map<String, String> state = restore();
             start = Long.parseLong(state.get("epoch"));
             stopped = Boolean.parseBoolean(state.get("stopped"));
+            onDisk = start;
         }
         int batch = settings.batch() == Training.ALL ? train.count() : (int) Math.min(settings.batch(), train.count());
         Augmenter augmenter = new Augmenter(settings.augment(), train.inputShape());
@@ -149,6 +158,7 @@ public final class Trainer {
             stopped = settings.earlyStop() != null && monitor.stop();
             boolean last = stopped || epoch + 1 == settings.epochs();
             if (last || !saved || System.nanoTime() - lastSave >= checkpointSeconds * 1e9) {
+                requireFiniteWeights(epoch);
                 save(epoch + 1, stopped);
                 lastSave = System.nanoTime();
                 saved = true;
@@ -179,6 +189,7 @@ public final class Trainer {
         int every = Math.max(1, steps / 100);
         Running running = new Running();
         model.takeMetrics();
+        int read = 0;   // the steps whose loss totals have been read
         listener.epochStarted(epoch, settings.epochs(), steps, n);
         for (int b = 0; b < steps; b++) {
             int from = b * batch, m = Math.min(batch, n - from);
@@ -189,10 +200,13 @@ public final class Trainer {
             }
             if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));
             step(m, y, Inputs.unpack(x, m, shapes));
-            if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) running.add(model.takeMetrics());
+            if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) {
+                running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
+                read = b + 1;
+            }
             listener.progress(b + 1, steps, (long) from + m, running.loss());
         }
-        running.add(model.takeMetrics());
+        running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("loss", running.loss());
         if (metrics.contains("accuracy")) values.put("accuracy", running.accuracy());
@@ -202,6 +216,10 @@ public final class Trainer {
         }
         if (validation != null) {
             Evaluation.of(model, validation, metrics, false).values().forEach((k, v) -> values.put("val_" + k, v));
+            if (!Double.isFinite(values.get("val_loss"))) {
+                throw diverged(epoch, -1, 0, "the loss of every step was finite, but the validation loss after it is "
+                        + words(values.get("val_loss")) + ": its update made the weights NaN or infinite");
+            }
         }
         schedule.observe(values.getOrDefault(validation != null ? "val_loss" : "loss", Double.NaN));
         boolean improved = monitor.update(epoch, values.getOrDefault(monitor.name(), Double.NaN));
@@ -209,6 +227,60 @@ public final class Trainer {
         Epoch row = new Epoch(epoch, settings.epochs(), values, lr, (System.nanoTime() - started) / 1e9, improved);
         log.add(row);
         return row;
+    }
+
+    // ---- divergence
+
+    /**
+     * {@code m}, read after step {@code read} of the epoch's {@code steps}, when its loss is finite;
+     * otherwise the run stops, naming the first step whose loss was not ({@link Model.Metrics#finiteBatches}).
+     */
+    private Model.Metrics requireFiniteLoss(Model.Metrics m, long epoch, int read, int steps) {
+        if (m.examples() > 0 && !Double.isFinite(m.loss())) {
+            // An infinite sum had no NaN added; a NaN one may have started with an infinite batch.
+            throw diverged(epoch, read + m.finiteBatches(), steps, "the loss of that step's batch is "
+                    + (Double.isInfinite(m.loss()) ? "infinite" : "NaN or infinite"));
+        }
+        return m;
+    }
+
+    /**
+     * Before weights are saved (or the run ends): the losses were finite, but the last step's update,
+     * which no loss has seen yet, may have made the weights NaN or infinite; they must not replace the
+     * last good checkpoint.
+     */
+    private void requireFiniteWeights(long epoch) {
+        for (var e : model.weights().entrySet()) {
+            for (float v : e.getValue().data()) {
+                if (!Float.isFinite(v)) {
+                    throw diverged(epoch, -1, 0, "the loss of every step was finite, but the update of the last one made weight `"
+                            + e.getKey() + "` " + words(v));
+                }
+            }
+        }
+    }
+
+    /** NaN or infinite, in words. */
+    private static String words(double v) {
+        return Double.isNaN(v) ? "NaN" : "infinite";
+    }
+
+    /**
+     * The error that ends a diverged run: where ({@code step} of {@code steps}, from 0, or -1 for
+     * the epoch's last step), what, what the checkpoint holds, and what to try.
+     */
+    private DataError diverged(long epoch, long step, int steps, String what) {
+        String where = "epoch " + (epoch + 1) + "/" + settings.epochs() + (step < 0 ? ", its last step" : ", step " + (step + 1) + " of " + steps);
+        return new DataError("training diverged in " + where + ": " + what + "; " + kept() + ". Try a lower learning rate (it is "
+                + Training.Call.format(model.learningRate()) + " in this epoch), and check that the data is scaled: inputs of order 1 train best"
+                + " (`scale: 1/255` for pixels, standardized features), and a few extreme values are enough to blow a step up");
+    }
+
+    /** What the checkpoint folder holds after a diverged epoch, which saved nothing. */
+    private String kept() {
+        if (checkpoint == null) return "nothing was saved (no checkpoint folder)";
+        if (onDisk < 0) return "no checkpoint was written before it, so " + checkpoint.folder() + " holds none of this run";
+        return checkpoint.folder() + " still holds the checkpoint after epoch " + onDisk + ", untouched";
     }
 
     private void save(long epochsDone, boolean stopped) throws IOException {
@@ -223,6 +295,7 @@ public final class Trainer {
         state.put("log", encode(log));
         checkpoint.save(model, best, bestSaved != monitor.bestEpoch(), state, csv(log), Curves.svg(model.info().name(), log));
         bestSaved = monitor.bestEpoch();
+        onDisk = epochsDone;
     }
 
     private Map<String, String> restore() throws IOException {

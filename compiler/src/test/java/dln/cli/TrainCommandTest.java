@@ -223,6 +223,43 @@ class TrainCommandTest {
     }
 
     @Test
+    void aNanInTheDataIsOneLineNamingWhereAndExitOne() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n1,2,-1e40,4,2\n");
+        Run r = dlnc("train", f.toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("dlnc: error: " + dir.resolve("data.csv") + ":3: column 3 (\"c\"): -1e40 is beyond float32's range"
+                + " (±3.4028235e38); the data must be finite float32 numbers\n");
+    }
+
+    // A learning rate that makes the loss blow up: exit 1 with the epoch, the step and what to try,
+    // and the checkpoint of the epochs before it kept (here none: the first epoch diverges).
+    @Test
+    void aDivergingRunStopsWithWhereAndWhatToTry() throws IOException {
+        Path f = file("diverge.dln", """
+                model Reg {
+                    input x: [2]
+                    output y = x -> dense(8) -> relu -> dense(1)
+                }
+                train Reg {
+                    data      inline(inputs: [[0, 0], [0, 1], [1, 0], [1, 1], [2, 1], [1, 2], [3, 1], [0, 3]],
+                                     targets: [[0], [1], [1], [2], [3], [3], [4], [3]])
+                    loss      mse
+                    optimizer sgd(lr: 1e6)
+                    batch     2
+                    epochs    5
+                    seed      1
+                    checkpoint "runs"
+                }
+                """);
+        Run r = dlnc("train", f.toString(), "--device", "java");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("dlnc: error: training diverged in epoch 1/5, step ").contains(" of 4: the loss of that step's batch is ")
+                .contains("Try a lower learning rate (it is 1000000 in this epoch)").doesNotContain("\tat ");
+        assertThat(dir.resolve("runs")).doesNotExist();
+    }
+
+    @Test
     void aSmallModelTrainsFromACsvAndWritesItsCheckpointWhereAsked() throws IOException {
         Path f = file("tiny.dln", TINY);
         StringBuilder csv = new StringBuilder("a,b,c,d,label\n");

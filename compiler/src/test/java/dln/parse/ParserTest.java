@@ -121,6 +121,21 @@ class ParserTest {
                 .singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN007));
     }
 
+    // float32's largest number is 3.4028235e38; a literal that would round to it is fine, one that would
+    // round to infinity is not. Only magnitudes are checked: tiny values (an epsilon of 1e-50, which
+    // the host keeps as a double) and whole numbers up to 2^53 (a seed) pass.
+    @Test
+    void literalsBeyondFloat32sRangeAreRefused() {
+        assertThat(errors("const lr = -3.5e38")).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(Code.DLN025);
+            assertThat(d.span().column()).isEqualTo(13);
+            assertThat(d.message()).isEqualTo("number `3.5e38` is too large for float32");
+        });
+        assertThat(errors("const big = 1000000000000000000000000000000000000000")).singleElement()
+                .satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN025));
+        assertThat(errors("const top = 3.4028235e38\nconst rounds = 3.40282356e38\nconst eps = 1e-50\nconst seed = 9007199254740992")).isEmpty();
+    }
+
     @Test
     void columnsCountCharactersOutsideTheBasicPlane() {
         List<Diagnostic> ds = errors("const s = \"\uD83D\uDE00\" #");

@@ -30,8 +30,13 @@ public abstract class Model implements AutoCloseable {
                        List<String> outputs, List<String> outputBuffers, List<long[]> outputShapes, boolean trainable, boolean labels,
                        String loss, String optimizer, double learningRate, String source, String data) {}
 
-    /** Mean loss and accuracy over the examples seen since the last call. */
-    public record Metrics(double loss, double accuracy, long examples) {}
+    /**
+     * Mean loss and accuracy over the examples seen since the last call. {@code finiteBatches}
+     * counts the batches (training steps, or evaluation chunks) after which the sum of the losses
+     * was still finite: all of them while the loss is finite, else the number before the first whose
+     * loss was NaN or infinite, that is the index of that batch, counting from 0.
+     */
+    public record Metrics(double loss, double accuracy, long examples, long finiteBatches) {}
 
     /** The metadata key of the step count in {@link #saveState}'s file. */
     public static final String STEPS = "dln.steps";
@@ -328,14 +333,14 @@ public abstract class Model implements AutoCloseable {
     /** Reads and resets the loss and accuracy accumulated since the last call. */
     public final Metrics takeMetrics() {
         requireTraining();
-        float[] loss = new float[1], correct = new float[1];
+        float[] loss = new float[2], correct = new float[1];
         backend.read(buffer(":loss"), loss);
         backend.read(buffer(":correct"), correct);
-        backend.write(buffer(":loss"), new float[1]);
+        backend.write(buffer(":loss"), new float[2]);
         backend.write(buffer(":correct"), new float[1]);
         long count = examples;
         examples = 0;
-        return new Metrics(count == 0 ? Double.NaN : loss[0] / count, count == 0 ? Double.NaN : correct[0] / count, count);
+        return new Metrics(count == 0 ? Double.NaN : loss[0] / count, count == 0 ? Double.NaN : correct[0] / count, count, (long) loss[1]);
     }
 
     public final double learningRate() { return learningRate; }

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * Cells may be quoted ({@code "1.5"}, with {@code ""} for a quote inside); blank lines are skipped; a
  * gzipped file is read as it is, recognised by gzip's magic bytes. Every cell must hold a decimal
  * number ({@code 3}, {@code -0.5}, {@code 1e-3}): an empty cell or {@code NaN} is an error, not a
- * missing value. Errors read {@code FILE:LINE: column N: ...}, lines numbered as an editor numbers
+ * missing value, and so is a number beyond float32's range ({@code 1e39}), which would become infinite
+ * ({@link Finite}). Errors read {@code FILE:LINE: column N: ...}, lines numbered as an editor numbers
  * them (the header is line 1) and columns from 1, left to right.
  */
 public final class Csv {
@@ -216,9 +217,11 @@ public final class Csv {
             }
             float[] y = new float[targetColumns.length];
             for (int c = 0; c < width; c++) {
-                double v = number(cells.get(c), c);
-                if (role[c] < 0) inputs.add((float) (v * scale));
-                else y[role[c]] = (float) v;
+                boolean input = role[c] < 0;
+                float v = (float) (input ? number(cells.get(c), c) * scale : number(cells.get(c), c));
+                if (!Float.isFinite(v)) throw beyondFloat32(cells.get(c), c, input);
+                if (input) inputs.add(v);
+                else y[role[c]] = v;
             }
             if (targets.labels && (y[0] != Math.rint(y[0]) || Math.abs(y[0]) >= EXACT)) {
                 throw DataError.at(file, line, column(targetColumns[0]) + ": label " + cells.get(targetColumns[0])
@@ -236,6 +239,12 @@ public final class Csv {
                 throw DataError.at(file, line, column(c) + ": \"" + shown + "\" is not a number");
             }
             return Double.parseDouble(cell);
+        }
+
+        /** A number that float32 cannot hold (the pattern admits no NaN or Infinity, so it is out of range). */
+        DataError beyondFloat32(String cell, int c, boolean input) {
+            String value = input && scale != 1 ? cell + " times the scale " + scale : cell;
+            return DataError.at(file, line, column(c) + ": " + value + " is beyond " + Finite.RANGE + "; the data must be finite float32 numbers");
         }
 
         static String columns(int n) { return n == 1 ? "column" : "columns"; }

@@ -133,7 +133,17 @@ public final class Idx {
             return n;
         }
 
-        /** Reads all values, each converted to float after multiplying by {@code scale}. */
+        /**
+         * A value that is NaN or infinite as a float32 ({@link Finite}), at its byte offset, with the
+         * example and the value's index in it, counting from 0.
+         */
+        private DataException notFinite(String what, long flat, float v, double scale) {
+            long per = count / Math.max(1, dims[0]);
+            return error(dataStart + flat * type.size, what.substring(0, what.length() - 1) + " " + flat / per + ", value " + flat % per
+                    + ": " + Finite.describe(v) + (scale != 1 ? " (times the scale " + scale + ")" : "") + "; the data must be finite numbers");
+        }
+
+        /** Reads all values, each converted to float after multiplying by {@code scale}; every one must be finite. */
         float[] values(String what, double scale) {
             float[] out = new float[(int) count];
             byte[] chunk = new byte[CHUNK - CHUNK % type.size];
@@ -141,7 +151,11 @@ public final class Idx {
                 int n = (int) Math.min(count - done, chunk.length / type.size);
                 if (read(chunk, n * type.size) < n * type.size) throw truncated(what);
                 ByteBuffer b = ByteBuffer.wrap(chunk);
-                for (int i = 0; i < n; i++) out[done + i] = (float) (type.get(b) * scale);
+                for (int i = 0; i < n; i++) {
+                    float v = (float) (type.get(b) * scale);
+                    if (!Float.isFinite(v)) throw notFinite(what, done + i, v, scale);
+                    out[done + i] = v;
+                }
                 done += n;
             }
             expectEnd();
@@ -158,6 +172,11 @@ public final class Idx {
             expectEnd();
             float[] table = new float[256];
             for (int b = 0; b < 256; b++) table[b] = (float) (b * scale);
+            for (int b = 0; b < 256; b++) {
+                if (!Float.isFinite(table[b])) {
+                    throw error(dataStart, "the scale " + scale + " makes a byte of " + b + " beyond " + Finite.RANGE + "; the data must be finite numbers");
+                }
+            }
             return new Values.Bytes(out, table);
         }
 

@@ -1,6 +1,5 @@
 package dln.runtime.data;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -8,8 +7,9 @@ import java.util.List;
  * Examples written in the train block, {@code inline(inputs: [[0, 0], [0, 1]], targets: [[0], [1]])},
  * as the compiler parsed them: lists whose items are numbers ({@link Number}) or lists. Targets that
  * are single numbers are class labels when every one is a whole number, else targets of width 1;
- * targets that are lists are float rows. Examples are numbered from 1 in messages, as the compiler
- * numbers them.
+ * targets that are lists are float rows. Every value must be a finite float32 ({@link Finite}); the
+ * compiler already refuses a literal beyond float32's range where it is written. Examples and their
+ * values are numbered from 1 in messages, as the compiler numbers them.
  */
 public final class Inline {
     private Inline() {}
@@ -39,18 +39,23 @@ public final class Inline {
      */
     private static float[] values(List<?> items, String what, long[] shape) {
         boolean input = what.equals("input");
-        List<Float> out = new ArrayList<>();
+        int per = (int) Dataset.size(shape);
+        float[] out = new float[items.size() * per];
         for (int i = 0; i < items.size(); i++) {
             long[] s = shape(items.get(i), what, i + 1);
-            if (input ? Dataset.size(s) != Dataset.size(shape) : !Arrays.equals(s, shape)) {
+            if (input ? Dataset.size(s) != per : !Arrays.equals(s, shape)) {
                 throw new DataError("inline " + what + " " + (i + 1) + " has shape " + Dataset.show(s) + ", but "
                         + (input ? "the model's input has shape " : "inline target 1 has shape ") + Dataset.show(shape));
             }
-            flatten(items.get(i), out);
+            flatten(items.get(i), out, i * per);
+            for (int k = 0; k < per; k++) {
+                if (!Float.isFinite(out[i * per + k])) {
+                    throw new DataError("inline " + what + " " + (i + 1) + ", value " + (k + 1) + ": " + Finite.describe(out[i * per + k])
+                            + "; the data must be finite numbers");
+                }
+            }
         }
-        float[] a = new float[out.size()];
-        for (int i = 0; i < a.length; i++) a[i] = out.get(i);
-        return a;
+        return out;
     }
 
     /** The shape of a number ([]) or of a rectangular nest of lists. */
@@ -72,9 +77,14 @@ public final class Inline {
         return s;
     }
 
-    private static void flatten(Object item, List<Float> out) {
-        if (item instanceof Number n) out.add(n.floatValue());
-        else for (Object o : (List<?>) item) flatten(o, out);
+    /** Writes the numbers of {@code item} into {@code out} from {@code at}; returns the index after them. */
+    private static int flatten(Object item, float[] out, int at) {
+        if (item instanceof Number n) {
+            out[at] = n.floatValue();
+            return at + 1;
+        }
+        for (Object o : (List<?>) item) at = flatten(o, out, at);
+        return at;
     }
 
     private static boolean whole(float[] values) {

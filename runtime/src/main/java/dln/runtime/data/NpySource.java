@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Examples as two NumPy .npy files: inputs [count, ...] and targets [count, ...] (or [count]).
  * Targets of an integer type and shape [count] are class labels; any other targets are floats,
- * each example's flattened to one row.
+ * each example's flattened to one row. Every value must be a finite float32 ({@link Finite}).
  */
 public final class NpySource {
     private NpySource() {}
@@ -103,6 +103,7 @@ public final class NpySource {
         if (a.shape().length == 0) {
             throw new DataError(file + ": holds a single value (shape []); expected one row of " + what + " per example, shape [count, ...]");
         }
+        if (!a.integer()) Finite.check(file, a.data(), a.shape(), what);
         return a;
     }
 }

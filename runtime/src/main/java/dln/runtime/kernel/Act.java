@@ -5,6 +5,10 @@ package dln.runtime.kernel;
  * taken from the output (what a backward pass keeps). {@code alpha} is the slope of leaky_relu for
  * negative inputs and the scale of elu; the others ignore it. step is the Heaviside step, 1 from 0 on,
  * whose derivative is taken as 0.
+ *
+ * <p>NaN goes through every activation as through PyTorch's: relu, leaky_relu, elu, sigmoid and
+ * tanh of NaN are NaN (OpenCL's fmax drops a NaN, so relu selects it back explicitly); step of NaN is
+ * 0, as {@code torch.heaviside(nan, 1)} is.
  */
 public enum Act {
     LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, ELU;
@@ -15,7 +19,7 @@ public enum Act {
             case STEP -> z >= 0 ? 1f : 0f;
             case SIGMOID -> (float) (1 / (1 + Math.exp(-z)));
             case TANH -> (float) Math.tanh(z);
-            case RELU -> z > 0 ? z : 0f;
+            case RELU -> Math.max(z, 0f);
             case LEAKY_RELU -> z > 0 ? z : alpha * z;
             case ELU -> z > 0 ? z : (float) (alpha * Math.expm1(z));
         };
@@ -36,17 +40,14 @@ public enum Act {
 
     /**
      * y[i] = apply(y[i]) for i in [from, to), a loop per activation. relu's loop has no branch on the
-     * sign, which random signs mispredict half the time: max(z, 0) is z > 0 ? z : 0 for every float
-     * (−0 and negatives give +0) except NaN, which the test puts back to 0.
+     * sign, which random signs mispredict half the time: Java's max(z, 0) gives +0 for −0 and the
+     * negatives, and NaN for NaN.
      */
     public void applyInPlace(float[] y, int from, int to, float alpha) {
         switch (this) {
             case LINEAR -> { }
             case RELU -> {
-                for (int i = from; i < to; i++) {
-                    float z = y[i];
-                    y[i] = Float.isNaN(z) ? 0f : Math.max(z, 0f);
-                }
+                for (int i = from; i < to; i++) y[i] = Math.max(y[i], 0f);
             }
             default -> { for (int i = from; i < to; i++) y[i] = apply(y[i], alpha); }
         }
@@ -77,7 +78,7 @@ public enum Act {
             case STEP -> "((" + z + ") >= 0.0f ? 1.0f : 0.0f)";
             case SIGMOID -> "(1.0f / (1.0f + exp(-(" + z + "))))";
             case TANH -> "tanh(" + z + ")";
-            case RELU -> "fmax(" + z + ", 0.0f)";
+            case RELU -> "select(fmax(" + z + ", 0.0f), (" + z + "), isnan(" + z + "))";
             case LEAKY_RELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * (" + z + "))";
             case ELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * expm1(" + z + "))";
         };

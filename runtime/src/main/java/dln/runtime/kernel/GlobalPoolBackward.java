@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * dx [N, channels, spatial] from dy [N, channels], overwritten: the mean spreads each gradient evenly
- * over the row; max sends it to the row's first largest element of x, the rest of the row 0.
+ * over the row; max sends it to the element the forward pass took (the first largest, or the last
+ * NaN), the rest of the row 0.
  */
 public record GlobalPoolBackward(String name, long channels, long spatial, boolean max) implements Kernel {
 
@@ -33,7 +34,7 @@ public record GlobalPoolBackward(String name, long channels, long spatial, boole
             out.line("if (row >= batch * %d) return;", channels);
             out.line("__global const float* xr = x + row * %d;", spatial);
             out.line("int best = 0;");
-            out.line("for (int i = 1; i < %d; i++) if (xr[i] > xr[best]) best = i;", spatial);
+            out.line("for (int i = 1; i < %d; i++) if %s best = i;", spatial, Windows.replaces("xr[i]", "xr[best]"));
             out.line("for (int i = 0; i < %d; i++) dx[row * %d + i] = i == best ? dy[row] : 0.0f;", spatial, spatial);
         } else {
             out.line("const int e = get_global_id(0);");

@@ -2,7 +2,10 @@ package dln.runtime.kernel;
 
 import java.util.List;
 
-/** y [N, channels] = the max or the mean of x [N, channels, spatial] over the spatial positions. */
+/**
+ * y [N, channels] = the max or the mean of x [N, channels, spatial] over the spatial positions; the
+ * max of a channel holding NaN is NaN, as PyTorch's adaptive max pooling to one position gives.
+ */
 public record GlobalPoolForward(String name, long channels, long spatial, boolean max) implements Kernel {
 
     public List<String> args() { return List.of("x", "y"); }
@@ -21,10 +24,10 @@ public record GlobalPoolForward(String name, long channels, long spatial, boolea
         });
     }
 
-    /** The offset of the first largest of x[from, from + count) (strictly greater replaces). */
+    /** The offset of the maximum of x[from, from + count): the first largest, or the last NaN ({@link Windows#replaces}). */
     static int argmax(float[] x, int from, int count) {
         int best = 0;
-        for (int i = 1; i < count; i++) if (x[from + i] > x[from + best]) best = i;
+        for (int i = 1; i < count; i++) if (Windows.replaces(x[from + i], x[from + best])) best = i;
         return best;
     }
 
@@ -36,7 +39,7 @@ public record GlobalPoolForward(String name, long channels, long spatial, boolea
         out.line("__global const float* xr = x + row * %d;", spatial);
         if (max) {
             out.line("float top = xr[0];");
-            out.line("for (int i = 1; i < %d; i++) top = xr[i] > top ? xr[i] : top;", spatial);
+            out.line("for (int i = 1; i < %d; i++) top = %s ? xr[i] : top;", spatial, Windows.replaces("xr[i]", "top"));
             out.line("y[row] = top;");
         } else {
             out.line("float sum = 0.0f;");

@@ -13,7 +13,8 @@ import java.util.List;
  * cannot be read as a row: that example's loss is NaN, so the mean shows it, and its gradient is
  * zero, so training goes on with the rest of the batch. Per example, with o = out, t = target:
  * <ul>
- * <li>MSE: mean over width of (o − t)²; MAE: mean |o − t|, subgradient 0 where o = t.
+ * <li>MSE: mean over width of (o − t)²; MAE: mean |o − t|, subgradient 0 where o = t (NaN where
+ *     o − t is NaN, as Java's signum and PyTorch's sgn give; OpenCL's sign would give 0).
  * <li>CROSS_ENTROPY: {@code out} holds softmax probabilities p; loss −Σ t·log(max(p, 1e-7)).
  *     The gradient is with respect to the softmax's input (the fused, stable form): p·Σt − t,
  *     which is p − t for one-hot and probability targets. The clamp only keeps the reported loss
@@ -25,6 +26,10 @@ import java.util.List;
  *     as a gradient through a step whose derivative is taken as 1); loss mean |o − t|.
  * </ul>
  * The other gradients are divided by width·N, as the mean over both.
+ *
+ * <p>An output that is NaN makes its example's loss NaN, as in PyTorch, so that a diverging run
+ * shows in the loss: the clamps and max(0, ·) keep NaN (Java's Math.max and min do; OpenCL's fmax
+ * and fmin would drop it, so the OpenCL compares instead).
  */
 public record Loss(String name, LossKind kind, long width, boolean labels) implements Kernel {
 
@@ -140,7 +145,8 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
         out.line("for (int j = 0; j < %d; j++) {", width);
         out.line("const float t = %s;", targetC());
         out.line("tsum += t;");
-        out.line("loss -= t * log(fmax(out[row + j], %s));", C.f(LOW));
+        out.line("const float p = out[row + j];");
+        out.line("loss -= t * log(p < %s ? %s : p);", C.f(LOW), C.f(LOW));
         out.line("}");
         out.line("const float scale = 1.0f / (float) batch;");
         out.line("for (int j = 0; j < %d; j++) grad[row + j] = (out[row + j] * tsum - %s) * scale;", width, targetC());
@@ -154,12 +160,12 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
         out.line("const float o = out[row + j], t = %s;", targetC());
         switch (kind) {
             case MSE -> out.line("loss += (o - t) * (o - t);").line("grad[row + j] = 2.0f * (o - t) * scale;");
-            case MAE -> out.line("loss += fabs(o - t);").line("grad[row + j] = sign(o - t) * scale;");
+            case MAE -> out.line("loss += fabs(o - t);").line("grad[row + j] = (isnan(o - t) ? o - t : sign(o - t)) * scale;");
             case PERCEPTRON -> out.line("loss += fabs(o - t);").line("grad[row + j] = (o - t) * scale;");
             case HINGE -> out.line("const float margin = 1.0f - t * o;")
-                    .line("loss += fmax(margin, 0.0f);")
+                    .line("loss += margin < 0.0f ? 0.0f : margin;")
                     .line("grad[row + j] = margin > 0.0f ? -t * scale : 0.0f;");
-            case BINARY_CROSS_ENTROPY -> out.line("const float c = fmin(fmax(o, %s), %s);", C.f(LOW), C.f(HIGH))
+            case BINARY_CROSS_ENTROPY -> out.line("const float c = o < %s ? %s : o > %s ? %s : o;", C.f(LOW), C.f(LOW), C.f(HIGH), C.f(HIGH))
                     .line("loss -= t * log(c) + (1.0f - t) * log(1.0f - c);")
                     .line("grad[row + j] = (c - t) / (c * (1.0f - c)) * scale;");
             default -> throw new AssertionError(kind);

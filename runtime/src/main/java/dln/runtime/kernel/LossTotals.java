@@ -9,6 +9,12 @@ import java.util.List;
  * the accumulators {@code loss} and {@code correct}. Three launches had done this (the loss, a sum,
  * a count), the last two a single work-group each, which is slow to start on a CPU device.
  *
+ * <p>{@code loss} holds two totals: the sum of the losses, and the number of batches after which
+ * that sum was still finite. Once a batch's loss is NaN or infinite the sum stays so and the count
+ * stops, so the count names the first bad batch since the totals were last reset, and the host
+ * learns where a run diverged from the totals it reads anyway (no wait per step). Counts are exact
+ * up to 2^24 batches between resets.
+ *
  * <p>OpenCL runs one work-group: work-item i takes examples i, i + 256, ..., and a {@link WorkGroups}
  * tree adds the partial totals, so the result is the same on every run. The reference adds the
  * losses in double, in order.
@@ -42,8 +48,15 @@ public record LossTotals(String name, boolean softmax, Loss loss, Correct correc
             sum += losses[n];
             if (correct.right(out, target, n)) right++;
         }
-        bufs[at + 3][0] += (float) sum;
+        add(bufs[at + 3], (float) sum);
         bufs[at + 4][0] += right;
+    }
+
+    /** Adds a batch's loss to the totals [Σ loss, finite batches] (see the class comment). */
+    private static void add(float[] totals, float batchLoss) {
+        float sum = totals[0] + batchLoss;
+        if (Float.isFinite(sum)) totals[1] += 1;
+        totals[0] = sum;
     }
 
     public void opencl(C out) {
@@ -64,7 +77,9 @@ public record LossTotals(String name, boolean softmax, Loss loss, Correct correc
         out.line("}");
         WorkGroups.sum(out, List.of("total", "rights"), List.of("part", "right"));
         out.line("if (lid == 0) {");
-        out.line("loss[0] += total;");
+        out.line("const float sum = loss[0] + total;");
+        out.line("if (isfinite(sum)) loss[1] += 1.0f;");
+        out.line("loss[0] = sum;");
         out.line("correct[0] += rights;");
         out.line("}");
         out.line("}");

@@ -3,9 +3,9 @@ package dln.runtime.kernel;
 import java.util.List;
 
 /**
- * The maxout gradient: dz (overwritten) is dy at each unit's first maximum piece and 0 at the
- * others, the subgradient that {@link MaxoutForward}'s choice of maximum defines. One work-item
- * per unit, which writes all of that unit's pieces.
+ * The maxout gradient: dz (overwritten) is dy at each unit's maximum piece (the first largest, or
+ * the first NaN) and 0 at the others, the subgradient that {@link MaxoutForward}'s choice of maximum
+ * defines. One work-item per unit, which writes all of that unit's pieces.
  */
 public record MaxoutBackward(String name, long units, long pieces) implements Kernel {
 
@@ -28,8 +28,7 @@ public record MaxoutBackward(String name, long units, long pieces) implements Ke
         out.kernel(name, "const z", "const dy", "dz");
         out.line("const int i = get_global_id(0);");
         out.line("if (i >= batch * %d) return;", units);
-        out.line("int best = 0;");
-        out.line("for (int k = 1; k < %d; k++) if (z[i * %d + k] > z[i * %d + best]) best = k;", pieces, pieces, pieces);
+        MaxoutForward.first(out, pieces);
         out.line("for (int k = 0; k < %d; k++) dz[i * %d + k] = k == best ? dy[i] : 0.0f;", pieces, pieces);
         out.line("}");
     }

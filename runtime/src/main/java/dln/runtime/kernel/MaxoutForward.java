@@ -20,19 +20,28 @@ public record MaxoutForward(String name, long units, long pieces) implements Ker
         ParallelFor.range(batch * Math.toIntExact(units), p, i -> y[i] = z[i * p + first(z, i * p, p)]);
     }
 
-    /** The index of the first maximum among z[at .. at + pieces); NaN only wins in first place. */
+    /**
+     * The index of the maximum among z[at .. at + pieces): the first largest, or the first NaN, as
+     * {@code torch.max(z, dim)} picks it (a NaN ends its scan), so that a unit with a NaN piece is NaN.
+     */
     static int first(float[] z, int at, int pieces) {
         int best = 0;
-        for (int k = 1; k < pieces; k++) if (z[at + k] > z[at + best]) best = k;
+        for (int k = 1; k < pieces && !Float.isNaN(z[at + best]); k++) if (Windows.replaces(z[at + k], z[at + best])) best = k;
         return best;
+    }
+
+    /** {@link #first} as C: declares {@code best}, the piece of unit i (z's pieces at i · pieces). */
+    static void first(C out, long pieces) {
+        out.line("int best = 0;");
+        out.line("for (int k = 1; k < %d && !isnan(z[i * %d + best]); k++) if %s best = k;", pieces, pieces,
+                Windows.replaces("z[i * %d + k]".formatted(pieces), "z[i * %d + best]".formatted(pieces)));
     }
 
     public void opencl(C out) {
         out.kernel(name, "const z", "y");
         out.line("const int i = get_global_id(0);");
         out.line("if (i >= batch * %d) return;", units);
-        out.line("int best = 0;");
-        out.line("for (int k = 1; k < %d; k++) if (z[i * %d + k] > z[i * %d + best]) best = k;", pieces, pieces, pieces);
+        first(out, pieces);
         out.line("y[i] = z[i * %d + best];", pieces);
         out.line("}");
     }

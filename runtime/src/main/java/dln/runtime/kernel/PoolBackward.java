@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * dx [N, channels, in] from dy [N, channels, out], overwritten: max sends each output's gradient to
- * the first largest element of its window (recomputed from x), the mean spreads it evenly over the
+ * the element its forward pass took (recomputed from x: the first largest, or the last NaN, as
+ * PyTorch's max_pool indices), the mean spreads it evenly over the
  * window size. Where windows overlap the shares add up: on OpenCL each input element gathers them
  * from the windows that cover it, in output order (no atomics), which is also the order the Java
  * reference adds them in. Where they do not (stride at least the window), each window writes its
@@ -80,8 +81,8 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
     }
 
     /**
-     * A work-item per window, its elements at constant offsets from the corner: the first maximum
-     * (strictly greater replaces, the rule of the general kernel) takes dy, the others 0; for the
+     * A work-item per window, its elements at constant offsets from the corner: the maximum
+     * (strictly greater or NaN replaces, the rule of the general kernel) takes dy, the others 0; for the
      * mean every element takes dy / size.
      */
     private void unrolledTiles(C out) {
@@ -96,7 +97,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
             out.line("float top = xp[%d];", offsets[0]);
             out.line("int best = 0;");
             for (int j = 1; j < offsets.length; j++) {
-                out.line("{ const float v = xp[%d]; if (v > top) { top = v; best = %d; } }", offsets[j], j);
+                out.line("{ const float v = xp[%d]; if %s { top = v; best = %d; } }", offsets[j], Windows.replaces("v", "top"), j);
             }
             out.line("const float grad = dy[e];");
             for (int j = 0; j < offsets.length; j++) {

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * y [N, channels, out] = the max or the mean of each window of x [N, channels, in]. Max leaves the
  * padding out; the mean counts it as zeros (PyTorch's count_include_pad), dividing by the window size.
+ * A window holding NaN has NaN as its max, as in PyTorch ({@link Windows#argmax(int[], float[], int)}).
  */
 public record PoolForward(String name, PoolGeom g, boolean max) implements Kernel {
 
@@ -58,7 +59,7 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
 
     /**
      * The window's elements read at constant offsets, in the order of the general scan (depth, row,
-     * column), with the same rule (the first element, then any strictly greater) or the same sum:
+     * column), with the same rule (the first element, then any strictly greater or NaN) or the same sum:
      * the results are those of the general kernel, bit for bit, without its loops and calls.
      */
     private void unrolledWindows(C out) {
@@ -70,7 +71,8 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
         long[] offsets = Windows.offsets(g);
         out.line(max ? "float acc = xp[%d];".formatted(offsets[0]) : "float acc = 0.0f;");
         for (int j = max ? 1 : 0; j < offsets.length; j++) {
-            out.line(max ? "{ const float v = xp[%d]; acc = v > acc ? v : acc; }" : "acc += xp[%d];", offsets[j]);
+            out.line(max ? "{ const float v = xp[%d]; acc = %s ? v : acc; }".formatted(offsets[j], Windows.replaces("v", "acc"))
+                    : "acc += xp[%d];".formatted(offsets[j]));
         }
         out.line(max ? "y[e] = acc;" : "y[e] = acc / %s;", C.f(g.windowVolume()));
         out.line("}");

@@ -36,16 +36,31 @@ final class Windows {
         return windows;
     }
 
-    /** The plane index of the window's first largest element (strictly greater replaces), x read from offset. */
+    /**
+     * The plane index of the window's maximum, x read from offset, by PyTorch's rule: scanning in
+     * order, an element replaces the maximum so far when it is strictly greater or NaN. So the first
+     * of equal maxima wins, and a window holding NaN has its last NaN as the maximum (PyTorch's
+     * max_pool indices), which makes the output NaN and sends the gradient there.
+     */
     static int argmax(int[] window, float[] x, int offset) {
         int best = window[0];
-        for (int i : window) if (x[offset + i] > x[offset + best]) best = i;
+        for (int i : window) if (replaces(x[offset + i], x[offset + best])) best = i;
         return best;
     }
 
+    /** Whether v replaces the maximum so far, top: strictly greater, or NaN (PyTorch's max pooling). */
+    static boolean replaces(float v, float top) {
+        return v > top || Float.isNaN(v);
+    }
+
+    /** {@link #replaces} as a C condition over the C expressions {@code v} and {@code top}. */
+    static String replaces(String v, String top) {
+        return "(%s > %s || isnan(%s))".formatted(v, top, v);
+    }
+
     /**
-     * Emits {@code int <fn>(__global const float* x, od, oh, ow)}: the plane index of the first
-     * largest element of output (od, oh, ow)'s window in plane x.
+     * Emits {@code int <fn>(__global const float* x, od, oh, ow)}: the plane index of the maximum of
+     * output (od, oh, ow)'s window in plane x, by the rule of {@link #argmax(int[], float[], int)}.
      */
     static void argmax(C out, String fn, PoolGeom g) {
         out.line("int %s(__global const float* x, const int od, const int oh, const int ow) {", fn);
@@ -53,7 +68,7 @@ final class Windows {
         out.line("float top = 0.0f;");
         scan(out, g, "od", "oh", "ow");
         out.line("const float v = x[i];");
-        out.line("if (best < 0 || v > top) { best = i; top = v; }");
+        out.line("if (best < 0 || %s) { best = i; top = v; }", replaces("v", "top"));
         closeScan(out);
         out.line("return best;");
         out.line("}");

@@ -109,6 +109,21 @@ class CsvTest {
                     .hasMessage(file + ":2: column 2: the cell is empty; every cell must hold a number");
         }
 
+        // Each would be infinite as a float32 (1e400 even as a double) and make the loss NaN.
+        @Test void numbersBeyondFloat32sRange() {
+            Path input = fixture("beyond-float32.csv"), target = fixture("beyond-float32-target.csv"), tiny = fixture("tiny.csv.gz");
+            assertThatThrownBy(() -> Csv.read(input, false, 2, null))
+                    .isInstanceOf(DataError.class)
+                    .hasMessage(input + ":2: column 2: 1e400 is beyond float32's range (±3.4028235e38); the data must be finite float32 numbers");
+            assertThatThrownBy(() -> Csv.read(target, true, new int[] {0}, null))
+                    .hasMessage(target + ":3: column 1 (\"y\"): -3.5e38 is beyond float32's range (±3.4028235e38);"
+                            + " the data must be finite float32 numbers");
+            // inputs are scaled first: 3 · 1e38 fits, 4 · 1e38 does not
+            assertThatThrownBy(() -> Csv.read(tiny, false, Csv.Targets.label(null), 1e38, null))
+                    .hasMessage(tiny + ":2: column 2: 4 times the scale 1.0E38 is beyond float32's range (±3.4028235e38);"
+                            + " the data must be finite float32 numbers");
+        }
+
         @Test void labelsOutOfRange() {
             Path file = fixture("out-of-range.csv");
             Dataset d = Csv.read(file, false, 2, null);

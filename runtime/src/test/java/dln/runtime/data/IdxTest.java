@@ -195,6 +195,25 @@ class IdxTest {
                             + " is this an images file?");
         }
 
+        // NaN, or a double that float32 cannot hold, would make the loss NaN with no word of why.
+        @Test void valuesThatAreNotFiniteFloat32Numbers() {
+            Path nan = fixture("nan-float-images.idx"), huge = fixture("huge-double-images.idx");
+            assertThatThrownBy(() -> Idx.read(nan, labels, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(nan + ": byte 44: image 1, value 3: the value is NaN; the data must be finite numbers");
+            assertThatThrownBy(() -> Idx.read(huge, labels, 1, null))
+                    .hasMessage(huge + ": byte 80: image 2, value 0: the value is +Infinity, or a number beyond float32's range"
+                            + " (±3.4028235e38) that became infinite in float32; the data must be finite numbers");
+            // finite in the file, beyond float32 once scaled: 35 · 1e37 already; image 1's value 3 is 40
+            Path ubytes = fixture("tiny-ubyte-images.idx"), floats = fixture("tiny-float-images.idx");
+            assertThatThrownBy(() -> Idx.read(ubytes, labels, 1e37, null))
+                    .hasMessage(ubytes + ": byte 16: the scale 1.0E37 makes a byte of 35 beyond float32's range (±3.4028235e38);"
+                            + " the data must be finite numbers");
+            assertThatThrownBy(() -> Idx.read(floats, labels, 1e37, null))
+                    .hasMessage(floats + ": byte 44: image 1, value 3: the value is +Infinity, or a number beyond float32's range"
+                            + " (±3.4028235e38) that became infinite in float32 (times the scale 1.0E37); the data must be finite numbers");
+        }
+
         @Test void missingFile() {
             Path file = images.resolveSibling("no-such-file.idx");
             assertThatThrownBy(() -> Idx.read(file, labels, 1, null))

@@ -48,4 +48,14 @@ class InlineTest {
         assertThatThrownBy(() -> Inline.of(XOR, List.of(0.0, 1.0, List.of(1.0), 0.0), null))
                 .hasMessage("inline target 3 has shape [1] (1 value), but inline target 1 has shape [] (1 value)");
     }
+
+    // The compiler refuses such literals where they are written; a program that calls Inline itself
+    // gets the same check.
+    @Test void valuesThatAreNotFiniteFloat32Numbers() {
+        assertThatThrownBy(() -> Inline.of(List.of(List.of(0.0, 1.0), List.of(1.0, Double.NaN)), List.of(0.0, 1.0), null))
+                .isInstanceOf(DataError.class).hasMessage("inline input 2, value 2: the value is NaN; the data must be finite numbers");
+        assertThatThrownBy(() -> Inline.of(XOR, List.of(0.0, 1.0, -1e39, 0.0), null))
+                .hasMessage("inline target 3, value 1: the value is -Infinity, or a number beyond float32's range (±3.4028235e38)"
+                        + " that became infinite in float32; the data must be finite numbers");
+    }
 }

@@ -59,6 +59,23 @@ class NpySourceTest {
                 .hasMessage(fixture("labels.npy") + ": holds 3 targets (shape [3]), but " + short_ + " holds 2 examples (shape [2])");
     }
 
+    // NaN or ±∞ would make the loss NaN with no word of why; so would a float64 beyond float32's
+    // range, which narrowing makes infinite. Indices count from 0, as NumPy's do.
+    @Test void valuesThatAreNotFiniteFloat32Numbers() {
+        Path nan = fixture("nan-inputs.npy"), inf = fixture("inf-inputs.npy"), huge = fixture("huge-float64-targets.npy");
+        assertThatThrownBy(() -> NpySource.read(nan, fixture("labels.npy")))
+                .isInstanceOf(DataError.class)
+                .hasMessage(nan + ": example 1, index [1, 2]: the value is NaN; the examples must be finite numbers"
+                        + " (NumPy's np.isfinite(a).all() checks an array)");
+        assertThatThrownBy(() -> NpySource.read(inf, fixture("labels.npy")))
+                .hasMessageStartingWith(inf + ": example 2, index [2, 0, 1]: the value is +Infinity, or a number beyond float32's range");
+        assertThatThrownBy(() -> NpySource.read(inputs, huge))
+                .hasMessage(huge + ": example 2, index [2, 1]: the value is -Infinity, or a number beyond float32's range (±3.4028235e38)"
+                        + " that became infinite in float32; the targets must be finite numbers (NumPy's np.isfinite(a).all() checks an array)");
+        assertThatThrownBy(() -> NpySource.read(List.of(inputs, nan), fixture("labels.npy"), List.of(new long[] {4}, new long[] {4})))
+                .hasMessageStartingWith(nan + ": example 1, index [1, 2]: the value is NaN");
+    }
+
     @Test void aMissingFile() {
         Path missing = inputs.resolveSibling("missing.npy");
         assertThatThrownBy(() -> NpySource.read(missing, inputs)).isInstanceOf(DataError.class).hasMessage(missing + ": no such file");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,32 @@ class BiasActTest {
             float[] got = out.get(act.ordinal())[1];
             for (int i = 0; i < 5; i++) assertThat(got[i]).as("%s(%s)", act, y[i] + 0.5f).isCloseTo(want[act.ordinal()][i], within(1e-6f));
         }
+    }
+
+    // PyTorch: relu, leaky_relu, elu, sigmoid and tanh of NaN are NaN; torch.heaviside(nan, 1), DLN's
+    // step, is 0. Over the OpenCL kernel's three forms: four elements a work-item with a remainder
+    // (no bias, 13 values), with a bias per channel of 12 positions, and one element a work-item (a
+    // bias, 13 positions); NaN at the ends and inside a quad, next to ±∞.
+    @Test void nanGoesThroughEveryActivationAsInPyTorch() {
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        float[] y = {nan, -1, -inf, inf, 2, nan, 0, -0.5f, 1, 3, nan, -2, nan};
+        OpenClTable table = new OpenClTable();
+        for (Act act : Act.values()) {
+            table.add(new BiasAct("t_bias_act_nan_" + act, Dim.batch(1), 1, 13, false, act, ALPHA), 1, 0, 1e-6, y);
+            table.add(new BiasAct("t_bias_act_nan_quads_" + act, Dim.batch(1), 1, 12, true, act, ALPHA), 1, 0, 1e-6,
+                    new float[1], Arrays.copyOf(y, 12));
+            table.add(new BiasAct("t_bias_act_nan_ones_" + act, Dim.batch(1), 1, 13, true, act, ALPHA), 1, 0, 1e-6, new float[1], y);
+        }
+        List<float[][]> out = table.assertSame();
+        for (Act act : Act.values()) {
+            int at = 3 * act.ordinal();
+            float[] want = new float[y.length];
+            for (int i = 0; i < y.length; i++) want[i] = Float.isNaN(y[i]) ? (act == Act.STEP ? 0 : nan) : act.apply(y[i], ALPHA);
+            assertThat(out.get(at)[0]).as("%s", act).containsExactly(want);
+            assertThat(out.get(at + 1)[1]).as("%s, quads with a bias", act).containsExactly(Arrays.copyOf(want, 12));
+            assertThat(out.get(at + 2)[1]).as("%s, one element a work-item", act).containsExactly(want);
+        }
+        assertThat(out.get(3 * Act.RELU.ordinal())[0]).as("relu").containsExactly(nan, 0, 0, inf, 2, nan, 0, 0, 1, 3, nan, 0, nan);
     }
 
     @Test void biasIsPerChannel() {

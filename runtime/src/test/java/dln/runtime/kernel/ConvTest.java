@@ -73,6 +73,41 @@ class ConvTest {
         table.assertSame();
     }
 
+    // A NaN in the input (in dy for the input gradient) reaches the same outputs on both backends,
+    // as it does in PyTorch: those it feeds, and no others. A kernel that multiplied a padding tap or
+    // a clamped, unused row by 0 instead of leaving it out would spread it (NaN · 0 is NaN).
+    @Test void aNanReachesTheSameOutputsOnBothBackends() {
+        Random r = new Random(33);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < SHAPES.size(); s++) {
+            ConvGeom g = SHAPES.get(s);
+            int in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
+            int batch = 3;
+            float[] x = KernelCheck.random(r, in * batch, 1), dy = KernelCheck.random(r, out * batch, 1);
+            x[in] = Float.NaN;     // example 1's first element, which every geometry here reads
+            dy[out] = Float.NaN;
+            table.add(new ConvForward("t_conv_nan_fwd_" + s, g, new Epilogue(true, Act.RELU, 0)), batch, 0, tolerance(g.taps()),
+                    x, KernelCheck.random(r, w, 1), new float[out * batch], KernelCheck.random(r, (int) g.outChannels(), 1));
+            table.add(new ConvBackwardData("t_conv_nan_bwd_data_" + s, g), batch, 0, tolerance(g.outChannels() * g.kernelVolume()),
+                    dy, KernelCheck.random(r, w, 1), new float[in * batch]);
+            table.add(new ConvBackwardWeight("t_conv_nan_bwd_weight_" + s, g), batch, 0, tolerance(batch * g.outVolume()),
+                    x, KernelCheck.random(r, out * batch, 1), new float[w]);
+        }
+        List<float[][]> got = table.assertSame();
+        for (int s = 0; s < SHAPES.size(); s++) {
+            // the other examples of the batch stay finite; the weight gradient sums over all of them
+            assertThat(nans(got.get(3 * s)[2])).as("forward %d", s).isBetween(1, got.get(3 * s)[2].length / 3);
+            assertThat(nans(got.get(3 * s + 1)[2])).as("input gradient %d", s).isBetween(1, got.get(3 * s + 1)[2].length / 3);
+            assertThat(nans(got.get(3 * s + 2)[2])).as("weight gradient %d", s).isPositive();
+        }
+    }
+
+    static int nans(float[] a) {
+        int n = 0;
+        for (float v : a) if (Float.isNaN(v)) n++;
+        return n;
+    }
+
     // A convolution's bias and activation are its epilogue: the same as the convolution followed by
     // BiasAct, bit for bit on the JVM, and on OpenCL (both kernel shapes: flat planes and rows, the
     // 12-channel block split with 13 and 16 channels) within the convolution's rounding, for every

@@ -120,6 +120,29 @@ class GemmTest {
                 .containsExactly("a", "b", "c", "bias");
     }
 
+    // A NaN in row 3 of A reaches row 3 of the product and no other, on both backends, for every
+    // transpose and with the fused relu (which keeps NaN, as PyTorch's does), over sizes whose
+    // blocks the OpenCL kernels clamp or shift back to stay inside the matrix.
+    @Test void aNanInARowOfAReachesThatRowOfTheProductOnly() {
+        Random r = new Random(7);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 19, k = 21;
+        for (int t = 0; t < 4; t++) {
+            boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+            float[] a = KernelCheck.random(r, m * k, 1);
+            a[ta ? 5 * m + 3 : 3 * k + 5] = Float.NaN;   // A[3][5]
+            table.add(gemm("t_gemm_nan_" + t, ta, tb, m, n, k, 0, 1, 0), 1, 0, 1e-5, a, KernelCheck.random(r, n * k, 1), new float[m * n]);
+        }
+        float[] a = KernelCheck.random(r, m * k, 1);
+        a[3 * k + 5] = Float.NaN;
+        table.add(new Gemm("t_gemm_nan_relu", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(true, Act.RELU, 0)),
+                m, 0, 1e-5, a, KernelCheck.random(r, n * k, 1), new float[m * n], KernelCheck.random(r, n, 1));
+        List<float[][]> out = table.assertSame();
+        for (float[][] bufs : out) {
+            for (int i = 0; i < m * n; i++) assertThat(Float.isNaN(bufs[2][i])).as("c[%d][%d]", i / n, i % n).isEqualTo(i / n == 3);
+        }
+    }
+
     @Test void anEpilogueOnlyOnTheDenseForwardProduct() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", true, false, Dim.of(2), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f,
                 new Epilogue(false, Act.RELU, 0))).hasMessageContaining("only for A·Bᵀ");

@@ -23,6 +23,19 @@ class GlobalPoolTest {
         assertThat(out.get(3)[2]).containsExactly(1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4);
     }
 
+    // As PyTorch's adaptive max pooling to one position: a channel holding NaN has NaN as its max,
+    // and its last NaN takes the gradient.
+    @Test void aChannelHoldingNanHasNanAsItsMaximum() {
+        float nan = Float.NaN;
+        float[] x = {1, nan, 3, nan, 2, 7, 5, 0, nan, 4, 4, 4};
+        List<float[][]> out = new OpenClTable()
+                .add(new GlobalPoolForward("t_gpool_nan", 3, 4, true), 1, 0, 0, x, new float[3])
+                .add(new GlobalPoolBackward("t_gpool_nan_bwd", 3, 4, true), 1, 0, 0, x, new float[] {1, 2, 3}, new float[12])
+                .assertSame();
+        assertThat(out.get(0)[1]).containsExactly(nan, 7, nan);
+        assertThat(out.get(1)[2]).containsExactly(0, 0, 0, 1, 0, 2, 0, 0, 3, 0, 0, 0);
+    }
+
     @Test void sameOnOpenClOverShapes() {
         Random r = new Random(51);
         OpenClTable table = new OpenClTable();

@@ -3,6 +3,7 @@ package dln.runtime.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,23 @@ class LossTest {
         assertThat(got[3][2]).isNaN();
         assertThat(got[3][3]).isCloseTo(0.6931472f, within(1e-6f));
         assertThat(got[2]).startsWith(0, 0, 0, 0, 0, 0, 0, 0, 0).endsWith(0.05f, 0.075f, -0.125f);
+    }
+
+    // PyTorch's losses of a NaN output are NaN (its clamps keep NaN), so a diverged run shows in
+    // its loss; OpenCL's fmax and fmin would have turned NaN into the clamp's bound, a finite loss.
+    @Test void aNanOutputMakesTheLossNanOnBothBackends() {
+        OpenClTable table = new OpenClTable();
+        for (LossKind kind : LossKind.values()) {
+            // example 0 holds a NaN output, example 1 does not
+            float[] out = {Float.NaN, 0.5f, 0.25f, 0.5f}, target = {0, 1, 1, 0};
+            table.add(new Loss("t_loss_nan_" + kind, kind, 2, false), 2, 0, 1e-6, out, target, new float[4], new float[2]);
+        }
+        List<float[][]> got = table.assertSame();
+        for (LossKind kind : LossKind.values()) {
+            float[] losses = got.get(kind.ordinal())[3];
+            assertThat(losses[0]).as("%s of a NaN output", kind).isNaN();
+            assertThat(losses[1]).as("%s of finite outputs", kind).isFinite();
+        }
     }
 
     @Test void sameOnOpenClOverShapes() {

@@ -2,6 +2,8 @@ package dln.runtime.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dln.runtime.Backend;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +27,7 @@ class LossTotalsTest {
                         LossTotals fused = new LossTotals(name, new Loss(name + "_each", kind, w, labels), new Correct(name + "_right", w, labels));
                         float[] out = outputs(r, kind, batch * (int) w);
                         float[] target = labels ? labels(r, batch, w) : outputs(r, kind, batch * (int) w);
-                        float[][] got = {out, target, new float[batch * (int) w], {0.25f}, {3}};
+                        float[][] got = {out, target, new float[batch * (int) w], {0.25f, 5}, {3}};
                         table.add(fused, batch, 0, 1e-5, copies(got));
                         fused.reference(batch, 0, got);
 
@@ -37,12 +39,35 @@ class LossTotalsTest {
                         String what = "%s, width %d, labels %s, batch %d".formatted(kind, w, labels, batch);
                         assertThat(got[2]).as(what).containsExactly(grad);
                         assertThat(got[3][0]).as(what).isEqualTo(0.25f + (float) sum);
+                        assertThat(got[3][1]).as(what + ": finite batches").isEqualTo(6);
                         assertThat(got[4][0]).as(what).isEqualTo(right[0]);
                     }
                 }
             }
         }
         table.assertSame();
+    }
+
+    // Batches of losses 1, 4, NaN, 9, then 1, ∞ (1e40 overflows), 1: the count of finite batches
+    // stops at the first bad one, on both backends, so the host can name that step.
+    @Test void theFiniteBatchCountStopsAtTheFirstLossThatIsNotFinite() {
+        for (Backend backend : Arrays.asList(Backends.jvm(), Backends.opencl())) {
+            if (backend == null) continue;
+            float[] nan = totalsAfter(backend, 1, 2, Float.NaN, 3), overflow = totalsAfter(backend, 1, 1e20f, 1);
+            assertThat(nan[0]).as("%s: the sum", backend).isNaN();
+            assertThat(nan[1]).as("%s: batches before the NaN", backend).isEqualTo(2);
+            assertThat(overflow[0]).as("%s: the sum", backend).isInfinite();
+            assertThat(overflow[1]).as("%s: batches before the overflow", backend).isEqualTo(1);
+        }
+    }
+
+    /** The totals after batches of one example each, an MSE output {@code outs[i]} against target 0. */
+    private static float[] totalsAfter(Backend backend, float... outs) {
+        LossTotals k = new LossTotals("t_loss_totals_finite", new Loss("t_loss_totals_finite_each", LossKind.MSE, 1, false),
+                new Correct("t_loss_totals_finite_right", 1, false));
+        float[] totals = {0, 0};
+        for (float out : outs) totals = KernelCheck.run(backend, k, 1, 0, new float[] {out}, new float[1], new float[1], totals, new float[1])[3];
+        return totals;
     }
 
     @Test void theLossAndTheCountMustReadTheSameOutput() {
@@ -78,12 +103,12 @@ class LossTotalsTest {
             String name = "t_loss_totals_softmax_" + batch;
             LossTotals fused = new LossTotals(name, true, new Loss(name + "_each", LossKind.CROSS_ENTROPY, w, true), new Correct(name + "_right", w, true));
             float[] logits = KernelCheck.random(r, batch * w, 3), target = labels(r, batch, w);
-            float[][] got = {logits, new float[batch * w], target, new float[batch * w], {0}, {0}};
+            float[][] got = {logits, new float[batch * w], target, new float[batch * w], {0, 0}, {0}};
             table.add(fused, batch, 0, 1e-5, copies(got));
             fused.reference(batch, 0, got);
             float[] probs = new float[batch * w];
             new Softmax("sm", Dim.batch(1), w).reference(batch, 0, new float[][] {logits, probs});
-            float[][] want = {probs, target, new float[batch * w], {0}, {0}};
+            float[][] want = {probs, target, new float[batch * w], {0, 0}, {0}};
             new LossTotals("plain", new Loss("l", LossKind.CROSS_ENTROPY, w, true), new Correct("c", w, true)).reference(batch, 0, want);
             assertThat(got[1]).as("probabilities, batch %d", batch).containsExactly(probs);
             assertThat(got[3]).as("gradient").containsExactly(want[2]);

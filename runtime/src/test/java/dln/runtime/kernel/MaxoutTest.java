@@ -2,6 +2,7 @@ package dln.runtime.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,19 @@ class MaxoutTest {
         float[][] back = new OpenClTable().add(new MaxoutBackward("t_maxout_back_hand", 2, 3), 1, 0, 0, z, new float[] {10, 20},
                 new float[] {9, 9, 9, 9, 9, 9}).assertSame().get(0);
         assertThat(back[2]).containsExactly(0, 10, 0, 0, 20, 0);
+    }
+
+    // As torch.max(z, dim), which maxout is in PyTorch: a unit with a NaN piece is NaN, and its
+    // first NaN is the maximum (torch's scan stops there) and takes the gradient.
+    @Test void aUnitWithANanPieceIsNanAndItsFirstNanTakesTheGradient() {
+        float nan = Float.NaN;
+        float[] z = {1, nan, 5, nan, nan, 2, 3, 0, 3, nan, 0, 0};
+        List<float[][]> out = new OpenClTable()
+                .add(new MaxoutForward("t_maxout_nan", 4, 3), 1, 0, 0, z, new float[4])
+                .add(new MaxoutBackward("t_maxout_nan_back", 4, 3), 1, 0, 0, z, new float[] {10, 20, 30, 40}, new float[12])
+                .assertSame();
+        assertThat(out.get(0)[1]).containsExactly(nan, nan, 3, nan);
+        assertThat(out.get(1)[2]).containsExactly(0, 10, 0, 20, 0, 0, 30, 0, 0, 40, 0, 0);
     }
 
     @Test void backwardMatchesFiniteDifferences() {

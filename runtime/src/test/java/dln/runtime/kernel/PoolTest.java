@@ -58,6 +58,64 @@ class PoolTest {
         assertThat(out[2]).containsExactly(0, 7, 0, 0);
     }
 
+    // PyTorch's max pooling takes an element that is strictly greater or NaN (max_pool's
+    // `(val > maxval) || isnan(val)`), so a window holding NaN gives NaN and its last NaN is the
+    // index the gradient goes to: torch.nn.functional.max_pool1d(x, 3, return_indices=True) of the
+    // first x below gives [nan, nan, 4] at indices [1, 5, 7]. Each of the three forms of the kernels:
+    // exact tiles unrolled, padded windows with disjoint tiles, overlapping windows gathered.
+    @Test void aWindowHoldingNanHasNanAsItsMaximumAndItsLastNanTakesTheGradient() {
+        float nan = Float.NaN;
+        float[] dy = {10, 20, 30};
+        PoolGeom tiles = PoolGeom.of(1, new long[] {9}, new long[] {3}, new long[] {3}, new long[] {0});
+        PoolGeom padded = PoolGeom.of(1, new long[] {9}, new long[] {3}, new long[] {3}, new long[] {1});
+        PoolGeom overlapping = PoolGeom.of(1, new long[] {7}, new long[] {3}, new long[] {2}, new long[] {0});
+        float[] x1 = {1, nan, 2, nan, 5, nan, 3, 4, 0}, x2 = {1, nan, nan, nan, 5, nan, 3, 4, 0}, x3 = {1, nan, 2, nan, 5, 0, 3};
+        List<float[][]> out = new OpenClTable()
+                .add(new PoolForward("t_pool_nan_tiles", tiles, true), 1, 0, 0, x1, new float[3])
+                .add(new PoolBackward("t_pool_nan_tiles_bwd", tiles, true), 1, 0, 0, x1, dy, new float[9])
+                .add(new PoolForward("t_pool_nan_padded", padded, true), 1, 0, 0, x2, new float[3])
+                .add(new PoolBackward("t_pool_nan_padded_bwd", padded, true), 1, 0, 0, x2, dy, new float[9])
+                .add(new PoolForward("t_pool_nan_overlapping", overlapping, true), 1, 0, 0, x3, new float[3])
+                .add(new PoolBackward("t_pool_nan_overlapping_bwd", overlapping, true), 1, 0, 0, x3, dy, new float[7])
+                .assertSame();
+        assertThat(out.get(0)[1]).containsExactly(nan, nan, 4);
+        assertThat(out.get(1)[2]).containsExactly(0, 10, 0, 0, 0, 20, 0, 30, 0);
+        // windows {0, 1}, {2, 3, 4} and {5, 6, 7}, padding left out
+        assertThat(out.get(2)[1]).containsExactly(nan, nan, nan);
+        assertThat(out.get(3)[2]).containsExactly(0, 10, 0, 20, 0, 30, 0, 0, 0);
+        // windows {0, 1, 2}, {2, 3, 4} and {4, 5, 6}
+        assertThat(out.get(4)[1]).containsExactly(nan, nan, 5);
+        assertThat(out.get(5)[2]).containsExactly(0, 10, 0, 20, 30, 0, 0);
+    }
+
+    // Over every shape (1-D to 3-D, each kernel form), with NaN sprinkled in: an output is NaN
+    // exactly when its window holds NaN, and both backends agree on the outputs and the gradients.
+    @Test void nanPropagatesThroughMaxPoolingOfEveryShape() {
+        Random r = new Random(43);
+        OpenClTable table = new OpenClTable();
+        int batch = 2;
+        for (int s = 0; s < SHAPES.size(); s++) {
+            PoolGeom g = SHAPES.get(s);
+            int in = (int) g.inVolume(), out = (int) g.outVolume(), planes = (int) g.channels() * batch;
+            float[] x = distinct(r, in * planes);
+            for (int i = s % 7; i < x.length; i += 7 + s % 3) x[i] = Float.NaN;
+            float[][] fwd = {x, new float[out * planes]};
+            table.add(new PoolForward("t_pool_nan_fwd_" + s, g, true), batch, 0, 0, fwd);
+            table.add(new PoolBackward("t_pool_nan_bwd_" + s, g, true), batch, 0, 0, x, KernelCheck.random(r, out * planes, 1), new float[in * planes]);
+            float[] y = new float[out * planes];
+            new PoolForward("ref", g, true).reference(batch, 0, new float[][] {x, y});
+            int[][] windows = Windows.of(g);
+            for (int p = 0; p < planes; p++) {
+                for (int o = 0; o < out; o++) {
+                    boolean holdsNan = false;
+                    for (int i : windows[o]) holdsNan |= Float.isNaN(x[p * in + i]);
+                    assertThat(Float.isNaN(y[p * out + o])).as("shape %d, plane %d, output %d", s, p, o).isEqualTo(holdsNan);
+                }
+            }
+        }
+        table.assertSame();
+    }
+
     @Test void meanCountsThePaddingAsZeros() {
         // 3×3 ones, 2×2 windows, stride 2, padding 1: the corner window holds one input element, the
         // edge windows two, the inner one four; each is divided by 4 (PyTorch's count_include_pad).

@@ -18,6 +18,14 @@ class PreluTest {
         assertThat(back[4]).containsExactly(-2, -1);
     }
 
+    // As torch.nn.functional.prelu: NaN stays NaN whatever the slope.
+    @Test void nanStaysNan() {
+        float nan = Float.NaN;
+        float[][] out = new OpenClTable().add(new PreluForward("t_prelu_nan", 1, 3), 1, 0, 0,
+                new float[] {nan, -2, 3}, new float[] {0.25f}, new float[3]).assertSame().get(0);
+        assertThat(out[2]).containsExactly(nan, -0.5f, 3);
+    }
+
     @Test void backwardMatchesFiniteDifferences() {
         Random r = new Random(23);
         int batch = 3, c = 2, s = 4, n = batch * c * s;

@@ -25,6 +25,16 @@ class SoftmaxTest {
         assertThat(out[1]).containsExactly(0.5f, 0.5f, 0f, 1f);
     }
 
+    // torch.softmax of a row holding NaN (or +∞, where ∞ − ∞ is NaN) is NaN throughout; other rows
+    // are untouched.
+    @Test void aRowHoldingNanIsNanThroughout() {
+        float nan = Float.NaN;
+        float[][] out = new OpenClTable().add(new Softmax("t_softmax_nan", Dim.batch(1), 3), 3, 0, 1e-6,
+                new float[] {1, nan, 3, Float.POSITIVE_INFINITY, 0, 1, 0, 0, 0}, new float[9]).assertSame().get(0);
+        assertThat(out[1]).startsWith(nan, nan, nan, nan, nan, nan);
+        assertThat(out[1][6]).isCloseTo(1 / 3f, within(1e-7f));
+    }
+
     @Test void sameOnOpenClOverShapes() {
         Random r = new Random(2);
         OpenClTable table = new OpenClTable();
