@@ -67,12 +67,12 @@ class RunCommandsTest {
     @Test void predictRefusesInputsThatAreNotFinite() throws IOException {
         Path x = dir.resolve("x.npy"), csv = file("x.csv", "1,2,3\n4,1e39,6\n");
         Npy.write(x, new Npy.Array(new long[] {2, 3}, new float[] {1, 2, 3, 4, Float.NaN, 6}, false));
-        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java");
+        DlncTest.Run r = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "java", "--untrained");
         assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("dlnc: error: " + x + ": example 1, index [1, 1]: the value is NaN; the inputs must be finite numbers"
+        assertThat(r.err()).endsWith("dlnc: error: " + x + ": example 1, index [1, 1]: the value is NaN; the inputs must be finite numbers"
                 + " (NumPy's np.isfinite(a).all() checks an array)\n");
         assertThat(dir.resolve("y.npy")).doesNotExist();
-        DlncTest.Run c = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", csv.toString(), "-o", dir.resolve("y.csv").toString(), "--device", "java");
+        DlncTest.Run c = DlncTest.dlnc("predict", file("tiny.dln", TINY).toString(), "-i", csv.toString(), "-o", dir.resolve("y.csv").toString(), "--device", "java", "--untrained");
         assertThat(c.code()).isEqualTo(Dlnc.BAD_INPUT);
         assertThat(c.err()).contains("x.csv:2: column 2: 1e39 is beyond float32's range");
     }
