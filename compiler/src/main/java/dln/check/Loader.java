@@ -51,7 +51,7 @@ public final class Loader {
     }
 
     private Unit parse(Source source) {
-        Path key = source.path() == null ? Path.of(source.name()) : source.path().toAbsolutePath().normalize();
+        Path key = (source.path() == null ? Path.of(source.name()) : source.path()).toAbsolutePath().normalize();
         Unit unit = Parser.parse(source, diags);
         units.put(key, unit);
         reading.add(key);
@@ -67,7 +67,8 @@ public final class Loader {
 
     private Unit resolve(Source importer, Path importerKey, Decl.Import imp) {
         String target = imp.path().value();
-        Path base = importer.path() == null ? Path.of("") : importer.path().toAbsolutePath().getParent();
+        // Absolute, as the keys of `units` are: a file imported twice is then found the second time.
+        Path base = importer.path() == null ? Path.of("").toAbsolutePath() : importer.path().toAbsolutePath().getParent();
         Path file;
         try {
             file = base.resolve(target).normalize();
