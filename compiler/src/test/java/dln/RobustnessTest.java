@@ -87,6 +87,13 @@ class RobustnessTest {
 
     @BeforeAll
     static void readSamples() throws IOException {
+        SAMPLES.putAll(samples());
+        assertThat(SAMPLES).as("sample files under ../samples").hasSizeGreaterThanOrEqualTo(10);
+    }
+
+    /** name -> text of every sample file, its imports pointed at the files from the working directory. */
+    static Map<String, String> samples() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
         Path samples = Path.of("../samples");
         for (Path dir : List.of(samples, samples.resolve("blocks"), samples.resolve("errors"))) {
             try (Stream<Path> files = Files.list(dir)) {
@@ -95,11 +102,11 @@ class RobustnessTest {
                     // samples' imports at their files, so that their mutants get past loading.
                     String folder = "../samples/" + (dir.equals(samples) ? "" : samples.relativize(dir) + "/");
                     String text = Files.readString(f, StandardCharsets.UTF_8).replace("import \"", "import \"" + folder);
-                    SAMPLES.put(samples.relativize(f).toString(), text);
+                    out.put(samples.relativize(f).toString(), text);
                 }
             }
         }
-        assertThat(SAMPLES).as("sample files under ../samples").hasSizeGreaterThanOrEqualTo(10);
+        return out;
     }
 
     /** One generated input, with how it was made. */
@@ -229,6 +236,11 @@ class RobustnessTest {
         } catch (Throwable t) {
             return "Compiler.check threw " + trace(t);
         }
+        return problem(result, text);
+    }
+
+    /** What is wrong with {@code result}, the outcome of checking {@code text}, or null when nothing is. */
+    static String problem(Compiler.Result result, String text) {
         if (result == null || result.diagnostics() == null) return "Compiler.check returned no result";
         List<Diagnostic> all;
         try {

@@ -55,7 +55,7 @@ public final class Loader {
     }
 
     private Unit parse(Source source) {
-        Path key = source.path() == null ? Path.of(source.name()) : source.path().toAbsolutePath().normalize();
+        Path key = (source.path() == null ? Path.of(source.name()) : source.path()).toAbsolutePath().normalize();
         Unit unit = Parser.parse(source, diags);
         units.put(key, unit);
         reading.add(key);
@@ -71,6 +71,7 @@ public final class Loader {
 
     private Unit resolve(Source importer, Path importerKey, Decl.Import imp) {
         String target = imp.path().value();
+        // Absolute, as the keys of `units` are: a file imported twice is then found the second time.
         Path base = importer.path() == null ? Path.of("").toAbsolutePath() : SourceRoots.folderOf(importer.path());
         Path file;
         try {

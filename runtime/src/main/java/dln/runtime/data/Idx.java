@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -18,6 +19,8 @@ import java.util.Arrays;
 public final class Idx {
     private static final int CHUNK = 1 << 16;
     private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+    /** Deflate's largest ratio: gzip data inflates to at most this many times its own size. */
+    private static final long MAX_INFLATION = 1032;
 
     private Idx() {}
 
@@ -145,6 +148,7 @@ public final class Idx {
 
         /** Reads all values, each converted to float after multiplying by {@code scale}; every one must be finite. */
         float[] values(String what, double scale) {
+            checkRoom(what);
             float[] out = new float[(int) count];
             byte[] chunk = new byte[CHUNK - CHUNK % type.size];
             for (int done = 0; done < count; ) {
@@ -167,6 +171,7 @@ public final class Idx {
          * it, (float) (b · scale): a quarter of the memory, the same numbers.
          */
         Values.Bytes bytes(String what, double scale) {
+            checkRoom(what);
             byte[] out = new byte[(int) count];
             if (read(out, out.length) < out.length) throw truncated(what);
             expectEnd();
@@ -178,6 +183,27 @@ public final class Idx {
                 }
             }
             return new Values.Bytes(out, table);
+        }
+
+        /**
+         * A shape that promises more data than the file can hold is refused before the values' array
+         * is allocated: a corrupt dimension would otherwise claim gigabytes. The file is read to its
+         * end first, so that the message says how much data there is.
+         */
+        private void checkRoom(String what) {
+            long room;
+            try {
+                room = Files.size(path);
+            } catch (IOException e) {
+                throw DataFiles.unreadable(path, e);
+            }
+            room = gzip ? room * MAX_INFLATION : room - dataStart;
+            if (count * type.size <= room) return;
+            byte[] chunk = new byte[CHUNK];
+            while (read(chunk, chunk.length) > 0) {
+                // only counting the bytes
+            }
+            throw truncated(what);
         }
 
         /** The data must end the file. */

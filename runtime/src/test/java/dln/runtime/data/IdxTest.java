@@ -8,16 +8,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dln.runtime.io.DataException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class IdxTest {
     private static final long[] IMAGE = {1, 28, 28};
+    /** Far more than reading a small file needs, far less than the arrays a corrupt header claims. */
+    private static final long ALLOCATION_LIMIT = 64 << 20;
+
+    /** The bytes the current thread allocates while {@code read} runs, as HotSpot counts them. */
+    static long allocatedBy(Runnable read) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        read.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
 
     /** The real Fashion-MNIST test set, as Debian's dataset-fashion-mnist installs it (gzipped). */
     @Nested @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -212,6 +229,33 @@ class IdxTest {
             assertThatThrownBy(() -> Idx.read(floats, labels, 1e37, null))
                     .hasMessage(floats + ": byte 44: image 1, value 3: the value is +Infinity, or a number beyond float32's range"
                             + " (±3.4028235e38) that became infinite in float32 (times the scale 1.0E37); the data must be finite numbers");
+        }
+
+        // Found by IdxFuzzTest (IdxFuzzTestInputs/readsOrRefuses/crash-3593bd6c...): dimensions [3, 117440514, 2]
+        // in a 28-byte file made the reader allocate 704,643,084 floats before finding that the data was not there.
+        @Test void aShapeThatPromisesMoreThanTheFileHoldsIsRefusedBeforeAllocating(@TempDir Path dir) throws IOException {
+            Path file = Files.write(dir.resolve("huge.idx"), HexFormat.of().parseHex("00000903" + "00000003" + "07000002" + "00000002"
+                    + "000102030a141e28646e787f"));
+            long allocated = allocatedBy(() -> assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 28: the file ends after 12 of the 704643084 bytes of data that its shape"
+                            + " [3, 117440514, 2] promises (0 of 3 images complete); is it truncated?"));
+            assertThat(allocated).as("bytes allocated reading a 28-byte file").isLessThan(ALLOCATION_LIMIT);
+        }
+
+        @Test void gzipDataIsHeldToWhatItsSizeCanInflateTo(@TempDir Path dir) throws IOException {
+            ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+            try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+                out.write(HexFormat.of().parseHex("00000803" + "3b9aca00" + "00000001" + "00000001" + "01020304"));
+            }
+            Path file = Files.write(dir.resolve("huge.idx.gz"), gzipped.toByteArray());
+            Path labels = Files.write(dir.resolve("labels.idx"), HexFormat.of().parseHex("00000801" + "3b9aca00"));
+            long allocated = allocatedBy(() -> assertThatThrownBy(() -> Idx.read(file, labels, 1, null))
+                    .isInstanceOf(DataException.class)
+                    .hasMessage(file + ": byte 20: the file ends after 4 of the 1000000000 bytes of data that its shape"
+                            + " [1000000000, 1, 1] promises (4 of 1000000000 images complete); is it truncated?"
+                            + " (bytes of the decompressed data)"));
+            assertThat(allocated).as("bytes allocated reading a %d-byte file", gzipped.size()).isLessThan(ALLOCATION_LIMIT);
         }
 
         @Test void missingFile() {

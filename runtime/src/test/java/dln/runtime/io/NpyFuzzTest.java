@@ -1,0 +1,28 @@
+package dln.runtime.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Coverage-guided fuzzing of {@link Npy#read} (docs/FUZZING.md). */
+class NpyFuzzTest {
+    private static final Path FILE = FuzzFiles.file("fuzz.npy");
+
+    static Stream<byte[]> fixtures() {
+        return FuzzFiles.seeds("io", ".npy");
+    }
+
+    /** Any bytes read as an array or are refused with a {@link DataException} at a byte offset. */
+    @MethodSource("fixtures")
+    @FuzzTest
+    void readsOrRefuses(byte[] bytes) throws IOException {
+        FuzzFiles.write(FILE, bytes);
+        try {
+            Npy.read(FILE);
+        } catch (DataException e) {
+            FuzzFiles.checkMessage(e, FILE);
+        }
+    }
+}
