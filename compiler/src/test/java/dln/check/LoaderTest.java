@@ -20,7 +20,7 @@ class LoaderTest {
         String text = "import \"" + relative + "\"\nimport \"" + relative + "\"\n"
                 + "model M {\n    input x: [4]\n    output y = x -> twice\n}\n";
 
-        Compiler.Result result = Compiler.check(Source.of("main.dln", text));
+        Compiler.Result result = Compiler.check(Source.of("main.dln", text), new SourceRoots(java.util.List.of(dir), "test"));
 
         assertThat(result.diagnostics().all()).isEmpty();
         assertThat(result.program().units()).hasSize(2);
