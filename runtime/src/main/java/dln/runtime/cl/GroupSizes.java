@@ -65,12 +65,12 @@ final class GroupSizes {
     }
 
     private static final java.util.regex.Pattern GROUP_WORDS =
-            java.util.regex.Pattern.compile("\\b(barrier|__local|get_local_id|get_local_size|get_group_id|get_num_groups|work_group_\\w+|sub_group_\\w+|get_sub_group_\\w+)\\b");
+            java.util.regex.Pattern.compile("\\b(reqd_work_group_size|barrier|__local|get_local_id|get_local_size|get_group_id|get_num_groups|work_group_\\w+|sub_group_\\w+|get_sub_group_\\w+)\\b");
 
     /**
      * Whether a kernel's work-items depend on their work-group, read from its OpenCL source: it
-     * synchronizes (barriers), shares memory (local) or asks where in its group it is. A kernel that
-     * only asks for its global id computes the same with any group.
+     * synchronizes (barriers), shares memory (local), asks where in its group it is, or requires its
+     * size. A kernel that only asks for its global id computes the same with any group.
      */
     static boolean bound(String source) { return GROUP_WORDS.matcher(source).find(); }
 

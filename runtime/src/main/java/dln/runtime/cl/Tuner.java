@@ -67,12 +67,12 @@ public final class Tuner {
     public Tuner(ClBackend backend) { this.backend = backend; }
 
     /**
-     * Tunes each shape among the tunable {@code kernels} at {@code batch}, records the choices in the
+     * Tunes each shape among the tunable {@code kernels} (that have more than one candidate) at {@code batch}, records the choices in the
      * backend's cache (which its kernels build with from then on) and saves the cache.
      */
     public List<Outcome> tune(List<Kernel> kernels, int batch) throws IOException {
         Map<String, Tunable> shapes = new LinkedHashMap<>();
-        for (Kernel k : kernels) if (k instanceof Tunable t) shapes.putIfAbsent(t.shape(), t);
+        for (Kernel k : kernels) if (k instanceof Tunable t && t.candidates().size() > 1) shapes.putIfAbsent(t.shape(), t);
         List<Outcome> outcomes = new ArrayList<>();
         for (Tunable t : shapes.values()) {
             Outcome o = tune(t, batch);

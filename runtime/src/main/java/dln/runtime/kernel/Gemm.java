@@ -220,10 +220,10 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     }
 
     /** {@code body} for each i below {@code count}: a loop of a constant count, which the compiler unrolls. */
-    private static void eachRow(C out, String count, String body) { unrolled(out, "i", count, body); }
+    private static void eachRow(C out, String count, String body) { out.unrolled("i", count, body); }
 
     /** {@code body} for each j below {@code count}, unrolled. */
-    private static void eachColumn(C out, String count, String body) { unrolled(out, "j", count, body); }
+    private static void eachColumn(C out, String count, String body) { out.unrolled("j", count, body); }
 
     /** {@code body} for each i below {@code rows} and j below {@code cols}, unrolled. */
     private static void eachElement(C out, String rows, String cols, String body) {
@@ -231,12 +231,6 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("for (int i = 0; i < %s; i++) {", rows);
         eachColumn(out, cols, body);
         out.line("}");
-    }
-
-    private static void unrolled(C out, String index, String count, String body) {
-        boolean one = body.startsWith("{") || body.indexOf(';') == body.length() - 1;
-        out.line("#pragma unroll");
-        out.line("for (int %s = 0; %s < %s; %s++) %s", index, index, count, index, one ? body : "{ " + body + " }");
     }
 
     /** alpha·x + beta·old as C, without the factors that are 1 or 0 (beta 0 never reads old). */

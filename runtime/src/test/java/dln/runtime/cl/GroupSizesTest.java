@@ -74,6 +74,7 @@ class GroupSizesTest {
         assertThat(GroupSizes.bound(source(new BatchNormForward("bn", 2, 3, 0.1f, 1e-5f, true)))).isTrue();
         assertThat(GroupSizes.bound("__kernel void k(__global float* x) { __local float s[4]; }")).isTrue();
         assertThat(GroupSizes.bound("__kernel void k(__global float* x) { x[get_group_id(0)] = 0; }")).isTrue();
+        assertThat(GroupSizes.bound("__attribute__((reqd_work_group_size(4, 4, 1))) __kernel void k(__global float* x) {}")).isTrue();
         assertThat(GroupSizes.bound("__kernel void k(__global float* local_x) { local_x[get_global_id(0)] = 0; }")).isFalse();
     }
 
