@@ -35,6 +35,22 @@ class TunerTest {
         assertThat(Tuner.decide(List.of(new Tuner.Trial(a, 1.0), new Tuner.Trial(b, 1.5)))).isEqualTo(a);
     }
 
+    @Test void theOutcomeSaysWhatWasTriedAndWhy() {
+        Choice a = Choice.of("GEMM_ROWS", 12), b = Choice.of("GEMM_ROWS", 8);
+        List<Tuner.Trial> trials = List.of(new Tuner.Trial(a, 1.0), new Tuner.Trial(b, 0.5));
+        Tuner.Outcome kept = new Tuner.Outcome("k", "gemm", 64, List.of(new Tuner.Trial(a, 1.0), new Tuner.Trial(b, 0.95)), List.of(), a);
+        assertThat(kept.lines()).first().isEqualTo("k (batch 64): gemm");
+        assertThat(kept.lines()).contains("  GEMM_ROWS=12                  1.0000 ms  (default)")
+                .last().isEqualTo("  chosen: the default (GEMM_ROWS=8 was 5% faster, within the 10% a change needs)");
+        Tuner.Outcome won = new Tuner.Outcome("k", "gemm", 64, trials, List.of(new Tuner.Trial(a, 1.0), new Tuner.Trial(b, 0.6)), b);
+        assertThat(won.lines()).contains("  again, head to head: the default 1.0000 ms, GEMM_ROWS=8 0.6000 ms")
+                .last().isEqualTo("  chosen: GEMM_ROWS=8, 40% faster than the default");
+        Tuner.Outcome faded = new Tuner.Outcome("k", "gemm", 64, trials, List.of(new Tuner.Trial(a, 1.0), new Tuner.Trial(b, 0.97)), a);
+        assertThat(faded.lines()).last().isEqualTo("  chosen: the default (GEMM_ROWS=8's lead of 50% did not hold: 3% head to head)");
+        Tuner.Outcome fastest = new Tuner.Outcome("k", "gemm", 64, List.of(new Tuner.Trial(a, 0.4), new Tuner.Trial(b, 0.5)), List.of(), a);
+        assertThat(fastest.lines()).last().isEqualTo("  chosen: the default, the fastest");
+    }
+
     @Test void aTunedBuildIsTheSameSourceWithBuildOptionsAndMatchesTheReference() {
         TuningCache cache = TuningCache.load(dir.resolve("tuning.json"));
         try (ClBackend cl = backend(cache)) {
@@ -68,7 +84,12 @@ class TunerTest {
             Tuner.Outcome o = outcomes.get(0);
             assertThat(o.trials()).extracting(Tuner.Trial::choice).containsExactlyElementsOf(FORWARD.candidates());
             assertThat(o.trials()).allSatisfy(t -> assertThat(t.ms()).isPositive());
-            assertThat(o.chosen()).isEqualTo(Tuner.decide(o.trials()));
+            if (o.rematch().isEmpty()) {
+                assertThat(o.chosen()).isEqualTo(FORWARD.defaults()).isEqualTo(Tuner.decide(o.trials()));
+            } else {
+                assertThat(o.rematch()).extracting(Tuner.Trial::choice).containsExactly(FORWARD.defaults(), Tuner.decide(o.trials()));
+                assertThat(o.chosen()).isEqualTo(Tuner.decide(o.rematch()));
+            }
             assertThat(String.join("\n", o.lines())).startsWith("t_tune_fwd (batch 16): " + FORWARD.shape())
                     .contains("(default)").contains("chosen: ");
             // the backend builds with the choice from now on, and so does the next run, from the file
