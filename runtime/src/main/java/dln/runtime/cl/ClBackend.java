@@ -4,6 +4,7 @@ import static org.jocl.CL.*;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import dln.runtime.kernel.C;
 import dln.runtime.kernel.Choice;
 import dln.runtime.kernel.Kernel;
 import dln.runtime.kernel.Tunable;
@@ -16,7 +17,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -182,11 +186,11 @@ public final class ClBackend implements Backend {
      * work-group size to the device.
      */
     @Override public void compile(Supplier<String> text, List<Kernel> list) {
+        String source = text.get();      // read even when every kernel is built: a missing program says so
         Map<Kernel, Choice> blocks = blocks(list);
-        List<Kernel> todo = list.stream().filter(k -> kernels.get(k) == null || !java.util.Objects.equals(kernels.get(k).blocks(), blocks.get(k))).toList();
+        List<Kernel> todo = list.stream().filter(k -> kernels.get(k) == null || !Objects.equals(kernels.get(k).blocks(), blocks.get(k))).toList();
         if (todo.isEmpty()) return;
         String options = options(blocks);
-        String source = text.get();
         cl_program program = programs.computeIfAbsent(sha256(source) + options, h -> build(source, options));
         for (Kernel k : todo) {
             cl_kernel kernel;
@@ -219,11 +223,11 @@ public final class ClBackend implements Backend {
 
     /** ` -D GEMM_ROWS_dense_1_fwd=8 ...` for the kernels whose block sizes are not the defaults, by kernel name: the same choices, the same options. */
     private static String options(Map<Kernel, Choice> blocks) {
-        java.util.TreeMap<String, String> byName = new java.util.TreeMap<>();
+        TreeMap<String, String> byName = new TreeMap<>();
         blocks.forEach((k, c) -> {
             if (!c.equals(((Tunable) k).defaults())) byName.put(k.name(), c.options(k.name()));
         });
-        return byName.values().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining());
+        return byName.values().stream().map(o -> " " + o).collect(Collectors.joining());
     }
 
     /** The device's limits with the built kernel's own. */
@@ -239,7 +243,7 @@ public final class ClBackend implements Backend {
 
     /** Whether a kernel's work-items depend on their group, by its source ({@link GroupSizes#bound}). */
     private static boolean boundToGroup(Kernel k) {
-        dln.runtime.kernel.C text = new dln.runtime.kernel.C();
+        C text = new C();
         k.opencl(text);
         return GroupSizes.bound(text.toString());
     }

@@ -1,6 +1,7 @@
 package dln.runtime.cl;
 
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /**
  * The work-group size a kernel launches with, from what the device allows. A kernel asks for a size
@@ -64,8 +65,7 @@ final class GroupSizes {
         return size;
     }
 
-    private static final java.util.regex.Pattern GROUP_WORDS =
-            java.util.regex.Pattern.compile("\\b(reqd_work_group_size|barrier|__local|get_local_id|get_local_size|get_group_id|get_num_groups|work_group_\\w+|sub_group_\\w+|get_sub_group_\\w+)\\b");
+    private static final Pattern GROUP_WORDS = Pattern.compile("\\b(reqd_work_group_size|barrier|__local|get_local_id|get_local_size|get_group_id|get_num_groups|work_group_\\w+|sub_group_\\w+|get_sub_group_\\w+)\\b");
 
     /**
      * Whether a kernel's work-items depend on their work-group, read from its OpenCL source: it
