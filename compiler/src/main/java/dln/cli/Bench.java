@@ -4,6 +4,8 @@ import dln.net.Training;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
 import dln.runtime.Model;
+import dln.runtime.cl.ClBackend;
+import dln.runtime.cl.Tuner;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import dln.runtime.io.DataException;
@@ -43,6 +45,11 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time each kind of kernel (with a wait after every launch) and print where the time goes.")
     boolean profile;
 
+    @Option(names = "--tune", description = "First time every candidate block size of the model's tunable kernels (the matrix products) on this "
+            + "OpenCL device, at the train block's batch, and keep the fastest in the tuning cache (~/.cache/dln/tuning.json, or "
+            + "DLN_TUNING_CACHE) for every later run on this device.")
+    boolean tune;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -56,7 +63,7 @@ final class Bench implements Callable<Integer> {
         });
     }
 
-    private void bench(Run.Compiled compiled, Backend backend, PrintWriter out) {
+    private void bench(Run.Compiled compiled, Backend backend, PrintWriter out) throws java.io.IOException {
         out.println("device: " + backend.description());
         Training t = compiled.checked().trainings().get(compiled.generated().model());
         Model.Info info;
@@ -65,6 +72,7 @@ final class Bench implements Callable<Integer> {
         }
         Dataset data = data(t, info, out);
         int batch = t == null ? 256 : t.batch() == Training.ALL ? data.count() : (int) Math.min(t.batch(), data.count());
+        if (tune) tune(compiled, backend, info.trainable() ? batch : 256, out);
         try (Model model = compiled.create(backend, Math.max(batch, 256))) {
             model.initialize(0);
             if (info.trainable()) train(model, data, batch, t, out);
@@ -91,6 +99,29 @@ final class Bench implements Callable<Integer> {
             }
         }
         kernels(backend, out);
+    }
+
+    /**
+     * Tunes the model's kernels at the batch it trains with (predicts with, for a model that does not
+     * train), prints what was tried and chosen, and keeps the choices in the cache: the models this
+     * command then times, and later runs on this device, build with them.
+     */
+    private static void tune(Run.Compiled compiled, Backend backend, int batch, PrintWriter out) throws java.io.IOException {
+        if (!(backend instanceof ClBackend cl)) {
+            out.println("tune: nothing to tune on the JVM backend (block sizes are OpenCL build options)");
+            return;
+        }
+        List<Kernel> kernels;
+        try (Model probe = compiled.create(new dln.runtime.jvm.JvmBackend(), 1)) {
+            kernels = probe.kernels();
+        }
+        out.printf(Locale.ROOT, "tune: timing each candidate block size of the model's tunable kernels at batch %d (medians of %d rounds;"
+                + " the defaults stay unless a candidate is more than %.0f%% faster)%n", batch, Tuner.ROUNDS, 100 * Tuner.MARGIN);
+        List<Tuner.Outcome> outcomes = new Tuner(cl).tune(kernels, batch);
+        for (Tuner.Outcome o : outcomes) o.lines().forEach(out::println);
+        long changed = outcomes.stream().filter(o -> !o.chosen().equals(o.trials().get(0).choice())).count();
+        out.printf(Locale.ROOT, "tune: %d of %d kernel shapes changed; kept in %s%n", changed, outcomes.size(), cl.tuning().file());
+        out.flush();
     }
 
     /** The train block's data when it names one the model can read; else random examples of the model's shapes. */

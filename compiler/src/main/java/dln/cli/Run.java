@@ -7,6 +7,8 @@ import dln.emit.InMemoryJavac;
 import dln.runtime.Backend;
 import dln.runtime.Backends;
 import dln.runtime.Model;
+import dln.runtime.cl.ClBackend;
+import dln.runtime.cl.DeviceTooSmall;
 import dln.runtime.io.FileErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,7 +49,7 @@ final class Run {
         } catch (Failure f) {
             if (f.getMessage() != null) err.println("dlnc: error: " + f.getMessage());
             return f.code;
-        } catch (Backends.NoSuchDevice e) {
+        } catch (Backends.NoSuchDevice | DeviceTooSmall e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.USAGE;
         } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | dln.train.FolderLock.Busy | IllegalArgumentException e) {
@@ -88,10 +90,9 @@ final class Run {
         Backend backend(String device, PrintWriter err) {
             Backend backend = Backends.open(device, flopsPerExample);
             String notice = Backends.notice(backend, device, flopsPerExample);
-            if (notice != null) {
-                err.println("dlnc: note: " + notice);
-                err.flush();
-            }
+            if (notice != null) err.println("dlnc: note: " + notice);
+            if (backend instanceof ClBackend cl && cl.tuning().warning() != null) err.println("dlnc: warning: " + cl.tuning().warning());
+            err.flush();
             return backend;
         }
     }

@@ -1,7 +1,11 @@
 package dln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dln.runtime.cl.TuningCache;
+import dln.runtime.kernel.Choice;
 import dln.runtime.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,6 +117,59 @@ class RunCommandsTest {
         assertThat(r.out()).contains("where a training step's time goes").containsPattern("Gemm +[0-9.]+ ms +[0-9.]+%")
                 .containsPattern("UpdateGroup +[0-9.]+ ms +[0-9.]+% +[0-9]+ launches")
                 .contains("the slowest kernels").containsPattern("dense_1_fwd +Gemm +[0-9.]+ ms a launch");
+    }
+
+    // `bench --tune` times each candidate block size of the model's products on the OpenCL device,
+    // says what it tried and chose, and keeps the choices in the cache (here a file of the test's);
+    // the emitted program stays the same bytes, the choices being build options. A later run builds
+    // with a cached choice and predicts what the JVM does; a corrupt cache is ignored with one line.
+    @Test void benchTuneKeepsTheWinnersAsBuildOptionsAndTheEmittedProgramAsItIs() throws IOException {
+        assumeFalse("1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
+        Path f = file("tiny.dln", TINY + "train Tiny { loss cross_entropy  optimizer sgd(lr: 0.1)  batch 8 }\n");
+        Path cache = dir.resolve("cache/tuning.json");
+        String before = System.getProperty(TuningCache.PROPERTY);
+        System.setProperty(TuningCache.PROPERTY, cache.toString());
+        try {
+            assertThat(DlncTest.dlnc(f.toString(), "-o", dir.resolve("before").toString()).code()).isZero();
+            DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "0", "--steps", "2", "--tune");
+            assertThat(r.code()).as(r.err()).isZero();
+            String shape = "gemm A*B^T M=batch N=2 K=3 lda=3 ldb=3 ldc=2 alpha=1.0 beta=0.0";
+            assertThat(r.out()).contains("dense_1_fwd (batch 8): " + shape).contains("(default)").contains("chosen: ")
+                    .contains("kept in " + cache).containsPattern("predict: [0-9]+ img/s");
+            assertThat(Files.readString(cache)).contains(shape);
+            assertThat(DlncTest.dlnc(f.toString(), "-o", dir.resolve("after").toString()).code()).isZero();
+            assertThat(Files.readString(dir.resolve("after/dln/models/Tiny.cl"))).isEqualTo(Files.readString(dir.resolve("before/dln/models/Tiny.cl")));
+
+            TuningCache tuned = TuningCache.load(dir.resolve("tuned.json"));
+            tuned.put(dln.runtime.cl.Devices.list().get(0).key(), shape, new TuningCache.Entry(Choice.of("GEMM_ROWS", 2, "GEMM_COLS", 2), 8, 1, 0.5));
+            tuned.save();
+            Files.move(dir.resolve("tuned.json"), cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Path x = dir.resolve("x.npy");
+            float[] values = new float[7 * 3];
+            for (int i = 0; i < values.length; i++) values[i] = i % 5 - 2;
+            Npy.write(x, new Npy.Array(new long[] {7, 3}, values, false));
+            DlncTest.Run cl = DlncTest.dlnc("predict", f.toString(), "-i", x.toString(), "-o", dir.resolve("cl.npy").toString(), "--device", "0", "--untrained");
+            DlncTest.Run jvm = DlncTest.dlnc("predict", f.toString(), "-i", x.toString(), "-o", dir.resolve("jvm.npy").toString(), "--device", "java", "--untrained");
+            assertThat(cl.code()).as(cl.err()).isZero();
+            assertThat(jvm.code()).as(jvm.err()).isZero();
+            assertThat(Npy.read(dir.resolve("cl.npy")).data()).containsExactly(Npy.read(dir.resolve("jvm.npy")).data(), within(1e-5f));
+
+            Files.writeString(cache, "{\"format\": ");
+            DlncTest.Run corrupt = DlncTest.dlnc("predict", f.toString(), "-i", x.toString(), "-o", dir.resolve("y.npy").toString(), "--device", "0", "--untrained");
+            assertThat(corrupt.code()).as(corrupt.err()).isZero();
+            assertThat(corrupt.err().lines().filter(l -> l.contains("tuning cache")).toList()).singleElement().asString()
+                    .startsWith("dlnc: warning: ignoring the kernel tuning cache, " + cache);
+        } finally {
+            if (before == null) System.clearProperty(TuningCache.PROPERTY);
+            else System.setProperty(TuningCache.PROPERTY, before);
+        }
+    }
+
+    @Test void benchTuneOnTheJvmSaysThereIsNothingToTune() throws IOException {
+        Path f = file("xor.dln", TINY + "train Tiny { loss cross_entropy  optimizer sgd(lr: 0.1)  batch 8 }\n");
+        DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2", "--tune");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("tune: nothing to tune on the JVM backend").containsPattern("train: [0-9.]+ s/epoch");
     }
 
     @Test void devicesListsTheJvmBackendAndTheDefault() {

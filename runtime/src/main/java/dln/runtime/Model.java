@@ -52,6 +52,7 @@ public abstract class Model implements AutoCloseable {
     private double learningRate;
     /** The optimizer step's kernel, which says what the hyper buffer holds; null for an inference-only model. */
     private final UpdateGroup optimizer;
+    private final List<Kernel> kernels;
 
     protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
         this(backend, maxBatch, plan, kernels, null);
@@ -75,6 +76,7 @@ public abstract class Model implements AutoCloseable {
         }
         backend.compile(this::program, kernels);
         this.learningRate = info().learningRate();
+        this.kernels = List.copyOf(kernels);
         this.optimizer = (UpdateGroup) kernels.stream().filter(k -> k instanceof UpdateGroup).findFirst().orElse(null);
     }
 
@@ -123,6 +125,9 @@ public abstract class Model implements AutoCloseable {
         launches++;
         backend.launch(k, n, step, args);
     }
+
+    /** The model's kernels, as its OpenCL program holds them (what `dlnc bench --tune` tunes). */
+    public final List<Kernel> kernels() { return kernels; }
 
     /** Kernel launches this model has queued since it was made: `dlnc bench` divides them by steps and batches. */
     public final long launches() { return launches; }

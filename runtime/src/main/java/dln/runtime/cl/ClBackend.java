@@ -4,7 +4,10 @@ import static org.jocl.CL.*;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import dln.runtime.kernel.C;
+import dln.runtime.kernel.Choice;
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Tunable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,7 +17,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -29,33 +35,75 @@ import org.jocl.cl_program;
 
 /**
  * Runs kernels on one OpenCL device through JOCL: one context, one in-order queue, programs built
- * once per source (cached by its SHA-256), launches queued without host waits.
+ * once per source and build options (cached by the source's SHA-256 and the options), launches
+ * queued without host waits.
+ *
+ * <p>A {@link Tunable} kernel builds with the block sizes chosen for its shape on this device (the
+ * {@link TuningCache}, written by {@link Tuner}), given as build options to the same source; each
+ * kernel launches with a work-group size fitted to the device's limits ({@link GroupSizes}).
  */
 public final class ClBackend implements Backend {
 
     private record Mem(cl_mem mem, long size) implements Buffer {}
 
+    /** A kernel ready to launch: built with {@code blocks} (null for a kernel that is not tunable), launched in groups of {@code local}. */
+    private record Ready(cl_kernel kernel, Choice blocks, long[] local) {}
+
     private final Devices.Device device;
     private final cl_context context;
     private final cl_command_queue queue;
+    private final GroupSizes.Limits limits;
+    private final TuningCache tuning;
     private final Map<String, cl_program> programs = new HashMap<>();
     /**
      * By the kernel itself (a record: equal sizes, equal kernel), not its name: two models on one
      * device may both have a `dense_1_fwd` of different sizes.
      */
-    private final Map<Kernel, cl_kernel> kernels = new HashMap<>();
+    private final Map<Kernel, Ready> kernels = new HashMap<>();
+    /** Block sizes set for one kernel (a tuner's candidates), over the cache's for its shape. */
+    private final Map<Kernel, Choice> chosen = new HashMap<>();
 
+    /** A backend whose kernels take the block sizes tuned for this device in the standard tuning cache. */
     public ClBackend(Devices.Device device) {
+        this(device, TuningCache.load(TuningCache.standardFile()));
+    }
+
+    public ClBackend(Devices.Device device, TuningCache tuning) {
         setExceptionsEnabled(true);
         SignalChaining.warnIfNeeded(device);
         this.device = device;
+        this.tuning = tuning;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
         this.queue = clCreateCommandQueue(context, device.id(), 0, null);
+        this.limits = Devices.limits(device.id());
     }
 
     @Override public String description() { return "opencl: " + device.describe(); }
+
+    public Devices.Device device() { return device; }
+
+    /** The tuning cache this backend's kernels take their block sizes from. */
+    public TuningCache tuning() { return tuning; }
+
+    /**
+     * The block sizes {@code k} builds with here: those set by {@link #choose}, else those the cache
+     * holds for its shape on this device (when they are one of its candidates: a stale or edited
+     * cache cannot pick untested sizes), else its defaults.
+     */
+    public Choice choice(Tunable k) {
+        Choice set = chosen.get(k);
+        if (set != null) return set;
+        TuningCache.Entry cached = tuning.entries(device.key()).get(k.shape());
+        return cached != null && k.candidates().contains(cached.choice()) ? cached.choice() : k.defaults();
+    }
+
+    /** Makes {@code k} build with {@code blocks} (one of its candidates) from its next {@link #compile}. */
+    public void choose(Tunable k, Choice blocks) {
+        if (!k.candidates().contains(blocks)) throw new IllegalArgumentException(blocks + " is not a candidate of " + k.name() + ": " + k.candidates());
+        chosen.put(k, blocks);
+    }
 
     @Override public Buffer allocate(long floats) {
         long bytes = Math.max(1, floats) * Sizeof.cl_float;
@@ -132,27 +180,81 @@ public final class ClBackend implements Backend {
         return status[0] == CL_COMPLETE;
     }
 
+    /**
+     * Builds the program with the block sizes of its tunable kernels as build options (only those
+     * that differ from the defaults the text holds), then finds each kernel in it and fits its
+     * work-group size to the device.
+     */
     @Override public void compile(Supplier<String> text, List<Kernel> list) {
-        String source = text.get();
-        cl_program program = programs.computeIfAbsent(sha256(source), h -> build(source));
-        for (Kernel k : list) {
-            if (kernels.containsKey(k)) continue;
+        String source = text.get();      // read even when every kernel is built: a missing program says so
+        Map<Kernel, Choice> blocks = blocks(list);
+        List<Kernel> todo = list.stream().filter(k -> kernels.get(k) == null || !Objects.equals(kernels.get(k).blocks(), blocks.get(k))).toList();
+        if (todo.isEmpty()) return;
+        String options = options(blocks);
+        cl_program program = programs.computeIfAbsent(sha256(source) + options, h -> build(source, options));
+        for (Kernel k : todo) {
+            cl_kernel kernel;
             try {
-                kernels.put(k, clCreateKernel(program, k.name(), null));
+                kernel = clCreateKernel(program, k.name(), null);
             } catch (CLException e) {
                 throw new IllegalArgumentException("the OpenCL program has no kernel " + k.name() + " (" + e.getMessage()
                         + "): a model's .cl file must be the one dlnc emitted with its class");
             }
+            Ready old = kernels.put(k, new Ready(kernel, blocks.get(k), GroupSizes.fit(k.name(), device.describe(), k.local(), boundToGroup(k), limits(kernel))));
+            if (old != null) clReleaseKernel(old.kernel());
         }
     }
 
-    private cl_program build(String source) {
+    /** The work-group size {@code k} launches with here (after {@link #compile}): its own, fitted to the device. */
+    long[] local(Kernel k) { return kernels.get(k).local(); }
+
+    /** The device's own limits on work-groups. */
+    GroupSizes.Limits limits() { return limits; }
+
+    /** The block sizes of the tunable kernels among {@code list}. */
+    private Map<Kernel, Choice> blocks(List<Kernel> list) {
+        Map<Kernel, Choice> blocks = new HashMap<>();
+        for (Kernel k : list) if (k instanceof Tunable t) blocks.put(k, choice(t));
+        return blocks;
+    }
+
+    /** The build options that a program of {@code list} takes here: its text is the same whatever they are. */
+    String options(List<Kernel> list) { return options(blocks(list)); }
+
+    /** ` -D GEMM_ROWS_dense_1_fwd=8 ...` for the kernels whose block sizes are not the defaults, by kernel name: the same choices, the same options. */
+    private static String options(Map<Kernel, Choice> blocks) {
+        TreeMap<String, String> byName = new TreeMap<>();
+        blocks.forEach((k, c) -> {
+            if (!c.equals(((Tunable) k).defaults())) byName.put(k.name(), c.options(k.name()));
+        });
+        return byName.values().stream().map(o -> " " + o).collect(Collectors.joining());
+    }
+
+    /** The device's limits with the built kernel's own. */
+    private GroupSizes.Limits limits(cl_kernel kernel) {
+        long[] v = new long[1];
+        clGetKernelWorkGroupInfo(kernel, device.id(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null);
+        long total = Math.min(limits.total(), v[0]);
+        clGetKernelWorkGroupInfo(kernel, device.id(), CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, Sizeof.size_t, Pointer.to(v), null);
+        long multiple = v[0];
+        clGetKernelWorkGroupInfo(kernel, device.id(), CL_KERNEL_LOCAL_MEM_SIZE, Sizeof.cl_ulong, Pointer.to(v), null);
+        return new GroupSizes.Limits(limits.perDimension(), total, multiple, limits.localMemory(), v[0]);
+    }
+
+    /** Whether a kernel's work-items depend on their group, by its source ({@link GroupSizes#bound}). */
+    private static boolean boundToGroup(Kernel k) {
+        C text = new C();
+        k.opencl(text);
+        return GroupSizes.bound(text.toString());
+    }
+
+    private cl_program build(String source, String options) {
         for (int attempt = 1; ; attempt++) {
             cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
             try {
                 // -w: PoCL otherwise prints "N warnings generated." on the console for its own vector ABI notes;
                 // errors still fail the build and come back with the log.
-                clBuildProgram(program, 0, null, "-cl-mad-enable -w", null, null);
+                clBuildProgram(program, 0, null, "-cl-mad-enable -w" + options, null, null);
                 return program;
             } catch (CLException e) {
                 String log = buildLog(program);
@@ -189,14 +291,15 @@ public final class ClBackend implements Backend {
 
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
         idle = false;
-        long[] global = kernel.global(batch);
+        Ready ready = kernels.get(kernel);
+        long[] global = ready == null || ready.blocks() == null ? kernel.global(batch) : ((Tunable) kernel).global(batch, ready.blocks());
         for (long g : global) if (g == 0) return;
-        cl_kernel k = kernels.get(kernel);
-        if (k == null) throw new IllegalStateException("kernel " + kernel.name() + " was not compiled");
+        if (ready == null) throw new IllegalStateException("kernel " + kernel.name() + " was not compiled");
+        cl_kernel k = ready.kernel();
         for (int i = 0; i < args.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(mem(args[i])));
         clSetKernelArg(k, args.length, Sizeof.cl_int, Pointer.to(new int[] {batch}));
         clSetKernelArg(k, args.length + 1, Sizeof.cl_int, Pointer.to(new int[] {step}));
-        long[] local = kernel.local();
+        long[] local = ready.local();
         if (local != null) {
             global = global.clone();
             for (int d = 0; d < global.length; d++) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
@@ -213,7 +316,7 @@ public final class ClBackend implements Backend {
     @Override public void close() {
         clFinish(queue);
         retire(true);
-        kernels.values().forEach(org.jocl.CL::clReleaseKernel);
+        kernels.values().forEach(r -> clReleaseKernel(r.kernel()));
         programs.values().forEach(org.jocl.CL::clReleaseProgram);
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
 
@@ -14,11 +15,15 @@ import org.jocl.cl_platform_id;
 public final class Devices {
     private Devices() {}
 
+    /** One device; {@code driver} is its CL_DRIVER_VERSION. */
     public record Device(int index, cl_platform_id platform, cl_device_id id, String platformName, String name,
-                         boolean gpu, int computeUnits, long memory) {
+                         boolean gpu, int computeUnits, long memory, String driver) {
         public String describe() {
             return name + " (" + (gpu ? "GPU" : "CPU") + ", " + platformName + ", " + computeUnits + " compute units)";
         }
+
+        /** What tuned choices are kept under: the device, its platform and its driver's version (a new driver may want others). */
+        public String key() { return name + " | " + platformName + " | " + driver; }
     }
 
     /** Whether the OpenCL library (the ICD loader) loads; looked for once, before JOCL would print its own failure. */
@@ -50,7 +55,7 @@ public final class Devices {
                     long type = longInfo(id, CL_DEVICE_TYPE);
                     boolean gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
                     Device d = new Device(0, p, id, platformString(p, CL_PLATFORM_NAME), deviceString(id, CL_DEVICE_NAME), gpu,
-                            (int) intInfo(id, CL_DEVICE_MAX_COMPUTE_UNITS), longInfo(id, CL_DEVICE_GLOBAL_MEM_SIZE));
+                            (int) intInfo(id, CL_DEVICE_MAX_COMPUTE_UNITS), longInfo(id, CL_DEVICE_GLOBAL_MEM_SIZE), deviceString(id, CL_DRIVER_VERSION));
                     (gpu ? gpus : others).add(d);
                 }
             }
@@ -62,9 +67,19 @@ public final class Devices {
         List<Device> numbered = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             Device d = all.get(i);
-            numbered.add(new Device(i, d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.computeUnits(), d.memory()));
+            numbered.add(new Device(i, d.platform(), d.id(), d.platformName(), d.name(), d.gpu(), d.computeUnits(), d.memory(), d.driver()));
         }
         return numbered;
+    }
+
+    /** A device's own limits on work-groups: the per-kernel ones join them as kernels are built. */
+    static GroupSizes.Limits limits(cl_device_id id) {
+        int dimensions = (int) intInfo(id, CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS);
+        long[] perDimension = new long[dimensions];
+        clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_ITEM_SIZES, (long) Sizeof.size_t * dimensions, Pointer.to(perDimension), null);
+        long[] total = new long[1];
+        clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(total), null);
+        return new GroupSizes.Limits(perDimension, total[0], 1, longInfo(id, CL_DEVICE_LOCAL_MEM_SIZE), 0);
     }
 
     private static String deviceString(cl_device_id id, int param) {

@@ -62,6 +62,17 @@ public final class C {
         return line("}");
     }
 
+    /**
+     * A loop over {@code index} from 0 below {@code count}, a constant (a block size that may be a
+     * build option), which the compiler unrolls: so a block of registers can be an array indexed by
+     * the loop. {@code body} is one statement, or several that are put in braces.
+     */
+    public C unrolled(String index, String count, String body) {
+        boolean one = body.startsWith("{") || body.indexOf(';') == body.length() - 1;
+        line("#pragma unroll");
+        return line("for (int %s = 0; %s < %s; %s++) %s", index, index, count, index, one ? body : "{ " + body + " }");
+    }
+
     /** A float literal OpenCL reads back exactly: `0.01f`, `1.0E-5f`. */
     public static String f(double value) {
         float v = (float) value;

@@ -9,9 +9,10 @@ import java.util.List;
  * convolution, of dy with the weights transposed and flipped, and runs as {@link ConvForward} does
  * (unless dy has more than twice the channels of dx); otherwise per chunk of examples ({@link Im2col}), weightᵀ·dy in one BLAS product, folded back onto
  * the input. OpenCL: each input element gathers from the outputs whose windows cover it (no
- * atomics): along the flattened plane ({@link FlatConv}) or row by row ({@link ConvRows}).
+ * atomics): along the flattened plane ({@link FlatConv}) or row by row ({@link ConvRows}), a
+ * work-item computing a block of input channels whose size is a build option ({@link ChannelBlock}).
  */
-public record ConvBackwardData(String name, ConvGeom g) implements Kernel {
+public record ConvBackwardData(String name, ConvGeom g) implements Tunable {
 
     public List<String> args() { return List.of("dy", "weight", "dx"); }
 
@@ -56,7 +57,22 @@ public record ConvBackwardData(String name, ConvGeom g) implements Kernel {
         else ConvRows.emit(out, name, g, true, "dy", "dx", Epilogue.NONE);
     }
 
-    public long[] global(int batch) { return FlatConv.applies(g) ? FlatConv.global(g, true, batch) : ConvRows.global(g, true, batch); }
+    public Choice defaults() { return ChannelBlock.of(FlatConv.applies(g) ? FlatConv.rows(g, true) : ConvRows.rows(g, true)); }
+
+    public List<Choice> candidates() { return ChannelBlock.candidates(defaults().get(ChannelBlock.PARAM), g.inChannels()); }
+
+    public long[] global(int batch, Choice blocks) {
+        int rows = blocks.get(ChannelBlock.PARAM);
+        return FlatConv.applies(g) ? FlatConv.global(g, true, batch, rows) : ConvRows.global(g, true, batch, rows);
+    }
+
+    public String shape() { return "conv input gradient " + g; }
+
+    public ConvBackwardData named(String name) { return new ConvBackwardData(name, g); }
+
+    public long[] sizes(int batch) {
+        return new long[] {batch * g.outChannels() * g.outVolume(), g.outChannels() * g.taps(), batch * g.inChannels() * g.inVolume()};
+    }
 
     @Override public long[] local() { return FlatConv.applies(g) ? FlatConv.local() : ConvRows.local(); }
 }

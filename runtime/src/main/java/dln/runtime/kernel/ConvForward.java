@@ -8,9 +8,10 @@ import java.util.List;
  * epilogue: the bias of each output channel added and the activation applied as the block is
  * stored (the layer's BiasAct folded in). Java: per chunk of examples ({@link Im2col}), the weights
  * times the unfolded input in one BLAS product. OpenCL: along the flattened plane where the output
- * is as large as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}).
+ * is as large as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}), a
+ * work-item computing a block of output channels whose size is a build option ({@link ChannelBlock}).
  */
-public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements Kernel {
+public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements Tunable {
 
     /** The convolution alone, stored as it is. */
     public ConvForward(String name, ConvGeom g) { this(name, g, Epilogue.NONE); }
@@ -35,7 +36,23 @@ public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements
         else ConvRows.emit(out, name, g, false, "x", "y", epilogue);
     }
 
-    public long[] global(int batch) { return FlatConv.applies(g) ? FlatConv.global(g, false, batch) : ConvRows.global(g, false, batch); }
+    public Choice defaults() { return ChannelBlock.of(FlatConv.applies(g) ? FlatConv.rows(g, false) : ConvRows.rows(g, false)); }
+
+    public List<Choice> candidates() { return ChannelBlock.candidates(defaults().get(ChannelBlock.PARAM), g.outChannels()); }
+
+    public long[] global(int batch, Choice blocks) {
+        int rows = blocks.get(ChannelBlock.PARAM);
+        return FlatConv.applies(g) ? FlatConv.global(g, false, batch, rows) : ConvRows.global(g, false, batch, rows);
+    }
+
+    public String shape() { return "conv forward " + g + (epilogue.none() ? "" : " then " + epilogue.describe()); }
+
+    public ConvForward named(String name) { return new ConvForward(name, g, epilogue); }
+
+    public long[] sizes(int batch) {
+        long x = batch * g.inChannels() * g.inVolume(), w = g.outChannels() * g.taps(), y = batch * g.outChannels() * g.outVolume();
+        return epilogue.bias() ? new long[] {x, w, y, g.outChannels()} : new long[] {x, w, y};
+    }
 
     @Override public long[] local() { return FlatConv.applies(g) ? FlatConv.local() : ConvRows.local(); }
 }

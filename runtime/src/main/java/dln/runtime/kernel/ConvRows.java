@@ -26,8 +26,8 @@ final class ConvRows {
     /** The spatial sizes the kernel writes: the output forward, the input transposed. */
     private static long[] target(ConvGeom g, boolean transposed) { return transposed ? g.in() : g.out(); }
 
-    /** The target channels a work-item computes: 12, or all of them when fewer. */
-    private static int rows(ConvGeom g, boolean transposed) {
+    /** The target channels a work-item computes by default: 12, or all of them when fewer. */
+    static int rows(ConvGeom g, boolean transposed) {
         return (int) Math.min(CHANNELS, transposed ? g.inChannels() : g.outChannels());
     }
 
@@ -51,10 +51,10 @@ final class ConvRows {
         return (longest + rowLanes(g, transposed).cols() - 1) / rowLanes(g, transposed).cols();
     }
 
-    static long[] global(ConvGeom g, boolean transposed, int batch) {
+    static long[] global(ConvGeom g, boolean transposed, int batch, int rows) {
         long[] t = target(g, transposed);
         long channels = transposed ? g.inChannels() : g.outChannels();
-        return new long[] {blocks(g, transposed) * phases(g, transposed) * t[0] * t[1], (channels + rows(g, transposed) - 1) / rows(g, transposed), batch};
+        return new long[] {blocks(g, transposed) * phases(g, transposed) * t[0] * t[1], (channels + rows - 1) / rows, batch};
     }
 
     static long[] local() { return new long[] {4, 4, 1}; }
@@ -64,18 +64,18 @@ final class ConvRows {
         long[] tgt = transposed ? in : outs, from = transposed ? outs : in;
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
         Lanes l = rowLanes(g, transposed);
-        int rows = rows(g, transposed);
+        String rows = ChannelBlock.macro(name);
         boolean phased = phased(g, transposed);
         long blocks = blocks(g, transposed), phases = phases(g, transposed), kvol = g.kernelVolume();
         out.line("// %s: %s, stride %s, padding %s, dilation %s.", transposed ? "dx [N, inC, in] = the transposed convolution of dy" : "y [N, outC, out] = x convolved with weight",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(s), java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
-        out.line("// A work-item's block: %d %s channels x %d positions of one %s row in %s registers.", rows,
+        out.line("// A work-item's block: %s %s channels x %d positions of one %s row in %s registers.", rows,
                 transposed ? "input" : "output", l.cols(), transposed ? "input" : "output", l.type());
-        out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
         if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
+        ChannelBlock.declare(out, name, rows(g, transposed));
         if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
         else out.kernel(name, "const " + src, "const weight", dst);
-        out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %d;", blocks * phases, rows);
+        out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %s;", blocks * phases, rows);
         out.line("if (n >= batch || row >= %d || t0 >= %d) return;", tgt[0] * tgt[1], tC);
         out.line("const int td = row / %d, th = row %% %d;", tgt[1], tgt[1]);
         if (phased) {
@@ -88,11 +88,10 @@ final class ConvRows {
         }
         // weight [outC, inC, k]: a target channel's weights start every inC·k forward, every k transposed
         long rowStride = transposed ? kvol : g.inChannels() * kvol, sourceStride = transposed ? g.inChannels() * kvol : kvol;
-        for (int i = 0; i < rows; i++) out.line("__global const float* w%d = weight + min(t0 + %d, %d) * %d;", i, i, tC - 1, rowStride);
-        for (int i = 0; i < rows; i++) {
-            int row = i;
-            out.line(each(l.vectors(), x -> "%s c%d_%d = 0.0f;".formatted(l.type(), row, x)));
-        }
+        out.line("__global const float* w[%s];", rows);
+        out.unrolled("i", rows, "w[i] = weight + min(t0 + i, %d) * %d;".formatted(tC - 1, rowStride));
+        out.line(each(l.vectors(), x -> "%s c%d[%s];".formatted(l.type(), x, rows)));
+        out.unrolled("i", rows, each(l.vectors(), x -> "c%d[i] = 0.0f;".formatted(x)));
         out.line("__global const float* from = %s + n * %d;", src, sC * from[0] * from[1] * from[2]);
         out.line("for (int s = 0; s < %d; s++) {", sC);
         out.line("for (int kd = 0; kd < %d; kd++) {", k[0]);
@@ -108,19 +107,14 @@ final class ConvRows {
         if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
         else if (phased) phaseLanes(out, l, s[2], p[2], dil[2], from[2]);
         else lanes(out, l, s[2], p[2], dil[2], from[2]);
-        for (int i = 0; i < rows; i++) {
-            int row = i;
-            out.line("{ const %s a = w%d[wk + kw]; %s }", l.type(), i, each(l.vectors(), x -> "c%d_%d = fma(a, v%d, c%d_%d);".formatted(row, x, x, row, x)));
-        }
+        out.unrolled("i", rows, "{ const %s a = w[i][wk + kw]; %s }".formatted(l.type(), each(l.vectors(), x -> "c%d[i] = fma(a, v%d, c%d[i]);".formatted(x, x, x))));
         out.line("}");
         out.line("}");
         out.line("}");
         out.line("}");
-        for (int i = 0; i < rows; i++) {
-            List<String> accumulators = new java.util.ArrayList<>();
-            for (int x = 0; x < l.vectors(); x++) accumulators.add("c" + i + "_" + x);
-            epilogue.openclInPlace(out, accumulators, l.type(), "bias[min(t0 + %d, %d)]".formatted(i, tC - 1));
-        }
+        List<String> accumulators = new java.util.ArrayList<>();
+        for (int x = 0; x < l.vectors(); x++) accumulators.add("c" + x + "[i]");
+        ChannelBlock.epilogue(out, epilogue, rows, accumulators, l.type(), tC);
         if (phased) storePhased(out, l, rows, dst, tC, tgt, phases);
         else store(out, l, rows, dst, tC, tgt);
         out.line("}");
@@ -198,34 +192,29 @@ final class ConvRows {
     }
 
     /** Stores a phased block: lane j to column phase + S·(jb + j), skipping the lanes an earlier block wrote. */
-    private static void storePhased(C out, Lanes l, int rows, String dst, long channels, long[] tgt, long stride) {
+    private static void storePhased(C out, Lanes l, String rows, String dst, long channels, long[] tgt, long stride) {
         long volume = tgt[0] * tgt[1] * tgt[2];
         out.line("__global float* o = %s + (n * %d + t0) * %d + row * %d + phase;", dst, channels, volume, tgt[2]);
-        out.line("float t[%d][%d];", rows, l.cols());
-        for (int i = 0; i < rows; i++) {
-            int row = i;
-            out.line(each(l.vectors(), x -> l.store("c" + row + "_" + x, x, "t[" + row + "]") + ";"));
-        }
-        out.line("for (int i = 0; i < %d && t0 + i < %d; i++) {", rows, channels);
+        spill(out, l, rows);
+        out.line("for (int i = 0; i < %s && t0 + i < %d; i++) {", rows, channels);
         out.line("for (int j = j0 - jb; j < %d; j++) o[i * %d + (jb + j) * %d] = t[i][j];", l.cols(), volume, stride);
         out.line("}");
     }
 
-    private static void store(C out, Lanes l, int rows, String dst, long channels, long[] tgt) {
+    /** The block's accumulators into t[channel][lane], for the stores that take lanes one by one. */
+    private static void spill(C out, Lanes l, String rows) {
+        out.line("float t[%s][%d];", rows, l.cols());
+        out.unrolled("i", rows, each(l.vectors(), x -> l.store("c" + x + "[i]", x, "t[i]") + ";"));
+    }
+
+    private static void store(C out, Lanes l, String rows, String dst, long channels, long[] tgt) {
         long volume = tgt[0] * tgt[1] * tgt[2];
         out.line("__global float* o = %s + (n * %d + t0) * %d + row * %d + jb;", dst, channels, volume, tgt[2]);
-        out.line("if (jb == j0 && t0 + %d <= %d) {", rows, channels);
-        for (int i = 0; i < rows; i++) {
-            int row = i;
-            out.line(each(l.vectors(), x -> l.store("c" + row + "_" + x, x, "(o + " + row * volume + ")") + ";"));
-        }
+        out.line("if (jb == j0 && t0 + %s <= %d) {", rows, channels);
+        out.unrolled("i", rows, each(l.vectors(), x -> l.store("c" + x + "[i]", x, "(o + i * " + volume + ")") + ";"));
         out.line("} else {");
-        out.line("float t[%d][%d];", rows, l.cols());
-        for (int i = 0; i < rows; i++) {
-            int row = i;
-            out.line(each(l.vectors(), x -> l.store("c" + row + "_" + x, x, "t[" + row + "]") + ";"));
-        }
-        out.line("for (int i = 0; i < %d && t0 + i < %d; i++) {", rows, channels);
+        spill(out, l, rows);
+        out.line("for (int i = 0; i < %s && t0 + i < %d; i++) {", rows, channels);
         out.line("for (int j = j0 - jb; j < %d; j++) o[i * %d + j] = t[i][j];", l.cols(), volume);
         out.line("}");
         out.line("}");

@@ -29,15 +29,15 @@ final class FlatConv {
         return true;
     }
 
-    /** Target channels per work-item: at most 12, spread evenly over the blocks. */
-    private static int rows(ConvGeom g, boolean transposed) {
+    /** Target channels per work-item by default: at most 12, spread evenly over the blocks. */
+    static int rows(ConvGeom g, boolean transposed) {
         long channels = transposed ? g.inChannels() : g.outChannels(), blocks = (channels + CHANNELS - 1) / CHANNELS;
         return (int) ((channels + blocks - 1) / blocks);
     }
 
-    static long[] global(ConvGeom g, boolean transposed, int batch) {
+    static long[] global(ConvGeom g, boolean transposed, int batch, int rows) {
         long channels = transposed ? g.inChannels() : g.outChannels();
-        return new long[] {(g.inVolume() + LANES - 1) / LANES, (channels + rows(g, transposed) - 1) / rows(g, transposed), batch};
+        return new long[] {(g.inVolume() + LANES - 1) / LANES, (channels + rows - 1) / rows, batch};
     }
 
     static long[] local() { return new long[] {4, 4, 1}; }
@@ -48,7 +48,7 @@ final class FlatConv {
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
         // weight [outC, inC, k]: a target channel's weights start every inC·k forward, every k transposed
         long rowStride = transposed ? kvol : g.inChannels() * kvol, sourceStride = transposed ? g.inChannels() * kvol : kvol;
-        int rows = rows(g, transposed);
+        String rows = ChannelBlock.macro(name);
         out.line("float16 %s_load(__global const float* a, const int start, const int end) {", name);
         out.line("if (start >= 0 && start + 16 <= end) return vload16(0, a + start);");
         out.line("float e[16];");
@@ -59,18 +59,20 @@ final class FlatConv {
         out.line("// %s: %s, stride 1, padding %s, dilation %s; planes of %d positions.",
                 transposed ? "dx [N, inC, in] = the transposed convolution of dy" : "y [N, outC, out] = x convolved with weight",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
-        out.line("// A work-item's block: %d %s channels x 16 consecutive positions of the plane in float16 registers.", rows,
+        out.line("// A work-item's block: %s %s channels x 16 consecutive positions of the plane in float16 registers.", rows,
                 transposed ? "input" : "output");
-        out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
         if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
+        ChannelBlock.declare(out, name, rows(g, transposed));
         if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
         else out.kernel(name, "const " + src, "const weight", dst);
-        out.line("const int n = get_global_id(2), t0 = get_global_id(1) * %d, p0 = get_global_id(0) * 16;", rows);
+        out.line("const int n = get_global_id(2), t0 = get_global_id(1) * %s, p0 = get_global_id(0) * 16;", rows);
         out.line("if (n >= batch || t0 >= %d || p0 >= %d) return;", tC, plane);
         out.line("const int16 at = p0 + %s;", lanes());
         out.line("const int16 ow = at %% %d, oh = at / %d %% %d, od = at / %d, valid = at < %d;", size[2], size[2], size[1], size[1] * size[2], plane);
-        for (int i = 0; i < rows; i++) out.line("__global const float* w%d = weight + min(t0 + %d, %d) * %d;", i, i, tC - 1, rowStride);
-        for (int i = 0; i < rows; i++) out.line("float16 c%d = 0.0f;", i);
+        out.line("__global const float* w[%s];", rows);
+        out.unrolled("i", rows, "w[i] = weight + min(t0 + i, %d) * %d;".formatted(tC - 1, rowStride));
+        out.line("float16 c[%s];", rows);
+        out.unrolled("i", rows, "c[i] = 0.0f;");
         out.line("const int end = batch * %d;", sC * plane);
         out.line("for (int tap = 0; tap < %d; tap++) {", kvol);
         // a tap reads source (target + shift) forward, (target − shift) transposed
@@ -84,17 +86,17 @@ final class FlatConv {
         out.line("for (int s = 0; s < %d; s++, from += %d) {", sC, plane);
         out.line("const float16 u = select((float16) 0.0f, %s_load(%s, from, end), inside);", name, src);
         out.line("const int wk = s * %d + tap;", sourceStride);
-        for (int i = 0; i < rows; i++) out.line("c%d = fma((float16) w%d[wk], u, c%d);", i, i, i);
+        out.unrolled("i", rows, "c[i] = fma((float16) w[i][wk], u, c[i]);");
         out.line("}");
         out.line("}");
-        for (int i = 0; i < rows; i++) epilogue.openclInPlace(out, List.of("c" + i), "float16", "bias[min(t0 + %d, %d)]".formatted(i, tC - 1));
+        ChannelBlock.epilogue(out, epilogue, rows, List.of("c[i]"), "float16", tC);
         out.line("__global float* o = %s + (n * %d + t0) * %d + p0;", dst, tC, plane);
-        out.line("if (p0 + 16 <= %d && t0 + %d <= %d) {", plane, rows, tC);
-        for (int i = 0; i < rows; i++) out.line("vstore16(c%d, 0, o + %d);", i, i * plane);
+        out.line("if (p0 + 16 <= %d && t0 + %s <= %d) {", plane, rows, tC);
+        out.unrolled("i", rows, "vstore16(c[i], 0, o + i * %d);".formatted(plane));
         out.line("} else {");
-        out.line("float t[%d][16];", rows);
-        for (int i = 0; i < rows; i++) out.line("vstore16(c%d, 0, t[%d]);", i, i);
-        out.line("for (int i = 0; i < %d && t0 + i < %d; i++) {", rows, tC);
+        out.line("float t[%s][16];", rows);
+        out.unrolled("i", rows, "vstore16(c[i], 0, t[i]);");
+        out.line("for (int i = 0; i < %s && t0 + i < %d; i++) {", rows, tC);
         out.line("for (int j = 0; j < 16 && p0 + j < %d; j++) o[i * %d + j] = t[i][j];", plane, plane);
         out.line("}");
         out.line("}");

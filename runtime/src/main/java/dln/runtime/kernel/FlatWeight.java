@@ -50,7 +50,6 @@ final class FlatWeight {
         out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
         out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
-        out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
         out.kernel(name, "const x", "const dy", "dweight");
         out.line("const int r = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
         out.line("if (r >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);

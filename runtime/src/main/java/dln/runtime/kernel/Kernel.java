@@ -28,6 +28,10 @@ public interface Kernel {
     /** The global work size for this batch; an empty range (a zero) means nothing to do. */
     long[] global(int batch);
 
-    /** The work-group size, or null to let the OpenCL implementation choose. */
+    /**
+     * The work-group size asked for, or null to let the OpenCL implementation choose. The OpenCL
+     * backend fits it to the device's limits unless the kernel shares work across its group (see
+     * {@code dln.runtime.cl.GroupSizes}); the global size is rounded up to it.
+     */
     default long[] local() { return null; }
 }

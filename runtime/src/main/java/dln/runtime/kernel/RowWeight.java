@@ -34,7 +34,6 @@ final class RowWeight {
                 java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
         out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row; a vector holds %d output row%s of %d.",
                 ch, kw, r, r == 1 ? "" : "s", gw);
-        out.line("__attribute__((reqd_work_group_size(4, 4, 1)))");
         out.kernel(name, "const x", "const dy", "dweight");
         out.line("const int kr = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
         out.line("if (kr >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);

@@ -6,9 +6,9 @@ import java.util.List;
  * Work-group sizes, the OpenCL C of a deterministic work-group sum, and the channel indexing of the
  * kernels that run one work-group per channel.
  *
- * <p>Kernels with one work-item per element or row launch fixed groups of {@link #ITEMS} (the
- * backend rounds the global size up, and the kernel checks its id): left to choose, a driver must
- * pick a divisor of the global size, which for an odd size such as 37 rows is 1 or 37.
+ * <p>Kernels with one work-item per element or row ask for groups of {@link #ITEMS} (the backend
+ * fits that to the device, rounds the global size up, and the kernel checks its id): left to choose,
+ * a driver must pick a divisor of the global size, which for an odd size such as 37 rows is 1 or 37.
  *
  * <p>Reducing kernels launch groups of {@link #REDUCE}: every work-item contributes one partial
  * value, and a fixed tree over the local slots adds them up. The tree's shape depends only on the

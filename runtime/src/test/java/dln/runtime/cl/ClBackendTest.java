@@ -17,6 +17,31 @@ class ClBackendTest {
         return new ClBackend(devices.get(0));
     }
 
+    // The work-group sizes come from the device: on this one (PoCL allows thousands, prefers a multiple
+    // of its vector width), the products' 4 x 4 grow only to the preferred multiple, and a reduction
+    // keeps its tree's 256, which the device's limits must allow.
+    @Test void kernelsLaunchWithGroupsFittedToTheDevice() {
+        ClBackend cl = backend();
+        if (cl == null) return;
+        try (cl) {
+            dln.runtime.kernel.Gemm gemm = new dln.runtime.kernel.Gemm("t_group_gemm", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0);
+            dln.runtime.kernel.BatchNormForward reduce = new dln.runtime.kernel.BatchNormForward("t_group_bn", 2, 3, 0.1f, 1e-5f, true);
+            dln.runtime.kernel.SliceCopy items = new dln.runtime.kernel.SliceCopy("t_group_copy", Dim.batch(3), 2, 3, 1, false);
+            Axpy free = new Axpy("t_group_axpy", Dim.of(100), 1, 1);
+            cl.compile(List.of(gemm, reduce, items, free));
+            GroupSizes.Limits device = cl.limits();
+            assertThat(device.total()).isPositive();
+            assertThat(device.perDimension()).hasSizeGreaterThanOrEqualTo(2);
+            long[] g = cl.local(gemm);
+            assertThat(g[1]).isEqualTo(4);
+            assertThat(g[0]).isIn(4L, 8L, 16L, 32L, 64L);
+            assertThat(g[0] * g[1]).isLessThanOrEqualTo(device.total());
+            assertThat(cl.local(reduce)).containsExactly(256);
+            assertThat(cl.local(items)[0] % 64).isZero();
+            assertThat(cl.local(free)).isNull();
+        }
+    }
+
     // 300 writes into one buffer, each followed by a launch that adds it to a sum, with no wait in
     // between: every launch must see its own write (a staging buffer reused too early, or a write
     // overtaking a launch, changes the sum), past the limit of queued writes (64) several times.

@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SignalChainingTest {
-    static final Devices.Device POCL = new Devices.Device(0, null, null, "Portable Computing Language", "cpu-haswell", false, 2, 1L << 30);
-    static final Devices.Device GPU = new Devices.Device(0, null, null, "NVIDIA CUDA", "NVIDIA H100", true, 132, 80L << 30);
+    static final Devices.Device POCL = new Devices.Device(0, null, null, "Portable Computing Language", "cpu-haswell", false, 2, 1L << 30, "3.1");
+    static final Devices.Device GPU = new Devices.Device(0, null, null, "NVIDIA CUDA", "NVIDIA H100", true, 132, 80L << 30, "550.54");
 
     // The parent pom preloads libjsig into every test fork where the JDK has one: without it, the
     // OpenCL tests on PoCL crash the fork now and then (CI saw a bare "Segmentation fault").

@@ -108,6 +108,32 @@ class ConvTest {
         return n;
     }
 
+    // Every candidate channel block of the forward pass and the input gradient, built as a build option
+    // on the same source, against the reference: row by row (6 -> 16 channels, blocks leaving a
+    // remainder of 16), in phases of the width stride (3 -> 13, stride 2) and along flat planes
+    // (3 -> 5, "same"), the forward with its bias and activation.
+    @Test void everyCandidateChannelBlockMatchesTheReference() {
+        Random r = new Random(32);
+        OpenClTable table = new OpenClTable();
+        int id = 0, batch = 3;
+        Epilogue biasRelu = new Epilogue(true, Act.RELU, 0);
+        for (ConvGeom g : List.of(SHAPES.get(3), SHAPES.get(2), SHAPES.get(6))) {
+            int in = (int) (g.inChannels() * g.inVolume()) * batch, out = (int) (g.outChannels() * g.outVolume()) * batch;
+            int w = (int) (g.outChannels() * g.taps());
+            ConvForward forward = new ConvForward("t_conv_cand", g, biasRelu);
+            for (Choice c : forward.candidates()) {
+                table.add(forward.named("t_conv_cand_" + id++), c, batch, 0, tolerance(g.taps()), KernelCheck.random(r, in, 1),
+                        KernelCheck.random(r, w, 1), new float[out], KernelCheck.random(r, (int) g.outChannels(), 1));
+            }
+            ConvBackwardData data = new ConvBackwardData("t_conv_cand", g);
+            for (Choice c : data.candidates()) {
+                table.add(data.named("t_conv_cand_" + id++), c, batch, 0, tolerance(g.outChannels() * g.kernelVolume()),
+                        KernelCheck.random(r, out, 1), KernelCheck.random(r, w, 1), new float[in]);
+            }
+        }
+        table.assertSame();
+    }
+
     // A convolution's bias and activation are its epilogue: the same as the convolution followed by
     // BiasAct, bit for bit on the JVM, and on OpenCL (both kernel shapes: flat planes and rows, the
     // 12-channel block split with 13 and 16 channels) within the convolution's rounding, for every

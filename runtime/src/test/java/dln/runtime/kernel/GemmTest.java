@@ -90,6 +90,38 @@ class GemmTest {
         table.assertSame();
     }
 
+    // Every candidate block size, built as a build option on the same source, against the reference.
+    // A·B and Aᵀ·Bᵀ on sizes that are no multiple of any block (37 rows, 33 columns, a k tail); Aᵀ·B
+    // as a weight gradient (the batch in k, 10 rows: the last block moves back) and on fewer rows than
+    // most blocks (5, where it cannot); the dot products as a dense layer's forward (the batch in m:
+    // 37 rows, 10 columns, k = 16 + 4, with its epilogue).
+    @Test void everyCandidateBlockSizeMatchesTheReference() {
+        Random r = new Random(13);
+        OpenClTable table = new OpenClTable();
+        List<Gemm> products = new java.util.ArrayList<>();
+        for (boolean[] t : TRANSPOSES) if (t[0] == t[1]) products.add(gemm("t_gemm_cand", t[0], t[1], 37, 33, 21, 1, 1, 0.5f));
+        products.add(gemm("t_gemm_cand", true, false, 5, 40, 17, 0, 1, 0));
+        int id = 0;
+        for (Gemm g : products) {
+            for (Choice c : g.candidates()) {
+                int m = g.m().at(1), n = g.n().at(1), k = g.k().at(1);
+                table.add(g.named("t_gemm_cand_" + id++), c, 1, 0, 1e-5, KernelCheck.random(r, (g.transA() ? k : m) * g.lda(), 1),
+                        KernelCheck.random(r, (g.transB() ? n : k) * g.ldb(), 1), KernelCheck.random(r, m * g.ldc(), 1));
+            }
+        }
+        Gemm forward = new Gemm("t_gemm_cand_fwd", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0, new Epilogue(true, Act.RELU, 0));
+        Gemm weight = new Gemm("t_gemm_cand_dw", true, false, Dim.of(10), Dim.of(40), Dim.batch(1), 10, 40, 40, 1, 0);
+        for (Choice c : forward.candidates()) {
+            table.add(forward.named("t_gemm_cand_" + id++), c, 37, 0, 1e-5, KernelCheck.random(r, 37 * 20, 1), KernelCheck.random(r, 200, 1),
+                    new float[37 * 10], KernelCheck.random(r, 10, 1));
+        }
+        for (Choice c : weight.candidates()) {
+            table.add(weight.named("t_gemm_cand_" + id++), c, 37, 0, 1e-5, KernelCheck.random(r, 37 * 10, 1), KernelCheck.random(r, 37 * 40, 1),
+                    new float[400]);
+        }
+        table.assertSame();
+    }
+
     // A dense layer's forward product carries its bias and activation as an epilogue: the same as the
     // product followed by BiasAct, bit for bit on the JVM, within rounding on OpenCL, for every
     // activation, with and without a bias, over sizes that leave partial blocks (batch 1 and 37).

@@ -2,6 +2,7 @@ package dln.runtime.kernel;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import dln.runtime.cl.ClBackend;
 import dln.runtime.jvm.JvmBackend;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ final class OpenClTable {
 
     private final List<Launch> launches = new ArrayList<>();
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
+    private final Map<Tunable, Choice> blocks = new LinkedHashMap<>();
 
     /** Adds a launch; {@code tol} is relative to 1 + |reference|. */
     OpenClTable add(Kernel k, int batch, int step, double tol, float[]... bufs) {
@@ -29,10 +31,19 @@ final class OpenClTable {
         return this;
     }
 
+    /** Adds a launch of a tunable kernel that OpenCL builds with {@code choice} (a build option on the same source). */
+    OpenClTable add(Tunable k, Choice choice, int batch, int step, double tol, float[]... bufs) {
+        blocks.put(k, choice);
+        return add(k, batch, step, tol, bufs);
+    }
+
     /** Runs every launch on both backends and returns the JVM's buffers, in order of adding. */
     List<float[][]> assertSame() {
         Backend cl = Backends.opencl();
-        if (cl != null) cl.compile(List.copyOf(kernels.values()));
+        if (cl != null) {
+            blocks.forEach(((ClBackend) cl)::choose);
+            cl.compile(List.copyOf(kernels.values()));
+        }
         List<float[][]> results = new ArrayList<>();
         for (Launch l : launches) {
             float[][] ref = run(new JvmBackend(), l);
