@@ -97,7 +97,9 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
             out.line("float top = xp[%d];", offsets[0]);
             out.line("int best = 0;");
             for (int j = 1; j < offsets.length; j++) {
-                out.line("{ const float v = xp[%d]; if %s { top = v; best = %d; } }", offsets[j], Windows.replaces("v", "top"), j);
+                // selects, not a branch: PoCL then runs the work-items' windows side by side in vector lanes
+                out.line("{ const float v = xp[%d]; const int r = %s; best = r ? %d : best; top = r ? v : top; }",
+                        offsets[j], Windows.replaces("v", "top"), j);
             }
             out.line("const float grad = dy[e];");
             for (int j = 0; j < offsets.length; j++) {

@@ -55,7 +55,7 @@ final class Windows {
 
     /** {@link #replaces} as a C condition over the C expressions {@code v} and {@code top}. */
     static String replaces(String v, String top) {
-        return "(%s > %s || isnan(%s))".formatted(v, top, v);
+        return "((%s > %s) | (%s != %s))".formatted(v, top, v, v);
     }
 
     /**
