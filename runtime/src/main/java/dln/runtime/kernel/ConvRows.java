@@ -19,16 +19,18 @@ import java.util.List;
  * columns instead left most lanes zero and tested each one (ResNet's strided layers: 4.5 GFLOP/s).
  */
 final class ConvRows {
-    private static final int CHANNELS = 12;
-
     private ConvRows() {}
 
     /** The spatial sizes the kernel writes: the output forward, the input transposed. */
     private static long[] target(ConvGeom g, boolean transposed) { return transposed ? g.in() : g.out(); }
 
-    /** The target channels a work-item computes by default: 12, or all of them when fewer. */
+    /**
+     * The target channels a work-item computes by default: at most 12, spread evenly over the blocks
+     * as {@link FlatConv#rows} does (16 channels as 8 + 8, not 12 + 4: the tuner chose 8 for
+     * LeNet-5's second convolution, 0.91 -> 0.62 ms a launch on PoCL, docs/PERFORMANCE.md).
+     */
     static int rows(ConvGeom g, boolean transposed) {
-        return (int) Math.min(CHANNELS, transposed ? g.inChannels() : g.outChannels());
+        return FlatConv.rows(g, transposed);
     }
 
     /** Whether the target row runs in phases of the width stride (see the class comment). */
