@@ -41,9 +41,26 @@ public record SourceRoots(List<Path> folders, String howToAdd) {
         return parent == null ? file.toAbsolutePath().getRoot() : parent;
     }
 
-    /** Whether {@code file} (absolute, normalized) lies inside a root, by its name alone. */
-    boolean containsLexically(Path file) {
-        return folders.stream().anyMatch(file::startsWith);
+    /** Whether {@code file} lies inside a root, by its name alone. */
+    public boolean containsLexically(Path file) {
+        Path path = file.toAbsolutePath().normalize();
+        return folders.stream().anyMatch(path::startsWith);
+    }
+
+    /**
+     * Whether {@code path}, which need not exist yet (a folder to write), lies inside a root both by
+     * its name and, links followed, by the real path of its nearest part that exists.
+     */
+    public boolean holds(Path path) {
+        Path normal = path.toAbsolutePath().normalize();
+        if (!containsLexically(normal)) return false;
+        Path existing = normal;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        try {
+            return existing == null || containsReally(existing);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dln.cli;
 
+import dln.check.SourceRoots;
 import dln.net.Training;
 import dln.runtime.Backend;
 import dln.runtime.Model;
@@ -13,8 +14,8 @@ import dln.train.Splits;
 import dln.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -121,14 +122,7 @@ final class Train implements Callable<Integer> {
      */
     static Path blockCheckpoint(Path modelFolder, String named) {
         Path folder = modelFolder.resolve(named).normalize();
-        boolean inside = folder.startsWith(modelFolder.normalize());
-        try {
-            Path existing = folder;
-            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-            if (inside && existing != null) inside = existing.toRealPath().startsWith(modelFolder.toRealPath());
-        } catch (IOException e) {
-            inside = false;
-        }
+        boolean inside = new SourceRoots(List.of(modelFolder), "").holds(folder);
         if (!inside) {
             throw new Run.Failure(Dlnc.BAD_INPUT, "the train block's checkpoint folder \"" + named + "\" is outside "
                     + modelFolder + ": a .dln file may only write below its own folder; to keep the checkpoints elsewhere, "

@@ -133,10 +133,12 @@ public final class DlnLanguageServer implements LanguageServer, LanguageClientAw
      */
     SourceRoots roots(Source source) {
         if (source.path() == null) return SourceRoots.NONE;   // an untitled document has no folder to import from
-        List<Path> folders = new ArrayList<>(workspaceFolders);
-        Path path = source.path().toAbsolutePath().normalize();
-        if (folders.stream().noneMatch(f -> path.startsWith(f.toAbsolutePath().normalize()))) folders.add(SourceRoots.folderOf(path));
-        return new SourceRoots(folders, "open the folder that holds it as a workspace folder");
+        String howToAdd = "open the folder that holds it as a workspace folder";
+        SourceRoots workspace = new SourceRoots(workspaceFolders, howToAdd);
+        if (workspace.containsLexically(source.path())) return workspace;
+        List<Path> folders = new ArrayList<>(workspace.folders());
+        folders.add(SourceRoots.folderOf(source.path()));
+        return new SourceRoots(folders, howToAdd);
     }
 
     /** The local folders among {@code uris} (other schemes have no files to import). */
