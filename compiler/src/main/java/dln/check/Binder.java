@@ -1,7 +1,9 @@
 package dln.check;
 
 import dln.ast.Expr;
-import dln.check.ArgSpec.Kind;
+import dln.op.ArgSpec;
+import dln.op.Args;
+import dln.op.ArgSpec.Kind;
 import dln.check.Value.CallV;
 import dln.check.Value.ListV;
 import dln.check.Value.Num;
@@ -32,28 +34,31 @@ final class Binder {
     }
 
     /** The converted arguments of one call; absent optional arguments without a default are missing. */
-    static final class Bound {
+    static final class Bound implements Args {
         final Map<String, Object> values = new LinkedHashMap<>();
         final Map<String, Span> spans = new LinkedHashMap<>();
         boolean ok = true;
 
-        boolean has(String name) { return values.get(name) != null; }
+        public boolean has(String name) { return values.get(name) != null; }
 
-        long count(String name) { return (Long) values.get(name); }
+        public long count(String name) { return (Long) values.get(name); }
 
-        double real(String name) { return ((Number) values.get(name)).doubleValue(); }
+        public double real(String name) { return ((Number) values.get(name)).doubleValue(); }
 
-        boolean flag(String name) { return (Boolean) values.get(name); }
+        public boolean flag(String name) { return (Boolean) values.get(name); }
 
-        String word(String name) { return (String) values.get(name); }
+        public String word(String name) { return (String) values.get(name); }
 
-        Init init(String name) { return (Init) values.get(name); }
+        public Init init(String name) { return (Init) values.get(name); }
 
-        long[] sizes(String name) { return (long[]) values.get(name); }
+        public long[] sizes(String name) { return (long[]) values.get(name); }
 
         Object raw(String name) { return values.get(name); }
 
         Span span(String name) { return spans.get(name); }
+
+        /** The layer's initializer (`init:`), or null for the train block's default. */
+        Init initOrDefault() { return values.containsKey("init") ? init("init") : null; }
     }
 
     private final Diagnostics diags;
@@ -75,38 +80,11 @@ final class Binder {
      */
     Bound bind(String owner, String noun, List<ArgSpec> specs, int positional, List<Given> args, Span call, Undefined undefined) {
         Bound bound = new Bound();
-        Map<String, Given> byName = new LinkedHashMap<>();
-        int position = 0;
-        boolean sawNamed = false;
-        boolean misplaced = false;
-        List<Given> extra = new ArrayList<>();
-        for (Given g : args) {
-            if (g.arg().named()) {
-                sawNamed = true;
-                String label = g.arg().label().id();
-                ArgSpec spec = find(specs, label);
-                if (spec == null) {
-                    diags.report(Code.DLN031, g.arg().label().span(), noun, label, owner)
-                         .help(() -> Suggest.didYouMean(label, specs.stream().map(ArgSpec::name).toList()));
-                    bound.ok = false;
-                } else if (byName.containsKey(label)) {
-                    diags.report(Code.DLN032, g.arg().label().span(), noun, label)
-                         .note("first given at " + byName.get(label).span().where());
-                    bound.ok = false;
-                } else {
-                    byName.put(label, g);
-                }
-            } else if (sawNamed) {
-                diags.report(Code.DLN036, g.span())
-                     .help("give positional arguments first, as in `conv2d(16, kernel: 3)`");
-                bound.ok = false;
-                misplaced = true;
-            } else if (position < positional) {
-                byName.put(specs.get(position++).name(), g);
-            } else {
-                extra.add(g);
-            }
-        }
+        Sorted sorted = sort(owner, noun, specs.stream().map(ArgSpec::name).toList(), positional, 0, args);
+        bound.ok = sorted.ok();
+        Map<String, Given> byName = sorted.byName();
+        boolean misplaced = sorted.misplaced();
+        List<Given> extra = sorted.extra();
         if (!extra.isEmpty()) {
             String takes = positional == 0 ? "no positional " + noun + "s"
                     : positional + " positional " + noun + (positional == 1 ? "" : "s") + " ("
@@ -118,9 +96,8 @@ final class Binder {
         for (ArgSpec spec : specs) {
             Given g = byName.get(spec.name());
             if (g == null) {
-                // After a misplaced positional argument it is unclear which argument was meant: say nothing more.
-                if (spec.required() && !misplaced) {
-                    diags.report(Code.DLN030, call, owner, noun, spec.name());
+                if (spec.required()) {
+                    missing(owner, noun, spec.name(), call, misplaced);
                     bound.ok = false;
                 }
                 bound.values.put(spec.name(), spec.defaultValue());
@@ -148,6 +125,59 @@ final class Binder {
             bound.values.put(spec.name(), converted);
         }
         return bound;
+    }
+
+    /**
+     * The arguments of a call sorted onto parameter names: {@code byName} the given ones, {@code
+     * extra} positional ones beyond the last positional parameter; {@code misplaced} when a
+     * positional argument followed a named one.
+     */
+    record Sorted(Map<String, Given> byName, List<Given> extra, boolean ok, boolean misplaced) {}
+
+    /**
+     * Sorts arguments onto {@code names}, of which the first {@code positional} may be given by
+     * position ({@code taken} of them already are, by piped inputs): positional ones in order, then
+     * named ones. Reports unknown (DLN031, with a suggestion) and repeated (DLN032) names and a
+     * positional argument after a named one (DLN036), each at the argument itself. The rules of
+     * layer, train-setting and block calls alike.
+     */
+    Sorted sort(String owner, String noun, List<String> names, int positional, int taken, List<Given> args) {
+        Map<String, Given> byName = new LinkedHashMap<>();
+        List<Given> extra = new ArrayList<>();
+        int position = taken;
+        boolean sawNamed = false, misplaced = false, ok = true;
+        for (Given g : args) {
+            if (g.arg().named()) {
+                sawNamed = true;
+                String label = g.arg().label().id();
+                if (!names.contains(label)) {
+                    diags.report(Code.DLN031, g.arg().label().span(), noun, label, owner)
+                         .help(() -> Suggest.didYouMean(label, names));
+                    ok = false;
+                } else if (byName.containsKey(label)) {
+                    diags.report(Code.DLN032, g.arg().label().span(), noun, label)
+                         .note("first given at " + byName.get(label).span().where());
+                    ok = false;
+                } else {
+                    byName.put(label, g);
+                }
+            } else if (sawNamed) {
+                diags.report(Code.DLN036, g.span())
+                     .help("give positional arguments first, then named ones, as in `conv2d(16, kernel: 3)`");
+                ok = false;
+                misplaced = true;
+            } else if (position < positional) {
+                byName.put(names.get(position++), g);
+            } else {
+                extra.add(g);
+            }
+        }
+        return new Sorted(byName, extra, ok, misplaced);
+    }
+
+    /** Reports a required argument that was not given; after a misplaced positional argument it is unclear which was meant, so nothing is said. */
+    void missing(String owner, String noun, String name, Span call, boolean misplaced) {
+        if (!misplaced) diags.report(Code.DLN030, call, owner, noun, name);
     }
 
     /**

@@ -6,6 +6,7 @@ import dln.ast.Unit;
 import dln.check.Loader.Program;
 import dln.diag.Code;
 import dln.diag.Diagnostics;
+import dln.op.Op;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ public final class Resolver {
                 home.put(c, scope);
             } else if (decl instanceof Decl.Block b) {
                 checkBlock(b);
-                if (Builtins.LAYERS.containsKey(b.name().id())) {
+                if (Op.signatures().containsKey(b.name().id())) {
                     diags.report(Code.DLN012, b.name().span(), b.name().id())
                          .help("`" + b.name().id() + "` is a built-in layer; give the block another name");
                 } else if (unique(scope, b.name())) {

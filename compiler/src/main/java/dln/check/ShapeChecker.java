@@ -4,7 +4,6 @@ import dln.ast.Decl;
 import dln.ast.Expr;
 import dln.ast.Stmt;
 import dln.check.Binder.Given;
-import dln.check.Builtins.LayerDef;
 import dln.check.Resolver.Resolution;
 import dln.check.Value.Num;
 import dln.check.Value.Poison;
@@ -14,10 +13,12 @@ import dln.diag.Code;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.DType;
-import dln.net.Network;
-import dln.net.Op;
+import dln.op.Network;
+import dln.op.Op;
 import dln.net.ParamSpec;
-import dln.net.Problems;
+import dln.op.ArgSpec;
+import dln.op.Problems;
+import dln.op.Signature;
 import dln.net.Shape;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -303,7 +304,7 @@ public final class ShapeChecker {
         Value call(Expr.Call c, Expr pipedExpr, Value piped, Env env) {
             String name = c.callee().id();
             Decl.Block block = env.scope.blocks.get(name);
-            LayerDef def = Builtins.LAYERS.get(name);
+            Signature def = Op.signatures().get(name);
             if (block == null && def == null) {
                 unknownCallee(c, pipedExpr, env);
                 return Value.BROKEN_TENSOR;
@@ -328,7 +329,7 @@ public final class ShapeChecker {
         }
 
         /** Leading positional tensors are inputs; so are undefined names where the layer takes no positional setting. */
-        private boolean isInput(Value v, LayerDef def) {
+        private boolean isInput(Value v, Signature def) {
             return v instanceof Tensor || v instanceof Poison p && p.tensor() || v instanceof Sym && def.positional() == 0;
         }
 
@@ -350,14 +351,14 @@ public final class ShapeChecker {
                 return;
             }
             Supplier<String> suggestion = () -> {
-                List<String> callees = new ArrayList<>(Builtins.LAYERS.keySet());
+                List<String> callees = new ArrayList<>(Op.signatures().keySet());
                 callees.addAll(env.scope.blocks.keySet());
                 return Suggest.didYouMean(name, callees);
             };
             diags.report(c.parens() ? Code.DLN014 : Code.DLN013, c.callee().span(), name).help(suggestion);
         }
 
-        Value layer(LayerDef def, Expr.Call c, List<Value> inputs, List<Expr> inputExprs, List<Given> rest, Env env) {
+        Value layer(Signature def, Expr.Call c, List<Value> inputs, List<Expr> inputExprs, List<Given> rest, Env env) {
             boolean ok = checkInputs(def.name(), def.minInputs(), def.maxInputs(), inputs, inputExprs, c, env);
             Binder.Bound bound = binder.bind(def.name(), "argument", def.args(), def.positional(), rest, c.span(),
                     (at, undefined) -> constants.undefined(at, undefined, env.scope, env.bindings));
@@ -396,7 +397,7 @@ public final class ShapeChecker {
                 int id = this.inputs.size() + layers.size();
                 List<Integer> ids = tensors.stream().map(Tensor::id).toList();
                 Network.Layer layer = new Network.Layer(layerName, op, ids, id, shape, DType.FLOAT, params,
-                        Builtins.init(bound), flops, c.span());
+                        bound.initOrDefault(), flops, c.span());
                 layer.paramCount();
                 layers.add(layer);
                 return new Tensor(id, shape, DType.FLOAT);
@@ -490,39 +491,26 @@ public final class ShapeChecker {
             Span nameSpan = null;
             boolean ok = true;
 
-            List<Value> positional = new ArrayList<>(tensorsIn);
-            List<Expr> positionalExprs = new ArrayList<>(tensorExprs);
-            for (Given g : args) {
-                if (g.arg().named()) continue;
-                positional.add(g.value());
-                positionalExprs.add(g.arg().value());
-            }
             List<Decl.Param> params = block.params();
-            if (positional.size() > params.size()) {
-                diags.report(Code.DLN033, c.span(), "block `" + blockName + "`", Binder.count(params.size(), "parameter") + " ("
-                        + String.join(", ", params.stream().map(p -> p.name().id()).toList()) + ")", Binder.wasGiven(positional.size()));
+            List<String> names = new ArrayList<>(params.stream().map(p -> p.name().id()).toList());
+            names.add("name");
+            for (int i = 0; i < Math.min(tensorsIn.size(), params.size()); i++) {
+                values.put(params.get(i).name().id(), tensorsIn.get(i));
+                exprs.put(params.get(i).name().id(), tensorExprs.get(i));
+            }
+            String owner = "block `" + blockName + "`";
+            Binder.Sorted sorted = binder.sort(owner, "parameter", names, params.size(), tensorsIn.size(), args);
+            ok = sorted.ok();
+            boolean misplaced = sorted.misplaced();
+            if (!sorted.extra().isEmpty() || tensorsIn.size() > params.size()) {
+                int given = tensorsIn.size() + (int) args.stream().filter(g -> !g.arg().named()).count();
+                diags.report(Code.DLN033, c.span(), owner, Binder.count(params.size(), "parameter") + " ("
+                        + String.join(", ", names.subList(0, params.size())) + ")", Binder.wasGiven(given));
                 ok = false;
             }
-            for (int i = 0; i < Math.min(positional.size(), params.size()); i++) {
-                values.put(params.get(i).name().id(), positional.get(i));
-                exprs.put(params.get(i).name().id(), positionalExprs.get(i));
-            }
-            boolean sawNamed = false;
-            boolean misplaced = false;
-            for (Given g : args) {
-                if (!g.arg().named()) {
-                    if (sawNamed) {
-                        diags.report(Code.DLN036, g.span())
-                             .help("give positional arguments first, then named ones");
-                        ok = false;
-                        misplaced = true;
-                    }
-                    continue;
-                }
-                sawNamed = true;
-                String label = g.arg().label().id();
-                boolean isParam = params.stream().anyMatch(p -> p.name().id().equals(label));
-                if (!isParam && label.equals("name")) {
+            for (var e : sorted.byName().entrySet()) {
+                Given g = e.getValue();
+                if (e.getKey().equals("name") && !names.subList(0, params.size()).contains("name")) {
                     Object n = Binder.convert(ArgSpec.optional("name", ArgSpec.Kind.NAME, null), g.value());
                     if (n == null) {
                         diags.report(Code.DLN034, g.arg().value().span(), "name", "block " + blockName, "a name", Value.describe(g.value()));
@@ -530,23 +518,16 @@ public final class ShapeChecker {
                     }
                     instanceName = (String) n;
                     nameSpan = g.arg().value().span();
-                } else if (!isParam) {
-                    diags.report(Code.DLN031, g.arg().label().span(), "parameter", label, "block " + blockName)
-                         .help(() -> Suggest.didYouMean(label, params.stream().map(p -> p.name().id()).toList()));
-                    ok = false;
-                } else if (values.containsKey(label)) {
-                    diags.report(Code.DLN032, g.arg().label().span(), "parameter", label);
-                    ok = false;
                 } else {
-                    values.put(label, g.value());
-                    exprs.put(label, g.arg().value());
+                    values.put(e.getKey(), g.value());
+                    exprs.put(e.getKey(), g.arg().value());
                 }
             }
             for (Decl.Param p : params) {
                 String pname = p.name().id();
                 if (!values.containsKey(pname)) {
                     if (p.defaultValue() == null) {
-                        if (!misplaced) diags.report(Code.DLN030, c.span(), "block `" + blockName + "`", "parameter", pname);
+                        binder.missing(owner, "parameter", pname, c.span(), misplaced);
                         ok = false;
                         continue;
                     }

@@ -1,6 +1,8 @@
 package dln.check;
 
 import dln.net.Training;
+import dln.op.ArgSpec;
+import dln.op.Op;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +44,7 @@ public final class Signatures {
     /** Every built-in layer and activation, by name in alphabetical order. */
     public static Map<String, Signature> layers() {
         Map<String, Signature> out = new TreeMap<>();
-        Builtins.LAYERS.forEach((name, def) -> out.put(name, new Signature(name, args(def.args()), def.positional())));
+        Op.signatures().forEach((name, def) -> out.put(name, new Signature(name, args(def.args()), def.positional())));
         return out;
     }
 

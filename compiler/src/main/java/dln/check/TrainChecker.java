@@ -1,11 +1,12 @@
 package dln.check;
 
-import static dln.check.ArgSpec.optional;
-import static dln.check.ArgSpec.required;
+import static dln.op.ArgSpec.optional;
+import static dln.op.ArgSpec.required;
 
 import dln.ast.Decl;
 import dln.ast.Expr;
-import dln.check.ArgSpec.Kind;
+import dln.op.ArgSpec;
+import dln.op.ArgSpec.Kind;
 import dln.check.Binder.Given;
 import dln.check.Resolver.Resolution;
 import dln.check.Value.ListV;
@@ -16,8 +17,8 @@ import dln.diag.Code;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.DType;
-import dln.net.Layers;
-import dln.net.Network;
+import dln.op.Activation;
+import dln.op.Network;
 import dln.net.Shape;
 import dln.net.Training;
 import java.util.ArrayList;
@@ -441,11 +442,11 @@ public final class TrainChecker {
             Shape shape = net.shapeOf(output.value());
             String from = last == null ? "the input" : last.op().kind();
             Span lossAt = settings.containsKey("loss") ? settings.get("loss").values().get(0).span() : at;
-            if ("cross_entropy".equals(loss) && !is(last, Layers.Activation.Fn.SOFTMAX)) {
+            if ("cross_entropy".equals(loss) && !is(last, Activation.Fn.SOFTMAX)) {
                 diags.report(Code.DLN064, lossAt, loss, "needs a softmax output, but `" + output.name() + "` comes from " + from)
                      .help("end the model with `-> softmax`");
             }
-            if ("binary_cross_entropy".equals(loss) && !is(last, Layers.Activation.Fn.SIGMOID) && !is(last, Layers.Activation.Fn.SOFTMAX)) {
+            if ("binary_cross_entropy".equals(loss) && !is(last, Activation.Fn.SIGMOID) && !is(last, Activation.Fn.SOFTMAX)) {
                 diags.report(Code.DLN064, lossAt, loss, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
                      .help("end the model with `-> sigmoid`");
             }
@@ -455,7 +456,7 @@ public final class TrainChecker {
             }
             if (optimizer != null && optimizer.name().equals("perceptron")) {
                 boolean shapeOk = net.inputs().size() == 1 && net.layers().size() == 2
-                        && net.layers().get(0).op() instanceof Layers.Dense && is(net.layers().get(1), Layers.Activation.Fn.STEP)
+                        && net.layers().get(0).op() instanceof dln.op.Dense && is(net.layers().get(1), Activation.Fn.STEP)
                         && last == net.layers().get(1);
                 if (!shapeOk) {
                     diags.report(Code.DLN065, settings.get("optimizer").values().get(0).span(),
@@ -635,8 +636,8 @@ public final class TrainChecker {
         return inner.withFirst(l.items().size());
     }
 
-    private static boolean is(Network.Layer layer, Layers.Activation.Fn fn) {
-        return layer != null && layer.op() instanceof Layers.Activation a && a.fn() == fn;
+    private static boolean is(Network.Layer layer, Activation.Fn fn) {
+        return layer != null && layer.op() instanceof Activation a && a.fn() == fn;
     }
 
     private static List<String> sorted(Set<String> words) {

@@ -2,7 +2,7 @@ package dln.cli;
 
 import dln.Compiler;
 import dln.diag.Renderer;
-import dln.net.Network;
+import dln.op.Network;
 import dln.runtime.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;

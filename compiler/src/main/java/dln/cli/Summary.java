@@ -1,6 +1,6 @@
 package dln.cli;
 
-import dln.net.Network;
+import dln.op.Network;
 import dln.net.ParamSpec;
 import dln.net.Training;
 import java.util.ArrayList;

@@ -39,18 +39,18 @@ public final class Differentiator {
 
     public Result differentiate() {
         Gradients loss = new Gradients(plan, graph.needsGradient());
-        Value out = graph.outputs().get(0).value();
+        Operand out = graph.outputs().get(0).value();
         long width = out.size();
         LossKind kind = lossKind();
         boolean labels = kind == LossKind.CROSS_ENTROPY;
         Node fused = fusedWithLoss(kind, out);
-        Value target = fused != null ? fused.inputs().get(0) : out;
+        Operand target = fused != null ? fused.inputs().get(0) : out;
         plan.declare(Slot.work(":targets", Slot.Role.TARGET, labels ? 1 : width, true));
         loss.accumulates(target);
         String name = plan.kernel("loss", "fwd");
         // the softmax of a cross-entropy over whole rows, read by no other layer, is computed by the
         // loss itself in training
-        boolean softmax = fused instanceof Nodes.SoftmaxNode sm && sm.width() == width
+        boolean softmax = fused instanceof Node.SoftmaxNode sm && sm.width() == width
                 && graph.nodes().stream().noneMatch(n -> n.inputs().contains(out));
         String what = (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
                 + "; Σ loss and right answers into the totals";
@@ -72,11 +72,11 @@ public final class Differentiator {
     }
 
     /** The softmax (cross-entropy) or step (perceptron) node producing the output, whose gradient the loss writes through. */
-    private Node fusedWithLoss(LossKind kind, Value out) {
+    private Node fusedWithLoss(LossKind kind, Operand out) {
         for (Node n : graph.nodes()) {
             if (!n.output().equals(out)) continue;
-            if (kind == LossKind.CROSS_ENTROPY && n instanceof Nodes.SoftmaxNode) return n;
-            if (kind == LossKind.PERCEPTRON && n instanceof Nodes.Activation a && a.act() == dln.runtime.kernel.Act.STEP) return n;
+            if (kind == LossKind.CROSS_ENTROPY && n instanceof Node.SoftmaxNode) return n;
+            if (kind == LossKind.PERCEPTRON && n instanceof Node.Activation a && a.act() == dln.runtime.kernel.Act.STEP) return n;
         }
         return null;
     }

@@ -31,19 +31,19 @@ public final class Gradients {
     public String kernel(Node node, String what) { return plan.kernel(node.name(), what); }
 
     /** Whether the gradient of {@code v} is needed (it depends on a trained parameter). */
-    public boolean needs(Value v) { return needed.contains(v.buffer()); }
+    public boolean needs(Operand v) { return needed.contains(v.buffer()); }
 
     /** The gradient buffer of {@code v}. */
-    public String dy(Value v) { return plan.work("grad." + v.buffer(), v.size()); }
+    public String dy(Operand v) { return plan.work("grad." + v.buffer(), v.size()); }
 
     /** Marks that the caller writes dy(v) with a kernel that can add: true when it must add (beta 1). */
-    public boolean accumulates(Value v) {
+    public boolean accumulates(Operand v) {
         dy(v);
         return !started.add(v.buffer());
     }
 
     /** Calls {@code emit} with the buffer to overwrite: dy(v) the first time, else a scratch buffer then added to dy(v). */
-    public void write(Node node, Value v, Consumer<String> emit) {
+    public void write(Node node, Operand v, Consumer<String> emit) {
         String target = dy(v);
         if (started.add(v.buffer())) {
             emit.accept(target);
@@ -56,7 +56,7 @@ public final class Gradients {
     }
 
     /** Whether some node has written the gradient of {@code v}. */
-    public boolean started(Value v) { return started.contains(v.buffer()); }
+    public boolean started(Operand v) { return started.contains(v.buffer()); }
 
     /** The gradient buffer of a trained parameter; the optimizer updates the parameter from it. */
     public String param(String name) {

@@ -13,5 +13,5 @@ public record Graph(String model, List<Port> inputs, List<Port> outputs, List<No
                     Training training, Plan plan) {
 
     /** A model input or output: its name in the .dln file, its value and its shape per example. */
-    public record Port(String name, Value value, long[] shape, boolean integer) {}
+    public record Port(String name, Operand value, long[] shape, boolean integer) {}
 }

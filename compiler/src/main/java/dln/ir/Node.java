@@ -1,23 +1,362 @@
 package dln.ir;
 
+import dln.runtime.kernel.Act;
+import dln.runtime.kernel.ActGrad;
+import dln.runtime.kernel.Axpy;
+import dln.runtime.kernel.Epilogue;
+import dln.runtime.kernel.BatchNormBackward;
+import dln.runtime.kernel.BatchNormForward;
+import dln.runtime.kernel.BiasAct;
+import dln.runtime.kernel.BiasGrad;
+import dln.runtime.kernel.ConvBackwardData;
+import dln.runtime.kernel.ConvBackwardWeight;
+import dln.runtime.kernel.ConvForward;
+import dln.runtime.kernel.ConvGeom;
+import dln.runtime.kernel.Dim;
+import dln.runtime.kernel.Dropout;
+import dln.runtime.kernel.EmbeddingBackward;
+import dln.runtime.kernel.EmbeddingForward;
+import dln.runtime.kernel.Gemm;
+import dln.runtime.kernel.GlobalPoolBackward;
+import dln.runtime.kernel.GlobalPoolForward;
+import dln.runtime.kernel.MaxoutBackward;
+import dln.runtime.kernel.MaxoutForward;
+import dln.runtime.kernel.PoolBackward;
+import dln.runtime.kernel.PoolForward;
+import dln.runtime.kernel.PoolGeom;
+import dln.runtime.kernel.PreluBackward;
+import dln.runtime.kernel.PreluForward;
+import dln.runtime.kernel.RecurrentBackward;
+import dln.runtime.kernel.RecurrentForward;
+import dln.runtime.kernel.SliceCopy;
+import dln.runtime.kernel.Softmax;
+import dln.runtime.kernel.SoftmaxGrad;
 import java.util.List;
 
 /**
- * One op of the graph. Each node is complete: its shape is the checked layer's, its forward
- * lowering and its gradient rule are kernel launches, and its kernels carry their Java reference
- * and OpenCL source.
+ * One op of the graph: the IR is this closed set of records. Each node is complete: its shape is the
+ * checked layer's, its forward lowering and its gradient rule are kernel launches, and its kernels
+ * carry their Java reference and OpenCL source. The interface is sealed (its records are the ones
+ * below) and both rules are abstract, so a new node without either does not compile.
+ *
+ * <p>Shapes are per example; "rows" is the batch. Gradients of parameters are overwritten (each
+ * parameter belongs to one node); gradients of values may have several contributions
+ * ({@link Gradients}).
  */
-public interface Node {
+public sealed interface Node {
     /** The layer's full name: `dense_1`, `residual_1.conv2d_1`. */
     String name();
 
-    List<Value> inputs();
+    List<Operand> inputs();
 
-    Value output();
+    Operand output();
 
     /** Appends the forward launches; {@code training} selects batch statistics and dropout. */
     void forward(Lowering out, boolean training);
 
     /** Appends the gradient launches: the gradient of {@link #output()} is complete in {@code g.dy(output())}. */
     void backward(Gradients g);
+
+    /** A node that can apply an elementwise activation as it stores its result (dense, convolution). */
+    sealed interface Fusable extends Node {
+        Act act();
+
+        /** This node with {@code act} applied to its output. */
+        Node withAct(Act act, float alpha);
+    }
+
+    /** The batch as the rows of a product. */
+    private static Dim rows() { return Dim.batch(1); }
+
+    /** y = act(x·Wᵀ + b): dense layers, and the affine part of maxout. */
+    record Dense(String name, Operand x, Operand y, long in, long units, String weight, String bias, Act act, float alpha)
+            implements Fusable {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public Dense withAct(Act a, float al) { return new Dense(name, x, y, in, units, weight, bias, a, al); }
+
+        /** y = act(x·Wᵀ + b) in one launch: the bias and the activation are the product's epilogue. */
+        public void forward(Lowering out, boolean training) {
+            Epilogue e = new Epilogue(bias != null, act, alpha);
+            Gemm k = new Gemm(out.kernel(this, "fwd"), false, true, rows(), Dim.of(units), Dim.of(in), (int) in, (int) in, (int) units, 1f, 0f, e);
+            String what = name + ": [" + in + "] -> [" + units + "]" + (e.none() ? "" : ", " + e.describe());
+            if (bias != null) out.launch(k, what, x.buffer(), weight, y.buffer(), bias);
+            else out.launch(k, what, x.buffer(), weight, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            String dz = actGrad(g, this, y, act, alpha);
+            g.launch(new Gemm(g.kernel(this, "dweight"), true, false, Dim.of(units), Dim.of(in), rows(), (int) units, (int) in, (int) in, 1f, 0f),
+                    "dW = dzᵀ·x", dz, x.buffer(), g.param(weight));
+            if (bias != null) g.launch(new BiasGrad(g.kernel(this, "dbias"), rows(), units, 1), "db = Σ dz", dz, g.param(bias));
+            if (g.needs(x)) {
+                boolean add = g.accumulates(x);
+                g.launch(new Gemm(g.kernel(this, add ? "dx_add" : "dx"), false, false, rows(), Dim.of(in), Dim.of(units), (int) units, (int) in, (int) in, 1f, add ? 1f : 0f),
+                        "dx = dz·W", dz, weight, g.dy(x));
+            }
+        }
+    }
+
+    /** Convolution in 1, 2 or 3 dimensions (1-D and 2-D as 3-D with leading 1s), bias and activation fused. */
+    record Conv(String name, Operand x, Operand y, ConvGeom geom, String weight, String bias, Act act, float alpha) implements Fusable {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public Conv withAct(Act a, float al) { return new Conv(name, x, y, geom, weight, bias, a, al); }
+
+        private long spatial() { return geom.out()[0] * geom.out()[1] * geom.out()[2]; }
+
+        /** y = act(conv(x) + b) in one launch: the bias and the activation are the convolution's epilogue. */
+        public void forward(Lowering out, boolean training) {
+            Epilogue e = new Epilogue(bias != null, act, alpha);
+            ConvForward k = new ConvForward(out.kernel(this, "fwd"), geom, e);
+            String what = e.none() ? name : name + ", " + e.describe();
+            if (bias != null) out.launch(k, what, x.buffer(), weight, y.buffer(), bias);
+            else out.launch(k, what, x.buffer(), weight, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            String dz = actGrad(g, this, y, act, alpha);
+            g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom), "dW", x.buffer(), dz, g.param(weight));
+            if (bias != null) g.launch(new BiasGrad(g.kernel(this, "dbias"), rows(), geom.outChannels(), spatial()), "db = Σ dz", dz, g.param(bias));
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
+        }
+    }
+
+    record Pool(String name, Operand x, Operand y, PoolGeom geom, boolean max) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new PoolForward(out.kernel(this, "fwd"), geom, max), name, x.buffer(), y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(new PoolBackward(g.kernel(this, "dx"), geom, max), "dx", x.buffer(), g.dy(y), dx));
+        }
+    }
+
+    record GlobalPool(String name, Operand x, Operand y, long channels, long spatial, boolean max) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new GlobalPoolForward(out.kernel(this, "fwd"), channels, spatial, max), name, x.buffer(), y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(new GlobalPoolBackward(g.kernel(this, "dx"), channels, spatial, max), "dx", x.buffer(), g.dy(y), dx));
+        }
+    }
+
+    /** An elementwise activation on its own (not fused into the layer before it). */
+    record Activation(String name, Operand x, Operand y, Act act, float alpha) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new Axpy(out.kernel(this, "copy"), Dim.batch(x.size()), 1f, 0f), name, x.buffer(), y.buffer());
+            out.launch(new BiasAct(out.kernel(this, "fwd"), rows(), x.size(), 1, false, act, alpha), name, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(new ActGrad(g.kernel(this, "dx"), Dim.batch(y.size()), act, alpha), "dx = dy·act'(y)", y.buffer(), g.dy(y), dx));
+        }
+    }
+
+    /** Softmax over the last axis, {@code width} wide. */
+    record SoftmaxNode(String name, Operand x, Operand y, long width) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new Softmax(out.kernel(this, "fwd"), Dim.batch(x.size() / width), width), name, x.buffer(), y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(new SoftmaxGrad(g.kernel(this, "dx"), Dim.batch(x.size() / width), width), "dx", y.buffer(), g.dy(y), dx));
+        }
+    }
+
+    record Prelu(String name, Operand x, Operand y, long channels, long spatial, String weight) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new PreluForward(out.kernel(this, "fwd"), channels, spatial), name, x.buffer(), weight, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            PreluBackward k = new PreluBackward(g.kernel(this, "bwd"), channels, spatial);
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(k, "dx, dW", x.buffer(), weight, g.dy(y), dx, g.param(weight)));
+            else g.launch(k, "dW", x.buffer(), weight, g.dy(y), g.plan().work("grad.tmp." + x.buffer(), x.size()), g.param(weight));
+        }
+    }
+
+    /** Inverted dropout: scaled at training time, the identity at inference. The mask comes from the step counter. */
+    record DropoutNode(String name, Operand x, Operand y, float rate, long seed) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            if (training) out.launchCounted(new Dropout(out.kernel(this, "fwd"), Dim.batch(x.size()), rate, seed), name, x.buffer(), y.buffer());
+            else if (!out.alias(y.buffer(), x.buffer())) {
+                out.launch(new Axpy(out.kernel(this, "copy"), Dim.batch(x.size()), 1f, 0f), name + " (identity at inference)", x.buffer(), y.buffer());
+            }
+        }
+
+        public void backward(Gradients g) {
+            if (g.needs(x)) g.write(this, x, dx -> g.launchCounted(new Dropout(g.kernel(this, "dx"), Dim.batch(x.size()), rate, seed), "the same mask", g.dy(y), dx));
+        }
+    }
+
+    record BatchNorm(String name, Operand x, Operand y, long channels, long spatial, float momentum, float eps,
+                            String weight, String bias, String runningMean, String runningVar) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            Plan p = out.plan();
+            String mean = p.fixed("saved.mean:" + name, channels), invstd = p.fixed("saved.invstd:" + name, channels);
+            out.launch(new BatchNormForward(out.kernel(this, training ? "fwd_train" : "fwd"), channels, spatial, momentum, eps, training),
+                    name + (training ? " (batch statistics)" : " (running statistics)"),
+                    x.buffer(), weight, bias, runningMean, runningVar, mean, invstd, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            Plan p = g.plan();
+            String mean = p.fixed("saved.mean:" + name, channels), invstd = p.fixed("saved.invstd:" + name, channels);
+            BatchNormBackward k = new BatchNormBackward(g.kernel(this, "bwd"), channels, spatial);
+            if (g.needs(x)) g.write(this, x, dx -> g.launch(k, "dx, dW, db", x.buffer(), weight, mean, invstd, g.dy(y), dx, g.param(weight), g.param(bias)));
+            else g.launch(k, "dW, db", x.buffer(), weight, mean, invstd, g.dy(y), p.work("grad.tmp." + x.buffer(), x.size()), g.param(weight), g.param(bias));
+        }
+    }
+
+    record Embedding(String name, Operand ids, Operand y, long tokens, long vocab, long dim, String weight) implements Node {
+        public List<Operand> inputs() { return List.of(ids); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new EmbeddingForward(out.kernel(this, "fwd"), tokens, vocab, dim), name, ids.buffer(), weight, y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            g.launch(new EmbeddingBackward(g.kernel(this, "dweight"), tokens, vocab, dim), "dW", ids.buffer(), g.dy(y), g.param(weight));
+        }
+    }
+
+    /**
+     * An RNN or LSTM over [T, F]: the input projection for every step is one matrix product, the
+     * sequential part one kernel; backward, one kernel gives the gate gradients and matrix products the rest.
+     */
+    record Recurrent(String name, Operand x, Operand y, boolean lstm, long time, long features, long units, Act act,
+                            boolean sequences, String weightIh, String weightHh, String biasIh, String biasHh) implements Node {
+        public List<Operand> inputs() { return List.of(x); }
+        public Operand output() { return y; }
+
+        private long gates() { return (lstm ? 4 : 1) * units; }
+
+        private String[] state(Plan p) {
+            return new String[] {p.work("rnn.xproj:" + name, time * gates()), p.work("rnn.hprev:" + name, time * units),
+                    p.work("rnn.cells:" + name, lstm ? (time + 1) * units : 1), p.work("rnn.gates:" + name, time * gates())};
+        }
+
+        public void forward(Lowering out, boolean training) {
+            String[] s = state(out.plan());
+            Dim steps = Dim.batch(time);
+            out.launch(new Gemm(out.kernel(this, "xproj"), false, true, steps, Dim.of(gates()), Dim.of(features), (int) features, (int) features, (int) gates(), 1f, 0f),
+                    name + ": x·W_ihᵀ for every step", x.buffer(), weightIh, s[0]);
+            out.launch(new BiasAct(out.kernel(this, "xproj_bias"), steps, gates(), 1, true, Act.LINEAR, 0f), "+ b_ih", biasIh, s[0]);
+            out.launch(new RecurrentForward(out.kernel(this, "fwd"), lstm, time, units, act, sequences), name + ": through time",
+                    s[0], weightHh, biasHh, s[1], s[2], s[3], y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            String[] s = state(g.plan());
+            Dim steps = Dim.batch(time);
+            String dgates = g.plan().work("grad.rnn.gates:" + name, time * gates());
+            g.launch(new RecurrentBackward(g.kernel(this, "bwd"), lstm, time, units, act, sequences), name + ": back through time",
+                    weightHh, s[1], s[2], s[3], g.dy(y), dgates);
+            g.launch(new Gemm(g.kernel(this, "dweight_ih"), true, false, Dim.of(gates()), Dim.of(features), steps, (int) gates(), (int) features, (int) features, 1f, 0f),
+                    "dW_ih", dgates, x.buffer(), g.param(weightIh));
+            g.launch(new Gemm(g.kernel(this, "dweight_hh"), true, false, Dim.of(gates()), Dim.of(units), steps, (int) gates(), (int) units, (int) units, 1f, 0f),
+                    "dW_hh", dgates, s[1], g.param(weightHh));
+            g.launch(new BiasGrad(g.kernel(this, "dbias_ih"), steps, gates(), 1), "db_ih", dgates, g.param(biasIh));
+            g.launch(new BiasGrad(g.kernel(this, "dbias_hh"), steps, gates(), 1), "db_hh", dgates, g.param(biasHh));
+            if (g.needs(x)) {
+                boolean add = g.accumulates(x);
+                g.launch(new Gemm(g.kernel(this, add ? "dx_add" : "dx"), false, false, steps, Dim.of(features), Dim.of(gates()), (int) gates(), (int) features, (int) features, 1f, add ? 1f : 0f),
+                        "dx", dgates, weightIh, g.dy(x));
+            }
+        }
+    }
+
+    /** The maximum over {@code pieces} consecutive values of z: maxout after its affine part. */
+    record Maxout(String name, Operand z, Operand y, long units, long pieces) implements Node {
+        public List<Operand> inputs() { return List.of(z); }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            out.launch(new MaxoutForward(out.kernel(this, "fwd"), units, pieces), name + ": max of " + pieces, z.buffer(), y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            g.write(this, z, dz -> g.launch(new MaxoutBackward(g.kernel(this, "dz"), units, pieces), "dz", z.buffer(), g.dy(y), dz));
+        }
+    }
+
+    record Add(String name, List<Operand> xs, Operand y) implements Node {
+        public List<Operand> inputs() { return xs; }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            Dim size = Dim.batch(y.size());
+            out.launch(new Axpy(out.kernel(this, "copy"), size, 1f, 0f), name, xs.get(0).buffer(), y.buffer());
+            for (int i = 1; i < xs.size(); i++) out.launch(new Axpy(out.kernel(this, "add"), size, 1f, 1f), "+ input " + (i + 1), xs.get(i).buffer(), y.buffer());
+        }
+
+        public void backward(Gradients g) {
+            Dim size = Dim.batch(y.size());
+            for (Operand x : xs) {
+                if (!g.needs(x)) continue;
+                boolean add = g.accumulates(x);
+                g.launch(new Axpy(g.kernel(this, add ? "dx_add" : "dx"), size, 1f, add ? 1f : 0f), "dx = dy", g.dy(y), g.dy(x));
+            }
+        }
+    }
+
+    /** Joins along the first axis of the example: each input is one contiguous slice of every output row. */
+    record Concat(String name, List<Operand> xs, Operand y) implements Node {
+        public List<Operand> inputs() { return xs; }
+        public Operand output() { return y; }
+
+        public void forward(Lowering out, boolean training) {
+            long offset = 0;
+            for (int i = 0; i < xs.size(); i++) {
+                Operand x = xs.get(i);
+                out.launch(new SliceCopy(out.kernel(this, "part" + (i + 1)), rows(), x.size(), y.size(), offset, false),
+                        name + ": input " + (i + 1) + " at " + offset, x.buffer(), y.buffer());
+                offset += x.size();
+            }
+        }
+
+        public void backward(Gradients g) {
+            long offset = 0;
+            for (int i = 0; i < xs.size(); i++) {
+                Operand x = xs.get(i);
+                long at = offset;
+                int part = i + 1;
+                if (g.needs(x)) g.write(this, x, dx -> g.launch(new SliceCopy(g.kernel(this, "dpart" + part), rows(), x.size(), y.size(), at, true), "dx", g.dy(y), dx));
+                offset += x.size();
+            }
+        }
+    }
+
+    /** dz = dy·act'(y), in place in dy's buffer (its gradient is complete and read only here). */
+    private static String actGrad(Gradients g, Node node, Operand y, Act act, float alpha) {
+        String dy = g.dy(y);
+        if (act != Act.LINEAR) g.launch(new ActGrad(g.kernel(node, "act_grad"), Dim.batch(y.size()), act, alpha), "dz = dy·act'(y)", y.buffer(), dy, dy);
+        return dy;
+    }
 }

@@ -74,4 +74,11 @@ public final class Shape {
     @Override public String toString() {
         return Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
     }
+
+    /** `[1, 2], [3] and [4]`: shapes listed in a message. */
+    public static String listed(List<Shape> shapes) {
+        List<String> names = shapes.stream().map(Shape::toString).toList();
+        if (names.size() == 1) return names.get(0);
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
 }

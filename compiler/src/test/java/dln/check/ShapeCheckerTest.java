@@ -6,7 +6,7 @@ import dln.Compiler;
 import dln.diag.Code;
 import dln.diag.Diagnostic;
 import dln.diag.Source;
-import dln.net.Network;
+import dln.op.Network;
 import dln.net.ParamSpec;
 import dln.net.Shape;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dln.lsp;
 
 import dln.diag.Source;
 import dln.diag.Span;
-import dln.net.Network;
+import dln.op.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dln.lsp;
 import dln.check.Signatures.Arg;
 import dln.check.Signatures.Signature;
 import dln.diag.Source;
-import dln.net.Network;
+import dln.op.Network;
 import dln.net.ParamSpec;
 import java.util.List;
 import java.util.Locale;

@@ -41,8 +41,14 @@ public record ConvGeom(long inChannels, long outChannels, long[] in, long[] kern
         return new ConvGeom(inChannels, outChannels, i, k, s, p, d, o);
     }
 
-    static long outSize(long in, long kernel, long stride, long padding, long dilation) {
-        return Math.floorDiv(in + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+    /**
+     * The output size of a sliding window along one axis, floor((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1:
+     * the one formula of convolution and pooling (the compiler's shape rule reads it too). Exact:
+     * an overflow throws ArithmeticException.
+     */
+    public static long outSize(long in, long kernel, long stride, long padding, long dilation) {
+        long reach = Math.addExact(Math.multiplyExact(dilation, kernel - 1), 1);
+        return Math.addExact(Math.floorDiv(Math.subtractExact(Math.addExact(in, Math.multiplyExact(2, padding)), reach), stride), 1);
     }
 
     static long[] lead(long[] a, long fill) {

@@ -34,7 +34,7 @@ public record GlobalPoolBackward(String name, long channels, long spatial, boole
             out.line("if (row >= batch * %d) return;", channels);
             out.line("__global const float* xr = x + row * %d;", spatial);
             out.line("int best = 0;");
-            out.line("for (int i = 1; i < %d; i++) if %s best = i;", spatial, Windows.replaces("xr[i]", "xr[best]"));
+            out.line("for (int i = 1; i < %d; i++) if %s best = i;", spatial, PoolWindows.replaces("xr[i]", "xr[best]"));
             out.line("for (int i = 0; i < %d; i++) dx[row * %d + i] = i == best ? dy[row] : 0.0f;", spatial, spatial);
         } else {
             out.line("const int e = get_global_id(0);");

@@ -27,7 +27,7 @@ public record GlobalPoolForward(String name, long channels, long spatial, boolea
     /** The offset of the maximum of x[from, from + count): the first largest, or the last NaN ({@link Windows#replaces}). */
     static int argmax(float[] x, int from, int count) {
         int best = 0;
-        for (int i = 1; i < count; i++) if (Windows.replaces(x[from + i], x[from + best])) best = i;
+        for (int i = 1; i < count; i++) if (PoolWindows.replaces(x[from + i], x[from + best])) best = i;
         return best;
     }
 
@@ -39,7 +39,7 @@ public record GlobalPoolForward(String name, long channels, long spatial, boolea
         out.line("__global const float* xr = x + row * %d;", spatial);
         if (max) {
             out.line("float top = xr[0];");
-            out.line("for (int i = 1; i < %d; i++) top = %s ? xr[i] : top;", spatial, Windows.replaces("xr[i]", "top"));
+            out.line("for (int i = 1; i < %d; i++) top = %s ? xr[i] : top;", spatial, PoolWindows.replaces("xr[i]", "top"));
             out.line("y[row] = top;");
         } else {
             out.line("float sum = 0.0f;");

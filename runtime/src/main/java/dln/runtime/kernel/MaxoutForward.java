@@ -26,7 +26,7 @@ public record MaxoutForward(String name, long units, long pieces) implements Ker
      */
     static int first(float[] z, int at, int pieces) {
         int best = 0;
-        for (int k = 1; k < pieces && !Float.isNaN(z[at + best]); k++) if (Windows.replaces(z[at + k], z[at + best])) best = k;
+        for (int k = 1; k < pieces && !Float.isNaN(z[at + best]); k++) if (PoolWindows.replaces(z[at + k], z[at + best])) best = k;
         return best;
     }
 
@@ -34,7 +34,7 @@ public record MaxoutForward(String name, long units, long pieces) implements Ker
     static void first(C out, long pieces) {
         out.line("int best = 0;");
         out.line("for (int k = 1; k < %d && !isnan(z[i * %d + best]); k++) if %s best = k;", pieces, pieces,
-                Windows.replaces("z[i * %d + k]".formatted(pieces), "z[i * %d + best]".formatted(pieces)));
+                PoolWindows.replaces("z[i * %d + k]".formatted(pieces), "z[i * %d + best]".formatted(pieces)));
     }
 
     public void opencl(C out) {

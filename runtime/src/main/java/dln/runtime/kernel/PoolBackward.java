@@ -28,7 +28,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], dy = bufs[1], dx = bufs[2];
-        int[][] windows = Windows.of(g);
+        int[][] windows = PoolWindows.of(g);
         int in = (int) g.inVolume(), out = (int) g.outVolume();
         float size = g.windowVolume();
         ParallelFor.range(batch * (int) g.channels(), (long) out * windows.length, plane -> {
@@ -36,7 +36,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
             for (int o = 0; o < out; o++) {
                 int[] w = windows[o];
                 float d = dy[plane * out + o];
-                if (max) dx[plane * in + Windows.argmax(w, x, plane * in)] += d;
+                if (max) dx[plane * in + PoolWindows.argmax(w, x, plane * in)] += d;
                 else for (int i : w) dx[plane * in + i] += d / size;
             }
             if (act != Act.LINEAR) act.gradFromOutput(x, dx, dx, plane * in, (plane + 1) * in, alpha);
@@ -56,7 +56,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
             unrolledTiles(out);
             return;
         }
-        if (max) Windows.argmax(out, name + "_argmax", g);
+        if (max) PoolWindows.argmax(out, name + "_argmax", g);
         if (disjoint()) tiles(out);
         else gather(out);
     }
@@ -89,9 +89,9 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
         long[] in = g.in(), k = g.size();
         out.line("// dx = the %s gradient of each window, a work-item per window writing its tile, offsets unrolled: %s.",
                 max ? "max" : "mean", g);
-        Windows.openPerOutput(out, name, g, "const x", "const dy", "dx");
+        PoolWindows.openPerOutput(out, name, g, "const x", "const dy", "dx");
         out.line("const int corner = plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;", g.inVolume(), k[0], in[1], k[1], in[2], k[2]);
-        long[] offsets = Windows.offsets(g);
+        long[] offsets = PoolWindows.offsets(g);
         if (max) {
             out.line("__global const float* xp = x + corner;");
             out.line("float top = xp[%d];", offsets[0]);
@@ -99,7 +99,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
             for (int j = 1; j < offsets.length; j++) {
                 // selects, not a branch: PoCL then runs the work-items' windows side by side in vector lanes
                 out.line("{ const float v = xp[%d]; const int r = %s; best = r ? %d : best; top = r ? v : top; }",
-                        offsets[j], Windows.replaces("v", "top"), j);
+                        offsets[j], PoolWindows.replaces("v", "top"), j);
             }
             out.line("const float grad = dy[e];");
             for (int j = 0; j < offsets.length; j++) {
@@ -115,7 +115,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
     private void tiles(C out) {
         long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
         out.line("// dx = the %s gradient of each window, a work-item per window writing its tile: %s.", max ? "max" : "mean", g);
-        Windows.openPerOutput(out, name, g, "const x", "const dy", "dx");
+        PoolWindows.openPerOutput(out, name, g, "const x", "const dy", "dx");
         out.line("__global float* dxp = dx + plane * %d;", g.inVolume());
         out.line(max ? "const int best = %s_argmax(x + plane * %d, od, oh, ow);".formatted(name, g.inVolume())
                 : "const float share = dy[e] / %s;".formatted(C.f(g.windowVolume())));

@@ -13,14 +13,14 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], y = bufs[1];
-        int[][] windows = Windows.of(g);
+        int[][] windows = PoolWindows.of(g);
         int in = (int) g.inVolume(), out = (int) g.outVolume();
         float size = g.windowVolume();
         ParallelFor.range(batch * (int) g.channels(), (long) out * windows.length, plane -> {
             for (int o = 0; o < out; o++) {
                 int[] w = windows[o];
                 if (max) {
-                    y[plane * out + o] = x[plane * in + Windows.argmax(w, x, plane * in)];
+                    y[plane * out + o] = x[plane * in + PoolWindows.argmax(w, x, plane * in)];
                 } else {
                     float sum = 0;
                     for (int i : w) sum += x[plane * in + i];
@@ -35,17 +35,17 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
             unrolledWindows(out);
             return;
         }
-        if (max) Windows.argmax(out, name + "_argmax", g);
+        if (max) PoolWindows.argmax(out, name + "_argmax", g);
         out.line("// y = the %s of each window: %s.", max ? "max" : "mean (padding counted as zeros)", g);
-        Windows.openPerOutput(out, name, g, "const x", "y");
+        PoolWindows.openPerOutput(out, name, g, "const x", "y");
         out.line("__global const float* xp = x + plane * %d;", g.inVolume());
         if (max) {
             out.line("y[e] = xp[%s_argmax(xp, od, oh, ow)];", name);
         } else {
             out.line("float sum = 0.0f;");
-            Windows.scan(out, g, "od", "oh", "ow");
+            PoolWindows.scan(out, g, "od", "oh", "ow");
             out.line("sum += xp[i];");
-            Windows.closeScan(out);
+            PoolWindows.closeScan(out);
             out.line("y[e] = sum / %s;", C.f(g.windowVolume()));
         }
         out.line("}");
@@ -65,13 +65,13 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
     private void unrolledWindows(C out) {
         long[] in = g.in(), st = g.stride();
         out.line("// y = the %s of each window: %s; window offsets unrolled.", max ? "max" : "mean", g);
-        Windows.openPerOutput(out, name, g, "const x", "y");
+        PoolWindows.openPerOutput(out, name, g, "const x", "y");
         out.line("__global const float* xp = x + plane * %d + (od * %d * %d + oh * %d) * %d + ow * %d;",
                 g.inVolume(), st[0], in[1], st[1], in[2], st[2]);
-        long[] offsets = Windows.offsets(g);
+        long[] offsets = PoolWindows.offsets(g);
         out.line(max ? "float acc = xp[%d];".formatted(offsets[0]) : "float acc = 0.0f;");
         for (int j = max ? 1 : 0; j < offsets.length; j++) {
-            out.line(max ? "{ const float v = xp[%d]; acc = %s ? v : acc; }".formatted(offsets[j], Windows.replaces("v", "acc"))
+            out.line(max ? "{ const float v = xp[%d]; acc = %s ? v : acc; }".formatted(offsets[j], PoolWindows.replaces("v", "acc"))
                     : "acc += xp[%d];".formatted(offsets[j]));
         }
         out.line(max ? "y[e] = acc;" : "y[e] = acc / %s;", C.f(g.windowVolume()));

@@ -19,7 +19,7 @@ public record PoolGeom(long channels, long[] in, long[] size, long[] stride, lon
         if (channels < 1) throw new IllegalArgumentException("channels must be positive");
         for (int d = 0; d < 3; d++) {
             if (size[d] < 1 || stride[d] < 1 || padding[d] < 0 || 2 * padding[d] > size[d] || in[d] < 1 || out[d] < 1
-                    || out[d] != outSize(in[d], size[d], stride[d], padding[d])) {
+                    || out[d] != ConvGeom.outSize(in[d], size[d], stride[d], padding[d], 1)) {
                 throw new IllegalArgumentException("bad pooling sizes in dimension " + d + ": in " + in[d] + ", size " + size[d]
                         + ", stride " + stride[d] + ", padding " + padding[d] + ", out " + out[d]);
             }
@@ -34,13 +34,10 @@ public record PoolGeom(long channels, long[] in, long[] size, long[] stride, lon
     public static PoolGeom of(long channels, long[] in, long[] size, long[] stride, long[] padding) {
         long[] i = ConvGeom.lead(in, 1), k = ConvGeom.lead(size, 1), s = ConvGeom.lead(stride, 1), p = ConvGeom.lead(padding, 0);
         long[] o = new long[3];
-        for (int x = 0; x < 3; x++) o[x] = outSize(i[x], k[x], s[x], p[x]);
+        for (int x = 0; x < 3; x++) o[x] = ConvGeom.outSize(i[x], k[x], s[x], p[x], 1);
         return new PoolGeom(channels, i, k, s, p, o);
     }
 
-    static long outSize(long in, long size, long stride, long padding) {
-        return Math.floorDiv(in + 2 * padding - size, stride) + 1;
-    }
 
     private static long[] three(long[] a, String what) {
         if (a == null || a.length != 3) throw new IllegalArgumentException(what + " needs 3 sizes (depth, height, width)");

@@ -1,6 +1,10 @@
-package dln.net;
+package dln.op;
 
 import dln.diag.Span;
+import dln.net.DType;
+import dln.net.Init;
+import dln.net.ParamSpec;
+import dln.net.Shape;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package dln.check;
+package dln.op;
 
 import java.util.Set;
 
@@ -7,10 +7,10 @@ import java.util.Set;
  * default (null: required if {@code required}, else absent and derived by the layer, as a pool's
  * stride defaults to its size).
  */
-record ArgSpec(String name, Kind kind, Object defaultValue, boolean required, int dims, Set<String> words) {
+public record ArgSpec(String name, Kind kind, Object defaultValue, boolean required, int dims, Set<String> words) {
 
     /** What an argument accepts, in words for messages. */
-    enum Kind {
+    public enum Kind {
         COUNT("a whole number of at least 1"),
         NONNEG_INT("a whole number of at least 0"),
         SIZES("a whole number of at least 1, or a list of them"),
@@ -29,28 +29,28 @@ record ArgSpec(String name, Kind kind, Object defaultValue, boolean required, in
         STRINGS("a string, or a list of strings"),
         ANY("a value");
 
-        final String words;
+        public final String words;
 
         Kind(String words) { this.words = words; }
     }
 
-    static ArgSpec required(String name, Kind kind) {
+    public static ArgSpec required(String name, Kind kind) {
         return new ArgSpec(name, kind, null, true, 0, Set.of());
     }
 
-    static ArgSpec optional(String name, Kind kind, Object defaultValue) {
+    public static ArgSpec optional(String name, Kind kind, Object defaultValue) {
         return new ArgSpec(name, kind, defaultValue, false, 0, Set.of());
     }
 
-    static ArgSpec word(String name, Object defaultValue, String... words) {
+    public static ArgSpec word(String name, Object defaultValue, String... words) {
         return new ArgSpec(name, Kind.WORD, defaultValue, defaultValue == null, 0, Set.of(words));
     }
 
-    static ArgSpec sizes(String name, Kind kind, int dims, Object defaultValue, boolean required) {
+    public static ArgSpec sizes(String name, Kind kind, int dims, Object defaultValue, boolean required) {
         return new ArgSpec(name, kind, defaultValue, required, dims, Set.of());
     }
 
-    String expectation() {
+    public String expectation() {
         if (kind == Kind.WORD) return "one of " + String.join(", ", new java.util.TreeSet<>(words));
         if (dims > 1 && (kind == Kind.SIZES || kind == Kind.PADDING)) {
             return kind.words.replace("a list of them", "a list of " + dims);

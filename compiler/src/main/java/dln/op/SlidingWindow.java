@@ -1,10 +1,11 @@
-package dln.net;
+package dln.op;
 
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
-import static java.lang.Math.subtractExact;
 
 import dln.diag.Code;
+import dln.net.Shape;
+import dln.runtime.kernel.ConvGeom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,11 +13,12 @@ import java.util.Map;
 
 /**
  * The sliding-window rule shared by convolution and pooling, per spatial dimension:
- * out = floor((W - F_eff + 2P) / S) + 1 with F_eff = D(F - 1) + 1. Errors and warnings print the
- * formula with the numbers filled in.
+ * out = floor((W - F_eff + 2P) / S) + 1 with F_eff = D(F - 1) + 1 ({@link ConvGeom#outSize}, the
+ * one place the formula is written: the kernels check their geometry with it too). Errors and
+ * warnings print the formula with the numbers filled in.
  */
-final class Windows {
-    private Windows() {}
+final class SlidingWindow {
+    private SlidingWindow() {}
 
     private static final String[][] AXES = {
         {"position", "positions", "length"},
@@ -47,8 +49,7 @@ final class Windows {
         for (int i = 0; i < n; i++) {
             long w = x.dim(i + 1);
             long fEff = addExact(multiplyExact(d[i], f[i] - 1), 1);
-            long span = subtractExact(addExact(w, multiplyExact(2, pad[i])), fEff);
-            out[i] = addExact(Math.floorDiv(span, s[i]), 1);
+            out[i] = ConvGeom.outSize(w, f[i], s[i], pad[i], d[i]);
             String formula = formula(w, f[i], fEff, d[i], pad[i], s[i], out[i]);
             String axis = axisName(n, i)[2];
             if (out[i] < 1) {

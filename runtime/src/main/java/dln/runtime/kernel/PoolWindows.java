@@ -4,8 +4,8 @@ package dln.runtime.kernel;
  * The pooling windows of a geometry, for the Java references and as OpenCL C: which input elements
  * each output reads, in scan order (depth, height, width), padding left out.
  */
-final class Windows {
-    private Windows() {}
+final class PoolWindows {
+    private PoolWindows() {}
 
     /** For each output position of a plane, the plane indices of its window's input elements, in scan order. */
     static int[][] of(PoolGeom g) {

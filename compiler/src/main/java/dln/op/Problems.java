@@ -1,4 +1,4 @@
-package dln.net;
+package dln.op;
 
 import dln.diag.Code;
 import dln.diag.Diagnostics;

@@ -1,0 +1,88 @@
+package dln.op;
+
+import static java.lang.Math.multiplyExact;
+
+import dln.ir.Node;
+import dln.net.Init;
+import dln.net.ParamSpec;
+import dln.net.Shape;
+import dln.op.ArgSpec.Kind;
+import dln.runtime.kernel.Act;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An activation used as a layer: `relu`, `leaky_relu(alpha = 0.01)`, `elu(alpha = 1.0)`, `prelu(init?)`,
+ * `softmax` (over the last axis), ... Elementwise ones fuse into the dense or convolution layer
+ * before them. PReLU learns one negative slope per channel (axis 0), weight [C].
+ */
+public record Activation(Fn fn, double alpha) implements Op {
+    public enum Fn {
+        LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, PRELU, ELU, SOFTMAX;
+
+        public String keyword() { return name().toLowerCase(Locale.ROOT); }
+
+        /** The kernels' elementwise function; softmax and PReLU are not elementwise. */
+        public Act act() {
+            return switch (this) {
+                case LINEAR -> Act.LINEAR;
+                case STEP -> Act.STEP;
+                case SIGMOID -> Act.SIGMOID;
+                case TANH -> Act.TANH;
+                case RELU -> Act.RELU;
+                case LEAKY_RELU -> Act.LEAKY_RELU;
+                case ELU -> Act.ELU;
+                case PRELU, SOFTMAX -> throw new IllegalArgumentException(this + " is not elementwise");
+            };
+        }
+    }
+
+    static final List<Signature> SIGNATURES = signatures();
+
+    private static List<Signature> signatures() {
+        List<Signature> out = new ArrayList<>();
+        for (Fn fn : Fn.values()) {
+            out.add(switch (fn) {
+                case LEAKY_RELU -> Signature.of(fn.keyword(), 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.NONNEG, 0.01));
+                case ELU -> Signature.of(fn.keyword(), 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.POSITIVE, 1.0));
+                case PRELU -> Signature.of(fn.keyword(), 0, a -> new Activation(fn, 0.25), Signature.INIT);
+                default -> Signature.of(fn.keyword(), 0, a -> new Activation(fn, 0));
+            });
+        }
+        return List.copyOf(out);
+    }
+
+    public String kind() { return fn.keyword(); }
+
+    public Shape infer(List<Shape> in, Problems p) { return in.get(0); }
+
+    public List<ParamSpec> params(List<Shape> in) {
+        return fn == Fn.PRELU ? List.of(ParamSpec.trained("weight", in.get(0).dim(0))) : List.of();
+    }
+
+    /** PReLU's slopes start at 0.25, as PyTorch's. */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) { return Inits.constant("constant", 0.25); }
+
+    public long flops(List<Shape> in, Shape out) {
+        return switch (fn) {
+            case LINEAR -> 0;
+            case SOFTMAX -> multiplyExact(3, out.size());
+            default -> out.size();
+        };
+    }
+
+    public void lower(Lowerer.Context c) {
+        Shape in = c.inShape();
+        switch (fn) {
+            case SOFTMAX -> c.add(new Node.SoftmaxNode(c.name(), c.x(), c.y(), in.dim(in.rank() - 1)));
+            case PRELU -> c.add(new Node.Prelu(c.name(), c.x(), c.y(), in.dim(0), in.size() / in.dim(0), c.param("weight")));
+            default -> {
+                // the output step of a perceptron stays a node: its rule skips the step
+                boolean fusable = !(fn == Fn.STEP && c.perceptron());
+                if (fusable && c.fuse(fn.act(), (float) alpha)) return;
+                c.add(new Node.Activation(c.name(), c.x(), c.y(), fn.act(), (float) alpha));
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dln.op;
+
+import static java.lang.Math.multiplyExact;
+
+import dln.ir.Node;
+import dln.net.Init;
+import dln.net.ParamSpec;
+import dln.net.Shape;
+import dln.op.ArgSpec.Kind;
+import java.util.List;
+
+/**
+ * `batchnorm(momentum = 0.1, eps = 1e-5)`: normalizes per channel ([C, ...]) or per feature ([F]),
+ * both axis 0 of the example; weight and bias [C], buffers running_mean and running_var [C].
+ */
+public record BatchNorm(double momentum, double eps) implements Op {
+    static final List<Signature> SIGNATURES = List.of(
+            Signature.of("batchnorm", 0, a -> new BatchNorm(a.real("momentum"), a.real("eps")),
+                    ArgSpec.optional("momentum", Kind.UNIT, 0.1), ArgSpec.optional("eps", Kind.POSITIVE, 1e-5)));
+
+    public String kind() { return "batchnorm"; }
+
+    public Shape infer(List<Shape> in, Problems p) { return in.get(0); }
+
+    public List<ParamSpec> params(List<Shape> in) {
+        long c = in.get(0).dim(0);
+        return List.of(ParamSpec.trained("weight", c), ParamSpec.trained("bias", c),
+                ParamSpec.buffer("running_mean", c), ParamSpec.buffer("running_var", c));
+    }
+
+    /** As PyTorch: weight and running variance at one, bias and running mean at zero. */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) {
+        boolean one = param.name().equals("weight") || param.name().equals("running_var");
+        return Inits.constant(one ? "ones" : "zeros", 0);
+    }
+
+    public long flops(List<Shape> in, Shape out) { return multiplyExact(2, out.size()); }
+
+    public void lower(Lowerer.Context c) {
+        Shape in = c.inShape();
+        c.add(new Node.BatchNorm(c.name(), c.x(), c.y(), in.dim(0), in.size() / in.dim(0), (float) momentum, (float) eps,
+                c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var")));
+    }
+}

@@ -1,0 +1,32 @@
+package dln.op;
+
+import dln.ir.Node;
+import dln.net.Init;
+import dln.net.ParamSpec;
+import dln.net.Shape;
+import dln.op.ArgSpec.Kind;
+import java.util.List;
+
+/** `embedding(vocab, dim, init?)`: integer ids [T...] -> vectors [T..., dim]; weight [vocab, dim]. */
+public record Embedding(long vocab, long dim) implements Op {
+    static final List<Signature> SIGNATURES = List.of(
+            Signature.of("embedding", 2, a -> new Embedding(a.count("vocab"), a.count("dim")),
+                    ArgSpec.required("vocab", Kind.COUNT), ArgSpec.required("dim", Kind.COUNT), Signature.INIT));
+
+    public String kind() { return "embedding"; }
+
+    public Shape infer(List<Shape> in, Problems p) { return in.get(0).append(dim); }
+
+    public List<ParamSpec> params(List<Shape> in) { return List.of(ParamSpec.trained("weight", vocab, dim)); }
+
+    /** As PyTorch's nn.Embedding: N(0, 1). */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) { return Inits.constant("normal", 1); }
+
+    public long flops(List<Shape> in, Shape out) { return 0; }
+
+    public boolean takesIntInput() { return true; }
+
+    public void lower(Lowerer.Context c) {
+        c.add(new Node.Embedding(c.name(), c.x(), c.y(), c.inShape().size(), vocab, dim, c.param("weight")));
+    }
+}

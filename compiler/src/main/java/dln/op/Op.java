@@ -1,0 +1,73 @@
+package dln.op;
+
+import dln.net.Init;
+import dln.net.ParamSpec;
+import dln.net.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A built-in layer with its checked arguments: one record per layer, in one file that holds the
+ * whole op: its {@link Signature} (arguments, defaults, how many by position), its shape rule, its
+ * parameters in PyTorch layout with their initial values, its forward FLOPs per example (a
+ * multiply-add counts 2) and its lowering to IR nodes, whose launches carry the gradient rule,
+ * the Java reference and the OpenCL kernel. Sizes use checked 64-bit arithmetic; the checker turns
+ * an overflow into a diagnostic.
+ *
+ * <p>The interface is sealed and every rule abstract, so a new op is complete or does not
+ * compile; {@link #signatures()} is the one table the checker, the summary, the language server and
+ * the docs read. docs/ARCHITECTURE.md walks through adding one.
+ */
+public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropout, BatchNorm, Embedding, Recurrent,
+        Maxout, Add, Concat, Activation {
+
+    /** The name the op is called by in .dln files, and the stem of its layers' names: `conv2d`. */
+    String kind();
+
+    /** The output shape for these input shapes, or null after reporting why there is none. */
+    Shape infer(List<Shape> in, Problems problems);
+
+    /** The parameters, named and laid out as PyTorch's module for this layer names them. */
+    default List<ParamSpec> params(List<Shape> in) { return List.of(); }
+
+    long flops(List<Shape> in, Shape out);
+
+    /** Only an embedding reads integer ids. */
+    default boolean takesIntInput() { return false; }
+
+    /**
+     * How parameter {@code param} starts: PyTorch's default for this layer unless the layer or the
+     * train block chose an initializer ({@code chosen}, {@link Init#DEFAULT} if none).
+     */
+    default dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) {
+        return Inits.weights(param, all, chosen);
+    }
+
+    /** Appends this layer's IR nodes (or makes its output a view of its input). */
+    void lower(Lowerer.Context c);
+
+    /** Every built-in layer and activation, by name, in the order of the language reference. */
+    static Map<String, Signature> signatures() { return Table.SIGNATURES; }
+
+    /** The table behind {@link #signatures()}: one line per op. */
+    final class Table {
+        private Table() {}
+
+        private static final Map<String, Signature> SIGNATURES = of(
+                Dense.SIGNATURES, Conv.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Flatten.SIGNATURES,
+                Dropout.SIGNATURES, BatchNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES, Maxout.SIGNATURES,
+                Add.SIGNATURES, Concat.SIGNATURES, Activation.SIGNATURES);
+
+        @SafeVarargs
+        private static Map<String, Signature> of(List<Signature>... groups) {
+            Map<String, Signature> out = new LinkedHashMap<>();
+            for (List<Signature> group : groups) {
+                for (Signature s : group) {
+                    if (out.put(s.name(), s) != null) throw new IllegalStateException("two layers named " + s.name());
+                }
+            }
+            return java.util.Collections.unmodifiableMap(out);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dln.op;
+
+import static dln.op.ArgSpec.optional;
+
+import dln.op.ArgSpec.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * How a layer is called: its name, its arguments (the first {@code positional} may be given by
+ * position; every layer also takes `name:`), how many tensors it reads, and how its op is built
+ * from checked arguments.
+ */
+public record Signature(String name, List<ArgSpec> args, int positional, int minInputs, int maxInputs, Function<Args, Op> build) {
+
+    /** A layer of one input. */
+    static Signature of(String name, int positional, Function<Args, Op> build, ArgSpec... args) {
+        return new Signature(name, withName(args), positional, 1, 1, build);
+    }
+
+    /** A layer that joins two or more inputs (add, concat). */
+    static Signature joining(String name, Function<Args, Op> build) {
+        return new Signature(name, withName(), 0, 2, Integer.MAX_VALUE, build);
+    }
+
+    /** The arguments every layer with weights shares. */
+    static final ArgSpec UNITS = ArgSpec.required("units", Kind.COUNT);
+    static final ArgSpec BIAS = optional("bias", Kind.BOOL, true);
+    static final ArgSpec INIT = optional("init", Kind.INIT, null);
+
+    private static List<ArgSpec> withName(ArgSpec... args) {
+        List<ArgSpec> all = new ArrayList<>(List.of(args));
+        all.add(optional("name", Kind.NAME, null));
+        return List.copyOf(all);
+    }
+
+    /** {@code n} copies of {@code v}: the default of a per-axis argument. */
+    static long[] fill(int n, long v) {
+        long[] out = new long[n];
+        java.util.Arrays.fill(out, v);
+        return out;
+    }
+}
