@@ -21,8 +21,8 @@ public final class Signatures {
      */
     public record Arg(String name, String accepts, String defaultValue, boolean required, List<String> choices) {}
 
-    /** A layer or function: its name, its arguments, and how many leading ones may be given by position. */
-    public record Signature(String name, List<Arg> args, int positional) {
+    /** A layer or function: its name, its arguments, how many leading ones may be given by position, and one line on it (layers; null for others). */
+    public record Signature(String name, List<Arg> args, int positional, String doc) {
         /** `conv2d(filters, kernel, stride = 1, ..., init?, name?)`: positional ones bare, optional ones with their defaults. */
         public String text() {
             StringBuilder out = new StringBuilder(name).append('(');
@@ -44,7 +44,7 @@ public final class Signatures {
     /** Every built-in layer and activation, by name in alphabetical order. */
     public static Map<String, Signature> layers() {
         Map<String, Signature> out = new TreeMap<>();
-        Op.signatures().forEach((name, def) -> out.put(name, new Signature(name, args(def.args()), def.positional())));
+        Op.signatures().forEach((name, def) -> out.put(name, new Signature(name, args(def.args()), def.positional(), def.doc())));
         return out;
     }
 
@@ -77,7 +77,7 @@ public final class Signatures {
 
     private static Map<String, Signature> functions(Map<String, TrainChecker.Fn> table) {
         Map<String, Signature> out = new TreeMap<>();
-        table.forEach((name, fn) -> out.put(name, new Signature(name, args(fn.args()), fn.positional())));
+        table.forEach((name, fn) -> out.put(name, new Signature(name, args(fn.args()), fn.positional(), null)));
         return out;
     }
 

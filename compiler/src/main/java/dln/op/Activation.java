@@ -19,7 +19,20 @@ import java.util.Locale;
  */
 public record Activation(Fn fn, double alpha) implements Op {
     public enum Fn {
-        LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, PRELU, ELU, SOFTMAX;
+        LINEAR("Activation: the identity. Output shape = input shape."),
+        STEP("Activation: Heaviside step (for the perceptron). Output shape = input shape."),
+        SIGMOID("Activation: 1 / (1 + e^-x). Output shape = input shape."),
+        TANH("Activation: hyperbolic tangent. Output shape = input shape."),
+        RELU("Activation: max(0, x). Output shape = input shape."),
+        LEAKY_RELU("Activation: x if x > 0, else alpha·x (alpha ≥ 0, default 0.01). Output shape = input shape."),
+        PRELU("Activation: like leaky_relu with a learned slope per channel (axis 0); weight [C]."),
+        ELU("Activation: x if x > 0, else alpha·(e^x - 1) (alpha > 0, default 1.0). Output shape = input shape."),
+        SOFTMAX("Activation: softmax over the last axis. Output shape = input shape.");
+
+        /** One line for people: the language server's hover. */
+        public final String doc;
+
+        Fn(String doc) { this.doc = doc; }
 
         public String keyword() { return name().toLowerCase(Locale.ROOT); }
 
@@ -44,10 +57,10 @@ public record Activation(Fn fn, double alpha) implements Op {
         List<Signature> out = new ArrayList<>();
         for (Fn fn : Fn.values()) {
             out.add(switch (fn) {
-                case LEAKY_RELU -> Signature.of(fn.keyword(), 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.NONNEG, 0.01));
-                case ELU -> Signature.of(fn.keyword(), 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.POSITIVE, 1.0));
-                case PRELU -> Signature.of(fn.keyword(), 0, a -> new Activation(fn, 0.25), Signature.INIT);
-                default -> Signature.of(fn.keyword(), 0, a -> new Activation(fn, 0));
+                case LEAKY_RELU -> Signature.of(fn.keyword(), fn.doc, 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.NONNEG, 0.01));
+                case ELU -> Signature.of(fn.keyword(), fn.doc, 1, a -> new Activation(fn, a.real("alpha")), ArgSpec.optional("alpha", Kind.POSITIVE, 1.0));
+                case PRELU -> Signature.of(fn.keyword(), fn.doc, 0, a -> new Activation(fn, 0.25), Signature.INIT);
+                default -> Signature.of(fn.keyword(), fn.doc, 0, a -> new Activation(fn, 0));
             });
         }
         return List.copyOf(out);

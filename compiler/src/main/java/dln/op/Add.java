@@ -9,7 +9,7 @@ import java.util.List;
 
 /** `add(a, b, ...)`: the elementwise sum of two or more tensors of equal shape (residual connections). */
 public record Add() implements Op {
-    static final List<Signature> SIGNATURES = List.of(Signature.joining("add", a -> new Add()));
+    static final List<Signature> SIGNATURES = List.of(Signature.joining("add", "Element-wise sum of two or more tensors of equal shape: add(a, b) or a -> add(b).", a -> new Add()));
 
     public String kind() { return "add"; }
 

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record BatchNorm(double momentum, double eps) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("batchnorm", 0, a -> new BatchNorm(a.real("momentum"), a.real("eps")),
+            Signature.of("batchnorm", "Batch normalization per channel (axis 0); weight and bias [C], buffers running_mean and running_var [C].", 0, a -> new BatchNorm(a.real("momentum"), a.real("eps")),
                     ArgSpec.optional("momentum", Kind.UNIT, 0.1), ArgSpec.optional("eps", Kind.POSITIVE, 1e-5)));
 
     public String kind() { return "batchnorm"; }

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** `concat(a, b, ...)`: joins tensors along the first axis; the other axes must agree. */
 public record Concat() implements Op {
-    static final List<Signature> SIGNATURES = List.of(Signature.joining("concat", a -> new Concat()));
+    static final List<Signature> SIGNATURES = List.of(Signature.joining("concat", "Joins two or more tensors along axis 0; all other axes must be equal.", a -> new Concat()));
 
     public String kind() { return "concat"; }
 

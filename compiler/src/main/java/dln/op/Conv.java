@@ -17,10 +17,15 @@ import java.util.List;
  */
 public record Conv(int dims, long filters, long[] kernel, long[] stride, long[] padding, long[] dilation, boolean bias)
         implements Op {
+    private static final String[] DOCS = {
+            "1-D convolution: [C, L] -> [filters, L']; weight [filters, C, k], bias [filters].",
+            "2-D convolution: [C, H, W] -> [filters, H', W'], each out = floor((W - F_eff + 2P) / S) + 1; weight [filters, C, kh, kw], bias [filters].",
+            "3-D convolution: [C, D, H, W] -> [filters, D', H', W']; weight [filters, C, kd, kh, kw], bias [filters]."};
+
     static final List<Signature> SIGNATURES = List.of(signature(1), signature(2), signature(3));
 
     private static Signature signature(int d) {
-        return Signature.of("conv" + d + "d", 2,
+        return Signature.of("conv" + d + "d", DOCS[d - 1], 2,
                 a -> new Conv(d, a.count("filters"), a.sizes("kernel"), a.sizes("stride"), a.sizes("padding"), a.sizes("dilation"), a.flag("bias")),
                 ArgSpec.required("filters", Kind.COUNT), ArgSpec.sizes("kernel", Kind.SIZES, d, null, true),
                 ArgSpec.sizes("stride", Kind.SIZES, d, Signature.fill(d, 1), false),

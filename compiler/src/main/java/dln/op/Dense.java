@@ -13,7 +13,7 @@ import java.util.List;
 /** `dense(units, init?, bias = true)`: fully connected, [in] -> [units]; weight [units, in], bias [units]. */
 public record Dense(long units, boolean bias) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("dense", 1, a -> new Dense(a.count("units"), a.flag("bias")), Signature.UNITS, Signature.INIT, Signature.BIAS));
+            Signature.of("dense", "Fully connected layer: [in] -> [units]; weight [units, in], bias [units]. FLOPs 2·units·in.", 1, a -> new Dense(a.count("units"), a.flag("bias")), Signature.UNITS, Signature.INIT, Signature.BIAS));
 
     public String kind() { return "dense"; }
 

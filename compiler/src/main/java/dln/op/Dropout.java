@@ -8,7 +8,7 @@ import java.util.List;
 /** `dropout(rate)`: drops a fraction {@code rate} of the units while training; the identity at inference. */
 public record Dropout(double rate) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("dropout", 1, a -> new Dropout(a.real("rate")), ArgSpec.required("rate", Kind.RATE)));
+            Signature.of("dropout", "Drops a fraction `rate` of the units while training; identity at inference. Output shape = input shape.", 1, a -> new Dropout(a.real("rate")), ArgSpec.required("rate", Kind.RATE)));
 
     public String kind() { return "dropout"; }
 

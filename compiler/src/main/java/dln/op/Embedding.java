@@ -10,7 +10,7 @@ import java.util.List;
 /** `embedding(vocab, dim, init?)`: integer ids [T...] -> vectors [T..., dim]; weight [vocab, dim]. */
 public record Embedding(long vocab, long dim) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("embedding", 2, a -> new Embedding(a.count("vocab"), a.count("dim")),
+            Signature.of("embedding", "Maps integer ids to learned vectors: int[T...] -> [T..., dim]; weight [vocab, dim].", 2, a -> new Embedding(a.count("vocab"), a.count("dim")),
                     ArgSpec.required("vocab", Kind.COUNT), ArgSpec.required("dim", Kind.COUNT), Signature.INIT));
 
     public String kind() { return "embedding"; }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /** `flatten`: [S...] -> [size], a view of the same values (no node, no copy). */
 public record Flatten() implements Op {
-    static final List<Signature> SIGNATURES = List.of(Signature.of("flatten", 0, a -> new Flatten()));
+    static final List<Signature> SIGNATURES = List.of(Signature.of("flatten", "Flattens any input to one axis: [d1, d2, ...] -> [d1·d2·...].", 0, a -> new Flatten()));
 
     public String kind() { return "flatten"; }
 

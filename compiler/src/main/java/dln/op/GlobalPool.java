@@ -8,8 +8,8 @@ import java.util.List;
 /** `global_maxpool`, `global_avgpool`: max or average over every spatial position, [C, S...] -> [C]. */
 public record GlobalPool(boolean max) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("global_avgpool", 0, a -> new GlobalPool(false)),
-            Signature.of("global_maxpool", 0, a -> new GlobalPool(true)));
+            Signature.of("global_avgpool", "Average over every spatial position: [C, ...] -> [C].", 0, a -> new GlobalPool(false)),
+            Signature.of("global_maxpool", "Maximum over every spatial position: [C, ...] -> [C].", 0, a -> new GlobalPool(true)));
 
     public String kind() { return max ? "global_maxpool" : "global_avgpool"; }
 

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record Maxout(long units, long pieces) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("maxout", 2, a -> new Maxout(a.count("units"), a.count("pieces")),
+            Signature.of("maxout", "The maximum of `pieces` affine maps per unit: [in] -> [units]; weight [units·pieces, in].", 2, a -> new Maxout(a.count("units"), a.count("pieces")),
                     Signature.UNITS, ArgSpec.required("pieces", Kind.COUNT), Signature.INIT));
 
     public String kind() { return "maxout"; }

@@ -15,6 +15,8 @@ import java.util.List;
  * window, [C, S...] -> [C, S'...]; padding is at most half the window.
  */
 public record Pool(boolean max, int dims, long[] size, long[] stride, long[] padding) implements Op {
+    private static final String[] SHAPES = {"[C, L] -> [C, L']", "[C, H, W] -> [C, H', W']", "[C, D, H, W] -> [C, D', H', W']"};
+
     static final List<Signature> SIGNATURES = signatures();
 
     private static List<Signature> signatures() {
@@ -22,7 +24,9 @@ public record Pool(boolean max, int dims, long[] size, long[] stride, long[] pad
         for (int dims = 1; dims <= 3; dims++) {
             int d = dims;
             for (boolean max : new boolean[] {true, false}) {
-                out.add(Signature.of((max ? "maxpool" : "avgpool") + d + "d", 1,
+                String shapes = SHAPES[d - 1];
+                out.add(Signature.of((max ? "maxpool" : "avgpool") + d + "d",
+                        (max ? "Maximum" : "Average") + " over windows: " + shapes + " by the window formula; stride defaults to size.", 1,
                         a -> new Pool(max, d, a.sizes("size"), a.has("stride") ? a.sizes("stride") : a.sizes("size"), a.sizes("padding")),
                         ArgSpec.sizes("size", Kind.SIZES, d, null, true), ArgSpec.sizes("stride", Kind.SIZES, d, null, false),
                         ArgSpec.sizes("padding", Kind.PADDING, d, Signature.fill(d, 0), false)));

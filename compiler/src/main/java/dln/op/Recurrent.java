@@ -21,11 +21,11 @@ import java.util.Locale;
  */
 public record Recurrent(boolean lstm, long units, boolean sequences, Activation.Fn activation) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("rnn", 1, a -> new Recurrent(false, a.count("units"), a.flag("sequences"),
+            Signature.of("rnn", "Simple recurrent layer over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`.", 1, a -> new Recurrent(false, a.count("units"), a.flag("sequences"),
                             Activation.Fn.valueOf(a.word("activation").toUpperCase(Locale.ROOT))),
                     Signature.UNITS, ArgSpec.optional("sequences", Kind.BOOL, false),
                     ArgSpec.word("activation", "tanh", "tanh", "relu", "sigmoid", "linear"), Signature.INIT),
-            Signature.of("lstm", 1, a -> new Recurrent(true, a.count("units"), a.flag("sequences"), Activation.Fn.TANH),
+            Signature.of("lstm", "LSTM over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; gates i, f, g, o.", 1, a -> new Recurrent(true, a.count("units"), a.flag("sequences"), Activation.Fn.TANH),
                     Signature.UNITS, ArgSpec.optional("sequences", Kind.BOOL, false), Signature.INIT));
 
     public String kind() { return lstm ? "lstm" : "rnn"; }

@@ -8,20 +8,20 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * How a layer is called: its name, its arguments (the first {@code positional} may be given by
- * position; every layer also takes `name:`), how many tensors it reads, and how its op is built
- * from checked arguments.
+ * How a layer is called: its name, one line of documentation (the language server's hover), its
+ * arguments (the first {@code positional} may be given by position; every layer also takes
+ * `name:`), how many tensors it reads, and how its op is built from checked arguments.
  */
-public record Signature(String name, List<ArgSpec> args, int positional, int minInputs, int maxInputs, Function<Args, Op> build) {
+public record Signature(String name, String doc, List<ArgSpec> args, int positional, int minInputs, int maxInputs, Function<Args, Op> build) {
 
     /** A layer of one input. */
-    static Signature of(String name, int positional, Function<Args, Op> build, ArgSpec... args) {
-        return new Signature(name, withName(args), positional, 1, 1, build);
+    static Signature of(String name, String doc, int positional, Function<Args, Op> build, ArgSpec... args) {
+        return new Signature(name, doc, withName(args), positional, 1, 1, build);
     }
 
     /** A layer that joins two or more inputs (add, concat). */
-    static Signature joining(String name, Function<Args, Op> build) {
-        return new Signature(name, withName(), 0, 2, Integer.MAX_VALUE, build);
+    static Signature joining(String name, String doc, Function<Args, Op> build) {
+        return new Signature(name, doc, withName(), 0, 2, Integer.MAX_VALUE, build);
     }
 
     /** The arguments every layer with weights shares. */

@@ -1,5 +1,6 @@
 package dln.lsp;
 
+import dln.check.Signatures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -7,7 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
-/** One documentation line per built-in name, keyed `<kind>.<name>` (`layer.dense`, `loss.mse`), from docs.properties. */
+/**
+ * One documentation line per built-in name, keyed `<kind>.<name>` (`layer.dense`, `loss.mse`): a
+ * layer's from its description in the compiler, the others from docs.properties.
+ */
 final class Docs {
     private static final Properties LINES = load();
 
@@ -15,6 +19,10 @@ final class Docs {
 
     /** The line for {@code name} of {@code kind}, or null when there is none. */
     static String line(String kind, String name) {
+        if (kind.equals("layer")) {
+            Signatures.Signature layer = Signatures.layers().get(name);
+            return layer == null ? null : layer.doc();
+        }
         return LINES.getProperty(kind + "." + name);
     }
 

@@ -29,4 +29,15 @@ class DocsTest {
         assertThat(Signatures.optimizers().get("adam").text()).isEqualTo("adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8)");
         assertThat(Signatures.layers().get("maxpool2d").text()).isEqualTo("maxpool2d(size, stride?, padding = 0, name?)");
     }
+
+    /** The editor's highlighting names every layer of the checker's table, and no other: a new layer is added to both. */
+    @Test void highlightingNamesEveryLayer() throws java.io.IOException {
+        String grammar = java.nio.file.Files.readString(java.nio.file.Path.of("../editors/vscode/syntaxes/dln.tmLanguage.json"));
+        int from = grammar.indexOf("\"layers\": {");
+        String layers = grammar.substring(from, grammar.indexOf(']', from));
+        java.util.Set<String> highlighted = new java.util.TreeSet<>();
+        var m = java.util.regex.Pattern.compile("\\(\\?:([a-z0-9_|]+)\\)").matcher(layers);
+        while (m.find()) highlighted.addAll(java.util.List.of(m.group(1).split("\\|")));
+        assertThat(highlighted).isEqualTo(new java.util.TreeSet<>(Signatures.layers().keySet()));
+    }
 }

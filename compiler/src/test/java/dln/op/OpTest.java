@@ -1,0 +1,116 @@
+package dln.op;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dln.Compiler;
+import dln.diag.Severity;
+import dln.diag.Source;
+import dln.ir.Launch;
+import dln.ir.Schedule;
+import dln.runtime.Slot;
+import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Program;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Walks every op of the table: each one checks, has a line of documentation, declares its
+ * parameters with initial values, lowers, and every kernel of its forward and backward passes has
+ * OpenCL source under its name and a Java reference that runs. (That each op has all its rules is a
+ * compile-time matter: {@link Op} is sealed and its rules abstract.)
+ */
+class OpTest {
+    /** An input each layer accepts, and the arguments it needs. */
+    private static String use(String layer) {
+        if (layer.startsWith("conv")) return input(layer.charAt(4) - '0') + " -> " + layer + "(3, kernel: 2)";
+        if (layer.contains("pool") && !layer.startsWith("global")) return input(layer.charAt(layer.length() - 2) - '0') + " -> " + layer + "(2)";
+        return switch (layer) {
+            case "global_avgpool", "global_maxpool" -> input(2) + " -> " + layer;
+            case "dense" -> "v -> dense(3)";
+            case "maxout" -> "v -> maxout(3, pieces: 2)";
+            case "dropout" -> "v -> dropout(0.5)";
+            case "embedding" -> "ids -> embedding(10, 3)";
+            case "rnn", "lstm" -> "seq -> " + layer + "(3)";
+            case "add", "concat" -> layer + "(v, v)";
+            default -> "v -> " + layer;
+        };
+    }
+
+    private static String input(int dims) {
+        return switch (dims) {
+            case 1 -> "line";
+            case 2 -> "image";
+            default -> "volume";
+        };
+    }
+
+    static Stream<String> layers() { return Op.signatures().keySet().stream(); }
+
+    @ParameterizedTest @MethodSource("layers")
+    void everyOpChecksLowersAndHasBothHalvesOfEveryKernel(String layer) {
+        String dln = """
+                model M {
+                    input v: [6]
+                    input line: [2, 6]
+                    input image: [2, 6, 6]
+                    input volume: [2, 4, 4, 4]
+                    input seq: [4, 2]
+                    input ids: int[4]
+                    output y = %s -> flatten -> dense(2)
+                }
+                train M { loss mse  optimizer sgd(lr: 0.1)  batch 2  epochs 1 }
+                """.formatted(use(layer));
+        Compiler.Result checked = Compiler.check(Source.of("op.dln", dln));
+        assertThat(checked.diagnostics().all()).as(layer).allMatch(d -> d.severity() != Severity.ERROR);
+        Network net = checked.networks().get("M");
+        Network.Layer first = net.layers().get(0);
+        assertThat(first.op().kind()).isEqualTo(layer);
+        assertThat(Op.signatures().get(layer).doc()).as("documentation line").isNotBlank();
+
+        Schedule schedule = Compiler.generate(checked, "t", "op.dln").get(0).schedule();
+        for (var p : first.params()) {
+            Slot slot = schedule.graph().plan().slot(first.name() + "." + p.name());
+            assertThat(slot).as(p.name()).isNotNull();
+            assertThat(slot.init()).as("initial values of " + p.name()).isNotNull();
+        }
+        String program = Program.source("op", schedule.kernels());
+        List<Launch> all = new ArrayList<>(schedule.predict());
+        all.addAll(schedule.backward());
+        assertThat(all).isNotEmpty();
+        for (Launch l : all) {
+            assertThat(program).contains("__kernel void " + l.kernel().name() + "(");
+            runReference(l.kernel(), l.buffers(), schedule);
+        }
+    }
+
+    /** Runs the kernel's Java reference on random buffers of the plan's sizes, for a batch of 2. */
+    private static void runReference(Kernel k, List<String> buffers, Schedule schedule) {
+        Random random = new Random(1);
+        Map<String, float[]> data = new HashMap<>();
+        float[][] bufs = new float[buffers.size()][];
+        for (int i = 0; i < bufs.length; i++) {
+            Slot slot = schedule.graph().plan().slot(buffers.get(i));
+            long size = slot.batched() ? 2 * slot.per() : slot.per();
+            bufs[i] = data.computeIfAbsent(buffers.get(i), b -> {
+                float[] a = new float[(int) size];
+                for (int j = 0; j < a.length; j++) a[j] = b.startsWith("input:ids") ? random.nextInt(10) : (float) random.nextGaussian();
+                return a;
+            });
+        }
+        k.reference(2, 1, bufs);
+    }
+
+    @Test void namesAreUniqueAndEveryLayerTakesAName() {
+        assertThat(Op.signatures()).allSatisfy((name, s) -> {
+            assertThat(s.name()).isEqualTo(name);
+            assertThat(s.args()).extracting(ArgSpec::name).contains("name").doesNotHaveDuplicates();
+        });
+    }
+}
