@@ -3,7 +3,7 @@ package dln.net;
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,7 @@ public final class Layers {
         public Shape infer(List<Shape> in, Problems p) {
             Shape x = in.get(0);
             if (x.rank() != 1) {
-                var report = p.report(Code.DLN041, "dense", "a 1-D", x);
+                var report = p.report(Diag.WrongInputRank, "dense", "a 1-D", x);
                 if (x.rank() > 1) report.help("insert `-> flatten` before `" + p.call() + "`");
                 return null;
             }
@@ -77,7 +77,7 @@ public final class Layers {
             if (!Windows.checkRank(kind(), x, dims, p)) return null;
             for (int i = 0; i < dims; i++) {
                 if (padding[i] > size[i] / 2) {
-                    p.report(Code.DLN035, "padding", kind(), "at most half the window size (" + size[i] / 2 + ")", padding[i]);
+                    p.report(Diag.ArgumentOutOfRange, "padding", kind(), "at most half the window size (" + size[i] / 2 + ")", padding[i]);
                     return null;
                 }
             }
@@ -100,7 +100,7 @@ public final class Layers {
         public Shape infer(List<Shape> in, Problems p) {
             Shape x = in.get(0);
             if (x.rank() < 2) {
-                p.report(Code.DLN041, kind(), "a [channels, ...] (2-D or more)", x);
+                p.report(Diag.WrongInputRank, kind(), "a [channels, ...] (2-D or more)", x);
                 return null;
             }
             return Shape.of(x.dim(0));
@@ -165,7 +165,7 @@ public final class Layers {
         public Shape infer(List<Shape> in, Problems p) {
             Shape x = in.get(0);
             if (x.rank() != 2) {
-                var report = p.report(Code.DLN041, kind(), "a 2-D [time, features]", x);
+                var report = p.report(Diag.WrongInputRank, kind(), "a 2-D [time, features]", x);
                 if (x.rank() == 1) report.help("a sequence of " + x.dim(0) + " single values is written [" + x.dim(0) + ", 1]");
                 return null;
             }
@@ -193,7 +193,7 @@ public final class Layers {
         public Shape infer(List<Shape> in, Problems p) {
             Shape x = in.get(0);
             if (x.rank() != 1) {
-                var report = p.report(Code.DLN041, "maxout", "a 1-D", x);
+                var report = p.report(Diag.WrongInputRank, "maxout", "a 1-D", x);
                 report.help("insert `-> flatten` before `" + p.call() + "`");
                 return null;
             }
@@ -216,7 +216,7 @@ public final class Layers {
 
         public Shape infer(List<Shape> in, Problems p) {
             if (in.stream().distinct().count() > 1) {
-                p.report(Code.DLN042, listShapes(in));
+                p.report(Diag.AddShapeMismatch, listShapes(in));
                 return null;
             }
             return in.get(0);
@@ -234,7 +234,7 @@ public final class Layers {
             long total = 0;
             for (Shape s : in) {
                 if (s.rank() != first.rank() || !s.drop(1).equals(first.drop(1))) {
-                    var report = p.report(Code.DLN043, listShapes(in));
+                    var report = p.report(Diag.ConcatShapeMismatch, listShapes(in));
                     if (in.stream().allMatch(t -> t.rank() >= 1)) report.help("flatten the inputs first to join them as vectors");
                     return null;
                 }
