@@ -7,7 +7,7 @@ import dln.check.Resolver.Resolution;
 import dln.check.ShapeChecker;
 import dln.check.SourceRoots;
 import dln.check.TrainChecker;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Source;
 import dln.diag.Span;
@@ -136,7 +136,7 @@ public final class Compiler {
             return new Result(diags, program, networks, trainings);
         } catch (StackOverflowError e) {
             Source where = program != null ? program.main().source() : Source.of("<input>", "");
-            diags.report(Code.DLN007, new Span(where, 0, 0), "the compiler ran out of stack")
+            diags.report(Diag.NestedTooDeeply, new Span(where, 0, 0), "the compiler ran out of stack")
                  .help("split long pipelines and deep expressions into several bindings");
             return new Result(diags, program, Map.of(), Map.of());
         }

@@ -10,7 +10,7 @@ import dln.check.Value.Num;
 import dln.check.Value.Poison;
 import dln.check.Value.Str;
 import dln.check.Value.Sym;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.Init;
@@ -89,7 +89,7 @@ final class Binder {
             String takes = positional == 0 ? "no positional " + noun + "s"
                     : positional + " positional " + noun + (positional == 1 ? "" : "s") + " ("
                       + String.join(", ", specs.subList(0, positional).stream().map(ArgSpec::name).toList()) + ")";
-            diags.report(Code.DLN033, extra.get(0).span(), owner, takes, wasGiven(positional + extra.size()))
+            diags.report(Diag.TooManyPositionalArguments, extra.get(0).span(), owner, takes, wasGiven(positional + extra.size()))
                  .help(positional > 0 && positional < specs.size() ? "name the others, as in `" + specs.get(Math.min(positional, specs.size() - 1)).name() + ": ...`" : null);
             bound.ok = false;
         }
@@ -114,9 +114,9 @@ final class Binder {
                 if (name != null) {
                     undefined.report(name, name.id());
                 } else if (isRangeProblem(spec, g.value())) {
-                    diags.report(Code.DLN035, g.arg().value().span(), spec.name(), owner, spec.expectation(), rangeValue(g.value()));
+                    diags.report(Diag.ArgumentOutOfRange, g.arg().value().span(), spec.name(), owner, spec.expectation(), rangeValue(g.value()));
                 } else {
-                    diags.report(Code.DLN034, g.arg().value().span(), spec.name(), owner, spec.expectation(), described(g))
+                    diags.report(Diag.WrongArgumentKind, g.arg().value().span(), spec.name(), owner, spec.expectation(), described(g))
                          .help(spec.kind() == Kind.WORD && g.value() instanceof Sym s ? Suggest.didYouMean(s.name(), spec.words()) : null);
                 }
                 bound.ok = false;
@@ -151,18 +151,18 @@ final class Binder {
                 sawNamed = true;
                 String label = g.arg().label().id();
                 if (!names.contains(label)) {
-                    diags.report(Code.DLN031, g.arg().label().span(), noun, label, owner)
+                    diags.report(Diag.UnknownArgument, g.arg().label().span(), noun, label, owner)
                          .help(() -> Suggest.didYouMean(label, names));
                     ok = false;
                 } else if (byName.containsKey(label)) {
-                    diags.report(Code.DLN032, g.arg().label().span(), noun, label)
+                    diags.report(Diag.DuplicateArgument, g.arg().label().span(), noun, label)
                          .note("first given at " + byName.get(label).span().where());
                     ok = false;
                 } else {
                     byName.put(label, g);
                 }
             } else if (sawNamed) {
-                diags.report(Code.DLN036, g.span())
+                diags.report(Diag.PositionalAfterNamed, g.span())
                      .help("give positional arguments first, then named ones, as in `conv2d(16, kernel: 3)`");
                 ok = false;
                 misplaced = true;
@@ -177,7 +177,7 @@ final class Binder {
 
     /** Reports a required argument that was not given; after a misplaced positional argument it is unclear which was meant, so nothing is said. */
     void missing(String owner, String noun, String name, Span call, boolean misplaced) {
-        if (!misplaced) diags.report(Code.DLN030, call, owner, noun, name);
+        if (!misplaced) diags.report(Diag.MissingArgument, call, owner, noun, name);
     }
 
     /**

@@ -9,7 +9,7 @@ import dln.check.Value.Num;
 import dln.check.Value.Poison;
 import dln.check.Value.Str;
 import dln.check.Value.Sym;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ final class Constants {
             List<String> chain = new ArrayList<>();
             for (Decl.Const d : folding.subList(start, folding.size())) chain.add(d.name().id());
             chain.add(c.name().id());
-            diags.report(Code.DLN022, c.name().span(), c.name().id(), String.join(" -> ", chain));
+            diags.report(Diag.ConstantDependsOnItself, c.name().span(), c.name().id(), String.join(" -> ", chain));
             return Value.POISON;
         }
         folding.add(c);
@@ -60,7 +60,7 @@ final class Constants {
             undefined(c.value(), s.name(), home, Map.of());
             v = Value.POISON;
         } else if (!(v instanceof Num || v instanceof Str || v instanceof Poison)) {
-            diags.report(Code.DLN021, c.value().span(), "a constant", c.value().span().text(), Value.describe(v));
+            diags.report(Diag.NotACompileTimeValue, c.value().span(), "a constant", c.value().span().text(), Value.describe(v));
             v = Value.POISON;
         }
         folded.put(c, v);
@@ -102,7 +102,7 @@ final class Constants {
             return new CallV(c.callee().id(), positional, named);
         }
         // While a constant is folded, whatever is evaluated belongs to it.
-        diags.report(Code.DLN021, e.span(), folding.isEmpty() ? "this value" : "a constant", e.span().text(), "a pipeline of layers")
+        diags.report(Diag.NotACompileTimeValue, e.span(), folding.isEmpty() ? "this value" : "a constant", e.span().text(), "a pipeline of layers")
              .help("layers can only be used inside a model or a block");
         return Value.POISON;
     }
@@ -117,7 +117,7 @@ final class Constants {
             case '*' -> x.value() * y.value();
             default -> {
                 if (y.value() == 0) {
-                    diags.report(Code.DLN020, b.span()).help("`" + b.right().span().text() + "` is 0 here");
+                    diags.report(Diag.DivisionByZero, b.span()).help("`" + b.right().span().text() + "` is 0 here");
                     yield Double.NaN;
                 }
                 yield x.value() / y.value();
@@ -125,7 +125,7 @@ final class Constants {
         };
         if (Double.isNaN(result)) return Value.POISON;
         if (Float.isInfinite((float) result)) {
-            diags.report(Code.DLN024, b.span(), b.span().text())
+            diags.report(Diag.ArithmeticOutOfRange, b.span(), b.span().text())
                  .help(Double.isInfinite(result) ? "the result is beyond a double's range, about 1.8e308"
                          : "the result, " + Value.format(result) + ", is beyond float32's range, about 3.4028235e38, and would be infinite"
                                  + " as a weight, a datum or a setting");
@@ -138,16 +138,16 @@ final class Constants {
     private Value number(Expr e, Value v) {
         if (v instanceof Num || v instanceof Poison) return v;
         if (v instanceof Sym s) {
-            diags.report(Code.DLN013, e.span(), s.name());
+            diags.report(Diag.UndefinedName, e.span(), s.name());
             return Value.POISON;
         }
-        diags.report(Code.DLN023, e.span(), e.span().text(), Value.describe(v));
+        diags.report(Diag.ArithmeticOnNonNumber, e.span(), e.span().text(), Value.describe(v));
         return Value.POISON;
     }
 
     /** Reports `name` as undefined, suggesting the closest visible name. */
     void undefined(Expr at, String name, Scope scope, Map<String, ?> locals) {
-        diags.report(Code.DLN013, at.span(), name).help(() -> {
+        diags.report(Diag.UndefinedName, at.span(), name).help(() -> {
             List<String> candidates = new ArrayList<>(locals.keySet());
             candidates.addAll(scope.consts.keySet());
             return Suggest.didYouMean(name, candidates);

@@ -2,7 +2,7 @@ package dln.check;
 
 import dln.ast.Decl;
 import dln.ast.Unit;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Source;
 import dln.parse.Parser;
@@ -77,16 +77,16 @@ public final class Loader {
         try {
             file = base.resolve(target).normalize();
         } catch (java.nio.file.InvalidPathException e) {
-            diags.report(Code.DLN010, imp.path().span(), target, "not a valid path");
+            diags.report(Diag.ImportNotFound, imp.path().span(), target, "not a valid path");
             return null;
         }
         if (file.getFileName() == null || !file.getFileName().toString().endsWith(".dln")) {
-            diags.report(Code.DLN009, imp.path().span(), target, "only `.dln` files can be imported")
+            diags.report(Diag.ImportNotAllowed, imp.path().span(), target, "only `.dln` files can be imported")
                  .help("name the .dln file that declares the blocks and constants you need");
             return null;
         }
         if (!roots.containsLexically(file)) {
-            diags.report(Code.DLN009, imp.path().span(), target, "it is outside the project's source folders")
+            diags.report(Diag.ImportNotAllowed, imp.path().span(), target, "it is outside the project's source folders")
                  .help(outsideHelp());
             return null;
         }
@@ -95,25 +95,25 @@ public final class Loader {
             List<String> chain = new ArrayList<>();
             for (Path p : reading.subList(cycleStart, reading.size())) chain.add(p.getFileName().toString());
             chain.add(file.getFileName().toString());
-            diags.report(Code.DLN011, imp.path().span(), String.join(" -> ", chain))
+            diags.report(Diag.ImportCycle, imp.path().span(), String.join(" -> ", chain))
                  .help("move what both files need into a third file that both import");
             return null;
         }
         if (units.containsKey(file)) return units.get(file);
         if (!Files.exists(file)) {
-            diags.report(Code.DLN010, imp.path().span(), target, "looked for " + displayPath(importer, target))
+            diags.report(Diag.ImportNotFound, imp.path().span(), target, "looked for " + displayPath(importer, target))
                  .help("import paths are relative to the importing file");
             return null;
         }
         String display = displayPath(importer, target);
         try {
             if (!roots.containsReally(file)) {
-                diags.report(Code.DLN009, imp.path().span(), target, "it is a link to a file outside the project's source folders")
+                diags.report(Diag.ImportNotAllowed, imp.path().span(), target, "it is a link to a file outside the project's source folders")
                      .help(outsideHelp());
                 return null;
             }
         } catch (IOException e) {
-            diags.report(Code.DLN008, imp.path().span(), display, reason(e));
+            diags.report(Diag.UnreadableFile, imp.path().span(), display, reason(e));
             return null;
         }
         Source source = read(file, display, imp.path().span());
@@ -150,7 +150,7 @@ public final class Loader {
             return new Source(displayName, file, text);
         } catch (IOException e) {
             dln.diag.Span at = importedAt != null ? importedAt : new dln.diag.Span(new Source(displayName, file, ""), 0, 0);
-            diags.report(Code.DLN008, at, displayName, reason(e));
+            diags.report(Diag.UnreadableFile, at, displayName, reason(e));
             return null;
         }
     }

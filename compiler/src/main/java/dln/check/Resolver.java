@@ -4,7 +4,7 @@ import dln.ast.Decl;
 import dln.ast.Stmt;
 import dln.ast.Unit;
 import dln.check.Loader.Program;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.op.Op;
 import java.util.HashSet;
@@ -52,7 +52,7 @@ public final class Resolver {
             for (Decl.Train train : scope.unit.all(Decl.Train.class)) {
                 String model = train.model().id();
                 if (!scope.models.containsKey(model)) {
-                    diags.report(Code.DLN060, train.model().span(), model)
+                    diags.report(Diag.NoModelToTrain, train.model().span(), model)
                          .help(() -> Suggest.didYouMean(model, scope.models.keySet()));
                 }
             }
@@ -69,7 +69,7 @@ public final class Resolver {
             } else if (decl instanceof Decl.Block b) {
                 checkBlock(b);
                 if (Op.signatures().containsKey(b.name().id())) {
-                    diags.report(Code.DLN012, b.name().span(), b.name().id())
+                    diags.report(Diag.AlreadyDefined, b.name().span(), b.name().id())
                          .help("`" + b.name().id() + "` is a built-in layer; give the block another name");
                 } else if (unique(scope, b.name())) {
                     scope.blocks.put(b.name().id(), b);
@@ -77,14 +77,14 @@ public final class Resolver {
                 home.put(b, scope);
             } else if (decl instanceof Decl.Model m) {
                 if (scope.models.containsKey(m.name().id())) {
-                    diags.report(Code.DLN012, m.name().span(), m.name().id())
+                    diags.report(Diag.AlreadyDefined, m.name().span(), m.name().id())
                          .note("model `" + m.name().id() + "` is first defined at " + scope.models.get(m.name().id()).name().span().where());
                 } else {
                     scope.models.put(m.name().id(), m);
                 }
             } else if (decl instanceof Decl.Train t) {
                 if (scope.trains.containsKey(t.model().id())) {
-                    diags.report(Code.DLN068, t.model().span(), t.model().id())
+                    diags.report(Diag.DuplicateTrainBlock, t.model().span(), t.model().id())
                          .note("the first is at " + scope.trains.get(t.model().id()).model().span().where());
                 } else {
                     scope.trains.put(t.model().id(), t);
@@ -97,7 +97,7 @@ public final class Resolver {
     private boolean unique(Scope scope, dln.ast.Expr.Name name) {
         Decl previous = scope.consts.containsKey(name.id()) ? scope.consts.get(name.id()) : scope.blocks.get(name.id());
         if (previous == null) return true;
-        diags.report(Code.DLN012, name.span(), name.id())
+        diags.report(Diag.AlreadyDefined, name.span(), name.id())
              .note("`" + name.id() + "` is first defined at " + previous.span().where());
         return false;
     }
@@ -108,7 +108,7 @@ public final class Resolver {
         if (existing == null) {
             into.put(name, decl);
         } else if (existing != decl) {
-            diags.report(Code.DLN012, site.path().span(), name)
+            diags.report(Diag.AlreadyDefined, site.path().span(), name)
                  .note("`" + name + "` is defined at " + existing.span().where() + " and imported from " + from.source().name());
         }
     }
@@ -131,9 +131,9 @@ public final class Resolver {
     private void checkBlock(Decl.Block b) {
         Set<String> params = new HashSet<>();
         for (Decl.Param p : b.params()) {
-            if (!params.add(p.name().id())) diags.report(Code.DLN012, p.name().span(), p.name().id());
+            if (!params.add(p.name().id())) diags.report(Diag.AlreadyDefined, p.name().span(), p.name().id());
             if (p.type() != null && !p.type().id().equals("int") && !p.type().id().equals("float")) {
-                diags.report(Code.DLN052, p.type().span(), p.type().id())
+                diags.report(Diag.UnknownType, p.type().span(), p.type().id())
                      .help("typed parameters are `int` or `float`; leave the type out for a tensor");
             }
         }
@@ -141,15 +141,15 @@ public final class Resolver {
         for (int i = 0; i < body.size(); i++) {
             Stmt s = body.get(i);
             if (s instanceof Stmt.Input || s instanceof Stmt.Output) {
-                diags.report(Code.DLN053, keyword(s), s instanceof Stmt.Input ? "`input`" : "`output`", "a block")
+                diags.report(Diag.StatementNotAllowed, keyword(s), s instanceof Stmt.Input ? "`input`" : "`output`", "a block")
                      .help(s instanceof Stmt.Input ? "a block takes its tensors as parameters" : "a block gives its result with `return`");
             } else if (s instanceof Stmt.Return && i != body.size() - 1) {
-                diags.report(Code.DLN053, body.get(i + 1).span(), "a statement after `return`", "block `" + b.name().id() + "`")
+                diags.report(Diag.StatementNotAllowed, body.get(i + 1).span(), "a statement after `return`", "block `" + b.name().id() + "`")
                      .help("`return` must be the last statement of a block");
             }
         }
         if (body.stream().noneMatch(s -> s instanceof Stmt.Return)) {
-            diags.report(Code.DLN051, b.name().span(), b.name().id())
+            diags.report(Diag.MissingReturn, b.name().span(), b.name().id())
                  .help("end the block with `return <expression>`");
         }
     }

@@ -9,7 +9,7 @@ import dln.check.Value.Num;
 import dln.check.Value.Poison;
 import dln.check.Value.Sym;
 import dln.check.Value.Tensor;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.DType;
@@ -70,7 +70,7 @@ public final class ShapeChecker {
         for (Decl.Model model : main.models.values()) out.put(model.name().id(), new ModelCheck(model, main).run());
         for (Decl.Block block : main.unit.all(Decl.Block.class)) {
             if (!usedBlocks.contains(block) && main.blocks.get(block.name().id()) == block && !main.models.isEmpty()) {
-                diags.report(Code.DLN056, block.name().span(), block.name().id());
+                diags.report(Diag.UnusedBlock, block.name().span(), block.name().id());
             }
         }
         return out;
@@ -116,7 +116,7 @@ public final class ShapeChecker {
 
         void warnIfUnused(String name, Binding b, Span reboundAt) {
             if (b.used || !b.warnUnused || b.value instanceof Poison) return;
-            diags.report(Code.DLN017, b.span, name)
+            diags.report(Diag.UnusedName, b.span, name)
                  .help(reboundAt != null ? "it is rebound at line " + reboundAt.line() + " before any use"
                          : "remove it, or use it in an output");
         }
@@ -164,18 +164,18 @@ public final class ShapeChecker {
             try {
                 for (Stmt s : model.body()) statement(s, env);
             } catch (TooLarge e) {
-                diags.report(Code.DLN048, model.name().span(), "model `" + model.name().id() + "`",
+                diags.report(Diag.TooLarge, model.name().span(), "model `" + model.name().id() + "`",
                         "its blocks expand to more than " + String.format(Locale.ROOT, "%,d", MAX_EXPANSION) + " layers and block calls")
                      .help("every call of a block copies its layers, so blocks that call other blocks several times multiply them");
                 return null;
             }
             env.warnUnused();
             if (!declaresInput) {
-                diags.report(Code.DLN054, model.name().span(), model.name().id(), "input")
+                diags.report(Diag.MissingInputOrOutput, model.name().span(), model.name().id(), "input")
                      .help("declare one, as in `input x: [784]`");
             }
             if (!declaresOutput) {
-                diags.report(Code.DLN054, model.name().span(), model.name().id(), "output")
+                diags.report(Diag.MissingInputOrOutput, model.name().span(), model.name().id(), "output")
                      .help("mark a result, as in `output y = h -> dense(10) -> softmax`");
             }
             if (diags.errorCount() > errorsBefore) return null;
@@ -184,7 +184,7 @@ public final class ShapeChecker {
                 net.paramCount();
                 net.flops();
             } catch (ArithmeticException e) {
-                diags.report(Code.DLN048, model.name().span(), "model `" + model.name().id() + "`", "its size does not fit in 64 bits");
+                diags.report(Diag.TooLarge, model.name().span(), "model `" + model.name().id() + "`", "its size does not fit in 64 bits");
                 return null;
             }
             return net;
@@ -200,7 +200,7 @@ public final class ShapeChecker {
             } else if (s instanceof Stmt.Return r) {
                 // Meant as the model's output: check it as one, so that no "has no output" follows.
                 declaresOutput = true;
-                diags.report(Code.DLN053, Resolver.keyword(r), "`return`", "a model")
+                diags.report(Diag.StatementNotAllowed, Resolver.keyword(r), "`return`", "a model")
                      .help("mark a model's results with `output name = ...`");
                 eval(r.value(), env);
             }
@@ -216,14 +216,14 @@ public final class ShapeChecker {
                     case "float" -> dtype = DType.FLOAT;
                     case "int" -> dtype = DType.INT;
                     default -> {
-                        diags.report(Code.DLN052, in.type().span(), in.type().id())
+                        diags.report(Diag.UnknownType, in.type().span(), in.type().id())
                              .help("inputs are float (`[2]`) or integer ids (`int[20]`)");
                         typeOk = false;
                     }
                 }
             }
             if (in.dims().isEmpty()) {
-                diags.report(Code.DLN055, in.span(), "the shape of `" + name + "` has none")
+                diags.report(Diag.InvalidInputDimension, in.span(), "the shape of `" + name + "` has none")
                      .help("write the shape of one example, as in `input x: [784]`");
             }
             List<Long> dims = new ArrayList<>();
@@ -234,12 +234,12 @@ public final class ShapeChecker {
                 } else if (v instanceof Sym sym) {
                     constants.undefined(d, sym.name(), scope, env.bindings);
                 } else if (!(v instanceof Poison)) {
-                    diags.report(Code.DLN055, d.span(), "it is " + Value.describe(v));
+                    diags.report(Diag.InvalidInputDimension, d.span(), "it is " + Value.describe(v));
                 }
             }
             for (Network.Input first : inputs) {
                 if (!first.name().equals(name)) continue;
-                diags.report(Code.DLN012, in.name().span(), name)
+                diags.report(Diag.AlreadyDefined, in.name().span(), name)
                      .note("input `" + name + "` is first defined at " + first.span().where());
                 // The first one is not unused: the duplicate's mistake is reported, and that is enough.
                 env.bindings.get(name).used = true;
@@ -252,7 +252,7 @@ public final class ShapeChecker {
             Shape shape = Shape.of(dims);
             String tooLarge = tooLarge(shape, "one example");
             if (tooLarge != null) {
-                diags.report(Code.DLN048, in.span(), "input `" + name + "`", tooLarge).help(TENSOR_LIMIT);
+                diags.report(Diag.TooLarge, in.span(), "input `" + name + "`", tooLarge).help(TENSOR_LIMIT);
                 env.bind(name, Value.BROKEN_TENSOR, in.name().span(), false);
                 return;
             }
@@ -267,7 +267,7 @@ public final class ShapeChecker {
             Value v = eval(o.value(), env);
             for (Network.Output first : outputs) {
                 if (first.name().equals(name)) {
-                    diags.report(Code.DLN012, o.name().span(), name)
+                    diags.report(Diag.AlreadyDefined, o.name().span(), name)
                          .note("output `" + name + "` is first defined at " + first.span().where());
                     break;
                 }
@@ -277,7 +277,7 @@ public final class ShapeChecker {
             } else if (v instanceof Sym sym) {
                 constants.undefined(o.value(), sym.name(), scope, env.bindings);
             } else if (!(v instanceof Poison)) {
-                diags.report(Code.DLN047, o.value().span(), "output `" + name + "`", o.value().span().text(), Value.describe(v));
+                diags.report(Diag.NotATensor, o.value().span(), "output `" + name + "`", o.value().span().text(), Value.describe(v));
             }
             env.bind(name, v, o.name().span(), false);
         }
@@ -338,7 +338,7 @@ public final class ShapeChecker {
             if (name.equals("output") && !c.parens() && pipedExpr != null && expanding.isEmpty()) {
                 // `h = x -> relu ->` at the end of a line: the next line's `output` became a layer.
                 declaresOutput = true;
-                diags.report(Code.DLN013, c.callee().span(), name)
+                diags.report(Diag.UndefinedName, c.callee().span(), name)
                      .help("the `->` at the end of line " + pipedExpr.span().source().line(pipedExpr.span().end())
                              + " continues the pipeline onto this line; remove it, so that `output` begins a statement");
                 return;
@@ -346,7 +346,7 @@ public final class ShapeChecker {
             Binding binding = env.bindings.get(name);
             if (binding != null) {
                 binding.used = true;
-                diags.report(Code.DLN015, c.callee().span(), name, Value.describe(binding.value))
+                diags.report(Diag.NotALayer, c.callee().span(), name, Value.describe(binding.value))
                      .help("values are combined with layers such as `add(" + name + ", ...)` or `concat(" + name + ", ...)`");
                 return;
             }
@@ -355,7 +355,7 @@ public final class ShapeChecker {
                 callees.addAll(env.scope.blocks.keySet());
                 return Suggest.didYouMean(name, callees);
             };
-            diags.report(c.parens() ? Code.DLN014 : Code.DLN013, c.callee().span(), name).help(suggestion);
+            diags.report(c.parens() ? Diag.UnknownLayer : Diag.UndefinedName, c.callee().span(), name).help(suggestion);
         }
 
         Value layer(Signature def, Expr.Call c, List<Value> inputs, List<Expr> inputExprs, List<Given> rest, Env env) {
@@ -368,12 +368,12 @@ public final class ShapeChecker {
             for (int i = 0; i < tensors.size(); i++) {
                 DType dtype = tensors.get(i).dtype();
                 if (op.takesIntInput() && dtype != DType.INT) {
-                    diags.report(Code.DLN044, inputExprs.get(i).span(), "embedding reads integer ids, but its input is a float tensor")
+                    diags.report(Diag.WrongInputType, inputExprs.get(i).span(), "embedding reads integer ids, but its input is a float tensor")
                          .help("declare the input as integer ids, as in `input tokens: int[20]`");
                     return Value.BROKEN_TENSOR;
                 }
                 if (!op.takesIntInput() && dtype == DType.INT) {
-                    diags.report(Code.DLN044, c.callee().span(), def.name() + " needs a float input, but `"
+                    diags.report(Diag.WrongInputType, c.callee().span(), def.name() + " needs a float input, but `"
                             + inputExprs.get(i).span().text() + "` holds integer ids")
                          .help("only `embedding` reads integer inputs; insert `-> embedding(vocab, dim)` first");
                     return Value.BROKEN_TENSOR;
@@ -389,7 +389,7 @@ public final class ShapeChecker {
                 List<ParamSpec> params = op.params(in);
                 for (ParamSpec p : params) if (tooLarge == null) tooLarge = tooLarge(p.shape(), "its " + p.name());
                 if (tooLarge != null) {
-                    diags.report(Code.DLN048, c.span(), "`" + c.span().text() + "`", tooLarge).help(TENSOR_LIMIT);
+                    diags.report(Diag.TooLarge, c.span(), "`" + c.span().text() + "`", tooLarge).help(TENSOR_LIMIT);
                     return Value.BROKEN_TENSOR;
                 }
                 long flops = op.flops(in, shape);
@@ -402,7 +402,7 @@ public final class ShapeChecker {
                 layers.add(layer);
                 return new Tensor(id, shape, DType.FLOAT);
             } catch (ArithmeticException e) {
-                diags.report(Code.DLN048, c.span(), "`" + c.span().text() + "`", "its sizes do not fit in 64 bits");
+                diags.report(Diag.TooLarge, c.span(), "`" + c.span().text() + "`", "its sizes do not fit in 64 bits");
                 return Value.BROKEN_TENSOR;
             }
         }
@@ -418,19 +418,19 @@ public final class ShapeChecker {
                 } else if (v instanceof Poison) {
                     ok = false;
                 } else if (!(v instanceof Tensor)) {
-                    diags.report(Code.DLN047, exprs.get(i).span(), what, exprs.get(i).span().text(), Value.describe(v));
+                    diags.report(Diag.NotATensor, exprs.get(i).span(), what, exprs.get(i).span().text(), Value.describe(v));
                     ok = false;
                 }
             }
             if (inputs.size() < min) {
                 String takes = min == 1 ? "1 input" : "at least " + min + " inputs";
-                diags.report(Code.DLN046, c.span(), what, takes, Binder.wasGiven(inputs.size()))
+                diags.report(Diag.WrongInputCount, c.span(), what, takes, Binder.wasGiven(inputs.size()))
                      .help(min == 1 ? "pipe a value into it, as in `x -> " + c.span().text() + "`"
                              : "list the inputs, as in `" + what + "(a, b)` or `a -> " + what + "(b)`");
                 return false;
             }
             if (inputs.size() > max) {
-                diags.report(Code.DLN046, c.span(), what, "1 input", Binder.wasGiven(inputs.size()))
+                diags.report(Diag.WrongInputCount, c.span(), what, "1 input", Binder.wasGiven(inputs.size()))
                      .help("combine values first with `add(...)` or `concat(...)`");
                 return false;
             }
@@ -458,7 +458,7 @@ public final class ShapeChecker {
             String given = bound.has("name") ? bound.word("name") : null;
             String full = frame.prefix() + (given != null ? given : auto);
             if (!layerNames.add(full)) {
-                diags.report(Code.DLN018, given != null ? bound.span("name") : c.span(), full)
+                diags.report(Diag.DuplicateLayerName, given != null ? bound.span("name") : c.span(), full)
                      .help("layer names must be unique within a model; pick another `name:`");
             }
             return full;
@@ -466,7 +466,7 @@ public final class ShapeChecker {
 
         Problems problems(Expr.Call c) {
             return new Problems() {
-                public Diagnostics.Report report(Code code, Object... args) { return diags.report(code, c.span(), args); }
+                public Diagnostics.Report report(Diag diag, Object... args) { return diags.report(diag, c.span(), args); }
 
                 public String call() { return c.span().text(); }
             };
@@ -480,7 +480,7 @@ public final class ShapeChecker {
                 List<String> chain = new ArrayList<>();
                 expanding.descendingIterator().forEachRemaining(b -> chain.add(b.name().id()));
                 chain.add(blockName);
-                diags.report(Code.DLN050, c.callee().span(), blockName, String.join(" -> ", chain.subList(chain.indexOf(blockName), chain.size())))
+                diags.report(Diag.BlockCallsItself, c.callee().span(), blockName, String.join(" -> ", chain.subList(chain.indexOf(blockName), chain.size())))
                      .help("blocks are expanded where they are called, so they cannot call themselves");
                 return Value.BROKEN_TENSOR;
             }
@@ -504,7 +504,7 @@ public final class ShapeChecker {
             boolean misplaced = sorted.misplaced();
             if (!sorted.extra().isEmpty() || tensorsIn.size() > params.size()) {
                 int given = tensorsIn.size() + (int) args.stream().filter(g -> !g.arg().named()).count();
-                diags.report(Code.DLN033, c.span(), owner, Binder.count(params.size(), "parameter") + " ("
+                diags.report(Diag.TooManyPositionalArguments, c.span(), owner, Binder.count(params.size(), "parameter") + " ("
                         + String.join(", ", names.subList(0, params.size())) + ")", Binder.wasGiven(given));
                 ok = false;
             }
@@ -513,7 +513,7 @@ public final class ShapeChecker {
                 if (e.getKey().equals("name") && !names.subList(0, params.size()).contains("name")) {
                     Object n = Binder.convert(ArgSpec.optional("name", ArgSpec.Kind.NAME, null), g.value());
                     if (n == null) {
-                        diags.report(Code.DLN034, g.arg().value().span(), "name", "block " + blockName, "a name", Value.describe(g.value()));
+                        diags.report(Diag.WrongArgumentKind, g.arg().value().span(), "name", "block " + blockName, "a name", Value.describe(g.value()));
                         ok = false;
                     }
                     instanceName = (String) n;
@@ -544,7 +544,7 @@ public final class ShapeChecker {
             if (instanceName != null) outer.next(blockName);
             if (!layerNames.add(instance)) {
                 // Reported once, at the call; the copy's layers get names of their own so they do not repeat it.
-                diags.report(Code.DLN018, nameSpan != null ? nameSpan : c.span(), instance)
+                diags.report(Diag.DuplicateLayerName, nameSpan != null ? nameSpan : c.span(), instance)
                      .help("layer and block names must be unique within a model; pick another `name:`");
                 instance += "#" + layers.size();
             }
@@ -580,7 +580,7 @@ public final class ShapeChecker {
                 if (result instanceof Sym sym) {
                     constants.undefined(returned, sym.name(), home, env.bindings);
                 } else {
-                    diags.report(Code.DLN047, returned.span(), "`return` in a block", returned.span().text(), Value.describe(result));
+                    diags.report(Diag.NotATensor, returned.span(), "`return` in a block", returned.span().text(), Value.describe(result));
                 }
                 result = Value.BROKEN_TENSOR;
             }
@@ -600,7 +600,7 @@ public final class ShapeChecker {
                 if (v instanceof Sym s) {
                     constants.undefined(at, s.name(), callerEnv.scope, callerEnv.bindings);
                 } else {
-                    diags.report(Code.DLN047, at.span(), "parameter `" + p.name().id() + "` of " + what, at.span().text(), Value.describe(v));
+                    diags.report(Diag.NotATensor, at.span(), "parameter `" + p.name().id() + "` of " + what, at.span().text(), Value.describe(v));
                 }
                 return false;
             }
@@ -610,7 +610,7 @@ public final class ShapeChecker {
                 constants.undefined(at, s.name(), callerEnv.scope, callerEnv.bindings);
                 return false;
             }
-            diags.report(Code.DLN034, at.span(), p.name().id(), what, isInt ? "a whole number" : "a number", Value.describe(v));
+            diags.report(Diag.WrongArgumentKind, at.span(), p.name().id(), what, isInt ? "a whole number" : "a number", Value.describe(v));
             return false;
         }
     }

@@ -13,7 +13,7 @@ import dln.check.Value.ListV;
 import dln.check.Value.Num;
 import dln.check.Value.Poison;
 import dln.check.Value.Sym;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.DType;
@@ -128,9 +128,9 @@ public final class TrainChecker {
             for (Decl.Setting s : train.settings()) {
                 String key = s.key().id();
                 if (!SETTINGS.contains(key)) {
-                    diags.report(Code.DLN061, s.key().span(), key).help(() -> Suggest.didYouMean(key, SETTINGS));
+                    diags.report(Diag.UnknownSetting, s.key().span(), key).help(() -> Suggest.didYouMean(key, SETTINGS));
                 } else if (settings.containsKey(key)) {
-                    diags.report(Code.DLN032, s.key().span(), "setting", key)
+                    diags.report(Diag.DuplicateArgument, s.key().span(), "setting", key)
                          .note("first given at " + settings.get(key).key().span().where());
                 } else {
                     settings.put(key, s);
@@ -188,7 +188,7 @@ public final class TrainChecker {
             Object converted = Binder.convert(spec, v);
             if (converted == null) {
                 String got = v instanceof Value.CallV ? "`" + arg.value().span().text() + "`" : Value.describe(v);
-                diags.report(Code.DLN063, arg.value().span(), key, "must be " + spec.expectation() + ", but is " + got)
+                diags.report(Diag.InvalidSetting, arg.value().span(), key, "must be " + spec.expectation() + ", but is " + got)
                      .help(v instanceof Sym sym && kind == Kind.INIT ? Suggest.didYouMean(sym.name(),
                              List.of("zeros", "normal", "uniform", "xavier", "he_normal", "he_uniform")) : null);
                 return fallback;
@@ -199,12 +199,12 @@ public final class TrainChecker {
         /** A setting's one unlabeled value, or null after reporting. */
         Expr.Arg only(Decl.Setting s) {
             if (s.values().size() != 1) {
-                diags.report(Code.DLN063, s.values().get(1).span(), s.key().id(), "takes one value, but " + s.values().size() + " were given");
+                diags.report(Diag.InvalidSetting, s.values().get(1).span(), s.key().id(), "takes one value, but " + s.values().size() + " were given");
                 return null;
             }
             Expr.Arg arg = s.values().get(0);
             if (arg.named()) {
-                diags.report(Code.DLN063, arg.label().span(), s.key().id(), "takes a plain value, not `" + arg.label().id() + ":`");
+                diags.report(Diag.InvalidSetting, arg.label().span(), s.key().id(), "takes a plain value, not `" + arg.label().id() + ":`");
                 return null;
             }
             return arg;
@@ -217,7 +217,7 @@ public final class TrainChecker {
             if (arg == null) return null;
             if (arg.value() instanceof Expr.Name n && words.contains(n.id())) return n.id();
             String wrong = arg.value() instanceof Expr.Name n ? n.id() : arg.value() instanceof Expr.Call c ? c.callee().id() : null;
-            diags.report(Code.DLN062, arg.value().span(), key, arg.value().span().text())
+            diags.report(Diag.UnknownChoice, arg.value().span(), key, arg.value().span().text())
                  .help(wrong == null ? "the choices are " + String.join(", ", sorted(words)) : Suggest.didYouMean(wrong, words));
             return null;
         }
@@ -230,7 +230,7 @@ public final class TrainChecker {
             if (s != null && s.values().size() == 1 && !s.values().get(0).named()) {
                 Value v = eval(s.values().get(0).value());
                 if (!(v instanceof Poison) && Binder.convert(optional("batch", Kind.COUNT, null), v) == null) {
-                    diags.report(Code.DLN063, s.values().get(0).value().span(), "batch",
+                    diags.report(Diag.InvalidSetting, s.values().get(0).value().span(), "batch",
                             "must be a whole number of at least 1 or `all`, but is " + Value.describe(v))
                          .help("`batch 1` updates after every example, `batch all` once per epoch");
                     return 32;
@@ -256,7 +256,7 @@ public final class TrainChecker {
                 if (c == null) continue;
                 String identity = c.name().equals("flip") ? c.toString() : c.name();
                 if (seen.containsKey(identity)) {
-                    diags.report(Code.DLN032, arg.span(), noun, c.name())
+                    diags.report(Diag.DuplicateArgument, arg.span(), noun, c.name())
                          .note("first given at " + seen.get(identity).where());
                     continue;
                 }
@@ -269,19 +269,19 @@ public final class TrainChecker {
         /** `adam(lr: 1e-3)` or a bare `adam`, checked against its argument table. */
         Training.Call call(Expr.Arg arg, String noun, Map<String, Fn> table) {
             if (arg.named()) {
-                diags.report(Code.DLN063, arg.label().span(), settingOf(arg), "takes a " + noun + ", not `" + arg.label().id() + ":`");
+                diags.report(Diag.InvalidSetting, arg.label().span(), settingOf(arg), "takes a " + noun + ", not `" + arg.label().id() + ":`");
                 return null;
             }
             Expr e = arg.value();
             Expr.Name callee = e instanceof Expr.Call c ? c.callee() : e instanceof Expr.Name n ? n : null;
             if (callee == null) {
-                diags.report(Code.DLN062, e.span(), noun, e.span().text())
+                diags.report(Diag.UnknownChoice, e.span(), noun, e.span().text())
                      .help("the choices are " + String.join(", ", sorted(table.keySet())));
                 return null;
             }
             Fn fn = table.get(callee.id());
             if (fn == null) {
-                diags.report(Code.DLN062, callee.span(), noun, callee.id())
+                diags.report(Diag.UnknownChoice, callee.span(), noun, callee.id())
                      .help(() -> orChoices(Suggest.didYouMean(callee.id(), table.keySet()), table.keySet()));
                 return null;
             }
@@ -307,16 +307,16 @@ public final class TrainChecker {
                 Object label = c.args().get("label_column");
                 Object targets = c.args().get("target_columns");
                 if (label != null && targets != null) {
-                    diags.report(Code.DLN063, at, key, "gives both `label_column` and `target_columns`; a csv source has one or the other");
+                    diags.report(Diag.InvalidSetting, at, key, "gives both `label_column` and `target_columns`; a csv source has one or the other");
                     return null;
                 }
                 if (label != null && !isColumn((Value) label)) {
-                    diags.report(Code.DLN063, at, key, "needs `label_column` as a column number from 0 or a column name, but it is "
+                    diags.report(Diag.InvalidSetting, at, key, "needs `label_column` as a column number from 0 or a column name, but it is "
                             + Value.describe((Value) label));
                     return null;
                 }
                 if (targets != null && !(targets instanceof ListV l && !l.items().isEmpty() && l.items().stream().allMatch(TrainChecker::isColumn))) {
-                    diags.report(Code.DLN063, at, key, "needs `target_columns` as a list of column numbers or names, but it is "
+                    diags.report(Diag.InvalidSetting, at, key, "needs `target_columns` as a list of column numbers or names, but it is "
                             + Value.describe((Value) targets));
                     return null;
                 }
@@ -349,12 +349,12 @@ public final class TrainChecker {
             Binder.Bound b = binder.bind("split", "fraction", SPLIT.get("split").args(), 0, givens, s.span(), this::undefined);
             if (!b.ok) return null;
             if (b.real("train") == 0) {
-                diags.report(Code.DLN035, b.span("train"), "train", "split", "above 0", 0);
+                diags.report(Diag.ArgumentOutOfRange, b.span("train"), "train", "split", "above 0", 0);
                 return null;
             }
             double sum = b.real("train") + b.real("validation") + b.real("test");
             if (Math.abs(sum - 1) > 1e-6) {
-                diags.report(Code.DLN067, s.span(), "the split fractions must add up to 1, but add up to " + Value.format(sum));
+                diags.report(Diag.InconsistentTraining, s.span(), "the split fractions must add up to 1, but add up to " + Value.format(sum));
                 return null;
             }
             return new Training.Split(b.real("train"), b.real("validation"), b.real("test"));
@@ -380,7 +380,7 @@ public final class TrainChecker {
                     continue;
                 }
                 String wrong = a.value() instanceof Expr.Name n ? n.id() : null;
-                diags.report(Code.DLN062, a.span(), "metric", a.span().text())
+                diags.report(Diag.UnknownChoice, a.span(), "metric", a.span().text())
                      .help(() -> orChoices(wrong == null ? null : Suggest.didYouMean(wrong, METRICS), METRICS));
             }
             return out;
@@ -389,29 +389,29 @@ public final class TrainChecker {
         void consistency(Double validation, Training.Split split, Training.Source test, String loss,
                          Training.Call optimizer, Training.EarlyStop earlyStop, List<String> metrics) {
             if (validation != null && settings.containsKey("split")) {
-                diags.report(Code.DLN067, settings.get("validation").key().span(),
+                diags.report(Diag.InconsistentTraining, settings.get("validation").key().span(),
                         "give either `validation` or `split`, not both").help("`split` already holds out a validation fraction");
             }
             if (split != null && split.test() > 0 && test != null) {
-                diags.report(Code.DLN067, settings.get("test").key().span(), "the test data is given twice: by `test` and by `split`");
+                diags.report(Diag.InconsistentTraining, settings.get("test").key().span(), "the test data is given twice: by `test` and by `split`");
             }
             boolean perceptron = optimizer != null && optimizer.name().equals("perceptron");
             if (perceptron && settings.containsKey("loss")) {
-                diags.report(Code.DLN067, settings.get("loss").key().span(), "the perceptron rule has its own update and uses no loss")
+                diags.report(Diag.InconsistentTraining, settings.get("loss").key().span(), "the perceptron rule has its own update and uses no loss")
                      .help("remove the `loss` setting, or train with another optimizer");
             }
             if (!scope.models.containsKey(train.model().id())) return;
             if (optimizer == null && !settings.containsKey("optimizer")) {
-                diags.report(Code.DLN066, train.model().span(), train.model().id(), "optimizer")
+                diags.report(Diag.MissingOptimizerOrLoss, train.model().span(), train.model().id(), "optimizer")
                      .help("add one, as in `optimizer adam(lr: 1e-3)`");
             }
             if (loss == null && !settings.containsKey("loss") && !perceptron) {
-                diags.report(Code.DLN066, train.model().span(), train.model().id(), "loss")
+                diags.report(Diag.MissingOptimizerOrLoss, train.model().span(), train.model().id(), "loss")
                      .help("add one, as in `loss cross_entropy` for classifiers or `loss mse` for regression");
             }
             if (optimizer != null && optimizer.name().equals("sgd") && Boolean.TRUE.equals(optimizer.args().get("nesterov"))
                     && optimizer.real("momentum") == 0) {
-                diags.report(Code.DLN063, settings.get("optimizer").values().get(0).span(), "optimizer",
+                diags.report(Diag.InvalidSetting, settings.get("optimizer").values().get(0).span(), "optimizer",
                         "uses Nesterov momentum, which needs a momentum above 0").help("add `momentum: 0.9`");
             }
             if (earlyStop != null) {
@@ -419,10 +419,10 @@ public final class TrainChecker {
                 String metric = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
                 Span at = settings.get("early_stop").span();
                 if (!metric.equals("loss") && !metrics.contains(metric)) {
-                    diags.report(Code.DLN067, at, "early_stop monitors `" + monitor + "`, which is not computed")
+                    diags.report(Diag.InconsistentTraining, at, "early_stop monitors `" + monitor + "`, which is not computed")
                          .help(METRICS.contains(metric) ? "add `metrics " + metric + "`" : "monitor `val_loss` or a metric in `metrics`");
                 } else if (monitor.startsWith("val_") && validation == null && (split == null || split.validation() == 0)) {
-                    diags.report(Code.DLN067, at, "early_stop monitors `" + monitor + "`, but there is no validation data")
+                    diags.report(Diag.InconsistentTraining, at, "early_stop monitors `" + monitor + "`, but there is no validation data")
                          .help("hold some out with `validation 0.1`");
                 }
             }
@@ -433,7 +433,7 @@ public final class TrainChecker {
                           Training.Source test) {
             Span at = train.model().span();
             if (net.outputs().size() != 1) {
-                diags.report(Code.DLN067, at, "training needs a model with one output, but `" + net.name() + "` has "
+                diags.report(Diag.InconsistentTraining, at, "training needs a model with one output, but `" + net.name() + "` has "
                         + net.outputs().size());
                 return;
             }
@@ -443,15 +443,15 @@ public final class TrainChecker {
             String from = last == null ? "the input" : last.op().kind();
             Span lossAt = settings.containsKey("loss") ? settings.get("loss").values().get(0).span() : at;
             if ("cross_entropy".equals(loss) && !is(last, Activation.Fn.SOFTMAX)) {
-                diags.report(Code.DLN064, lossAt, loss, "needs a softmax output, but `" + output.name() + "` comes from " + from)
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs a softmax output, but `" + output.name() + "` comes from " + from)
                      .help("end the model with `-> softmax`");
             }
             if ("binary_cross_entropy".equals(loss) && !is(last, Activation.Fn.SIGMOID) && !is(last, Activation.Fn.SOFTMAX)) {
-                diags.report(Code.DLN064, lossAt, loss, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
                      .help("end the model with `-> sigmoid`");
             }
             if ("hinge".equals(loss) && !shape.equals(Shape.of(1))) {
-                diags.report(Code.DLN064, lossAt, loss, "needs one output unit, but `" + output.name() + "` has shape " + shape)
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs one output unit, but `" + output.name() + "` has shape " + shape)
                      .help("hinge is a binary margin loss with targets -1 and 1; use cross_entropy for several classes");
             }
             if (optimizer != null && optimizer.name().equals("perceptron")) {
@@ -459,7 +459,7 @@ public final class TrainChecker {
                         && net.layers().get(0).op() instanceof dln.op.Dense && is(net.layers().get(1), Activation.Fn.STEP)
                         && last == net.layers().get(1);
                 if (!shapeOk) {
-                    diags.report(Code.DLN065, settings.get("optimizer").values().get(0).span(),
+                    diags.report(Diag.PerceptronNeedsDenseAndStep, settings.get("optimizer").values().get(0).span(),
                             "but `" + net.name() + "` has " + Binder.count(net.layers().size(), "layer") + ": "
                             + String.join(" -> ", net.layers().stream().map(l -> l.op().kind()).toList()))
                          .help("train it with sgd or adam and a loss instead");
@@ -469,7 +469,7 @@ public final class TrainChecker {
                 if (a.name().equals("noise")) {
                     for (Network.Input input : net.inputs()) {
                         if (input.dtype() != DType.INT) continue;
-                        diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `noise` adds Gaussian noise to every input value, but `"
+                        diags.report(Diag.InconsistentTraining, settings.get("augment").key().span(), "augmentation `noise` adds Gaussian noise to every input value, but `"
                                 + input.name() + "` holds integer ids")
                              .help("noise suits float inputs; leave it out for a model with integer inputs");
                         break;
@@ -478,10 +478,10 @@ public final class TrainChecker {
                 }
                 Shape in = net.inputs().get(0).shape();
                 if (net.inputs().size() != 1) {
-                    diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
+                    diags.report(Diag.InconsistentTraining, settings.get("augment").key().span(), "augmentation `" + a.name()
                             + "` needs a model with one image input, but `" + net.name() + "` has " + net.inputs().size() + " inputs");
                 } else if (in.rank() != 3) {
-                    diags.report(Code.DLN067, settings.get("augment").key().span(), "augmentation `" + a.name()
+                    diags.report(Diag.InconsistentTraining, settings.get("augment").key().span(), "augmentation `" + a.name()
                             + "` needs image inputs [channels, height, width], but `" + net.inputs().get(0).name()
                             + "` has shape " + in);
                 }
@@ -505,13 +505,13 @@ public final class TrainChecker {
                 int given = source.args().get("inputs") instanceof ListV l ? l.items().size() : 1;
                 if (given != want) {
                     Expr files = argument(at, "inputs");
-                    diags.report(Code.DLN067, files != null ? files.span() : at.span(), "npy data names " + Binder.count(given, "input file")
+                    diags.report(Diag.InconsistentTraining, files != null ? files.span() : at.span(), "npy data names " + Binder.count(given, "input file")
                             + ", but `" + net.name() + "` has " + Binder.count(want, "input") + " (" + names + ")")
                          .help(want == 1 ? "give one file: `inputs: \"x.npy\"`"
                                  : "give one file per input, in the order the model declares them: `inputs: [\"a.npy\", \"b.npy\"]`");
                 }
             } else if (source.kind().equals("idx") && want != 1) {
-                diags.report(Code.DLN067, at.span(), "idx data holds images for one input, but `" + net.name() + "` has "
+                diags.report(Diag.InconsistentTraining, at.span(), "idx data holds images for one input, but `" + net.name() + "` has "
                         + Binder.count(want, "input") + " (" + names + ")")
                      .help("use npy data with one file per input, or csv rows holding the inputs one after another");
             }
@@ -522,7 +522,7 @@ public final class TrainChecker {
             Expr source = settings.get(key).values().get(0).value();
             Span at = source.span();
             if (net.inputs().size() != 1) {
-                diags.report(Code.DLN067, at, "inline data holds one input per example, but `" + net.name() + "` has "
+                diags.report(Diag.InconsistentTraining, at, "inline data holds one input per example, but `" + net.name() + "` has "
                         + net.inputs().size() + " inputs").help("use npy or csv data for models with several inputs");
                 return;
             }
@@ -535,7 +535,7 @@ public final class TrainChecker {
             for (int i = 0; i < rows.size(); i++) {
                 Shape s = shapeOfValue(rows.get(i));
                 if (!input.shape().equals(s)) {
-                    diags.report(Code.DLN067, item(source, "inputs", i), "inline input " + (i + 1) + " has shape "
+                    diags.report(Diag.InconsistentTraining, item(source, "inputs", i), "inline input " + (i + 1) + " has shape "
                             + (s == null ? "that is not rectangular" : s) + ", but input `" + input.name() + "` has shape " + input.shape());
                     return;
                 }
@@ -544,14 +544,14 @@ public final class TrainChecker {
                 Shape s = shapeOfValue(labels.get(i));
                 boolean classIndex = "cross_entropy".equals(loss) && s != null && s.rank() == 0;
                 if (!outShape.equals(s) && !classIndex) {
-                    diags.report(Code.DLN067, item(source, "targets", i), "inline target " + (i + 1) + " has shape "
+                    diags.report(Diag.InconsistentTraining, item(source, "targets", i), "inline target " + (i + 1) + " has shape "
                             + (s == null ? "that is not rectangular" : s) + ", but output `" + output.name() + "` has shape " + outShape);
                     return;
                 }
             }
             if (rows.size() != labels.size()) {
                 String longer = rows.size() > labels.size() ? "inputs" : "targets";
-                diags.report(Code.DLN067, item(source, longer, Math.min(rows.size(), labels.size())),
+                diags.report(Diag.InconsistentTraining, item(source, longer, Math.min(rows.size(), labels.size())),
                         "inline data has " + Binder.count(rows.size(), "input") + " but " + Binder.count(labels.size(), "target"))
                      .help("give one target per input");
             }
@@ -570,7 +570,7 @@ public final class TrainChecker {
                 Leaf bad = notANumber(example, examples.get(i), item(source, label, i));
                 if (bad == null) continue;
                 if (!(bad.value() instanceof Poison)) {
-                    diags.report(Code.DLN067, bad.at(), "inline " + label.substring(0, label.length() - 1) + " " + (i + 1) + " holds "
+                    diags.report(Diag.InconsistentTraining, bad.at(), "inline " + label.substring(0, label.length() - 1) + " " + (i + 1) + " holds "
                             + Value.describe(bad.value()) + ", which is not a number")
                          .help("inline data holds finite numbers; there is no NaN or infinity in DLN");
                 }
@@ -614,7 +614,7 @@ public final class TrainChecker {
         List<Value> rows(Value v, String what, Span at) {
             if (v instanceof ListV l && !l.items().isEmpty()) return l.items();
             if (!(v instanceof Poison)) {
-                diags.report(Code.DLN063, at, "data", "needs `" + what + ":` as a non-empty list of examples");
+                diags.report(Diag.InvalidSetting, at, "data", "needs `" + what + ":` as a non-empty list of examples");
             }
             return null;
         }

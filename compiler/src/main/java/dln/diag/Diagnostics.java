@@ -35,15 +35,15 @@ public final class Diagnostics {
 
     /** A diagnostic under construction; add help lines with {@link #help}. */
     public static final class Report {
-        private final Code code;
+        private final Diag diag;
         private final Span span;
         private final String message;
         private final List<String> helps = new ArrayList<>();
         private final List<String> notes;
         private final boolean kept;
 
-        private Report(Code code, Span span, String message, List<String> notes, boolean kept) {
-            this.code = code;
+        private Report(Diag diag, Span span, String message, List<String> notes, boolean kept) {
+            this.diag = diag;
             this.span = span;
             this.message = message;
             this.notes = notes;
@@ -66,23 +66,23 @@ public final class Diagnostics {
         }
 
         Diagnostic build() {
-            return new Diagnostic(code, span, message, List.copyOf(helps), List.copyOf(notes));
+            return new Diagnostic(diag, span, message, List.copyOf(helps), List.copyOf(notes));
         }
     }
 
     /**
-     * Reports a problem; a second report of the same code, place and message is dropped. Past
+     * Reports a problem; a second report of the same diagnostic, place and message is dropped. Past
      * {@link #MAX_KEPT} of its severity, it is only counted: neither formatted nor compared.
      */
-    public Report report(Code code, Span span, Object... args) {
-        boolean error = code.severity() == Severity.ERROR;
-        if (!keeping(code.severity())) {
+    public Report report(Diag diag, Span span, Object... args) {
+        boolean error = diag.severity() == Severity.ERROR;
+        if (!keeping(diag.severity())) {
             if (error) errors++; else warnings++;
-            return new Report(code, span, null, List.of(), false);
+            return new Report(diag, span, null, List.of(), false);
         }
-        String message = code.format(args);
-        String key = code + "@" + span.source().name() + ":" + span.start() + ":" + message;
-        if (!seen.add(key)) return new Report(code, span, message, List.of(), false);
+        String message = diag.format(args);
+        String key = diag + "@" + span.source().name() + ":" + span.start() + ":" + message;
+        if (!seen.add(key)) return new Report(diag, span, message, List.of(), false);
         if (error) {
             errors++;
             keptErrors++;
@@ -90,7 +90,7 @@ public final class Diagnostics {
             warnings++;
             keptWarnings++;
         }
-        Report report = new Report(code, span, message, new ArrayList<>(callChain), true);
+        Report report = new Report(diag, span, message, new ArrayList<>(callChain), true);
         sourceOrder.putIfAbsent(span.source(), sourceOrder.size());
         reports.add(report);
         return report;

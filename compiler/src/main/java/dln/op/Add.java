@@ -2,7 +2,7 @@ package dln.op;
 
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.Shape;
 import java.util.List;
@@ -15,7 +15,7 @@ public record Add() implements Op {
 
     public Shape infer(List<Shape> in, Problems p) {
         if (in.stream().distinct().count() > 1) {
-            p.report(Code.DLN042, Shape.listed(in));
+            p.report(Diag.AddShapeMismatch, Shape.listed(in));
             return null;
         }
         return in.get(0);

@@ -2,7 +2,7 @@ package dln.op;
 
 import static java.lang.Math.addExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.Shape;
 import java.util.List;
@@ -18,7 +18,7 @@ public record Concat() implements Op {
         long total = 0;
         for (Shape s : in) {
             if (s.rank() != first.rank() || !s.drop(1).equals(first.drop(1))) {
-                var report = p.report(Code.DLN043, Shape.listed(in));
+                var report = p.report(Diag.ConcatShapeMismatch, Shape.listed(in));
                 if (in.stream().allMatch(t -> t.rank() >= 1)) report.help("flatten the inputs first to join them as vectors");
                 return null;
             }

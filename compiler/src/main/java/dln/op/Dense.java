@@ -2,7 +2,7 @@ package dln.op;
 
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.ParamSpec;
 import dln.net.Shape;
@@ -20,7 +20,7 @@ public record Dense(long units, boolean bias) implements Op {
     public Shape infer(List<Shape> in, Problems p) {
         Shape x = in.get(0);
         if (x.rank() != 1) {
-            var report = p.report(Code.DLN041, "dense", "a 1-D", x);
+            var report = p.report(Diag.WrongInputRank, "dense", "a 1-D", x);
             if (x.rank() > 1) report.help("insert `-> flatten` before `" + p.call() + "`");
             return null;
         }

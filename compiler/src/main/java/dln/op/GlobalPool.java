@@ -1,6 +1,6 @@
 package dln.op;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.Shape;
 import java.util.List;
@@ -16,7 +16,7 @@ public record GlobalPool(boolean max) implements Op {
     public Shape infer(List<Shape> in, Problems p) {
         Shape x = in.get(0);
         if (x.rank() < 2) {
-            p.report(Code.DLN041, kind(), "a [channels, ...] (2-D or more)", x);
+            p.report(Diag.WrongInputRank, kind(), "a [channels, ...] (2-D or more)", x);
             return null;
         }
         return Shape.of(x.dim(0));

@@ -2,7 +2,7 @@ package dln.op;
 
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.ir.Operand;
 import dln.net.ParamSpec;
@@ -26,7 +26,7 @@ public record Maxout(long units, long pieces) implements Op {
     public Shape infer(List<Shape> in, Problems p) {
         Shape x = in.get(0);
         if (x.rank() != 1) {
-            var report = p.report(Code.DLN041, "maxout", "a 1-D", x);
+            var report = p.report(Diag.WrongInputRank, "maxout", "a 1-D", x);
             report.help("insert `-> flatten` before `" + p.call() + "`");
             return null;
         }

@@ -2,7 +2,7 @@ package dln.op;
 
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.Shape;
 import dln.op.ArgSpec.Kind;
@@ -42,7 +42,7 @@ public record Pool(boolean max, int dims, long[] size, long[] stride, long[] pad
         if (!SlidingWindow.checkRank(kind(), x, dims, p)) return null;
         for (int i = 0; i < dims; i++) {
             if (padding[i] > size[i] / 2) {
-                p.report(Code.DLN035, "padding", kind(), "at most half the window size (" + size[i] / 2 + ")", padding[i]);
+                p.report(Diag.ArgumentOutOfRange, "padding", kind(), "at most half the window size (" + size[i] / 2 + ")", padding[i]);
                 return null;
             }
         }

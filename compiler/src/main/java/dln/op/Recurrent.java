@@ -3,7 +3,7 @@ package dln.op;
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.ir.Node;
 import dln.net.Init;
 import dln.net.ParamSpec;
@@ -33,7 +33,7 @@ public record Recurrent(boolean lstm, long units, boolean sequences, Activation.
     public Shape infer(List<Shape> in, Problems p) {
         Shape x = in.get(0);
         if (x.rank() != 2) {
-            var report = p.report(Code.DLN041, kind(), "a 2-D [time, features]", x);
+            var report = p.report(Diag.WrongInputRank, kind(), "a 2-D [time, features]", x);
             if (x.rank() == 1) report.help("a sequence of " + x.dim(0) + " single values is written [" + x.dim(0) + ", 1]");
             return null;
         }

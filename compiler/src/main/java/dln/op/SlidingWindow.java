@@ -3,7 +3,7 @@ package dln.op;
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.net.Shape;
 import dln.runtime.kernel.ConvGeom;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class SlidingWindow {
             case 2 -> "a 3-D [channels, height, width]";
             default -> "a 4-D [channels, depth, height, width]";
         };
-        var report = p.report(Code.DLN041, kind, layout, x);
+        var report = p.report(Diag.WrongInputRank, kind, layout, x);
         if (x.rank() == dims) report.help("add a channel axis to the input: [1, " + x.toString().substring(1));
         return false;
     }
@@ -66,7 +66,7 @@ final class SlidingWindow {
             }
         }
         if (!empty.isEmpty()) {
-            p.report(Code.DLN040, kind, describe(empty))
+            p.report(Diag.EmptyOutput, kind, describe(empty))
              .help("the window is larger than the padded input; use a smaller "
                      + (kind.startsWith("conv") ? "kernel" : "window") + " or padding: " + Math.max(1, fitsWith)
                      + " (the input here is " + x + ")");
@@ -75,7 +75,7 @@ final class SlidingWindow {
         if (!ignored.isEmpty()) {
             List<String> parts = new ArrayList<>();
             ignored.forEach((formula, what) -> parts.add(String.join(" and ", what)));
-            p.report(Code.DLN045, kind, String.join(" and ", parts), x, String.join("; ", ignored.keySet()))
+            p.report(Diag.IgnoredInputEdge, kind, String.join(" and ", parts), x, String.join("; ", ignored.keySet()))
              .help("pad the input or choose a window and stride that cover it exactly");
         }
         return out;

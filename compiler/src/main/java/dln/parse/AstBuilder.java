@@ -9,7 +9,7 @@ import dln.ast.Expr.Call;
 import dln.ast.Expr.Name;
 import dln.ast.Stmt;
 import dln.ast.Unit;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Source;
 import dln.diag.Span;
@@ -127,15 +127,15 @@ final class AstBuilder {
         String text = t.getText();
         double value = Double.parseDouble(text);
         if (Double.isInfinite(value)) {
-            diags.report(Code.DLN006, span(t), text).help("the largest number is about 1.8e308");
+            diags.report(Diag.NumberOutOfRange, span(t), text).help("the largest number is about 1.8e308");
         } else if (Float.isInfinite((float) value)) {
-            diags.report(Code.DLN025, span(t), text)
+            diags.report(Diag.NumberTooLargeForFloat32, span(t), text)
                  .help("weights, data and settings are float32, whose largest number is about 3.4028235e38; this one would be infinite");
         } else if (value == 0 && mantissa(text).chars().anyMatch(c -> c >= '1' && c <= '9')) {
-            diags.report(Code.DLN006, span(t), text).help("it is too small for a double and would be 0; the smallest number above 0 is about 4.9e-324");
+            diags.report(Diag.NumberOutOfRange, span(t), text).help("it is too small for a double and would be 0; the smallest number above 0 is about 4.9e-324");
         } else if (text.chars().allMatch(Character::isDigit) && value >= 0x1p53
                 && new java.math.BigDecimal(text).compareTo(new java.math.BigDecimal(value)) != 0) {
-            diags.report(Code.DLN006, span(t), text).help("whole numbers are exact up to 2^53 = 9007199254740992; this one would round to "
+            diags.report(Diag.NumberOutOfRange, span(t), text).help("whole numbers are exact up to 2^53 = 9007199254740992; this one would round to "
                     + new java.math.BigDecimal(value).toPlainString());
         }
         return new Expr.Num(value, span(t));
@@ -169,11 +169,11 @@ final class AstBuilder {
                         out.append((char) Integer.parseInt(hex, 16));
                         i += 4;
                     } else {
-                        diags.report(Code.DLN003, new Span(source, base + i, base + i + 2 + hex.length()), "\\u" + hex)
+                        diags.report(Diag.InvalidEscape, new Span(source, base + i, base + i + 2 + hex.length()), "\\u" + hex)
                              .help("a \\u escape takes exactly four hexadecimal digits, as in \\u00e9");
                     }
                 }
-                default -> diags.report(Code.DLN003, new Span(source, base + i, base + i + 2), "\\" + next)
+                default -> diags.report(Diag.InvalidEscape, new Span(source, base + i, base + i + 2), "\\" + next)
                         .help("the escapes are \\\", \\\\, \\n, \\t and \\uXXXX");
             }
             i++;

@@ -1,7 +1,7 @@
 package dln.parse;
 
 import dln.ast.Unit;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Severity;
 import dln.diag.Source;
@@ -48,7 +48,7 @@ public final class Parser {
         try {
             return parser.run();
         } catch (StackOverflowError e) {
-            parser.error(Code.DLN007, new Span(source, 0, 0), "the parser ran out of stack");
+            parser.error(Diag.NestedTooDeeply, new Span(source, 0, 0), "the parser ran out of stack");
             return new Unit(source, List.of());
         }
     }
@@ -69,7 +69,7 @@ public final class Parser {
                 try {
                     parser.file();
                 } catch (ParseCancellationException e) {
-                    error(Code.DLN001, span(parser.getCurrentToken()));
+                    error(Diag.SyntaxError, span(parser.getCurrentToken()));
                 }
                 return;
             }
@@ -134,15 +134,15 @@ public final class Parser {
         int depth = 0;
         for (Token t : all) {
             switch (t.getType()) {
-                case DlnLexer.UNTERMINATED_STRING -> error(Code.DLN002, span(t));
-                case DlnLexer.UNTERMINATED_COMMENT -> error(Code.DLN005, new Span(source, offsets.charIndex(t.getStartIndex()), offsets.charIndex(t.getStartIndex()) + 2));
-                case DlnLexer.UNEXPECTED_CHAR -> error(Code.DLN004, span(t), diags.keeping(Severity.ERROR) ? describeChar(t.getText()) : null);
+                case DlnLexer.UNTERMINATED_STRING -> error(Diag.UnterminatedString, span(t));
+                case DlnLexer.UNTERMINATED_COMMENT -> error(Diag.UnterminatedComment, new Span(source, offsets.charIndex(t.getStartIndex()), offsets.charIndex(t.getStartIndex()) + 2));
+                case DlnLexer.UNEXPECTED_CHAR -> error(Diag.UnexpectedCharacter, span(t), diags.keeping(Severity.ERROR) ? describeChar(t.getText()) : null);
                 default -> {
                     kept.add(t);
                     switch (t.getType()) {
                         case DlnLexer.LPAREN, DlnLexer.LBRACK, DlnLexer.LBRACE -> {
                             if (++depth > MAX_NESTING && errors == 0) {
-                                error(Code.DLN007, span(t), "more than " + MAX_NESTING + " brackets inside each other");
+                                error(Diag.NestedTooDeeply, span(t), "more than " + MAX_NESTING + " brackets inside each other");
                             }
                         }
                         case DlnLexer.RPAREN, DlnLexer.RBRACK, DlnLexer.RBRACE -> depth = Math.max(0, depth - 1);
@@ -170,9 +170,9 @@ public final class Parser {
         return new Span(source, offsets.charIndex(t.getStartIndex()), offsets.charIndex(t.getStopIndex() + 1));
     }
 
-    private void error(Code code, Span span, Object... args) {
+    private void error(Diag diag, Span span, Object... args) {
         errors++;
-        diags.report(code, span, args);
+        diags.report(diag, span, args);
     }
 
     /** Stops a declaration's parse at its first error, without recovering from it or wording it. */
@@ -201,7 +201,7 @@ public final class Parser {
             String found = Tokens.describe(token);
             String want = Tokens.describe(expected);
             String message = want == null ? "unexpected " + found : "expected " + want + ", found " + found;
-            Diagnostics.Report report = diags.report(Code.DLN001, span(token), message);
+            Diagnostics.Report report = diags.report(Diag.SyntaxError, span(token), message);
             Token previous = ((DlnParser) recognizer).getInputStream().LT(-1);
             report.help(Tokens.hint(token, previous, expected));
         }

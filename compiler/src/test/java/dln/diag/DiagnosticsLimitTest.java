@@ -50,12 +50,12 @@ class DiagnosticsLimitTest {
         Diagnostics diags = new Diagnostics();
         AtomicInteger computed = new AtomicInteger();
         for (int i = 0; i < 3 * Diagnostics.MAX_KEPT; i++) {
-            diags.report(Code.DLN013, new Span(source, 0, 1), "n" + i).help(() -> "help " + computed.incrementAndGet());
+            diags.report(Diag.UndefinedName, new Span(source, 0, 1), "n" + i).help(() -> "help " + computed.incrementAndGet());
         }
         assertThat(computed).hasValue(Diagnostics.MAX_KEPT);
         assertThat(diags.errorCount()).isEqualTo(3 * Diagnostics.MAX_KEPT);
         // warnings have a budget of their own
-        diags.report(Code.DLN017, new Span(source, 0, 1), "w");
+        diags.report(Diag.UnusedName, new Span(source, 0, 1), "w");
         assertThat(diags.all()).hasSize(Diagnostics.MAX_KEPT + 1);
         assertThat(diags.warningCount()).isEqualTo(1);
     }

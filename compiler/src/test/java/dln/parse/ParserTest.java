@@ -6,7 +6,7 @@ import dln.ast.Decl;
 import dln.ast.Expr;
 import dln.ast.Stmt;
 import dln.ast.Unit;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Diagnostic;
 import dln.diag.Diagnostics;
 import dln.diag.Source;
@@ -91,7 +91,7 @@ class ParserTest {
     void syntaxErrorsSayWhatWasExpected() {
         List<Diagnostic> ds = errors("model M {\n input x: [2]\n output y = x -> dense(4 -> relu\n}");
         assertThat(ds).isNotEmpty();
-        assertThat(ds.get(0).code()).isEqualTo(Code.DLN001);
+        assertThat(ds.get(0).diag()).isEqualTo(Diag.SyntaxError);
         assertThat(ds.get(0).message()).startsWith("expected").contains("found");
     }
 
@@ -107,18 +107,18 @@ class ParserTest {
     @Test
     void lexicalErrorsArePreciselyLocated() {
         assertThat(errors("const s = \"abc")).singleElement().satisfies(d -> {
-            assertThat(d.code()).isEqualTo(Code.DLN002);
+            assertThat(d.diag()).isEqualTo(Diag.UnterminatedString);
             assertThat(d.span().column()).isEqualTo(11);
         });
         assertThat(errors("const s = \"a\\qb\"")).singleElement().satisfies(d -> {
-            assertThat(d.code()).isEqualTo(Code.DLN003);
+            assertThat(d.diag()).isEqualTo(Diag.InvalidEscape);
             assertThat(d.span().column()).isEqualTo(13);
         });
-        assertThat(errors("const s = 1 # 2")).singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN004));
-        assertThat(errors("/* never closed")).singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN005));
-        assertThat(errors("const big = 1e999")).singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN006));
+        assertThat(errors("const s = 1 # 2")).singleElement().satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.UnexpectedCharacter));
+        assertThat(errors("/* never closed")).singleElement().satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.UnterminatedComment));
+        assertThat(errors("const big = 1e999")).singleElement().satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.NumberOutOfRange));
         assertThat(errors("const deep = " + "(".repeat(300) + "1" + ")".repeat(300)))
-                .singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN007));
+                .singleElement().satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.NestedTooDeeply));
     }
 
     // float32's largest number is 3.4028235e38; a literal that would round to it is fine, one that would
@@ -127,12 +127,12 @@ class ParserTest {
     @Test
     void literalsBeyondFloat32sRangeAreRefused() {
         assertThat(errors("const lr = -3.5e38")).singleElement().satisfies(d -> {
-            assertThat(d.code()).isEqualTo(Code.DLN025);
+            assertThat(d.diag()).isEqualTo(Diag.NumberTooLargeForFloat32);
             assertThat(d.span().column()).isEqualTo(13);
             assertThat(d.message()).isEqualTo("number `3.5e38` is too large for float32");
         });
         assertThat(errors("const big = 1000000000000000000000000000000000000000")).singleElement()
-                .satisfies(d -> assertThat(d.code()).isEqualTo(Code.DLN025));
+                .satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.NumberTooLargeForFloat32));
         assertThat(errors("const top = 3.4028235e38\nconst rounds = 3.40282356e38\nconst eps = 1e-50\nconst seed = 9007199254740992")).isEmpty();
     }
 

@@ -2,7 +2,7 @@ package dln.lsp;
 
 import dln.Compiler;
 import dln.ast.Unit;
-import dln.diag.Code;
+import dln.diag.Diag;
 import dln.diag.Severity;
 import dln.diag.Source;
 import dln.diag.Span;
@@ -46,8 +46,8 @@ final class Diagnoses {
         StringBuilder message = new StringBuilder(d.message());
         for (String help : d.helps()) message.append("\nhelp: ").append(help);
         Diagnostic out = new Diagnostic(Positions.range(d.span()), message.toString(),
-                d.severity() == Severity.ERROR ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, SOURCE, d.code().name());
-        if (d.code() == Code.DLN017 || d.code() == Code.DLN056) out.setTags(List.of(DiagnosticTag.Unnecessary));
+                d.severity() == Severity.ERROR ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, SOURCE, d.code());
+        if (d.diag() == Diag.UnusedName || d.diag() == Diag.UnusedBlock) out.setTags(List.of(DiagnosticTag.Unnecessary));
         if (!d.notes().isEmpty()) {
             List<DiagnosticRelatedInformation> related = new ArrayList<>();
             for (String note : d.notes()) related.add(new DiagnosticRelatedInformation(where(note, d.span(), doc, sources), note));
