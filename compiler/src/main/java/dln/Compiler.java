@@ -15,11 +15,11 @@ import dln.emit.JavaEmitter;
 import dln.emit.OpenClEmitter;
 import dln.ir.Differentiator;
 import dln.ir.Graph;
-import dln.op.Lowerer;
 import dln.ir.Schedule;
 import dln.ir.Scheduler;
-import dln.op.Network;
 import dln.net.Training;
+import dln.op.Lowerer;
+import dln.op.Network;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +34,11 @@ import java.util.function.Function;
  *   <li>analyze: declare names ({@link Resolver}), check every model's shapes with blocks expanded
  *       ({@link ShapeChecker}) and every train block against its model ({@link TrainChecker}).
  *       These passes run together so that one run reports every independent mistake.</li>
- *   <li>lower: each network to a graph of ops, activations fused ({@link Lowerer});</li>
- *   <li>differentiate and schedule: the loss, the backward pass (with launches folded into the
- *       kernel before them, {@code dln.ir.Fuser}) and the updates, and the launch lists of every
- *       pass ({@link Differentiator}, {@link Scheduler});</li>
+ *   <li>lower: each network to a graph of IR nodes, each op lowering itself, activations fused
+ *       ({@link Lowerer}), then every node's forward launches ({@link Scheduler#forward});</li>
+ *   <li>differentiate: the loss, the backward pass (with launches folded into the kernel before
+ *       them, {@code dln.ir.Fuser}) and the updates ({@link Differentiator});</li>
+ *   <li>schedule: buffers planned and shared, every kernel once ({@link Scheduler});</li>
  *   <li>emit: the OpenCL program ({@link OpenClEmitter}) and the Java class ({@link JavaEmitter}).</li>
  * </ol>
  * The last three run only on input that passed every check: they cannot fail on user input.
@@ -63,20 +64,27 @@ public final class Compiler {
     }
 
     /**
-     * Compiles every model of a checked program: lower, differentiate and schedule, emit OpenCL,
-     * emit Java. {@code source} names the .dln file in the generated comments.
+     * Compiles every model of a checked program. {@code source} names the .dln file in the
+     * generated comments.
      */
     public static List<Generated> generate(Result checked, String packageName, String source) {
         if (!checked.ok()) throw new IllegalArgumentException("cannot generate code for a program with errors");
         List<Generated> out = new ArrayList<>();
         for (var entry : checked.networks().entrySet()) {
-            Graph graph = new Lowerer(entry.getValue(), checked.trainings().get(entry.getKey())).lower();
-            Schedule schedule = new Scheduler(graph).schedule();
-            String opencl = OpenClEmitter.emit(schedule, source);
-            String java = new JavaEmitter(schedule, packageName, source).emit().toString();
-            out.add(new Generated(entry.getKey(), packageName, JavaEmitter.className(entry.getKey()), java, opencl, schedule));
+            out.add(generate(entry.getValue(), checked.trainings().get(entry.getKey()), packageName, source));
         }
         return out;
+    }
+
+    /** The back end's passes for one model, in order. */
+    private static Generated generate(Network network, Training training, String packageName, String source) {
+        Graph graph = new Lowerer(network, training).lower();
+        Scheduler.Forward forward = Scheduler.forward(graph);
+        Differentiator.Result backward = training == null ? null : new Differentiator(graph).differentiate();
+        Schedule schedule = new Scheduler(graph).schedule(forward, backward);
+        String opencl = OpenClEmitter.emit(schedule, source);
+        String java = new JavaEmitter(schedule, packageName, source).emit().toString();
+        return new Generated(network.name(), packageName, JavaEmitter.className(network.name()), java, opencl, schedule);
     }
 
     /** Checks the file at {@code file}, shown in diagnostics as {@code displayName}; it may import from its own folder. */

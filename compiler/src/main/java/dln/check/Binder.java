@@ -1,9 +1,6 @@
 package dln.check;
 
 import dln.ast.Expr;
-import dln.op.ArgSpec;
-import dln.op.Args;
-import dln.op.ArgSpec.Kind;
 import dln.check.Value.CallV;
 import dln.check.Value.ListV;
 import dln.check.Value.Num;
@@ -14,6 +11,9 @@ import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
 import dln.net.Init;
+import dln.op.ArgSpec;
+import dln.op.ArgSpec.Kind;
+import dln.op.Args;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dln.cli;
 
-import dln.op.Network;
 import dln.net.ParamSpec;
 import dln.net.Training;
+import dln.op.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

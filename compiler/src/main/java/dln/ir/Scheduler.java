@@ -7,25 +7,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a graph into a {@link Schedule}: the inference launches, and for a trainable model the
- * training forward pass, loss, backward pass and update. Kernels that the lists share (a layer's
- * forward kernel runs in inference and in training) appear once.
+ * Turns a graph and its passes into a {@link Schedule}: plans the buffers (those with disjoint
+ * lifetimes share memory) and lists every distinct kernel once. Takes the forward launches
+ * ({@link #forward}) and, for a trainable model, the differentiated loss, backward pass and update;
+ * a layer's forward kernel that runs in inference and in training appears once.
  */
 public final class Scheduler {
     private final Graph graph;
 
     public Scheduler(Graph graph) { this.graph = graph; }
 
-    public Schedule schedule() {
-        List<Launch> predict = forward(false);
-        if (graph.training() == null) {
+    /** The forward launches of inference and, for a trainable model, of a training step. */
+    public record Forward(List<Launch> predict, List<Launch> train) {}
+
+    /** Lowers every node's forward rule: inference, then (with a train block) training. */
+    public static Forward forward(Graph graph) {
+        List<Launch> predict = forward(graph, false);
+        return new Forward(predict, graph.training() == null ? List.of() : forward(graph, true));
+    }
+
+    /** {@code backward} is null for a model without a train block. */
+    public Schedule schedule(Forward forward, Differentiator.Result backward) {
+        List<Launch> predict = forward.predict();
+        if (backward == null) {
             var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(predict), outputs());
             return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict)), predict, List.of(), List.of(), List.of(), List.of(),
                     null, null, 0, false);
         }
-        List<Launch> lowered = forward(true);
-        Differentiator.Result d = new Differentiator(graph).differentiate();
-        List<Launch> train = lowered.stream().filter(l -> !l.kernel().name().equals(d.foldedForward())).toList();
+        Differentiator.Result d = backward;
+        List<Launch> train = forward.train().stream().filter(l -> !l.kernel().name().equals(d.foldedForward())).toList();
         var t = graph.training();
         String loss = t.optimizer().name().equals("perceptron") ? "perceptron" : t.loss();
         // inference first: its launches may read a buffer where training reads another (an aliased
@@ -35,14 +45,17 @@ public final class Scheduler {
                 predict, train, d.loss(), d.backward(), d.update(), loss, t.optimizer().toString(), t.optimizer().real("lr"), d.labels());
     }
 
-    private java.util.Set<String> outputs() {
+    private java.util.Set<String> outputs() { return outputs(graph); }
+
+    /** The buffers the host reads after a run. */
+    private static java.util.Set<String> outputs(Graph graph) {
         java.util.Set<String> out = new java.util.HashSet<>();
         for (Graph.Port p : graph.outputs()) out.add(p.value().buffer());
         return out;
     }
 
-    private List<Launch> forward(boolean training) {
-        Lowering out = new Lowering(graph.plan(), outputs());
+    private static List<Launch> forward(Graph graph, boolean training) {
+        Lowering out = new Lowering(graph.plan(), outputs(graph));
         for (Node n : graph.nodes()) n.forward(out, training);
         return out.launches();
     }
