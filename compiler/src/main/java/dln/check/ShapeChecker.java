@@ -15,7 +15,7 @@ import dln.diag.Span;
 import dln.net.DType;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec;
+import dln.net.ArgSpec;
 import dln.op.Network;
 import dln.op.Op;
 import dln.op.Problems;

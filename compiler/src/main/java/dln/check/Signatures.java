@@ -1,7 +1,7 @@
 package dln.check;
 
 import dln.net.Training;
-import dln.op.ArgSpec;
+import dln.net.ArgSpec;
 import dln.op.Op;
 import java.util.List;
 import java.util.Map;

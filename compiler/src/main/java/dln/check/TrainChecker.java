@@ -1,7 +1,7 @@
 package dln.check;
 
-import static dln.op.ArgSpec.optional;
-import static dln.op.ArgSpec.required;
+import static dln.net.ArgSpec.optional;
+import static dln.net.ArgSpec.required;
 
 import dln.ast.Decl;
 import dln.ast.Expr;
@@ -14,18 +14,22 @@ import dln.check.Value.Sym;
 import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
+import dln.net.Args;
 import dln.net.DType;
+import dln.net.Optimizer;
 import dln.net.Shape;
 import dln.net.Training;
 import dln.op.Activation;
-import dln.op.ArgSpec;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec;
+import dln.net.ArgSpec.Kind;
 import dln.op.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Checks the train blocks of the main file. Every setting is `key value, value, ...`; this pass
@@ -38,15 +42,17 @@ public final class TrainChecker {
     /** A function-like value of a setting: its arguments, the first {@code positional} by position. */
     record Fn(List<ArgSpec> args, int positional) {}
 
-    static final Map<String, Fn> OPTIMIZERS = Map.of(
-            "sgd", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("momentum", Kind.RATE, 0.0),
-                    optional("nesterov", Kind.BOOL, false)), 1),
-            "adagrad", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.01), optional("eps", Kind.POSITIVE, 1e-10)), 1),
-            "rmsprop", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("rho", Kind.RATE, 0.9),
-                    optional("eps", Kind.POSITIVE, 1e-8)), 1),
-            "adam", new Fn(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("beta1", Kind.RATE, 0.9),
-                    optional("beta2", Kind.RATE, 0.999), optional("eps", Kind.POSITIVE, 1e-8)), 1),
-            "perceptron", new Fn(List.of(optional("lr", Kind.POSITIVE, 1.0)), 1));
+    /** A setting's value kept as its name and arguments (schedules, regularizers, augmentations). */
+    private static final BiFunction<String, Args, Training.Call> AS_CALL =
+            (name, args) -> new Training.Call(name, new LinkedHashMap<>(((Binder.Bound) args).values));
+
+    private static <S> Map<String, Fn> view(Map<String, S> table, Function<S, Fn> fn) {
+        Map<String, Fn> out = new LinkedHashMap<>();
+        table.forEach((name, spec) -> out.put(name, fn.apply(spec)));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    static final Map<String, Fn> OPTIMIZERS = view(Optimizer.TABLE, spec -> new Fn(spec.args(), spec.positional()));
 
     static final Map<String, Fn> SCHEDULES = Map.of(
             "step", new Fn(List.of(required("every", Kind.COUNT), optional("factor", Kind.FRACTION, 0.1)), 2),
@@ -141,7 +147,7 @@ public final class TrainChecker {
             Double validation = (Double) single("validation", Kind.FRACTION, null);
             Training.Split split = split();
             String loss = word("loss", LOSSES);
-            Training.Call optimizer = function("optimizer", "optimizer", OPTIMIZERS);
+            Optimizer optimizer = function("optimizer", "optimizer", OPTIMIZERS, (name, args) -> Optimizer.TABLE.get(name).build().apply(args));
             Training.Call schedule = function("schedule", "schedule", SCHEDULES);
             List<Training.Call> regularizers = functions("regularize", "regularizer", REGULARIZERS);
             dln.net.Init init = (dln.net.Init) single("init", Kind.INIT, null);
@@ -240,10 +246,15 @@ public final class TrainChecker {
         }
 
         Training.Call function(String key, String noun, Map<String, Fn> table) {
+            return function(key, noun, table, AS_CALL);
+        }
+
+        /** The single function-like value of setting {@code key}, checked against {@code table} and built by {@code build}; null if absent or wrong. */
+        <T> T function(String key, String noun, Map<String, Fn> table, BiFunction<String, Args, T> build) {
             Decl.Setting s = settings.get(key);
             if (s == null) return null;
             Expr.Arg arg = only(s);
-            return arg == null ? null : call(arg, noun, table);
+            return arg == null ? null : call(arg, noun, table, build);
         }
 
         List<Training.Call> functions(String key, String noun, Map<String, Fn> table) {
@@ -252,7 +263,7 @@ public final class TrainChecker {
             if (s == null) return out;
             Map<String, Span> seen = new LinkedHashMap<>();
             for (Expr.Arg arg : s.values()) {
-                Training.Call c = call(arg, noun, table);
+                Training.Call c = call(arg, noun, table, AS_CALL);
                 if (c == null) continue;
                 String identity = c.name().equals("flip") ? c.toString() : c.name();
                 if (seen.containsKey(identity)) {
@@ -267,7 +278,7 @@ public final class TrainChecker {
         }
 
         /** `adam(lr: 1e-3)` or a bare `adam`, checked against its argument table. */
-        Training.Call call(Expr.Arg arg, String noun, Map<String, Fn> table) {
+        <T> T call(Expr.Arg arg, String noun, Map<String, Fn> table, BiFunction<String, Args, T> build) {
             if (arg.named()) {
                 diags.report(Diag.InvalidSetting, arg.label().span(), settingOf(arg), "takes a " + noun + ", not `" + arg.label().id() + ":`");
                 return null;
@@ -291,7 +302,7 @@ public final class TrainChecker {
             }
             Binder.Bound bound = binder.bind(callee.id(), noun + " setting", fn.args(), fn.positional(), givens, e.span(), this::undefined);
             if (!bound.ok) return null;
-            return new Training.Call(callee.id(), new LinkedHashMap<>(bound.values));
+            return build.apply(callee.id(), bound);
         }
 
         String settingOf(Expr.Arg arg) {
@@ -387,7 +398,7 @@ public final class TrainChecker {
         }
 
         void consistency(Double validation, Training.Split split, Training.Source test, String loss,
-                         Training.Call optimizer, Training.EarlyStop earlyStop, List<String> metrics) {
+                         Optimizer optimizer, Training.EarlyStop earlyStop, List<String> metrics) {
             if (validation != null && settings.containsKey("split")) {
                 diags.report(Diag.InconsistentTraining, settings.get("validation").key().span(),
                         "give either `validation` or `split`, not both").help("`split` already holds out a validation fraction");
@@ -395,7 +406,7 @@ public final class TrainChecker {
             if (split != null && split.test() > 0 && test != null) {
                 diags.report(Diag.InconsistentTraining, settings.get("test").key().span(), "the test data is given twice: by `test` and by `split`");
             }
-            boolean perceptron = optimizer != null && optimizer.name().equals("perceptron");
+            boolean perceptron = optimizer instanceof Optimizer.Perceptron;
             if (perceptron && settings.containsKey("loss")) {
                 diags.report(Diag.InconsistentTraining, settings.get("loss").key().span(), "the perceptron rule has its own update and uses no loss")
                      .help("remove the `loss` setting, or train with another optimizer");
@@ -409,8 +420,7 @@ public final class TrainChecker {
                 diags.report(Diag.MissingOptimizerOrLoss, train.model().span(), train.model().id(), "loss")
                      .help("add one, as in `loss cross_entropy` for classifiers or `loss mse` for regression");
             }
-            if (optimizer != null && optimizer.name().equals("sgd") && Boolean.TRUE.equals(optimizer.args().get("nesterov"))
-                    && optimizer.real("momentum") == 0) {
+            if (optimizer instanceof Optimizer.Sgd sgd && sgd.nesterov() && sgd.momentum() == 0) {
                 diags.report(Diag.InvalidSetting, settings.get("optimizer").values().get(0).span(), "optimizer",
                         "uses Nesterov momentum, which needs a momentum above 0").help("add `momentum: 0.9`");
             }
@@ -429,7 +439,7 @@ public final class TrainChecker {
         }
 
         /** What the train block asks of the model: a fitting output for the loss, the perceptron's shape, images to augment. */
-        void againstModel(String loss, Training.Call optimizer, List<Training.Call> augment, Training.Source data,
+        void againstModel(String loss, Optimizer optimizer, List<Training.Call> augment, Training.Source data,
                           Training.Source test) {
             Span at = train.model().span();
             if (net.outputs().size() != 1) {
@@ -454,7 +464,7 @@ public final class TrainChecker {
                 diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs one output unit, but `" + output.name() + "` has shape " + shape)
                      .help("hinge is a binary margin loss with targets -1 and 1; use cross_entropy for several classes");
             }
-            if (optimizer != null && optimizer.name().equals("perceptron")) {
+            if (optimizer instanceof Optimizer.Perceptron) {
                 boolean shapeOk = net.inputs().size() == 1 && net.layers().size() == 2
                         && net.layers().get(0).op() instanceof dln.op.Dense && is(net.layers().get(1), Activation.Fn.STEP)
                         && last == net.layers().get(1);

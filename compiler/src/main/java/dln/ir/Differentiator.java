@@ -1,5 +1,6 @@
 package dln.ir;
 
+import dln.net.Optimizer;
 import dln.net.Training;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Correct;
@@ -82,7 +83,7 @@ public final class Differentiator {
     }
 
     private LossKind lossKind() {
-        if (training.optimizer().name().equals("perceptron")) return LossKind.PERCEPTRON;
+        if (training.optimizer() instanceof Optimizer.Perceptron) return LossKind.PERCEPTRON;
         return switch (training.loss()) {
             case "mse" -> LossKind.MSE;
             case "mae" -> LossKind.MAE;
@@ -95,17 +96,7 @@ public final class Differentiator {
 
     private List<Launch> update(List<String> trained) {
         Gradients out = new Gradients(plan, graph.needsGradient());
-        Training.Call opt = training.optimizer();
-        OptimizerKind kind = switch (opt.name()) {
-            case "sgd", "perceptron" -> OptimizerKind.SGD;
-            case "adagrad" -> OptimizerKind.ADAGRAD;
-            case "rmsprop" -> OptimizerKind.RMSPROP;
-            case "adam" -> OptimizerKind.ADAM;
-            default -> throw new IllegalArgumentException("unknown optimizer " + opt.name());
-        };
-        float momentum = (float) real(opt, "momentum", 0), beta1 = (float) real(opt, "beta1", 0.9), beta2 = (float) real(opt, "beta2", 0.999);
-        float rho = (float) real(opt, "rho", 0.9), eps = (float) real(opt, "eps", kind == OptimizerKind.ADAGRAD ? 1e-10 : 1e-8);
-        boolean nesterov = Boolean.TRUE.equals(opt.args().get("nesterov")) || "true".equals(String.valueOf(opt.args().get("nesterov")));
+        Optimizer opt = training.optimizer();
         plan.declare(Slot.work(":hyper", Slot.Role.HYPER, Update.HYPER, false));
         // One launch for every parameter (a multi-tensor apply), split only where OpenCL's argument
         // limit says: per-parameter launches cost more than the arithmetic on PoCL.
@@ -115,8 +106,7 @@ public final class Differentiator {
         for (String p : trained) {
             Slot slot = plan.slot(p);
             boolean regularized = slot.shape().length >= 2;
-            Update u = new Update(plan.kernel(p, "update"), slot.per(), kind, momentum, nesterov, beta1, beta2, rho, eps,
-                    regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f);
+            Update u = opt.update(plan.kernel(p, "update"), slot.per(), regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f);
             if (UpdateGroup.buffers(parts) + 2 + u.states() > UpdateGroup.MAX_BUFFERS) {
                 flush(out, parts, buffers, names);
             }
@@ -124,7 +114,7 @@ public final class Differentiator {
             names.add(p);
             buffers.add(p);
             buffers.add("grad." + p);
-            for (int s = 1; s <= u.states(); s++) buffers.add(plan.declare(Slot.work(state(kind, s) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false)));
+            for (int s = 1; s <= u.states(); s++) buffers.add(plan.declare(Slot.work(state(u.kind(), s) + ":" + p, Slot.Role.OPTIMIZER, slot.per(), false)));
         }
         if (!parts.isEmpty()) flush(out, parts, buffers, names);
         return out.launches();
@@ -146,10 +136,5 @@ public final class Differentiator {
             case RMSPROP -> "rmsprop.square";
             case ADAM -> which == 1 ? "adam.m" : "adam.v";
         };
-    }
-
-    private static double real(Training.Call c, String arg, double otherwise) {
-        Object v = c.args().get(arg);
-        return v instanceof Number n ? n.doubleValue() : otherwise;
     }
 }

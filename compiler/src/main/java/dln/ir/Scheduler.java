@@ -37,12 +37,12 @@ public final class Scheduler {
         Differentiator.Result d = backward;
         List<Launch> train = forward.train().stream().filter(l -> !l.kernel().name().equals(d.foldedForward())).toList();
         var t = graph.training();
-        String loss = t.optimizer().name().equals("perceptron") ? "perceptron" : t.loss();
+        String loss = t.optimizer() instanceof dln.net.Optimizer.Perceptron ? "perceptron" : t.loss();
         // inference first: its launches may read a buffer where training reads another (an aliased
         // dropout), so both runs' lifetimes must hold
         var buffers = BufferPlanner.plan(graph.plan().slots(), List.of(predict, train, d.loss(), d.backward(), d.update()), outputs());
         return new Schedule(graph, buffers.physical(), buffers.storage(), kernels(List.of(predict, train, d.loss(), d.backward(), d.update())),
-                predict, train, d.loss(), d.backward(), d.update(), loss, t.optimizer().toString(), t.optimizer().real("lr"), d.labels());
+                predict, train, d.loss(), d.backward(), d.update(), loss, t.optimizer().toString(), t.optimizer().lr(), d.labels());
     }
 
     private java.util.Set<String> outputs() { return outputs(graph); }

@@ -15,7 +15,7 @@ public record Training(
         Double validation,
         Split split,
         String loss,
-        Call optimizer,
+        Optimizer optimizer,
         Call schedule,
         double l1,
         double l2,

@@ -1,12 +1,13 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import static java.lang.Math.multiplyExact;
 
 import dln.ir.Node;
 import dln.net.Init;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import dln.runtime.kernel.Act;
 import java.util.ArrayList;
 import java.util.List;

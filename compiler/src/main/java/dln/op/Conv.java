@@ -1,11 +1,12 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import static java.lang.Math.multiplyExact;
 
 import dln.ir.Node;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import dln.runtime.kernel.Act;
 import dln.runtime.kernel.ConvGeom;
 import java.util.ArrayList;

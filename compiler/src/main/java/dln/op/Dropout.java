@@ -1,8 +1,9 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import dln.ir.Node;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import java.util.List;
 
 /** `dropout(rate)`: drops a fraction {@code rate} of the units while training; the identity at inference. */

@@ -1,10 +1,11 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import dln.ir.Node;
 import dln.net.Init;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import java.util.List;
 
 /** `embedding(vocab, dim, init?)`: integer ids [T...] -> vectors [T..., dim]; weight [vocab, dim]. */

@@ -119,7 +119,7 @@ public final class Lowerer {
 
         /** Whether the model trains with the perceptron rule (whose output step stays a node of its own). */
         public boolean perceptron() {
-            return training != null && training.optimizer() != null && training.optimizer().name().equals("perceptron");
+            return training != null && training.optimizer() instanceof dln.net.Optimizer.Perceptron;
         }
 
         /**

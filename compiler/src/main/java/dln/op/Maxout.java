@@ -1,5 +1,6 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import static java.lang.Math.multiplyExact;
 
 import dln.diag.Diag;
@@ -7,7 +8,7 @@ import dln.ir.Node;
 import dln.ir.Operand;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import dln.runtime.kernel.Act;
 import java.util.List;
 

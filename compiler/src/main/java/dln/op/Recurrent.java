@@ -1,5 +1,6 @@
 package dln.op;
 
+import dln.net.ArgSpec;
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
@@ -8,7 +9,7 @@ import dln.ir.Node;
 import dln.net.Init;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import dln.runtime.kernel.Act;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,10 @@
 package dln.op;
 
-import static dln.op.ArgSpec.optional;
+import dln.net.Args;
+import dln.net.ArgSpec;
+import static dln.net.ArgSpec.optional;
 
-import dln.op.ArgSpec.Kind;
+import dln.net.ArgSpec.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

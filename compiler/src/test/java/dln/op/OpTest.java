@@ -6,6 +6,7 @@ import dln.Compiler;
 import dln.diag.Severity;
 import dln.diag.Source;
 import dln.ir.Launch;
+import dln.net.ArgSpec;
 import dln.ir.Schedule;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Kernel;

@@ -1,4 +1,4 @@
-package dln.op;
+package dln.net;
 
 import java.util.Set;
 

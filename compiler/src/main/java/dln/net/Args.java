@@ -1,6 +1,5 @@
-package dln.op;
+package dln.net;
 
-import dln.net.Init;
 
 /**
  * The checked arguments of one call, by name, each already converted to its {@link ArgSpec.Kind}
