@@ -3,14 +3,10 @@ package dln.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dln.Compiler;
-import dln.cli.Dlnc;
 import dln.diag.Diagnostic;
 import dln.diag.Renderer;
 import dln.diag.Source;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -142,37 +138,5 @@ class ImportRulesTest {
         Compiler.Result r = Compiler.check(Source.of("untitled", "import \"lib.dln\"\n" + MODEL));
         assertThat(r.diagnostics().all()).singleElement()
                 .satisfies(d -> assertThat(d.message()).isEqualTo("cannot import \"lib.dln\": it is outside the project's source folders"));
-    }
-
-    @Test
-    void theCommandLineTakesImportPathFolders() throws IOException {
-        Files.writeString(outside.resolve("layers.dln"), "const width = 4\n");
-        Path main = main("import \"../outside/layers.dln\"\n");
-        assertThat(dlnc("check", "--color=never", main.toString()).code).isEqualTo(Dlnc.BAD_INPUT);
-        assertThat(dlnc("check", "-q", "-I", outside.toString(), main.toString()).code).isEqualTo(Dlnc.OK);
-        assertThat(dlnc("check", "-q", "--import-path", outside.toString(), main.toString()).code).isEqualTo(Dlnc.OK);
-        Run missing = dlnc("check", "-I", tmp.resolve("nowhere").toString(), main.toString());
-        assertThat(missing.code).isEqualTo(Dlnc.USAGE);
-        assertThat(missing.err).contains("--import-path " + tmp.resolve("nowhere") + ": no such folder");
-        Run aFile = dlnc("check", "-I", outside.resolve("layers.dln").toString(), main.toString());
-        assertThat(aFile.code).isEqualTo(Dlnc.USAGE);
-        assertThat(aFile.err).contains(": not a folder");
-    }
-
-    @Test
-    void theMainFileAsTheUserNamedItIsRead() throws IOException {
-        // the user chose the main file: it may be anywhere and have any name
-        Path main = outside.resolve("model.txt");
-        Files.writeString(main, MODEL, StandardCharsets.UTF_8);
-        assertThat(dlnc("check", "-q", main.toString()).code).isEqualTo(Dlnc.OK);
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run dlnc(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Dlnc.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
     }
 }

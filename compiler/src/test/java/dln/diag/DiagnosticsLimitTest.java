@@ -3,18 +3,12 @@ package dln.diag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dln.Compiler;
-import dln.cli.Dlnc;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bounded output: at most {@link Diagnostics#MAX_KEPT} errors (and as many warnings) are kept and
@@ -22,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * of garbage end in a bounded report. The timeouts are hang guards, not speed measurements.
  */
 class DiagnosticsLimitTest {
-    @TempDir Path dir;
-
     private static String undefinedNames(int defined, int undefined) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < defined; i++) text.append("const c").append(i).append(" = ").append(i).append('\n');
@@ -58,20 +50,6 @@ class DiagnosticsLimitTest {
         diags.report(Diag.UnusedName, new Span(source, 0, 1), "w");
         assertThat(diags.all()).hasSize(Diagnostics.MAX_KEPT + 1);
         assertThat(diags.warningCount()).isEqualTo(1);
-    }
-
-    @Test
-    void theCommandLinePrintsAHundredAndACountOfTheRest() throws IOException {
-        Path file = dir.resolve("many.dln");
-        Files.writeString(file, undefinedNames(10, 250));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Dlnc.run(new String[] {"check", "--color", "never", file.toString()}, new PrintWriter(out), new PrintWriter(err));
-        assertThat(code).isEqualTo(Dlnc.BAD_INPUT);
-        String text = err.toString();
-        assertThat(text.split("error\\[DLN013\\]", -1)).hasSize(Diagnostics.MAX_KEPT + 1);
-        assertThat(text).contains("... and 150 more not shown (only the first 100 errors and 100 warnings are)")
-                        .endsWith("250 errors\n");
     }
 
     /** 5,000 unknown names among 5,000 defined ones: suggestions for the hundred shown only. */

@@ -2,7 +2,7 @@ package dln.runtime.cl;
 
 import static org.jocl.CL.*;
 
-import dln.runtime.NativeLibraries;
+import dln.runtime.host.NativeLibraries;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dln.runtime.jvm;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import dln.runtime.host.Blas;
 import dln.runtime.kernel.Kernel;
 import java.util.List;
 import java.util.function.Supplier;

@@ -1,6 +1,6 @@
 package dln.runtime.kernel;
 
-import dln.runtime.jvm.Blas;
+import dln.runtime.host.Blas;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package dln.runtime.kernel;
 
 import static dln.runtime.kernel.Lanes.each;
 
-import dln.runtime.jvm.Blas;
+import dln.runtime.host.Blas;
 import java.util.List;
 
 /**

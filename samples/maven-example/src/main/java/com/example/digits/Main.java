@@ -1,7 +1,7 @@
 package com.example.digits;
 
-import dln.runtime.Backends;
 import dln.runtime.Model;
+import dln.runtime.device.Backends;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;

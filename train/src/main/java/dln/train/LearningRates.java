@@ -12,7 +12,7 @@ import java.util.Map;
  * the rate by factor after more than {@code patience} epochs without a relative improvement of
  * 1e-4 in the validation loss (the training loss without validation data). No schedule: constant.
  */
-public final class Schedule {
+public final class LearningRates {
     /** ReduceLROnPlateau's default relative threshold. */
     static final double THRESHOLD = 1e-4;
 
@@ -23,7 +23,7 @@ public final class Schedule {
     private double best = Double.POSITIVE_INFINITY;
     private long bad;
 
-    public Schedule(Training.Call call, double base, long epochs) {
+    public LearningRates(Training.Call call, double base, long epochs) {
         this.call = call;
         this.base = base;
         this.epochs = epochs;

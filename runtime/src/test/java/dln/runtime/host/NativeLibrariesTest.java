@@ -1,4 +1,4 @@
-package dln.runtime;
+package dln.runtime.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
 package dln.cli;
 
-import dln.check.SourceRoots;
 import dln.net.Training;
 import dln.runtime.Model;
 import dln.runtime.jvm.JvmBackend;
@@ -14,8 +13,9 @@ import java.nio.file.Path;
  */
 record Job(Run.Compiled compiled, Training training, Model.Info info, Path folder, long seed, Splits splits) {
 
-    static Job prepare(String file, String modelName, SourceRoots roots, Long seed, Path data, Path test, PrintWriter err) {
-        Run.Compiled compiled = Run.compile(file, modelName, roots, err, false);
+    static Job prepare(ModelOptions choice, DataOptions sources, Long seed, PrintWriter err) {
+        String file = choice.file;
+        Run.Compiled compiled = Run.compile(file, choice.modelName, choice.roots(), err, false);
         String model = compiled.generated().model();
         Training t = compiled.checked().trainings().get(model);
         if (t == null) throw new Run.Failure(Dlnc.BAD_INPUT, file + ": model " + model + " has no train block");
@@ -25,7 +25,7 @@ record Job(Run.Compiled compiled, Training training, Model.Info info, Path folde
         }
         Path folder = Path.of(file).toAbsolutePath().getParent();
         long s = seed != null ? seed : t.seed();
-        return new Job(compiled, t, info, folder, s, Splits.load(t, folder, info, data, test, s));
+        return new Job(compiled, t, info, folder, s, Splits.load(t, folder, info, sources.data, sources.test, s));
     }
 
     /** The largest batch the model must take: the training batch, and up to 256 for evaluation. */

@@ -1,4 +1,4 @@
-package dln.runtime;
+package dln.runtime.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,7 +34,7 @@ class BackendsTest {
 
     @Test void theJvmBackendGetsANoticeExactlyWhenItsBlasIsJava() {
         String notice = Backends.notice(new JvmBackend(), "java", Long.MAX_VALUE);
-        if (dln.runtime.jvm.Blas.isNative()) {
+        if (dln.runtime.host.Blas.isNative()) {
             assertThat(notice).isNull();
         } else {
             assertThat(notice).isEqualTo("no native BLAS here: running on the JVM backend with Java BLAS; for more speed: apt-get install libopenblas0-pthread");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dln.emit.PyTorchParityTest;
 import dln.runtime.cl.TuningCache;
 import dln.runtime.kernel.Choice;
 import dln.runtime.io.Npy;
@@ -18,6 +19,8 @@ class RunCommandsTest {
     @TempDir Path dir;
 
     static final String TINY = "model Tiny {\n input x: [3]\n output y = x -> dense(2) -> softmax\n}\n";
+    /** The compiler's fixtures of weights trained in PyTorch (PyTorchParityTest). */
+    static final Path PYTORCH = Path.of("../compiler/src/test/resources/pytorch");
 
     Path file(String name, String text) throws IOException {
         Path p = dir.resolve(name);
@@ -176,5 +179,18 @@ class RunCommandsTest {
         DlncTest.Run r = DlncTest.dlnc("devices");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("java: java (").contains("default (--device auto");
+    }
+
+    @Test
+    void dlncPredictWritesPyTorchsOutputs() throws IOException {
+        Path out = dir.resolve("y.npy");
+        DlncTest.Run r = DlncTest.dlnc("predict", PYTORCH.resolve("mlp.dln").toString(),
+                "--weights", PYTORCH.resolve("mlp.safetensors").toString(), "--input", PYTORCH.resolve("mlp.x.input.npy").toString(),
+                "--output", out.toString(), "--device", "java");
+        assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
+        Npy.Array expected = Npy.read(PYTORCH.resolve("mlp.output.npy"));
+        Npy.Array actual = Npy.read(out);
+        assertThat(actual.shape()).isEqualTo(expected.shape());
+        PyTorchParityTest.assertClose("mlp via dlnc predict", expected.data(), actual.data());
     }
 }

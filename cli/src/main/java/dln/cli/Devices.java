@@ -1,6 +1,6 @@
 package dln.cli;
 
-import dln.runtime.Backends;
+import dln.runtime.device.Backends;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,9 +1,10 @@
-package dln.runtime;
+package dln.runtime.device;
 
+import dln.runtime.Backend;
 import dln.runtime.cl.ClBackend;
 import dln.runtime.cl.Devices;
 import dln.runtime.cl.SignalChaining;
-import dln.runtime.jvm.Blas;
+import dln.runtime.host.Blas;
 import dln.runtime.jvm.JvmBackend;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dln.cli;
 
 import dln.check.SourceRoots;
-import dln.runtime.Backends;
+import dln.runtime.device.Backends;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;

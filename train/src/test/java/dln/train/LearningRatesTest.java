@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The rate per epoch of each schedule, against PyTorch's formulas worked by hand. */
-class ScheduleTest {
+class LearningRatesTest {
     static Training.Call call(String name, Object... args) {
         Map<String, Object> map = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) map.put((String) args[i], args[i + 1]);
@@ -17,38 +17,38 @@ class ScheduleTest {
 
     @Test
     void noScheduleKeepsTheRate() {
-        Schedule s = new Schedule(null, 0.1, 10);
+        LearningRates s = new LearningRates(null, 0.1, 10);
         assertThat(s.rate(0)).isEqualTo(0.1);
         assertThat(s.rate(9)).isEqualTo(0.1);
     }
 
     @Test
     void stepMultipliesEveryFewEpochs() {
-        Schedule s = new Schedule(call("step", "every", 4.0, "factor", 0.5), 1e-3, 12);
+        LearningRates s = new LearningRates(call("step", "every", 4.0, "factor", 0.5), 1e-3, 12);
         assertThat(new double[] {s.rate(0), s.rate(3), s.rate(4), s.rate(7), s.rate(8), s.rate(11)})
                 .containsExactly(new double[] {1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4, 2.5e-4}, within(1e-15));
     }
 
     @Test
     void exponentialMultipliesEveryEpoch() {
-        Schedule s = new Schedule(call("exponential", "gamma", 0.9), 0.1, 5);
+        LearningRates s = new LearningRates(call("exponential", "gamma", 0.9), 0.1, 5);
         assertThat(s.rate(0)).isEqualTo(0.1);
         assertThat(s.rate(2)).isCloseTo(0.081, within(1e-15));
     }
 
     @Test
     void cosineFallsFromTheRateTowardsTheMinimum() {
-        Schedule s = new Schedule(call("cosine", "min_lr", 0.0), 0.1, 4);
+        LearningRates s = new LearningRates(call("cosine", "min_lr", 0.0), 0.1, 4);
         assertThat(s.rate(0)).isEqualTo(0.1);
         assertThat(s.rate(2)).isCloseTo(0.05, within(1e-12));
         assertThat(s.rate(3)).isCloseTo(0.1 * (1 + Math.cos(Math.PI * 3 / 4)) / 2, within(1e-12));
-        Schedule floor = new Schedule(call("cosine", "min_lr", 0.01), 0.1, 4);
+        LearningRates floor = new LearningRates(call("cosine", "min_lr", 0.01), 0.1, 4);
         assertThat(floor.rate(2)).isCloseTo(0.055, within(1e-12));
     }
 
     @Test
     void plateauCutsTheRateAfterPatienceEpochsWithoutImprovement() {
-        Schedule s = new Schedule(call("plateau", "factor", 0.5, "patience", 1.0), 0.1, 20);
+        LearningRates s = new LearningRates(call("plateau", "factor", 0.5, "patience", 1.0), 0.1, 20);
         s.observe(1.0);                 // best
         assertThat(s.rate(1)).isEqualTo(0.1);
         s.observe(1.0);                 // 1 bad epoch: within patience
@@ -62,10 +62,10 @@ class ScheduleTest {
 
     @Test
     void plateauStateSurvivesARestore() {
-        Schedule s = new Schedule(call("plateau", "factor", 0.5, "patience", 0.0), 0.1, 20);
+        LearningRates s = new LearningRates(call("plateau", "factor", 0.5, "patience", 0.0), 0.1, 20);
         s.observe(1.0);
         s.observe(2.0);
-        Schedule t = new Schedule(call("plateau", "factor", 0.5, "patience", 0.0), 0.1, 20);
+        LearningRates t = new LearningRates(call("plateau", "factor", 0.5, "patience", 0.0), 0.1, 20);
         t.restore(s.state());
         assertThat(t.rate(2)).isEqualTo(0.05);
         t.observe(3.0);

@@ -1,8 +1,7 @@
-package dln.runtime.jvm;
+package dln.runtime.host;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
-import dln.runtime.NativeLibraries;
 import java.nio.file.Path;
 
 /**

@@ -31,20 +31,16 @@ final class Eval implements Callable<Integer> {
             description = "The seed (0 or more) of the split, when the test data is split off the data (default: the train block's).")
     Long seed;
 
-    @Option(names = "--data", paramLabel = "PATH",
-            description = "Evaluate on all of this data, read as the train block's data source (a csv file, or the folder of the idx or npy files).")
-    Path data;
-
-    @Option(names = "--test", paramLabel = "PATH", description = "Read the test data from here (as --data).")
-    Path test;
+    @CommandLine.Mixin
+    DataOptions sources = new DataOptions();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
-            Job job = Job.prepare(choice.file, choice.modelName, choice.roots(), seed, data, test, err);
-            Dataset set = data != null && test == null ? all(job) : job.splits().test();
+            Job job = Job.prepare(choice, sources, seed, err);
+            Dataset set = sources.data != null && sources.test == null ? all(job) : job.splits().test();
             if (set == null) {
                 throw new Run.Failure(Dlnc.BAD_INPUT, choice.file + ": no test data: the train block has no `test` source and no `split` with a test part;"
                         + " give --test PATH or --data PATH");

@@ -41,12 +41,8 @@ final class Train implements Callable<Integer> {
             description = "The seed (0 or more) instead of the train block's (initial weights, split, order, augmentation).")
     Long seed;
 
-    @Option(names = "--data", paramLabel = "PATH",
-            description = "Read the training data from here: a file for csv, the folder holding the files the train block names for idx and npy.")
-    Path data;
-
-    @Option(names = "--test", paramLabel = "PATH", description = "Read the test data from here (as --data).")
-    Path test;
+    @CommandLine.Mixin
+    DataOptions sources = new DataOptions();
 
     @Option(names = {"-w", "--weights"}, paramLabel = "FILE", description = "Start from these weights (safetensors) instead of the initializers.")
     Path weights;
@@ -62,7 +58,7 @@ final class Train implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
-            Job job = Job.prepare(choice.file, choice.modelName, choice.roots(), seed, data, test, err);
+            Job job = Job.prepare(choice, sources, seed, err);
             Training t = job.training();
             Path folder = checkpoint != null ? checkpoint : t.checkpoint() != null ? blockCheckpoint(job.folder(), t.checkpoint()) : null;
             if (resume && folder == null) {
@@ -155,7 +151,7 @@ final class Train implements Callable<Integer> {
         if (choice.modelName != null) b.append(" --model ").append(quoted(choice.modelName));
         if (epochs != null) b.append(" --epochs ").append(epochs);
         if (seed != null) b.append(" --seed ").append(seed);
-        if (data != null) b.append(" --data ").append(quoted(data.toString()));
+        if (sources.data != null) b.append(" --data ").append(quoted(sources.data.toString()));
         if (checkpoint != null) b.append(" --checkpoint ").append(quoted(checkpoint.toString()));
         return b.append(" --resume").toString();
     }

@@ -1,4 +1,4 @@
-package dln.runtime;
+package dln.runtime.host;
 
 import java.io.IOException;
 import java.io.InputStream;

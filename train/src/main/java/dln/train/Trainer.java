@@ -75,7 +75,7 @@ public final class Trainer {
     private final Settings settings;
     private final Listener listener;
     private final List<String> metrics;
-    private final Schedule schedule;
+    private final LearningRates learningRates;
     private final Monitor monitor;
     private final Checkpoint checkpoint;
     private final List<Epoch> log = new ArrayList<>();
@@ -96,7 +96,7 @@ public final class Trainer {
         this.settings = settings;
         this.listener = listener;
         this.metrics = settings.metrics();
-        this.schedule = new Schedule(settings.schedule(), model.info().learningRate(), settings.epochs());
+        this.learningRates = new LearningRates(settings.schedule(), model.info().learningRate(), settings.epochs());
         Training.EarlyStop stop = settings.earlyStop();
         this.monitor = stop != null ? new Monitor(stop.monitor(), stop.minDelta(), stop.patience())
                 : new Monitor(validation ? "val_loss" : "loss", 0, -1);
@@ -178,7 +178,7 @@ public final class Trainer {
 
     private Epoch runEpoch(long epoch, Dataset train, Dataset validation, int batch, Augmenter augmenter) {
         long started = System.nanoTime();
-        double lr = schedule.rate(epoch);
+        double lr = learningRates.rate(epoch);
         model.setLearningRate(lr);
         int n = train.count();
         int[] order = settings.shuffle() ? Shuffle.permutation(n, Shuffle.random(settings.seed(), "epoch", epoch)) : Shuffle.identity(n);
@@ -221,7 +221,7 @@ public final class Trainer {
                         + words(values.get("val_loss")) + ": its update made the weights NaN or infinite");
             }
         }
-        schedule.observe(values.getOrDefault(validation != null ? "val_loss" : "loss", Double.NaN));
+        learningRates.observe(values.getOrDefault(validation != null ? "val_loss" : "loss", Double.NaN));
         boolean improved = monitor.update(epoch, values.getOrDefault(monitor.name(), Double.NaN));
         if (improved) best = model.weights();
         Epoch row = new Epoch(epoch, settings.epochs(), values, lr, (System.nanoTime() - started) / 1e9, improved);
@@ -290,7 +290,7 @@ public final class Trainer {
         state.put("stopped", Boolean.toString(stopped));
         state.put("seed", Long.toString(settings.seed()));
         state.put("lr", Double.toString(model.learningRate()));
-        state.putAll(schedule.state());
+        state.putAll(learningRates.state());
         state.putAll(monitor.state());
         state.put("log", encode(log));
         checkpoint.save(model, best, bestSaved != monitor.bestEpoch(), state, csv(log), Curves.svg(model.info().name(), log));
@@ -306,7 +306,7 @@ public final class Trainer {
             throw new DataError(checkpoint.file(Checkpoint.STATE) + ": this run was trained with seed " + m.get("seed")
                     + ", not " + settings.seed() + "; resume it with the same seed");
         }
-        schedule.restore(m);
+        learningRates.restore(m);
         monitor.restore(m);
         best = state.best();
         bestSaved = monitor.bestEpoch();
