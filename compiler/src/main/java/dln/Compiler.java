@@ -13,6 +13,7 @@ import dln.diag.Source;
 import dln.diag.Span;
 import dln.emit.JavaEmitter;
 import dln.emit.OpenClEmitter;
+import dln.emit.Origins;
 import dln.ir.Differentiator;
 import dln.ir.Graph;
 import dln.ir.Lowerer;
@@ -72,8 +73,9 @@ public final class Compiler {
         for (var entry : checked.networks().entrySet()) {
             Graph graph = new Lowerer(entry.getValue(), checked.trainings().get(entry.getKey())).lower();
             Schedule schedule = new Scheduler(graph).schedule();
-            String opencl = OpenClEmitter.emit(schedule, source);
-            String java = new JavaEmitter(schedule, packageName, source).emit().toString();
+            Origins origins = Origins.of(entry.getValue(), Origins.trainBlock(checked.program().units(), entry.getKey()), graph.plan(), source);
+            String opencl = OpenClEmitter.emit(schedule, source, origins);
+            String java = new JavaEmitter(schedule, packageName, source, origins).emit().toString();
             out.add(new Generated(entry.getKey(), packageName, JavaEmitter.className(entry.getKey()), java, opencl, schedule));
         }
         return out;
