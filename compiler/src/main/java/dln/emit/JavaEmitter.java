@@ -12,7 +12,6 @@ import dln.ir.Launch;
 import dln.ir.Schedule;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
-import dln.runtime.Init;
 import dln.runtime.Model;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Dim;
