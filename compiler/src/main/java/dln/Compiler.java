@@ -1,5 +1,6 @@
 package dln;
 
+import dln.ast.Decl;
 import dln.check.Loader;
 import dln.check.Loader.Program;
 import dln.check.Resolver;
@@ -13,6 +14,7 @@ import dln.diag.Source;
 import dln.diag.Span;
 import dln.emit.JavaEmitter;
 import dln.emit.OpenClEmitter;
+import dln.emit.Origins;
 import dln.ir.Differentiator;
 import dln.ir.Graph;
 import dln.ir.Schedule;
@@ -71,19 +73,21 @@ public final class Compiler {
         if (!checked.ok()) throw new IllegalArgumentException("cannot generate code for a program with errors");
         List<Generated> out = new ArrayList<>();
         for (var entry : checked.networks().entrySet()) {
-            out.add(generate(entry.getValue(), checked.trainings().get(entry.getKey()), packageName, source));
+            var trainBlock = Origins.trainBlock(checked.program().units(), entry.getKey());
+            out.add(generate(entry.getValue(), checked.trainings().get(entry.getKey()), trainBlock, packageName, source));
         }
         return out;
     }
 
     /** The back end's passes for one model, in order. */
-    private static Generated generate(Network network, Training training, String packageName, String source) {
+    private static Generated generate(Network network, Training training, Decl.Train trainBlock, String packageName, String source) {
         Graph graph = new Lowerer(network, training).lower();
         Scheduler.Forward forward = Scheduler.forward(graph);
         Differentiator.Result backward = training == null ? null : new Differentiator(graph).differentiate();
         Schedule schedule = new Scheduler(graph).schedule(forward, backward);
-        String opencl = OpenClEmitter.emit(schedule, source);
-        String java = new JavaEmitter(schedule, packageName, source).emit().toString();
+        Origins origins = Origins.of(network, trainBlock, graph.plan(), source);
+        String opencl = OpenClEmitter.emit(schedule, source, origins);
+        String java = new JavaEmitter(schedule, packageName, source, origins).emit().toString();
         return new Generated(network.name(), packageName, JavaEmitter.className(network.name()), java, opencl, schedule);
     }
 

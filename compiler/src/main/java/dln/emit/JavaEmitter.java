@@ -12,16 +12,18 @@ import dln.ir.Launch;
 import dln.ir.Schedule;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
-import dln.runtime.Init;
 import dln.runtime.Model;
 import dln.runtime.Slot;
 import dln.runtime.kernel.Dim;
 import dln.runtime.kernel.Epilogue;
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.OptimizerKind;
+import dln.runtime.kernel.Update;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
@@ -39,15 +41,20 @@ public final class JavaEmitter {
     private final Schedule schedule;
     private final String packageName;
     private final String source;
+    private final Origins origins;
     private final JavaNames names = new JavaNames("INFO", "KERNELS", "SLOTS");
     private final Map<String, String> kernelConstants = new LinkedHashMap<>();
     private final Map<String, String> bufferFields = new LinkedHashMap<>();
 
-    /** {@code source} is the .dln file's name as people see it (no absolute path, so output is reproducible). */
-    public JavaEmitter(Schedule schedule, String packageName, String source) {
+    /**
+     * {@code source} is the .dln file's name as people see it (no absolute path, so output is
+     * reproducible); {@code origins} say which of its lines each kernel comes from.
+     */
+    public JavaEmitter(Schedule schedule, String packageName, String source, Origins origins) {
         this.schedule = schedule;
         this.packageName = packageName;
         this.source = source;
+        this.origins = origins;
     }
 
     public static String className(String model) {
@@ -74,8 +81,10 @@ public final class JavaEmitter {
         if (data() != null) type.addJavadoc("Data: $L.\n", JavaNames.comment(data()));
 
         for (Kernel k : schedule.kernels()) {
-            type.addField(FieldSpec.builder(KERNEL, kernelConstants.get(k.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                    .initializer(construct(k)).build());
+            FieldSpec.Builder field = FieldSpec.builder(KERNEL, kernelConstants.get(k.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL);
+            Origins.Origin o = origins.of(k.name());
+            if (o != null) field.addJavadoc("$L\n", JavaNames.comment(o.toString()));
+            type.addField(field.initializer(construct(k)).build());
         }
         type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), KERNEL), "KERNELS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$T.of($L)", List.class, String.join(", ", kernelConstants.values())).build());
@@ -138,13 +147,27 @@ public final class JavaEmitter {
         return true;
     }
 
+    /**
+     * The launches in order, in paragraphs: one per run of launches from the same line of the .dln
+     * file, headed by that line and the layer (merged with the first launch's comment when that
+     * names the layer, as a forward launch's does).
+     */
     private CodeBlock launches(List<Launch> list) {
         CodeBlock.Builder code = CodeBlock.builder();
+        Origins.Origin block = null;
         for (Launch l : list) {
-            code.add("// $L\n", JavaNames.comment(l.comment()));
-            StringBuilder args = new StringBuilder();
-            for (String b : l.buffers()) args.append(", ").append(bufferFields.get(b));
-            code.addStatement("launch($N, n, $L$L)", kernelConstants.get(l.kernel().name()), l.counter() ? "step" : "0", args);
+            Origins.Origin o = origins.of(l.kernel().name());
+            String comment = l.comment();
+            if (o != null && !o.equals(block)) {
+                if (block != null) code.add("\n");
+                block = o;
+                if (comment.startsWith(o.what())) comment = o.where() + " " + comment;
+                else code.add("// $L\n", JavaNames.comment(o.toString()));
+            }
+            code.add("// $L\n", JavaNames.comment(comment));
+            CodeBlock.Builder args = CodeBlock.builder().add("$N,$Wn,$W$L", kernelConstants.get(l.kernel().name()), l.counter() ? "step" : "0");
+            for (String b : l.buffers()) args.add(",$W$N", bufferFields.get(b));
+            code.addStatement("launch($L)", args.build());
         }
         return code.build();
     }
@@ -164,29 +187,42 @@ public final class JavaEmitter {
         for (int i = 0; i < slots.size(); i++) {
             Slot s = slots.get(i);
             if (s.shape() != null) {
-                Init in = s.init();
-                b.add("$T.param($S, $T.$L, $L, new $T($S, $L, $LL, $LL))", SLOT, s.name(), Slot.Role.class, s.role(), longs(s.shape()),
-                        Init.class, in.kind(), literal(in.scale()), in.fanIn(), in.fanOut());
+                b.add("$T.param($S, $T.$L,$W$L,$W$L)", SLOT, s.name(), Slot.Role.class, s.role(), labelled("shape", s.shape()), construct(s.init()));
             } else {
-                b.add("$T.work($S, $T.$L, $LL, $L)", SLOT, s.name(), Slot.Role.class, s.role(), s.per(), s.batched());
+                b.add("$T.work($S, $T.$L,$W$L,$W$L)", SLOT, s.name(), Slot.Role.class, s.role(), labelled("per", s.per()), labelled("batched", s.batched()));
             }
             b.add(i + 1 < slots.size() ? ",\n" : ")");
         }
         return b.unindent().build();
     }
 
+    /** {@link Model.Info}'s arguments, one a line, each labelled with its component's name. */
     private CodeBlock info() {
         Graph g = schedule.graph();
-        CodeBlock.Builder b = CodeBlock.builder().add("new $T($S,\n", Model.Info.class, g.model()).indent();
-        b.add("$T.of($L),\n", List.class, strings(g.inputs().stream().map(Graph.Port::name).toList()));
-        b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> longs(p.shape())).toList()));
-        b.add("$T.of($L),\n", List.class, String.join(", ", g.inputs().stream().map(p -> Boolean.toString(p.integer())).toList()));
-        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(Graph.Port::name).toList()));
-        b.add("$T.of($L),\n", List.class, strings(g.outputs().stream().map(p -> schedule.storage().get(p.value().buffer())).toList()));
-        b.add("$T.of($L),\n", List.class, String.join(", ", g.outputs().stream().map(p -> longs(p.shape())).toList()));
-        b.add("$L, $L, $S, $S, $L,\n", schedule.trainable(), schedule.labels(), schedule.lossName(), schedule.optimizerName(), literal(schedule.learningRate()));
-        b.add("$S, $S)", source, data());
-        return b.unindent().build();
+        List<Object> values = Arrays.asList(g.model(),
+                g.inputs().stream().map(Graph.Port::name).toList(),
+                g.inputs().stream().map(Graph.Port::shape).toList(),
+                g.inputs().stream().map(Graph.Port::integer).toList(),
+                g.outputs().stream().map(Graph.Port::name).toList(),
+                g.outputs().stream().map(p -> schedule.storage().get(p.value().buffer())).toList(),
+                g.outputs().stream().map(Graph.Port::shape).toList(),
+                schedule.trainable(), schedule.labels(), schedule.lossName(), schedule.optimizerName(), schedule.learningRate(),
+                source, data());
+        RecordComponent[] parts = Model.Info.class.getRecordComponents();
+        if (parts.length != values.size()) throw new IllegalStateException("Model.Info has " + parts.length + " components, not " + values.size());
+        CodeBlock.Builder b = CodeBlock.builder().add("new $T(", Model.Info.class).indent();
+        for (int i = 0; i < parts.length; i++) {
+            b.add(i > 0 ? ",\n" : "\n").add("/* $L= */ $L", parts[i].getName(), inline(values.get(i)));
+        }
+        return b.unindent().add(")").build();
+    }
+
+    /** {@link #construct}, with a list on one line. */
+    private static CodeBlock inline(Object value) {
+        if (!(value instanceof List<?> list)) return construct(value);
+        CodeBlock.Builder b = CodeBlock.builder().add("$T.of(", List.class);
+        for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ", " : "").add(construct(list.get(i)));
+        return b.add(")").build();
     }
 
     /** The train block's data setting as people write it: `csv("digits.csv", label_column: 64)`; long lists are elided. */
@@ -242,12 +278,13 @@ public final class JavaEmitter {
             for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));
             return b.unindent().add(")").build();
         }
+        if (value instanceof Update u && factory(u) != null) return factory(u);
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
             RecordComponent[] parts = r.getClass().getRecordComponents();
             for (int i = 0; i < parts.length; i++) {
                 try {
-                    b.add(i > 0 ? ", " : "").add(construct(parts[i].getAccessor().invoke(r)));
+                    b.add(i > 0 ? ",$W" : "").add(labelled(parts[i].getName(), parts[i].getAccessor().invoke(r)));
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException("cannot read " + parts[i] + " of " + r, e);
                 }
@@ -255,6 +292,46 @@ public final class JavaEmitter {
             return b.add(")").build();
         }
         throw new IllegalArgumentException("cannot emit a " + value.getClass().getName() + " as Java");
+    }
+
+    /** The components that {@link Update}'s factory of each rule takes, in its order. */
+    private static final Map<OptimizerKind, List<String>> UPDATE_FACTORIES = Map.of(
+            OptimizerKind.SGD, List.of("name", "size", "momentum", "nesterov", "l1", "l2"),
+            OptimizerKind.ADAGRAD, List.of("name", "size", "eps", "l1", "l2"),
+            OptimizerKind.RMSPROP, List.of("name", "size", "rho", "eps", "l1", "l2"),
+            OptimizerKind.ADAM, List.of("name", "size", "beta1", "beta2", "eps", "l1", "l2"));
+
+    /**
+     * {@code Update.adam(...)} and the like, with only what the rule reads; null when the factory
+     * would not give back {@code u} (a component it does not take is not at its default).
+     */
+    private static CodeBlock factory(Update u) {
+        String method = u.kind().name().toLowerCase(Locale.ROOT);
+        Map<String, RecordComponent> parts = new LinkedHashMap<>();
+        for (RecordComponent c : Update.class.getRecordComponents()) parts.put(c.getName(), c);
+        List<RecordComponent> args = UPDATE_FACTORIES.get(u.kind()).stream().map(parts::get).toList();
+        try {
+            Object[] values = new Object[args.size()];
+            for (int i = 0; i < values.length; i++) values[i] = args.get(i).getAccessor().invoke(u);
+            Class<?>[] types = args.stream().map(RecordComponent::getType).toArray(Class<?>[]::new);
+            if (!u.equals(Update.class.getMethod(method, types).invoke(null, values))) return null;
+            CodeBlock.Builder b = CodeBlock.builder().add("$T.$L(", Update.class, method);
+            for (int i = 0; i < values.length; i++) b.add(i > 0 ? ",$W" : "").add(labelled(args.get(i).getName(), values[i]));
+            return b.add(")").build();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot call Update." + method + " with " + UPDATE_FACTORIES.get(u.kind()), e);
+        }
+    }
+
+    /**
+     * An argument as javac's and Error Prone's convention labels it, {@code /* transB= *}{@code / true},
+     * where its value alone does not say what it is: a literal, an array, a size. A kernel's name,
+     * an enum constant and a nested record name themselves.
+     */
+    static CodeBlock labelled(String parameter, Object value) {
+        boolean plain = value instanceof Enum || value instanceof Record && !(value instanceof Dim) || value instanceof List
+                || value instanceof String && parameter.equals("name");
+        return plain ? construct(value) : CodeBlock.of("/* $L= */ $L", parameter, construct(value));
     }
 
     static String literal(float f) {

@@ -17,6 +17,7 @@ public final class Plan {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Map<String, String> stems = new LinkedHashMap<>();
     private final Set<String> usedStems = new HashSet<>();
+    private final Map<String, String> owners = new LinkedHashMap<>();
 
     /** Declares a buffer; declaring the same name again returns the first declaration. */
     public String declare(Slot slot) {
@@ -44,8 +45,12 @@ public final class Plan {
     /** The OpenCL name of kernel {@code what} of {@code layer}. */
     public String kernel(String layer, String what) {
         String stem = stems.computeIfAbsent(layer, this::newStem);
+        owners.put(stem + "_" + what, layer);
         return stem + "_" + what;
     }
+
+    /** The layer (or `loss`, `optimizer`, a parameter) that {@link #kernel} named {@code kernel} for; null if none. */
+    public String owner(String kernel) { return owners.get(kernel); }
 
     private String newStem(String layer) {
         String base = layer.replaceAll("[^A-Za-z0-9_]", "_");

@@ -27,10 +27,30 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
         if (size < 0) throw new IllegalArgumentException("parameter size must not be negative, not " + size);
     }
 
+    /** SGD, with momentum unless it is 0. The factories set the components their rule does not read to the defaults. */
+    public static Update sgd(String name, long size, float momentum, boolean nesterov, float l1, float l2) {
+        return new Update(name, size, OptimizerKind.SGD, momentum, nesterov, 0.9f, 0.999f, 0.9f, 1e-8f, l1, l2);
+    }
+
+    public static Update adagrad(String name, long size, float eps, float l1, float l2) {
+        return new Update(name, size, OptimizerKind.ADAGRAD, 0f, false, 0.9f, 0.999f, 0.9f, eps, l1, l2);
+    }
+
+    public static Update rmsprop(String name, long size, float rho, float eps, float l1, float l2) {
+        return new Update(name, size, OptimizerKind.RMSPROP, 0f, false, 0.9f, 0.999f, rho, eps, l1, l2);
+    }
+
+    public static Update adam(String name, long size, float beta1, float beta2, float eps, float l1, float l2) {
+        return new Update(name, size, OptimizerKind.ADAM, 0f, false, beta1, beta2, 0.9f, eps, l1, l2);
+    }
+
     /** Floats in the hyper buffer. */
     public static final int HYPER = 4;
 
-    public List<String> args() { return List.of("hyper", "param", "grad", "state1", "state2"); }
+    /** The buffers of one update's kernel, in order. */
+    static final List<String> ARGS = List.of("hyper", "param", "grad", "state1", "state2");
+
+    public List<String> args() { return ARGS; }
 
     /** The hyper buffer for step {@code t} (from 1) at rate {@code lr}: lr, t, Adam's step size and √(1 − β2^t). */
     public float[] hyper(double lr, long t) {
@@ -104,7 +124,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
         // compiler load the hyper values once, not per element.
         out.kernel(name, "const restrict hyper", "restrict param", "const restrict grad", "restrict state1", "restrict state2");
         out.line("const int q = get_global_id(0);");
-        body(out, "q", "");
+        body(out, "q", a -> a);
         out.line("}");
     }
 
@@ -112,6 +132,16 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
     public int states() {
         if (kind == OptimizerKind.ADAM) return 2;
         return kind == OptimizerKind.SGD && momentum == 0 ? 0 : 1;
+    }
+
+    /** PyTorch's name for state buffer {@code s} (1 or 2) of this rule: `momentum_buffer`, `sum`, `square_avg`, `exp_avg`, `exp_avg_sq`. */
+    public String stateName(int s) {
+        return switch (kind) {
+            case SGD -> "momentum_buffer";
+            case ADAGRAD -> "sum";
+            case RMSPROP -> "square_avg";
+            case ADAM -> s == 1 ? "exp_avg" : "exp_avg_sq";
+        };
     }
 
     /** Work-items: one per four elements, the last also taking the remainder. */
@@ -126,21 +156,22 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
 
     /**
      * The statements that update this parameter for work-item {@code q} (of {@link #items}), its
-     * buffers named param, grad, state1 and state2 followed by {@code suffix}; hyper is shared.
+     * buffers param, grad, state1 and state2 named by {@code buffer}; hyper is shared.
      */
-    void body(C out, String q, String suffix) {
+    void body(C out, String q, Function<String, String> buffer) {
         long full = size / W;
-        out.line("const float lr = hyper[0];");
+        // Adam reads its bias-corrected step size instead of the rate.
         if (kind == OptimizerKind.ADAM) out.line("const float step_size = hyper[2], root_bc2 = hyper[3];");
+        else out.line("const float lr = hyper[0];");
         if (full > 0) {
             out.line("if (%s < %d) {", q, full);
-            rule(out, "float" + W, a -> "vload" + W + "(" + q + ", " + a + suffix + ")", (a, v) -> "vstore" + W + "(" + v + ", " + q + ", " + a + suffix + ");");
+            rule(out, "float" + W, a -> "vload" + W + "(" + q + ", " + buffer.apply(a) + ")", (a, v) -> "vstore" + W + "(" + v + ", " + q + ", " + buffer.apply(a) + ");");
             out.line("}");
         }
         if (size % W != 0) {
             out.line("if (%s == %d) {", q, full);
             out.line("for (int i = %d; i < %d; i++) {", full * W, size);
-            rule(out, "float", a -> a + suffix + "[i]", (a, v) -> a + suffix + "[i] = " + v + ";");
+            rule(out, "float", a -> buffer.apply(a) + "[i]", (a, v) -> buffer.apply(a) + "[i] = " + v + ";");
             out.line("}");
             out.line("}");
         }

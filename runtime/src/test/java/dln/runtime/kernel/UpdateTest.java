@@ -84,6 +84,18 @@ class UpdateTest {
         table.assertSame();
     }
 
+    // The group's OpenCL names each part's buffers after its parameter, and numbers them only when
+    // those names would clash.
+    @Test void aGroupNamesItsBuffersAfterTheParameters() {
+        Update w = Update.adam("dense_1_weight_update", 20, 0.9f, 0.999f, 1e-8f, 0, 0), b = Update.sgd("dense_1_bias_update", 4, 0.9f, false, 0, 0);
+        assertThat(new UpdateGroup("g", List.of(w, b)).args()).containsExactly("hyper", "dense_1_weight", "dense_1_weight_grad",
+                "dense_1_weight_exp_avg", "dense_1_weight_exp_avg_sq", "dense_1_bias", "dense_1_bias_grad", "dense_1_bias_momentum_buffer");
+        assertThat(new UpdateGroup("g", List.of(b, b)).args()).containsExactly("hyper", "param_0", "grad_0", "state1_0", "param_1", "grad_1", "state1_1");
+        assertThat(Program.source("t", List.of(new UpdateGroup("g", List.of(w, b)))))
+                .contains("vload16(q0, dense_1_weight_exp_avg)", "dense_1_bias_momentum_buffer[i]", "const float lr").doesNotContain("param_");
+        assertThat(Program.source("t", List.of(w))).as("Adam reads its step size, not the rate").doesNotContain("lr");
+    }
+
     // A group runs each part's rule on the part's own buffers: on the JVM exactly what the parts give
     // one by one, on OpenCL the same within rounding, whatever the mix of rules and sizes (remainders
     // of 1 to 15 elements, parts smaller than one work-item's 16).
@@ -96,7 +108,7 @@ class UpdateTest {
             parts.add(update("t_group_part_" + i, sizes[i], kinds[i], i == 1 ? 0.9f : 0, false, i % 2 * 1e-3f, 1e-2f));
         }
         UpdateGroup group = new UpdateGroup("t_update_group", parts);
-        assertThat(group.args()).hasSize(UpdateGroup.buffers(parts)).startsWith("hyper", "param_0", "grad_0", "param_1", "grad_1", "state1_1");
+        assertThat(group.args()).hasSize(UpdateGroup.buffers(parts)).startsWith("hyper", "t_group_part_0", "t_group_part_0_grad", "t_group_part_1", "t_group_part_1_grad", "t_group_part_1_momentum_buffer");
         float[] hyper = group.hyper(0.01, 7);
         List<float[]> bufs = new ArrayList<>(List.of(hyper));
         List<float[][]> alone = new ArrayList<>();
