@@ -104,7 +104,7 @@ class PoolTest {
             table.add(new PoolBackward("t_pool_nan_bwd_" + s, g, true), batch, 0, 0, x, KernelCheck.random(r, out * planes, 1), new float[in * planes]);
             float[] y = new float[out * planes];
             new PoolForward("ref", g, true).reference(batch, 0, new float[][] {x, y});
-            int[][] windows = Windows.of(g);
+            int[][] windows = PoolWindows.of(g);
             for (int p = 0; p < planes; p++) {
                 for (int o = 0; o < out; o++) {
                     boolean holdsNan = false;
