@@ -1,5 +1,9 @@
 package dln.cli;
 
+import dln.kernel.ConvForward;
+import dln.kernel.ConvGeom;
+import dln.kernel.Dim;
+import dln.kernel.Gemm;
 import dln.net.Training;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
@@ -9,10 +13,6 @@ import dln.runtime.cl.Tuner;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import dln.runtime.io.DataException;
-import dln.runtime.kernel.ConvForward;
-import dln.runtime.kernel.ConvGeom;
-import dln.runtime.kernel.Dim;
-import dln.runtime.kernel.Gemm;
 import dln.runtime.kernel.Kernel;
 import dln.train.Sources;
 import java.io.PrintWriter;

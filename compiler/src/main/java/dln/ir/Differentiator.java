@@ -1,15 +1,15 @@
 package dln.ir;
 
+import dln.kernel.Correct;
+import dln.kernel.Loss;
+import dln.kernel.LossKind;
+import dln.kernel.LossTotals;
+import dln.kernel.OptimizerKind;
+import dln.kernel.Update;
+import dln.kernel.UpdateGroup;
 import dln.net.Optimizer;
 import dln.net.Training;
 import dln.runtime.Slot;
-import dln.runtime.kernel.Correct;
-import dln.runtime.kernel.Loss;
-import dln.runtime.kernel.LossKind;
-import dln.runtime.kernel.LossTotals;
-import dln.runtime.kernel.OptimizerKind;
-import dln.runtime.kernel.Update;
-import dln.runtime.kernel.UpdateGroup;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -77,7 +77,7 @@ public final class Differentiator {
         for (Node n : graph.nodes()) {
             if (!n.output().equals(out)) continue;
             if (kind == LossKind.CROSS_ENTROPY && n instanceof Node.SoftmaxNode) return n;
-            if (kind == LossKind.PERCEPTRON && n instanceof Node.Activation a && a.act() == dln.runtime.kernel.Act.STEP) return n;
+            if (kind == LossKind.PERCEPTRON && n instanceof Node.Activation a && a.act() == dln.kernel.Act.STEP) return n;
         }
         return null;
     }

@@ -1,8 +1,8 @@
 package dln.ir;
 
-import dln.runtime.kernel.Act;
-import dln.runtime.kernel.ActGrad;
-import dln.runtime.kernel.PoolBackward;
+import dln.kernel.Act;
+import dln.kernel.ActGrad;
+import dln.kernel.PoolBackward;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dln.ir;
 
-import dln.runtime.kernel.Axpy;
-import dln.runtime.kernel.Dim;
+import dln.kernel.Axpy;
+import dln.kernel.Dim;
 import dln.runtime.kernel.Kernel;
 import java.util.ArrayList;
 import java.util.HashSet;

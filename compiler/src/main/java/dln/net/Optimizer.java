@@ -2,9 +2,8 @@ package dln.net;
 
 import static dln.net.ArgSpec.optional;
 
+import dln.kernel.Update;
 import dln.net.ArgSpec.Kind;
-import dln.runtime.kernel.OptimizerKind;
-import dln.runtime.kernel.Update;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,7 @@ public sealed interface Optimizer {
         public String name() { return "sgd"; }
 
         public Update update(String kernel, long size, float l1, float l2) {
-            return new Update(kernel, size, OptimizerKind.SGD, (float) momentum, nesterov, 0.9f, 0.999f, 0.9f, 1e-8f, l1, l2);
+            return Update.sgd(kernel, size, (float) momentum, nesterov, l1, l2);
         }
 
         @Override public String toString() { return text(name(), "lr", lr, "momentum", momentum, "nesterov", nesterov); }
@@ -46,7 +45,7 @@ public sealed interface Optimizer {
         public String name() { return "adagrad"; }
 
         public Update update(String kernel, long size, float l1, float l2) {
-            return new Update(kernel, size, OptimizerKind.ADAGRAD, 0f, false, 0.9f, 0.999f, 0.9f, (float) eps, l1, l2);
+            return Update.adagrad(kernel, size, (float) eps, l1, l2);
         }
 
         @Override public String toString() { return text(name(), "lr", lr, "eps", eps); }
@@ -56,7 +55,7 @@ public sealed interface Optimizer {
         public String name() { return "rmsprop"; }
 
         public Update update(String kernel, long size, float l1, float l2) {
-            return new Update(kernel, size, OptimizerKind.RMSPROP, 0f, false, 0.9f, 0.999f, (float) rho, (float) eps, l1, l2);
+            return Update.rmsprop(kernel, size, (float) rho, (float) eps, l1, l2);
         }
 
         @Override public String toString() { return text(name(), "lr", lr, "rho", rho, "eps", eps); }
@@ -66,7 +65,7 @@ public sealed interface Optimizer {
         public String name() { return "adam"; }
 
         public Update update(String kernel, long size, float l1, float l2) {
-            return new Update(kernel, size, OptimizerKind.ADAM, 0f, false, (float) beta1, (float) beta2, 0.9f, (float) eps, l1, l2);
+            return Update.adam(kernel, size, (float) beta1, (float) beta2, (float) eps, l1, l2);
         }
 
         @Override public String toString() { return text(name(), "lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps); }
@@ -77,7 +76,7 @@ public sealed interface Optimizer {
         public String name() { return "perceptron"; }
 
         public Update update(String kernel, long size, float l1, float l2) {
-            return new Update(kernel, size, OptimizerKind.SGD, 0f, false, 0.9f, 0.999f, 0.9f, 1e-8f, l1, l2);
+            return Update.sgd(kernel, size, 0f, false, l1, l2);
         }
 
         @Override public String toString() { return text(name(), "lr", lr); }

@@ -4,11 +4,11 @@ import dln.net.ArgSpec;
 import static java.lang.Math.multiplyExact;
 
 import dln.ir.Node;
+import dln.kernel.Act;
 import dln.net.Init;
 import dln.net.ParamSpec;
 import dln.net.Shape;
 import dln.net.ArgSpec.Kind;
-import dln.runtime.kernel.Act;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -4,9 +4,9 @@ import static java.lang.Math.multiplyExact;
 
 import dln.diag.Diag;
 import dln.ir.Node;
+import dln.kernel.Act;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.runtime.kernel.Act;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,9 +5,9 @@ import static java.lang.Math.multiplyExact;
 
 import dln.diag.Diag;
 import dln.ir.Node;
+import dln.kernel.PoolGeom;
 import dln.net.Shape;
 import dln.net.ArgSpec.Kind;
-import dln.runtime.kernel.PoolGeom;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,8 +4,8 @@ import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
 import dln.diag.Diag;
+import dln.kernel.ConvGeom;
 import dln.net.Shape;
-import dln.runtime.kernel.ConvGeom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,11 +2,11 @@ package dln.ir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dln.runtime.kernel.Act;
-import dln.runtime.kernel.ActGrad;
-import dln.runtime.kernel.Dim;
-import dln.runtime.kernel.PoolBackward;
-import dln.runtime.kernel.PoolGeom;
+import dln.kernel.Act;
+import dln.kernel.ActGrad;
+import dln.kernel.Dim;
+import dln.kernel.PoolBackward;
+import dln.kernel.PoolGeom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,7 @@ package dln.runtime;
 
 import dln.runtime.io.Safetensors;
 import dln.runtime.kernel.Kernel;
-import dln.runtime.kernel.Update;
-import dln.runtime.kernel.UpdateGroup;
+import dln.runtime.kernel.Optimizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +49,8 @@ public abstract class Model implements AutoCloseable {
     private long launches;
     private final boolean predictionOnly;
     private double learningRate;
-    /** The optimizer step's kernel, which says what the hyper buffer holds; null for an inference-only model. */
-    private final UpdateGroup optimizer;
+    /** The optimizer step's kernel, which says what the hyper buffer holds; null for a model with nothing to update. */
+    private final Optimizer optimizer;
     private final List<Kernel> kernels;
 
     protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
@@ -77,7 +76,7 @@ public abstract class Model implements AutoCloseable {
         backend.compile(this::program, kernels);
         this.learningRate = info().learningRate();
         this.kernels = List.copyOf(kernels);
-        this.optimizer = (UpdateGroup) kernels.stream().filter(k -> k instanceof UpdateGroup).findFirst().orElse(null);
+        this.optimizer = (Optimizer) kernels.stream().filter(k -> k instanceof Optimizer).findFirst().orElse(null);
     }
 
     public abstract Info info();
@@ -310,7 +309,7 @@ public abstract class Model implements AutoCloseable {
         step++;
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
         backend.write(buffer(":targets"), targets, 0, Math.toIntExact(n * targetWidth()));
-        backend.write(buffer(":hyper"), optimizer != null ? optimizer.hyper(learningRate, step) : Update.rateOnly(learningRate, step));
+        if (optimizer != null) backend.write(buffer(":hyper"), optimizer.hyper(learningRate, step));   // else no kernel reads it
         int counter = (int) step;
         forward(n, true, counter);
         loss(n);

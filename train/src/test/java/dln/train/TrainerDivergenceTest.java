@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dln.kernel.UpdateGroup;
 import dln.net.Training;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
@@ -14,7 +15,6 @@ import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import dln.runtime.jvm.JvmBackend;
 import dln.runtime.kernel.Kernel;
-import dln.runtime.kernel.UpdateGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -43,7 +43,7 @@ public record Choice(SortedMap<String, Integer> values) {
     }
 
     /** Emits the defaults, each overridable by a build option. */
-    void declare(C out, String kernel) {
+    public void declare(C out, String kernel) {
         for (Map.Entry<String, Integer> e : values.entrySet()) {
             String macro = macro(e.getKey(), kernel);
             out.line("#ifndef " + macro);

@@ -1,0 +1,61 @@
+package dln.kernel;
+
+import dln.runtime.host.Blas;
+import dln.runtime.kernel.C;
+import dln.runtime.kernel.Choice;
+import dln.runtime.kernel.Tunable;
+import java.util.List;
+
+/**
+ * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, then the
+ * epilogue: the bias of each output channel added and the activation applied as the block is
+ * stored (the layer's BiasAct folded in). Java: per chunk of examples ({@link Im2col}), the weights
+ * times the unfolded input in one BLAS product. OpenCL: along the flattened plane where the output
+ * is as large as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}), a
+ * work-item computing a block of output channels whose size is a build option ({@link ChannelBlock}).
+ */
+public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements Tunable {
+
+    /** The convolution alone, stored as it is. */
+    public ConvForward(String name, ConvGeom g) { this(name, g, Epilogue.NONE); }
+
+    public List<String> args() { return epilogue.bias() ? List.of("x", "weight", "y", "bias") : List.of("x", "weight", "y"); }
+
+    public void reference(int batch, int step, float[][] bufs) {
+        float[] x = bufs[0], w = bufs[1], y = bufs[2];
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+            float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then y's block [outC, cols]
+            Im2col.unfold(g, x, n0, count, s);
+            Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
+            Im2col.scatter(s, product, n0, count, outC, positions, y);
+        }
+        epilogue.applyChannels(y, batch, g.outChannels(), g.outVolume(), epilogue.bias() ? bufs[3] : null);
+    }
+
+    public void opencl(C out) {
+        if (FlatConv.applies(g)) FlatConv.emit(out, name, g, false, "x", "y", epilogue);
+        else ConvRows.emit(out, name, g, false, "x", "y", epilogue);
+    }
+
+    public Choice defaults() { return ChannelBlock.of(FlatConv.applies(g) ? FlatConv.rows(g, false) : ConvRows.rows(g, false)); }
+
+    public List<Choice> candidates() { return ChannelBlock.candidates(defaults().get(ChannelBlock.PARAM), g.outChannels()); }
+
+    public long[] global(int batch, Choice blocks) {
+        int rows = blocks.get(ChannelBlock.PARAM);
+        return FlatConv.applies(g) ? FlatConv.global(g, false, batch, rows) : ConvRows.global(g, false, batch, rows);
+    }
+
+    public String shape() { return "conv forward " + g + (epilogue.none() ? "" : " then " + epilogue.describe()); }
+
+    public ConvForward named(String name) { return new ConvForward(name, g, epilogue); }
+
+    public long[] sizes(int batch) {
+        long x = batch * g.inChannels() * g.inVolume(), w = g.outChannels() * g.taps(), y = batch * g.outChannels() * g.outVolume();
+        return epilogue.bias() ? new long[] {x, w, y, g.outChannels()} : new long[] {x, w, y};
+    }
+
+    @Override public long[] local() { return FlatConv.applies(g) ? FlatConv.local() : ConvRows.local(); }
+}

@@ -1,0 +1,75 @@
+package dln.kernel;
+
+import dln.runtime.kernel.C;
+import dln.runtime.kernel.Kernel;
+import java.util.List;
+
+/**
+ * Inverted dropout: y = x/(1 − rate) where the element is kept, 0 where it is dropped. Whether
+ * element i is kept at step t is a pure function of (seed, t, i): a counter-based generator made
+ * of the "lowbias32" integer hash (Wellons), u = hash(hash(key ^ t) + i) / 2^32 with key = hash(hi ^
+ * hash(lo)) of the seed's two halves, kept when u ≥ rate. Integer operations and a power-of-two
+ * scale make the mask identical bit for bit on the JVM and in OpenCL, and the same kernel applied
+ * to dy at the same step gives dx: the mask is recomputed, never stored. The compiler gives each
+ * dropout layer its own seed; the step is the launch's {@code step} argument.
+ */
+public record Dropout(String name, Dim size, float rate, long seed) implements Kernel {
+
+    public Dropout {
+        if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("dropout rate must be in [0, 1], not " + rate);
+    }
+
+    public List<String> args() { return List.of("x", "y"); }
+
+    /** What a kept element is multiplied by; with rate 1 nothing is kept and the scale is never used. */
+    private float scale() { return rate < 1 ? 1f / (1f - rate) : 0f; }
+
+    private int key() { return hash((int) (seed >>> 32) ^ hash((int) seed)); }
+
+    public void reference(int batch, int step, float[][] bufs) {
+        float[] x = bufs[0], y = bufs[1];
+        int stream = hash(key() ^ step);
+        float scale = scale();
+        ParallelFor.chunks(size.at(batch), 8, (from, to) -> {
+            for (int i = from; i < to; i++) y[i] = uniform(stream, i) >= rate ? x[i] * scale : 0f;
+        });
+    }
+
+    /** A uniform float in [0, 1): the top 24 bits of the hash, exactly representable. */
+    private static float uniform(int stream, int i) {
+        return (hash(stream + i) >>> 8) * 0x1p-24f;
+    }
+
+    /** Chris Wellons' lowbias32, a bijective 32-bit mixer; unsigned arithmetic as C's uint. */
+    private static int hash(int x) {
+        x ^= x >>> 16;
+        x *= 0x7feb352d;
+        x ^= x >>> 15;
+        x *= 0x846ca68b;
+        x ^= x >>> 16;
+        return x;
+    }
+
+    public void opencl(C out) {
+        out.line("uint %s_hash(uint x) {", name);
+        out.line("x ^= x >> 16;");
+        out.line("x *= 0x7feb352du;");
+        out.line("x ^= x >> 15;");
+        out.line("x *= 0x846ca68bu;");
+        out.line("x ^= x >> 16;");
+        out.line("return x;");
+        out.line("}");
+        out.line("");
+        out.kernel(name, "const x", "y");
+        out.line("const int i = get_global_id(0);");
+        out.line("if (i >= %s) return;", size.c());
+        out.line("const uint stream = %s_hash(0x%08xu ^ (uint) step);", name, key());
+        out.line("const float u = (float) (%s_hash(stream + (uint) i) >> 8) * 0x1p-24f;", name);
+        out.line("y[i] = u >= %s ? x[i] * %s : 0.0f;", C.f(rate), C.f(scale()));
+        out.line("}");
+    }
+
+    public long[] global(int batch) { return new long[] {size.at(batch)}; }
+
+    public long[] local() { return WorkGroups.items(); }
+}

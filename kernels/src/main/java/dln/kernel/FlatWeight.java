@@ -1,0 +1,136 @@
+package dln.kernel;
+
+import static dln.kernel.Lanes.each;
+
+import dln.runtime.kernel.C;
+
+/**
+ * The OpenCL C of {@link ConvBackwardWeight} for a convolution whose output is as large as its
+ * input, at stride 1 ({@link FlatConv#applies}): a tap then reads the input plane
+ * shifted by a constant, so the sums run along the flattened plane, 16 positions a vector, whatever
+ * the row length. A lane whose source leaves the plane or wraps into the next row reads zero.
+ *
+ * <p>A work-item owns a block of output channels × the width taps of one kernel row (input channel,
+ * kernel depth and height): per 16 positions, one vector of dy per channel and one of the input per
+ * tap, their products added into float16 partial sums, which are summed across lanes at the end.
+ * The order is fixed (examples, positions, then the lanes), and there are no atomics.
+ */
+final class FlatWeight {
+    private static final int LANES = 16;
+    /** Partial sums per work-item: channels × width taps, with the vectors they read, fits 32 registers. */
+    private static final int SUMS = 18;
+
+    private FlatWeight() {}
+
+    /** Output channels per work-item: as many as SUMS allows beside the width taps, spread evenly over the blocks. */
+    static int channels(ConvGeom g) {
+        long most = Math.max(1, Math.min(8, SUMS / g.kernel()[2])), blocks = (g.outChannels() + most - 1) / most;
+        return (int) ((g.outChannels() + blocks - 1) / blocks);
+    }
+
+    /** One work-item per kernel row (input channel, kernel depth, height) and block of output channels. */
+    static long[] global(ConvGeom g) {
+        long[] k = g.kernel();
+        return new long[] {g.inChannels() * k[0] * k[1], (g.outChannels() + channels(g) - 1) / channels(g)};
+    }
+
+    static long[] local() { return new long[] {4, 4}; }
+
+    static void emit(C out, String name, ConvGeom g) {
+        long[] in = g.in(), k = g.kernel(), p = g.padding(), dil = g.dilation();
+        long plane = g.inVolume(), outC = g.outChannels(), inC = g.inChannels();
+        int ch = channels(g), kw = (int) k[2];
+        out.line("float16 %s_load(__global const float* a, const int start, const int end) {", name);
+        out.line("if (start >= 0 && start + 16 <= end) return vload16(0, a + start);");
+        out.line("float e[16];");
+        out.line("for (int j = 0; j < 16; j++) e[j] = start + j >= 0 && start + j < end ? a[start + j] : 0.0f;");
+        out.line("return vload16(0, e);");
+        out.line("}");
+        out.line("");
+        Lanes.sum(out, name + "_sum", LANES);
+        out.line("// dweight [outC, inC, kernel] = sum over examples and positions of dy times the input under each tap;");
+        out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
+                g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
+        out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
+        out.kernel(name, "const x", "const dy", "dweight");
+        out.line("const int r = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
+        out.line("if (r >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);
+        out.line("const int c = r / %d, sd = r / %d %% %d * %d - %d, sh = r %% %d * %d - %d;", k[0] * k[1], k[1], k[0], dil[0], p[0], k[1], dil[1], p[1]);
+        out.line("const int shift = (sd * %d + sh) * %d - %d;", in[1], in[2], p[2]);
+        out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * plane, outC * plane);
+        for (int i = 0; i < ch; i++) {
+            int row = i;
+            out.line(each(kw, j -> "float16 s%d_%d = 0.0f;".formatted(row, j)));
+        }
+        out.line("for (int n = 0; n < batch; n++) {");
+        out.line("const int xb = (n * %d + c) * %d + shift;", inC, plane);
+        // channels past the end repeat the last one: computed, never stored
+        for (int i = 0; i < ch; i++) out.line("const int yb%d = (n * %d + min(o0 + %d, %d)) * %d;", i, outC, i, outC - 1, plane);
+        out.line("int16 ow = %s, oh = %s, od = %s;", lanes(j -> j % in[2]), lanes(j -> j / in[2] % in[1]), lanes(j -> j / (in[1] * in[2])));
+        long full = plane / LANES * LANES;
+        out.line("for (int q = 0; q < %d; q += 16) {", full);
+        step(out, name, g, ch, false);
+        advance(out, in);
+        out.line("}");
+        if (full < plane) {
+            out.line("{");
+            out.line("const int q = %d;", full);
+            step(out, name, g, ch, true);
+            out.line("}");
+        }
+        out.line("}");
+        out.line("__global float* dst = dweight + o0 * %d + r * %d;", g.taps(), kw);
+        for (int i = 0; i < ch; i++) {
+            int row = i;
+            out.line("if (o0 + %d < %d) { %s }", i, outC, each(kw, j -> "dst[%d] = %s_sum(s%d_%d);".formatted(row * g.taps() + j, name, row, j)));
+        }
+        out.line("}");
+    }
+
+    /**
+     * The sums' update for the 16 positions from q: dy's vectors (zero past the plane's end in the
+     * last, partial vector) and, per width tap, the input's, zero where the source is outside.
+     */
+    private static void step(C out, String name, ConvGeom g, int ch, boolean tail) {
+        long[] in = g.in(), dil = g.dilation(), p = g.padding();
+        int kw = (int) g.kernel()[2];
+        String inside = "(od + sd >= 0) & (od + sd < %d) & (oh + sh >= 0) & (oh + sh < %d)".formatted(in[0], in[1]);
+        if (tail) inside += " & (%s < %d)".formatted(lanes(j -> j), g.inVolume() - q(g));
+        out.line("const int16 inside = %s;", inside);
+        for (int i = 0; i < ch; i++) {
+            out.line(tail ? "const float16 y%d = select((float16) 0.0f, %s_load(dy, yb%d + q, yEnd), inside);".formatted(i, name, i)
+                    : "const float16 y%d = vload16(0, dy + yb%d + q);".formatted(i, i));
+        }
+        for (int j = 0; j < kw; j++) {
+            long at = j * dil[2];
+            out.line("const float16 u%d = select((float16) 0.0f, %s_load(x, xb + q + %d, xEnd), inside & (ow >= %d) & (ow < %d));",
+                    j, name, at, p[2] - at, in[2] + p[2] - at);
+        }
+        for (int i = 0; i < ch; i++) {
+            int row = i;
+            out.line(each(kw, j -> "s%d_%d = fma(y%d, u%d, s%d_%d);".formatted(row, j, row, j, row, j)));
+        }
+    }
+
+    /** The start of the last, partial vector of a plane. */
+    private static long q(ConvGeom g) { return g.inVolume() / LANES * LANES; }
+
+    /** Moves the lanes' (od, oh, ow) on by 16 positions: at most 1 + 15 / width carries into the next row, and those into depth. */
+    private static void advance(C out, long[] in) {
+        out.line("ow += 16;");
+        for (long i = 0; i <= 15 / in[2]; i++) {
+            out.line("{ const int16 wrap = ow >= %d; ow -= wrap & %d; oh -= wrap; }", in[2], in[2]);
+        }
+        if (in[0] > 1) {
+            for (long i = 0; i <= (1 + 15 / in[2]) / in[1]; i++) {
+                out.line("{ const int16 wrap = oh >= %d; oh -= wrap & %d; od -= wrap; }", in[1], in[1]);
+            }
+        }
+    }
+
+    private static String lanes(java.util.function.LongUnaryOperator lane) {
+        StringBuilder s = new StringBuilder("(int16) (");
+        for (int j = 0; j < LANES; j++) s.append(j == 0 ? "" : ", ").append(lane.applyAsLong(j));
+        return s.append(')').toString();
+    }
+}

@@ -1,0 +1,246 @@
+package dln.kernel;
+
+import static dln.kernel.Lanes.each;
+
+import dln.runtime.host.Blas;
+import dln.runtime.kernel.C;
+import dln.runtime.kernel.Choice;
+import dln.runtime.kernel.Tunable;
+import java.util.List;
+
+/**
+ * C[m,n] = alpha·op(A)·op(B) + beta·C, row-major; lda, ldb, ldc are the row lengths as stored (A is
+ * stored [k, m] when transposed, B [n, k]). With beta 0, C is only written, so garbage in it is harmless.
+ *
+ * <p>The OpenCL kernel keeps a block of C per work-item in registers and reads A and B straight from
+ * global memory, which the caches tile. Two shapes of block, by which operand is contiguous along k:
+ * <ul>
+ * <li>outer products (A·B, Aᵀ·B, and Aᵀ·Bᵀ computed as its transpose B·A): GEMM_ROWS rows (12
+ *     unless built otherwise) × 32 columns; for each k, two float16 of the operand contiguous across
+ *     the block times GEMM_ROWS broadcast scalars of the other;
+ * <li>dot products (A·Bᵀ, both rows contiguous along k): a GEMM_ROWS × GEMM_COLS block (6 × 4 unless
+ *     built otherwise) of float16 partial sums along k, added across lanes at the end.
+ * </ul>
+ * The block's rows and columns are loops of a constant count that the OpenCL compiler unrolls, so
+ * the block lives in registers whatever its size; a build option picks another size for a device
+ * ({@link Tunable}). Tiling through local memory, the GPU habit, measured 5 to 28 GFLOP/s at 1024³
+ * on PoCL's CPU device: PoCL keeps each work-item's accumulators in memory across every barrier.
+ * These blocks measured 100 to 250 there.
+ */
+public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc,
+                   float alpha, float beta, Epilogue epilogue) implements Tunable {
+
+    static final String ROWS = "GEMM_ROWS", COLS = "GEMM_COLS";
+    private static final Choice OUTER = Choice.of(ROWS, 12), DOT = Choice.of(ROWS, 6, COLS, 4);
+
+    public Gemm {
+        if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
+        if (!epilogue.none() && !(transB && !transA)) throw new IllegalArgumentException("an epilogue is only for A·Bᵀ (a dense layer's forward product)");
+    }
+
+    /** A product stored as it is. */
+    public Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc, float alpha, float beta) {
+        this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, Epilogue.NONE);
+    }
+
+    /** The buffers: a, b, c, and the bias of C's columns when the epilogue adds one. */
+    public List<String> args() { return epilogue.bias() ? List.of("a", "b", "c", "bias") : List.of("a", "b", "c"); }
+
+    public void reference(int batch, int step, float[][] bufs) {
+        int rows = m.at(batch), cols = n.at(batch), depth = k.at(batch);
+        if (rows == 0 || cols == 0) return;
+        float[] c = bufs[2];
+        if (depth == 0) {
+            for (int i = 0; i < rows; i++) {
+                for (int j = i * ldc; j < i * ldc + cols; j++) c[j] = beta == 0 ? 0 : beta * c[j];
+            }
+        } else {
+            Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
+        }
+        epilogue.apply(c, rows, cols, ldc, epilogue.bias() ? bufs[3] : null);
+    }
+
+    public void opencl(C out) {
+        if (dot()) dotProducts(out);
+        else outerProducts(out);
+    }
+
+    public Choice defaults() { return dot() ? DOT : OUTER; }
+
+    /**
+     * The dot-product blocks hold rows × columns float16 accumulators plus as many loads; the outer
+     * products rows × (one or two) vectors. The candidates run from small blocks (more work-items,
+     * fewer registers: a GPU's choice) to blocks that fill AVX-512's 32 registers.
+     */
+    public List<Choice> candidates() {
+        if (dot()) {
+            return List.of(DOT, Choice.of(ROWS, 4, COLS, 4), Choice.of(ROWS, 8, COLS, 4), Choice.of(ROWS, 4, COLS, 2), Choice.of(ROWS, 8, COLS, 2),
+                    Choice.of(ROWS, 2, COLS, 4), Choice.of(ROWS, 3, COLS, 4), Choice.of(ROWS, 6, COLS, 2), Choice.of(ROWS, 2, COLS, 2));
+        }
+        boolean oneVector = outerLanes().vectors() == 1;
+        return oneVector ? List.of(OUTER, Choice.of(ROWS, 4), Choice.of(ROWS, 6), Choice.of(ROWS, 8), Choice.of(ROWS, 16), Choice.of(ROWS, 24))
+                : List.of(OUTER, Choice.of(ROWS, 4), Choice.of(ROWS, 6), Choice.of(ROWS, 8), Choice.of(ROWS, 16));
+    }
+
+    public long[] global(int batch, Choice blocks) {
+        long rows = m.at(batch), cols = n.at(batch);
+        if (dot()) return new long[] {ceil(cols, blocks.get(COLS)), ceil(rows, blocks.get(ROWS))};
+        boolean tt = transA && transB;
+        long v = tt ? rows : cols, s = tt ? cols : rows;
+        return new long[] {ceil(v, outerLanes().cols()), ceil(s, blocks.get(ROWS))};
+    }
+
+    @Override public long[] local() { return new long[] {4, 4}; }
+
+    public String shape() {
+        return "gemm %s*%s M=%s N=%s K=%s lda=%d ldb=%d ldc=%d alpha=%s beta=%s%s".formatted(transA ? "A^T" : "A", transB ? "B^T" : "B",
+                size(m), size(n), size(k), lda, ldb, ldc, alpha, beta, epilogue.none() ? "" : " then " + epilogue.describe());
+    }
+
+    public Gemm named(String name) {
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue);
+    }
+
+    public long[] sizes(int batch) {
+        long a = (long) (transA ? k : m).at(batch) * lda, b = (long) (transB ? n : k).at(batch) * ldb, c = (long) m.at(batch) * ldc;
+        return epilogue.bias() ? new long[] {a, b, c, n.at(batch)} : new long[] {a, b, c};
+    }
+
+    private static String size(Dim d) {
+        return !d.batched() ? Long.toString(d.per()) : d.per() == 1 ? "batch" : d.per() + "*batch";
+    }
+
+    private boolean dot() { return transB && !transA; }
+
+    /** The vectors of an outer-product block, along C's rows (along its columns for Aᵀ·Bᵀ). */
+    private Lanes outerLanes() { return Lanes.of((transA && transB ? m : n).per()); }
+
+    /** The C macro of a block size in this kernel's source. */
+    private String param(String name) { return Choice.macro(name, this.name); }
+
+    private void header(C out, String block) {
+        out.line("// C[M,N] = %s%s * %s%s, A stored %s (lda %d), B stored %s (ldb %d), C ldc %d; M x N x K = %s x %s x %s.",
+                alpha == 1 ? "" : C.f(alpha) + " * ", transA ? "A^T" : "A", transB ? "B^T" : "B", beta == 0 ? "" : " + " + C.f(beta) + " * C",
+                transA ? "[K,M]" : "[M,K]", lda, transB ? "[N,K]" : "[K,N]", ldb, ldc, m, n, k);
+        if (!epilogue.none()) out.line("// then, as each element is stored: %s.", epilogue.describe().replace("bias", "bias[column]"));
+        out.line("// " + block);
+        out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
+        defaults().declare(out, name);
+        if (epilogue.bias()) out.kernel(name, "const a", "const b", "c", "const bias");
+        else out.kernel(name, "const a", "const b", "c");
+        out.line("const int M = %s, N = %s, K = %s;", m.c(), n.c(), k.c());
+    }
+
+    /**
+     * The outer-product block: vectors run along C's rows (along its columns for Aᵀ·Bᵀ, which stores
+     * the block transposed). The last block moves back to end at the last column, so every vector load
+     * is in bounds without a second, guarded loop; it stores only its own columns. Rows past the end
+     * repeat the last row (or, with Aᵀ, the last block moves back too, when there are enough rows):
+     * computed, never stored.
+     */
+    private void outerProducts(C out) {
+        boolean tt = transA && transB;
+        String v = tt ? "M" : "N", s = tt ? "N" : "M";               // the vector and the scalar dimension of C
+        String vec = tt ? "a" : "b", sca = tt ? "b" : "a";            // the operands they come from
+        int vecLd = tt ? lda : ldb, scaLd = tt ? ldb : lda;
+        boolean scaRows = !transA || tt;                               // the scalars' operand is contiguous along k
+        String rows = param(ROWS);
+        Lanes blk = outerLanes();
+        header(out, "A work-item's block: %s %s x %d %s in %s registers; for each k, %d vector%s of %s times %s scalars of %s."
+                .formatted(rows, tt ? "columns" : "rows", blk.cols(), tt ? "rows" : "columns", blk.type(), blk.vectors(),
+                        blk.vectors() == 1 ? "" : "s", vec, rows, sca));
+        out.line("const int j0 = get_global_id(0) * %d, i0 = get_global_id(1) * %s;", blk.cols(), rows);
+        out.line("if (j0 >= %s || i0 >= %s) return;", v, s);
+        out.line("const int jb = min(j0, %s - %d);", v, blk.cols());
+        if (scaRows) {
+            out.line("__global const float* p[%s];", rows);
+            eachRow(out, rows, "p[i] = %s + min(i0 + i, %s - 1) * %d;".formatted(sca, s, scaLd));
+        } else {
+            out.line("const int ib = max(0, min(i0, %s - %s)), lastI = %s - 1 - ib;", s, rows, s);
+        }
+        out.line(each(blk.vectors(), x -> "%s acc%d[%s];".formatted(blk.type(), x, rows)));
+        eachRow(out, rows, each(blk.vectors(), x -> "acc%d[i] = 0.0f;".formatted(x)));
+        out.line("for (int k = 0; k < K; k++) {");
+        out.line("__global const float* vk = %s + k * %d + jb;", vec, vecLd);
+        out.line(each(blk.vectors(), x -> "const %s v%d = %s;".formatted(blk.type(), x, blk.load(x, "vk"))));
+        if (!scaRows) out.line("__global const float* sk = %s + k * %d + ib;", sca, scaLd);
+        eachRow(out, rows, "{ const %s s = %s; %s }".formatted(blk.type(), scaRows ? "p[i][k]" : "sk[min(i, lastI)]",
+                each(blk.vectors(), x -> "acc%d[i] = fma(s, v%d, acc%d[i]);".formatted(x, x, x))));
+        out.line("}");
+        String rowStart = scaRows ? "i0" : "ib";
+        if (!tt) {
+            out.line("if (jb == j0%s && i0 + %s <= M) {", scaRows ? "" : " && ib == i0", rows);
+            eachRow(out, rows, "{ __global float* q = c + (i0 + i) * %d + j0; %s }".formatted(ldc,
+                    each(blk.vectors(), x -> blk.store(scaled("acc" + x + "[i]", blk.load(x, "q")), x, "q") + ";")));
+            out.line("} else {");
+        }
+        out.line("float t[%s][%d];", rows, blk.cols());
+        eachRow(out, rows, each(blk.vectors(), x -> blk.store("acc" + x + "[i]", x, "t[i]") + ";"));
+        out.line("for (int i = i0 - %s; i < %s && %s + i < %s; i++) {", rowStart, rows, rowStart, s);
+        out.line("for (int j = j0 - jb; j < %d; j++) {", blk.cols());
+        out.line("__global float* q = c + %s;", tt ? "(jb + j) * " + ldc + " + " + rowStart + " + i" : "(" + rowStart + " + i) * " + ldc + " + jb + j");
+        out.line("*q = %s;", scaled("t[i][j]", "*q"));
+        out.line("}");
+        out.line("}");
+        if (!tt) out.line("}");
+        out.line("}");
+    }
+
+    /** A·Bᵀ: rows of A and rows of B are both contiguous along k. */
+    private void dotProducts(C out) {
+        Lanes.sum(out, name + "_sum16", 16);
+        String rows = param(ROWS), cols = param(COLS);
+        header(out, "A work-item's block: %s rows x %s columns of float16 partial dot products along k, summed across lanes at the end."
+                .formatted(rows, cols));
+        out.line("const int j0 = get_global_id(0) * %s, i0 = get_global_id(1) * %s;", cols, rows);
+        out.line("if (j0 >= N || i0 >= M) return;");
+        out.line("// rows and columns past the end repeat the last one: computed, never stored");
+        out.line("__global const float* ar[%s];", rows);
+        out.line("__global const float* br[%s];", cols);
+        eachRow(out, rows, "ar[i] = a + min(i0 + i, M - 1) * %d;".formatted(lda));
+        eachColumn(out, cols, "br[j] = b + min(j0 + j, N - 1) * %d;".formatted(ldb));
+        out.line("float16 d[%s][%s];", rows, cols);
+        eachElement(out, rows, cols, "d[i][j] = 0.0f;");
+        out.line("int k = 0;");
+        out.line("for (; k + 16 <= K; k += 16) {");
+        out.line("float16 x[%s], y[%s];", rows, cols);
+        eachRow(out, rows, "x[i] = vload16(0, ar[i] + k);");
+        eachColumn(out, cols, "y[j] = vload16(0, br[j] + k);");
+        eachElement(out, rows, cols, "d[i][j] = fma(x[i], y[j], d[i][j]);");
+        out.line("}");
+        out.line("float t[%s][%s];", rows, cols);
+        eachElement(out, rows, cols, "t[i][j] = %s_sum16(d[i][j]);".formatted(name));
+        out.line("for (; k < K; k++) {");
+        eachElement(out, rows, cols, "t[i][j] = fma(ar[i][k], br[j][k], t[i][j]);");
+        out.line("}");
+        out.line("for (int i = 0; i < %s && i0 + i < M; i++) {", rows);
+        out.line("for (int j = 0; j < %s && j0 + j < N; j++) {", cols);
+        out.line("__global float* q = c + (i0 + i) * %d + j0 + j;", ldc);
+        out.line("*q = %s;", epilogue.opencl(scaled("t[i][j]", "*q"), "bias[j0 + j]"));
+        out.line("}");
+        out.line("}");
+        out.line("}");
+    }
+
+    /** {@code body} for each i below {@code count}: a loop of a constant count, which the compiler unrolls. */
+    private static void eachRow(C out, String count, String body) { out.unrolled("i", count, body); }
+
+    /** {@code body} for each j below {@code count}, unrolled. */
+    private static void eachColumn(C out, String count, String body) { out.unrolled("j", count, body); }
+
+    /** {@code body} for each i below {@code rows} and j below {@code cols}, unrolled. */
+    private static void eachElement(C out, String rows, String cols, String body) {
+        out.line("#pragma unroll");
+        out.line("for (int i = 0; i < %s; i++) {", rows);
+        eachColumn(out, cols, body);
+        out.line("}");
+    }
+
+    /** alpha·x + beta·old as C, without the factors that are 1 or 0 (beta 0 never reads old). */
+    private String scaled(String x, String old) {
+        String v = alpha == 1 ? x : C.f(alpha) + " * " + x;
+        return beta == 0 ? v : v + " + " + C.f(beta) + " * " + old;
+    }
+
+    private static long ceil(long a, long b) { return (a + b - 1) / b; }
+}

@@ -1,0 +1,4 @@
+package dln.kernel;
+
+/** The update rules an {@link Update} kernel applies (the perceptron rule is SGD on its own gradient). */
+public enum OptimizerKind { SGD, ADAGRAD, RMSPROP, ADAM }

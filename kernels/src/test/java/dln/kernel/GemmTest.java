@@ -1,0 +1,205 @@
+package dln.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dln.runtime.kernel.Choice;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+    private static final boolean[][] TRANSPOSES = {{false, false}, {false, true}, {true, false}, {true, true}};
+
+    /** A Gemm over unbatched sizes with tight leading dimensions, plus `pad` extra floats on every stored row. */
+    private static Gemm gemm(String name, boolean ta, boolean tb, int m, int n, int k, int pad, float alpha, float beta) {
+        return new Gemm(name, ta, tb, Dim.of(m), Dim.of(n), Dim.of(k), (ta ? m : k) + pad, (tb ? k : n) + pad, n + pad, alpha, beta);
+    }
+
+    @Test void twoByTwoProductsEdgeCasesAndScaling() {
+        // A = [[1, 2], [3, 4]], B = [[5, 6], [7, 8]]: A·B = [[19, 22], [43, 50]], A·Bᵀ = [[17, 23], [39, 53]],
+        // Aᵀ·B = [[26, 30], [38, 44]], Aᵀ·Bᵀ = [[23, 31], [34, 46]].
+        float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, ones = {1, 1, 1, 1}, garbage = {Float.NaN, 1, Float.NaN, 1};
+        float[][] want = {{19, 22, 43, 50}, {17, 23, 39, 53}, {26, 30, 38, 44}, {23, 31, 34, 46}};
+        float[] c = {1, -2, 3, 4, 5, 6}, garbage6 = {1, Float.NaN, 3, 4, Float.NaN, 6};
+        OpenClTable table = new OpenClTable();
+        for (int t = 0; t < 4; t++) {
+            boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+            table.add(gemm("t_gemm_2x2_" + t, ta, tb, 2, 2, 2, 0, 1, 0), 1, 0, 0, a, b, garbage);
+            table.add(gemm("t_gemm_k0_" + t, ta, tb, 2, 3, 0, 0, 1, 3), 1, 0, 0, new float[1], new float[1], c);
+        }
+        // 0.5·A·B + 2·C with C = 1: [[11.5, 13], [23.5, 27]]
+        table.add(gemm("t_gemm_ab", false, false, 2, 2, 2, 0, 0.5f, 2), 1, 0, 0, a, b, ones);
+        table.add(gemm("t_gemm_k0z", false, true, 2, 3, 0, 0, 1, 0), 1, 0, 0, new float[1], new float[1], garbage6);
+        List<float[][]> out = table.assertSame();
+        for (int t = 0; t < 4; t++) {
+            // with beta 0 the NaNs in C are never read
+            assertThat(out.get(2 * t)[2]).as("transA %s, transB %s", TRANSPOSES[t][0], TRANSPOSES[t][1]).containsExactly(want[t]);
+            // k = 0: C = beta·C
+            assertThat(out.get(2 * t + 1)[2]).containsExactly(3, -6, 9, 12, 15, 18);
+        }
+        assertThat(out.get(8)[2]).containsExactly(11.5f, 13, 23.5f, 27);
+        assertThat(out.get(9)[2]).containsOnly(0f);
+    }
+
+    @Test void referenceMatchesTheProductInDouble() {
+        Random r = new Random(11);
+        for (boolean[] t : TRANSPOSES) {
+            int m = 7, n = 5, k = 9, pad = 2;
+            Gemm g = gemm("ref", t[0], t[1], m, n, k, pad, 0.5f, -1);
+            float[] a = KernelCheck.random(r, (t[0] ? k : m) * g.lda(), 1), b = KernelCheck.random(r, (t[1] ? n : k) * g.ldb(), 1);
+            float[] c = KernelCheck.random(r, m * g.ldc(), 1), c0 = c.clone();
+            g.reference(1, 0, new float[][] {a, b, c});
+            double[] want = new double[c.length];
+            for (int i = 0; i < c.length; i++) want[i] = c0[i];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double) (t[0] ? a[p * g.lda() + i] : a[i * g.lda() + p]) * (t[1] ? b[j * g.ldb() + p] : b[p * g.ldb() + j]);
+                    want[i * g.ldc() + j] = 0.5 * s - c0[i * g.ldc() + j];
+                }
+            }
+            KernelCheck.assertClose(c, want, 1e-6, "gemm transA " + t[0] + " transB " + t[1]);
+        }
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        // Sizes around the blocks (12×32 and 6×4 per work-item, 4×4 groups): one element, odd sizes
+        // that leave partial blocks on both sides and a k tail past the float16 steps, a single
+        // column, padded rows (every other shape), and batched sizes.
+        int[][] shapes = {{1, 1, 1}, {67, 33, 129}, {130, 1, 64}, {25, 70, 33}};
+        Random r = new Random(12);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < shapes.length; s++) {
+            int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+                int pad = s % 2;
+                float alpha = s % 3 == 0 ? 1 : 0.75f, beta = s % 2 == 0 ? 0 : 0.5f;
+                Gemm g = gemm("t_gemm_s" + s + "_t" + t, ta, tb, m, n, k, pad, alpha, beta);
+                table.add(g, 1, 0, 1e-5, KernelCheck.random(r, (ta ? k : m) * g.lda(), 1), KernelCheck.random(r, (tb ? n : k) * g.ldb(), 1),
+                        KernelCheck.random(r, m * g.ldc(), 1));
+            }
+        }
+        // the batch as a dense layer's forward (in m) and its weight gradient (in k) use it; batch 37
+        // is no multiple of any block
+        for (int batch : new int[] {1, 37}) {
+            table.add(new Gemm("t_gemm_bm", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0), batch, 0, 1e-5,
+                    KernelCheck.random(r, batch * 20, 1), KernelCheck.random(r, 200, 1), new float[batch * 10]);
+            table.add(new Gemm("t_gemm_bk", true, false, Dim.of(10), Dim.of(20), Dim.batch(1), 10, 20, 20, 1, 1), batch, 0, 1e-5,
+                    KernelCheck.random(r, batch * 10, 1), KernelCheck.random(r, batch * 20, 1), KernelCheck.random(r, 200, 1));
+        }
+        table.assertSame();
+    }
+
+    // Every candidate block size, built as a build option on the same source, against the reference.
+    // A·B and Aᵀ·Bᵀ on sizes that are no multiple of any block (37 rows, 33 columns, a k tail); Aᵀ·B
+    // as a weight gradient (the batch in k, 10 rows: the last block moves back) and on fewer rows than
+    // most blocks (5, where it cannot); the dot products as a dense layer's forward (the batch in m:
+    // 37 rows, 10 columns, k = 16 + 4, with its epilogue).
+    @Test void everyCandidateBlockSizeMatchesTheReference() {
+        Random r = new Random(13);
+        OpenClTable table = new OpenClTable();
+        List<Gemm> products = new java.util.ArrayList<>();
+        for (boolean[] t : TRANSPOSES) if (t[0] == t[1]) products.add(gemm("t_gemm_cand", t[0], t[1], 37, 33, 21, 1, 1, 0.5f));
+        products.add(gemm("t_gemm_cand", true, false, 5, 40, 17, 0, 1, 0));
+        int id = 0;
+        for (Gemm g : products) {
+            for (Choice c : g.candidates()) {
+                int m = g.m().at(1), n = g.n().at(1), k = g.k().at(1);
+                table.add(g.named("t_gemm_cand_" + id++), c, 1, 0, 1e-5, KernelCheck.random(r, (g.transA() ? k : m) * g.lda(), 1),
+                        KernelCheck.random(r, (g.transB() ? n : k) * g.ldb(), 1), KernelCheck.random(r, m * g.ldc(), 1));
+            }
+        }
+        Gemm forward = new Gemm("t_gemm_cand_fwd", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0, new Epilogue(true, Act.RELU, 0));
+        Gemm weight = new Gemm("t_gemm_cand_dw", true, false, Dim.of(10), Dim.of(40), Dim.batch(1), 10, 40, 40, 1, 0);
+        for (Choice c : forward.candidates()) {
+            table.add(forward.named("t_gemm_cand_" + id++), c, 37, 0, 1e-5, KernelCheck.random(r, 37 * 20, 1), KernelCheck.random(r, 200, 1),
+                    new float[37 * 10], KernelCheck.random(r, 10, 1));
+        }
+        for (Choice c : weight.candidates()) {
+            table.add(weight.named("t_gemm_cand_" + id++), c, 37, 0, 1e-5, KernelCheck.random(r, 37 * 10, 1), KernelCheck.random(r, 37 * 40, 1),
+                    new float[400]);
+        }
+        table.assertSame();
+    }
+
+    // A dense layer's forward product carries its bias and activation as an epilogue: the same as the
+    // product followed by BiasAct, bit for bit on the JVM, within rounding on OpenCL, for every
+    // activation, with and without a bias, over sizes that leave partial blocks (batch 1 and 37).
+    @Test void theEpilogueIsTheProductFollowedByBiasAct() {
+        Random r = new Random(5);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 11, k = 21;
+        float[] a = KernelCheck.random(r, m * k, 1), b = KernelCheck.random(r, n * k, 1), bias = KernelCheck.random(r, n, 1);
+        for (Act act : Act.values()) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                Epilogue e = new Epilogue(withBias, act, 0.1f);
+                Gemm fused = new Gemm("t_gemm_epi_" + act + "_" + withBias, false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e);
+                for (int rows : new int[] {1, m}) {
+                    float[][] bufs = withBias ? new float[][] {a, b, new float[m * n], bias} : new float[][] {a, b, new float[m * n]};
+                    table.add(fused, rows, 0, 1e-5, bufs);
+                    float[] want = new float[m * n];
+                    new Gemm("plain", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f).reference(rows, 0, new float[][] {a, b, want});
+                    BiasAct after = new BiasAct("after", Dim.batch(1), n, 1, withBias, act, 0.1f);
+                    after.reference(rows, 0, withBias ? new float[][] {bias, want} : new float[][] {want});
+                    float[][] got = copies(bufs);
+                    fused.reference(rows, 0, got);
+                    assertThat(got[2]).as("%s, bias %s, %d rows", act, withBias, rows).containsExactly(want);
+                }
+            }
+        }
+        table.assertSame();
+        assertThat(new Gemm("g", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(true, Act.RELU, 0)).args())
+                .containsExactly("a", "b", "c", "bias");
+    }
+
+    // A NaN in row 3 of A reaches row 3 of the product and no other, on both backends, for every
+    // transpose and with the fused relu (which keeps NaN, as PyTorch's does), over sizes whose
+    // blocks the OpenCL kernels clamp or shift back to stay inside the matrix.
+    @Test void aNanInARowOfAReachesThatRowOfTheProductOnly() {
+        Random r = new Random(7);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 19, k = 21;
+        for (int t = 0; t < 4; t++) {
+            boolean ta = TRANSPOSES[t][0], tb = TRANSPOSES[t][1];
+            float[] a = KernelCheck.random(r, m * k, 1);
+            a[ta ? 5 * m + 3 : 3 * k + 5] = Float.NaN;   // A[3][5]
+            table.add(gemm("t_gemm_nan_" + t, ta, tb, m, n, k, 0, 1, 0), 1, 0, 1e-5, a, KernelCheck.random(r, n * k, 1), new float[m * n]);
+        }
+        float[] a = KernelCheck.random(r, m * k, 1);
+        a[3 * k + 5] = Float.NaN;
+        table.add(new Gemm("t_gemm_nan_relu", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(true, Act.RELU, 0)),
+                m, 0, 1e-5, a, KernelCheck.random(r, n * k, 1), new float[m * n], KernelCheck.random(r, n, 1));
+        List<float[][]> out = table.assertSame();
+        for (float[][] bufs : out) {
+            for (int i = 0; i < m * n; i++) assertThat(Float.isNaN(bufs[2][i])).as("c[%d][%d]", i / n, i % n).isEqualTo(i / n == 3);
+        }
+    }
+
+    @Test void anEpilogueOnlyOnTheDenseForwardProduct() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", true, false, Dim.of(2), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f,
+                new Epilogue(false, Act.RELU, 0))).hasMessageContaining("only for A·Bᵀ");
+    }
+
+    @Test void aGemmsDefaultsAreItsFirstCandidateAndItsDefaultGlobalSize() {
+        for (Gemm g : List.of(new Gemm("g", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0),
+                new Gemm("g", true, false, Dim.of(10), Dim.of(40), Dim.batch(1), 10, 40, 40, 1, 0))) {
+            assertThat(g.candidates().get(0)).isEqualTo(g.defaults());
+            assertThat(g.candidates()).doesNotHaveDuplicates();
+            assertThat(g.global(37)).containsExactly(g.global(37, g.defaults()));
+            assertThat(g.named("h").shape()).isEqualTo(g.shape());
+            assertThat(g.named("h").name()).isEqualTo("h");
+        }
+        // the dot-product block 6 x 4 by default: 10 columns in 3 blocks of 4, 37 rows in 7 of 6
+        Gemm dot = new Gemm("g", false, true, Dim.batch(1), Dim.of(10), Dim.of(20), 20, 20, 10, 1, 0);
+        assertThat(dot.global(37)).containsExactly(3, 7);
+        assertThat(dot.global(37, Choice.of("GEMM_ROWS", 2, "GEMM_COLS", 4))).containsExactly(3, 19);
+        assertThat(dot.shape()).isEqualTo("gemm A*B^T M=batch N=10 K=20 lda=20 ldb=20 ldc=10 alpha=1.0 beta=0.0");
+    }
+
+    private static float[][] copies(float[][] bufs) {
+        float[][] out = new float[bufs.length][];
+        for (int i = 0; i < bufs.length; i++) out[i] = bufs[i].clone();
+        return out;
+    }
+}

@@ -1,0 +1,76 @@
+package dln.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RecurrentForwardTest {
+
+    /** rnn (tanh, and each other activation once), lstm; H below, inside and above one work-group of 256. */
+    static Stream<Arguments> kernels() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (int h : new int[] {3, 17, 300}) {
+            for (boolean sequences : new boolean[] {false, true}) {
+                b.add(Arguments.of("tanh", h, sequences));
+                b.add(Arguments.of("lstm", h, sequences));
+            }
+        }
+        for (String act : new String[] {"relu", "sigmoid", "linear"}) b.add(Arguments.of(act, 17, true));
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0}, H = {1}, sequences {2}") @MethodSource("kernels")
+    void openClMatchesTheJvm(String kind, int h, boolean sequences) {
+        Random r = new Random(h * 7 + kind.hashCode());
+        RecurrentLayer layer = Recurrents.layer(kind, h, sequences, r);
+        for (int batch : new int[] {1, 37}) {
+            int t = layer.t, gh = layer.gh;
+            float[] xproj = KernelCheck.random(r, batch * t * gh, 1);
+            // NaN where the kernel must write, so that a missed element cannot pass
+            float[][] out = KernelCheck.sameOnOpenCl(layer.forward, batch, 0, 1e-4, xproj, layer.weightHh, layer.biasHh,
+                    Recurrents.nans(batch * t * h), layer.lstm ? Recurrents.nans(batch * (t + 1) * h) : new float[1],
+                    Recurrents.nans(batch * t * gh), Recurrents.nans(sequences ? batch * t * h : batch * h));
+            for (int b = 3; b <= 6; b++) {
+                if (b == 4 && !layer.lstm) continue;
+                for (float v : out[b]) assertThat(v).as(layer.forward.args().get(b)).isFinite();
+            }
+        }
+    }
+
+    @Test void hprevHoldsThePreviousHiddenStateAndTheLastIsTheOutput() {
+        RecurrentLayer layer = new RecurrentLayer("hprev", true, null, true, 2, 3, 2, 5, new Random(3));
+        float[] x = KernelCheck.random(new Random(4), 2 * 3 * 2, 1);
+        RecurrentLayer.Pass p = layer.forward(x);
+        for (int n = 0; n < 2; n++) {
+            for (int j = 0; j < 5; j++) {
+                assertThat(p.hprev()[(n * 3) * 5 + j]).isZero();
+                assertThat(p.cells()[(n * 4) * 5 + j]).isZero();
+                for (int t = 1; t < 3; t++) assertThat(p.hprev()[(n * 3 + t) * 5 + j]).isEqualTo(p.y()[(n * 3 + t - 1) * 5 + j]);
+            }
+        }
+    }
+
+    /**
+     * One LSTM unit, one step, xproj = [0.5, -1, 2, 0] (i, f, g, o) and bias_hh = [0, 0, -1, 0]; h_{-1} = 0, so
+     * weight_hh adds nothing and the pre-activations are z = [0.5, -1, 1, 0]:
+     *   i = σ(0.5) = 0.622459, f = σ(-1) = 0.268941, g = tanh(1) = 0.761594, o = σ(0) = 0.5
+     *   c = f·0 + i·g = 0.474061, h = o·tanh(c) = 0.5 · 0.441475 = 0.220737
+     */
+    @Test void lstmStepByHand() {
+        float[] xproj = {0.5f, -1, 2, 0}, weightHh = {9, 9, 9, 9}, biasHh = {0, 0, -1, 0};
+        float[] hprev = {Float.NaN}, cells = {Float.NaN, Float.NaN}, gates = new float[4], y = {Float.NaN};
+        float[][] out = KernelCheck.sameOnOpenCl(new RecurrentForward("lstm_by_hand", true, 1, 1, null, false), 1, 0, 1e-6,
+                xproj, weightHh, biasHh, hprev, cells, gates, y);
+        assertThat(out[3]).containsExactly(0f);
+        assertThat(out[4][0]).isZero();
+        assertThat(out[4][1]).isCloseTo(0.474061f, within(1e-6f));
+        assertThat(out[5]).containsExactly(new float[] {0.622459f, 0.268941f, 0.761594f, 0.5f}, within(1e-6f));
+        assertThat(out[6][0]).isCloseTo(0.220737f, within(1e-6f));
+    }
+}

@@ -1,0 +1,70 @@
+package dln.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dln.runtime.jvm.JvmBackend;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SoftmaxTest {
+    private static final long[] WIDTHS = {1, 2, 3, 10, 257};
+
+    @Test void softmaxOfOneTwoThree() {
+        // e^(x - 3) / Σ: the well-known values 0.09003057, 0.24472847, 0.66524096.
+        float[][] out = KernelCheck.sameOnOpenCl(new Softmax("t_softmax_123", Dim.batch(1), 3), 1, 0, 1e-6,
+                new float[] {1, 2, 3}, new float[3]);
+        assertThat(out[1][0]).isCloseTo(0.09003057f, within(1e-7f));
+        assertThat(out[1][1]).isCloseTo(0.24472847f, within(1e-7f));
+        assertThat(out[1][2]).isCloseTo(0.66524096f, within(1e-7f));
+    }
+
+    @Test void largeInputsDoNotOverflow() {
+        float[][] out = KernelCheck.sameOnOpenCl(new Softmax("t_softmax_large", Dim.batch(1), 2), 2, 0, 1e-6,
+                new float[] {1000, 1000, -1000, 80}, new float[4]);
+        assertThat(out[1]).containsExactly(0.5f, 0.5f, 0f, 1f);
+    }
+
+    // torch.softmax of a row holding NaN (or +∞, where ∞ − ∞ is NaN) is NaN throughout; other rows
+    // are untouched.
+    @Test void aRowHoldingNanIsNanThroughout() {
+        float nan = Float.NaN;
+        float[][] out = new OpenClTable().add(new Softmax("t_softmax_nan", Dim.batch(1), 3), 3, 0, 1e-6,
+                new float[] {1, nan, 3, Float.POSITIVE_INFINITY, 0, 1, 0, 0, 0}, new float[9]).assertSame().get(0);
+        assertThat(out[1]).startsWith(nan, nan, nan, nan, nan, nan);
+        assertThat(out[1][6]).isCloseTo(1 / 3f, within(1e-7f));
+    }
+
+    @Test void sameOnOpenClOverShapes() {
+        Random r = new Random(2);
+        OpenClTable table = new OpenClTable();
+        for (long w : WIDTHS) {
+            for (int batch : new int[] {1, 37}) {
+                int n = (int) w * batch * 3;
+                table.add(new Softmax("t_softmax_w" + w, Dim.batch(3), w), batch, 0, 1e-5,
+                        KernelCheck.random(r, n, 3), new float[n]);
+                table.add(new SoftmaxGrad("t_softmax_grad_w" + w, Dim.batch(3), w), batch, 0, 1e-5,
+                        softmaxOf(KernelCheck.random(r, n, 3), w), KernelCheck.random(r, n, 1), new float[n]);
+            }
+        }
+        table.assertSame();
+    }
+
+    @Test void gradientMatchesFiniteDifferences() {
+        Random r = new Random(3);
+        for (long w : new long[] {1, 2, 5}) {
+            int rows = 4, n = rows * (int) w;
+            float[] x = KernelCheck.random(r, n, 2), dy = KernelCheck.random(r, n, 1);
+            double[] numeric = FiniteDifferences.gradient(x, p -> FiniteDifferences.dot(dy, softmaxOf(p, w)));
+            float[] dx = new float[n];
+            new SoftmaxGrad("fd", Dim.batch(1), w).reference(rows, 0, new float[][] {softmaxOf(x, w), dy, dx});
+            FiniteDifferences.assertMatches(dx, numeric, "softmax dx, width " + w);
+        }
+    }
+
+    static float[] softmaxOf(float[] x, long width) {
+        float[][] out = KernelCheck.run(new JvmBackend(), new Softmax("ref", Dim.batch(1), width), x.length / (int) width, 0,
+                x, new float[x.length]);
+        return out[1];
+    }
+}
