@@ -75,8 +75,10 @@ public record Activation(Fn fn, double alpha) implements Op {
         return fn == Fn.PRELU ? List.of(ParamSpec.trained("weight", in.get(0).dim(0))) : List.of();
     }
 
-    /** PReLU's slopes start at 0.25, as PyTorch's. */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) { return Inits.constant("constant", 0.25); }
+    /** PReLU's slopes start at 0.25, as PyTorch's, unless the layer names an initializer (the train block's default leaves them). */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+        return own != null ? Inits.weights(param, all, own) : Inits.constant("constant", 0.25);
+    }
 
     public long flops(List<Shape> in, Shape out) {
         return switch (fn) {

@@ -30,7 +30,7 @@ public record BatchNorm(double momentum, double eps) implements Op {
     }
 
     /** As PyTorch: weight and running variance at one, bias and running mean at zero. */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) {
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
         boolean one = param.name().equals("weight") || param.name().equals("running_var");
         return Inits.constant(one ? "ones" : "zeros", 0);
     }

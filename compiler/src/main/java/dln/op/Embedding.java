@@ -20,8 +20,10 @@ public record Embedding(long vocab, long dim) implements Op {
 
     public List<ParamSpec> params(List<Shape> in) { return List.of(ParamSpec.trained("weight", vocab, dim)); }
 
-    /** As PyTorch's nn.Embedding: N(0, 1). */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) { return Inits.constant("normal", 1); }
+    /** As PyTorch's nn.Embedding, N(0, 1), unless the layer names an initializer (the train block's default leaves it). */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+        return own != null ? Inits.weights(param, all, own) : Inits.constant("normal", 1);
+    }
 
     public long flops(List<Shape> in, Shape out) { return 0; }
 

@@ -10,13 +10,13 @@ final class Inits {
 
     /**
      * A weight starts as {@code chosen} says, or as PyTorch's layer does by default (kaiming-uniform
-     * with a = √5, fan-in over every axis but the first); a bias at zero under a named initializer,
-     * else uniform in ±1/√fan-in of the layer's weight.
+     * with a = √5, fan-in over every axis but the first); a bias (`bias`, `bias_ih`, ...) at zero
+     * under a named initializer, else uniform in ±1/√fan-in of the layer's weight.
      */
     static dln.runtime.Init weights(ParamSpec param, List<ParamSpec> all, Init chosen) {
         long[] shape = param.shape().dims();
         boolean named = !chosen.kind().equals("default");
-        if (param.name().equals("bias")) {
+        if (param.name().startsWith("bias")) {
             if (named) return constant("zeros", 0);
             ParamSpec weight = all.stream().filter(p -> p.name().equals("weight")).findFirst().orElseThrow();
             return new dln.runtime.Init("torch", 0, fanIn(weight.shape().dims()), 0);

@@ -146,11 +146,11 @@ public final class Lowerer {
             y = new Operand(plan.work("out:" + layer.name(), layer.shape().size()), layer.shape().size());
             values.put(layer.value(), y);
             params = new HashMap<>();
-            Init chosen = layer.init() != null ? layer.init() : training != null && training.init() != null ? training.init() : Init.DEFAULT;
+            Init fallback = training != null && training.init() != null ? training.init() : Init.DEFAULT;
             for (ParamSpec spec : layer.params()) {
                 String name = layer.name() + "." + spec.name();
                 Slot.Role role = spec.trainable() ? Slot.Role.PARAM : Slot.Role.STATE;
-                plan.declare(Slot.param(name, role, spec.shape().dims(), layer.op().init(spec, layer.params(), chosen)));
+                plan.declare(Slot.param(name, role, spec.shape().dims(), layer.op().init(spec, layer.params(), layer.init(), fallback)));
                 params.put(spec.name(), name);
             }
         }

@@ -19,8 +19,8 @@ import java.util.Map;
  * compile; {@link #signatures()} is the one table the checker, the summary, the language server and
  * the docs read. docs/ARCHITECTURE.md walks through adding one.
  */
-public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropout, BatchNorm, Embedding, Recurrent,
-        Maxout, Add, Concat, Activation {
+public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropout, BatchNorm, LayerNorm, Embedding,
+        Recurrent, Maxout, Add, Concat, Activation {
 
     /** The name the op is called by in .dln files, and the stem of its layers' names: `conv2d`. */
     String kind();
@@ -37,11 +37,12 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropo
     default boolean takesIntInput() { return false; }
 
     /**
-     * How parameter {@code param} starts: PyTorch's default for this layer unless the layer or the
-     * train block chose an initializer ({@code chosen}, {@link Init#DEFAULT} if none).
+     * How parameter {@code param} starts: PyTorch's default for this layer unless an initializer was
+     * chosen: {@code own} by the layer's `init:` (null if none), else {@code fallback} by the train
+     * block's `init` ({@link Init#DEFAULT} if none).
      */
-    default dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) {
-        return Inits.weights(param, all, chosen);
+    default dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+        return Inits.weights(param, all, own != null ? own : fallback);
     }
 
     /** Appends this layer's IR nodes (or makes its output a view of its input). */
@@ -56,7 +57,7 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropo
 
         private static final Map<String, Signature> SIGNATURES = of(
                 Dense.SIGNATURES, Conv.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Flatten.SIGNATURES,
-                Dropout.SIGNATURES, BatchNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES, Maxout.SIGNATURES,
+                Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES, Maxout.SIGNATURES,
                 Add.SIGNATURES, Concat.SIGNATURES, Activation.SIGNATURES);
 
         @SafeVarargs

@@ -48,9 +48,13 @@ public record Recurrent(boolean lstm, long units, boolean sequences, Activation.
                 ParamSpec.trained("bias_ih", gates), ParamSpec.trained("bias_hh", gates));
     }
 
-    /** As PyTorch's recurrent layers: every parameter uniform in ±1/√units. */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init chosen) {
-        return Inits.constant("uniform", 1 / Math.sqrt(units));
+    /**
+     * As PyTorch's recurrent layers, every parameter uniform in ±1/√units, unless the layer names an
+     * initializer: then the weights take it and the biases start at zero (the train block's default
+     * leaves them).
+     */
+    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+        return own != null ? Inits.weights(param, all, own) : Inits.constant("uniform", 1 / Math.sqrt(units));
     }
 
     public long flops(List<Shape> in, Shape out) {
