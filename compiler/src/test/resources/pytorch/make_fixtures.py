@@ -8,7 +8,7 @@ steps on random data (so the weights are trained, not initial), then saved as
   <name>.output.npy           PyTorch's output in eval mode (float32)
 
 CI has no PyTorch, so the outputs of this script are committed. Rerun it from anywhere with
-    python make_fixtures.py
+    python make_fixtures.py [NAME ...]   (all fixtures, or the ones named)
 (torch and numpy needed; the safetensors package is not: the writer below follows the format
 https://github.com/huggingface/safetensors#format). Same torch version, same bytes.
 
@@ -296,8 +296,31 @@ model Activations {
         return {k.replace("maxout_1.linear.", "maxout_1."): v for k, v in super().state_dict(*args, **kwargs).items()}
 
 
+class LayerNormed(nn.Module):
+    DLN = """\
+// PyTorch parity: layer normalization over the last axis of a sequence and of a vector.
+// Written by make_fixtures.py.
+model LayerNormed {
+    input x: [3, 8]
+    output y = x -> layernorm -> flatten -> dense(6) -> layernorm(eps: 1e-3) -> tanh -> dense(2)
+}
+"""
+    INPUTS = {"x": (3, 8)}
+
+    def __init__(self):
+        super().__init__()
+        self.layernorm_1 = nn.LayerNorm(8, eps=1e-5)
+        self.dense_1 = nn.Linear(24, 6)
+        self.layernorm_2 = nn.LayerNorm(6, eps=1e-3)
+        self.dense_2 = nn.Linear(6, 2)
+
+    def forward(self, x):
+        h = self.layernorm_1(x).flatten(1)
+        return self.dense_2(torch.tanh(self.layernorm_2(self.dense_1(h))))
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
-          "activations": Activations}
+          "activations": Activations, "layernorm": LayerNormed}
 
 
 # ---- training and fixtures
@@ -358,10 +381,13 @@ def make(name, cls, seed):
     print(f"{name}: {sum(v.numel() for v in weights.values())} weights, output {tuple(y64.shape)}")
 
 
-def main():
+def main(names):
+    """Writes every fixture, or those named on the command line (`python make_fixtures.py layernorm`)."""
     for seed, (name, cls) in enumerate(MODELS.items(), start=1):
-        make(name, cls, seed)
+        if not names or name in names:
+            make(name, cls, seed)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(sys.argv[1:])

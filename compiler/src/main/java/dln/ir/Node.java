@@ -65,6 +65,23 @@ public sealed interface Node {
         Node withAct(Act act, float alpha);
     }
 
+    /**
+     * The forward and gradient rules of an op that needs no node kind of its own: the op defines
+     * them beside itself (in dln.op), and a {@link Layer} node carries them.
+     */
+    interface Rules {
+        void forward(Layer node, Lowering out, boolean training);
+
+        void backward(Layer node, Gradients g);
+    }
+
+    /** A node whose rules its op defines ({@link Rules}): passes see it only through {@link Node}'s methods. */
+    record Layer(String name, List<Operand> inputs, Operand output, Rules rules) implements Node {
+        public void forward(Lowering out, boolean training) { rules.forward(this, out, training); }
+
+        public void backward(Gradients g) { rules.backward(this, g); }
+    }
+
     /** The batch as the rows of a product. */
     private static Dim rows() { return Dim.batch(1); }
 

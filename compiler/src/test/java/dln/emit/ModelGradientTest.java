@@ -55,11 +55,20 @@ class ModelGradientTest {
             output y = a -> global_maxpool -> dense(1)
         }
         train Pools { loss hinge  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Normed {
+            input s: [3, 4]
+            a = s -> flatten -> dense(4) -> layernorm
+            b = s -> layernorm(eps: 1e-3) -> flatten -> dense(5) -> layernorm -> tanh
+            output y = concat(a, b) -> dense(2)
+        }
+        train Normed { loss mse  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3})
+    @ValueSource(ints = {0, 1, 2, 3, 4})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * OpenCL source under its name and a Java reference that runs. (That each op has all its rules is a
  * compile-time matter: {@link Op} is sealed and its rules abstract.)
  */
-class OpTest {
+public class OpTest {
     /** An input each layer accepts, and the arguments it needs. */
-    private static String use(String layer) {
+    public static String use(String layer) {
         if (layer.startsWith("conv")) return input(layer.charAt(4) - '0') + " -> " + layer + "(3, kernel: 2)";
         if (layer.contains("pool") && !layer.startsWith("global")) return input(layer.charAt(layer.length() - 2) - '0') + " -> " + layer + "(2)";
         return switch (layer) {
@@ -39,6 +39,7 @@ class OpTest {
             case "dropout" -> "v -> dropout(0.5)";
             case "embedding" -> "ids -> embedding(10, 3)";
             case "rnn", "lstm" -> "seq -> " + layer + "(3)";
+            case "layernorm" -> "seq -> layernorm";
             case "add", "concat" -> layer + "(v, v)";
             default -> "v -> " + layer;
         };
@@ -54,9 +55,9 @@ class OpTest {
 
     static Stream<String> layers() { return Op.signatures().keySet().stream(); }
 
-    @ParameterizedTest @MethodSource("layers")
-    void everyOpChecksLowersAndHasBothHalvesOfEveryKernel(String layer) {
-        String dln = """
+    /** A trainable model M whose first layer is {@code layer}, with an input of every kind. */
+    public static String model(String layer) {
+        return """
                 model M {
                     input v: [6]
                     input line: [2, 6]
@@ -68,6 +69,11 @@ class OpTest {
                 }
                 train M { loss mse  optimizer sgd(lr: 0.1)  batch 2  epochs 1 }
                 """.formatted(use(layer));
+    }
+
+    @ParameterizedTest @MethodSource("layers")
+    void everyOpChecksLowersAndHasBothHalvesOfEveryKernel(String layer) {
+        String dln = model(layer);
         Compiler.Result checked = Compiler.check(Source.of("op.dln", dln));
         assertThat(checked.diagnostics().all()).as(layer).allMatch(d -> d.severity() != Severity.ERROR);
         Network net = checked.networks().get("M");
@@ -113,5 +119,30 @@ class OpTest {
             assertThat(s.name()).isEqualTo(name);
             assertThat(s.args()).extracting(ArgSpec::name).contains("name").doesNotHaveDuplicates();
         });
+    }
+
+    /** A layer's own `init:` is applied to every layer that takes it; the train block's default leaves PyTorch's own defaults of embeddings, recurrent layers and PReLU. */
+    @Test void aLayersOwnInitializerIsApplied() {
+        String dln = """
+                model M {
+                    input ids: int[4]
+                    input seq: [4, 2]
+                    a = ids -> embedding(10, 3, init: zeros) -> flatten
+                    b = seq -> lstm(3, init: xavier) -> prelu(init: uniform(0.1))
+                    c = seq -> rnn(3) -> prelu
+                    output y = concat(a, b, c, ids -> embedding(10, 2) -> flatten) -> dense(2)
+                }
+                train M { loss mse  optimizer sgd  init he_normal }
+                """;
+        Compiler.Result checked = Compiler.check(Source.of("init.dln", dln));
+        var plan = Compiler.generate(checked, "t", "init.dln").get(0).schedule().graph().plan();
+        assertThat(plan.slot("embedding_1.weight").init().kind()).isEqualTo("zeros");
+        assertThat(plan.slot("lstm_1.weight_ih").init().kind()).isEqualTo("xavier");
+        assertThat(plan.slot("lstm_1.bias_hh").init().kind()).isEqualTo("zeros");
+        assertThat(plan.slot("prelu_1.weight").init().kind()).isEqualTo("uniform");
+        assertThat(plan.slot("rnn_1.weight_hh").init().kind()).as("PyTorch's default, not the train block's").isEqualTo("uniform");
+        assertThat(plan.slot("prelu_2.weight").init().kind()).isEqualTo("constant");
+        assertThat(plan.slot("embedding_2.weight").init().kind()).isEqualTo("normal");
+        assertThat(plan.slot("dense_1.weight").init().kind()).isEqualTo("he_normal");
     }
 }
