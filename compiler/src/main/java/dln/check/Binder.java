@@ -10,7 +10,7 @@ import dln.check.Value.Sym;
 import dln.diag.Diag;
 import dln.diag.Diagnostics;
 import dln.diag.Span;
-import dln.net.Init;
+import dln.net.Initializer;
 import dln.net.ArgSpec;
 import dln.net.ArgSpec.Kind;
 import dln.net.Args;
@@ -49,7 +49,7 @@ final class Binder {
 
         public String word(String name) { return (String) values.get(name); }
 
-        public Init init(String name) { return (Init) values.get(name); }
+        public Initializer init(String name) { return (Initializer) values.get(name); }
 
         public long[] sizes(String name) { return (long[]) values.get(name); }
 
@@ -58,7 +58,7 @@ final class Binder {
         Span span(String name) { return spans.get(name); }
 
         /** The layer's initializer (`init:`), or null for the train block's default. */
-        Init initOrDefault() { return values.containsKey("init") ? init("init") : null; }
+        Initializer initOrDefault() { return values.containsKey("init") ? init("init") : null; }
     }
 
     private final Diagnostics diags;
@@ -297,10 +297,10 @@ final class Binder {
         return s != null && IDENTIFIER.matcher(s).matches() ? s : null;
     }
 
-    private static Init init(Value v) {
+    private static Initializer init(Value v) {
         if (v instanceof Sym s) {
             return switch (s.name()) {
-                case "zeros", "xavier", "he_normal", "he_uniform" -> new Init(s.name(), 0);
+                case "zeros", "xavier", "he_normal", "he_uniform" -> new Initializer(s.name(), 0);
                 default -> null;
             };
         }
@@ -308,7 +308,7 @@ final class Binder {
             Value arg = c.positional().size() == 1 && c.named().isEmpty() ? c.positional().get(0)
                     : c.positional().isEmpty() && c.named().size() == 1 ? c.named().get(c.name().equals("normal") ? "std" : "limit")
                     : null;
-            if (arg instanceof Num n && n.value() > 0 && Double.isFinite(n.value())) return new Init(c.name(), n.value());
+            if (arg instanceof Num n && n.value() > 0 && Double.isFinite(n.value())) return new Initializer(c.name(), n.value());
         }
         return null;
     }

@@ -150,7 +150,7 @@ public final class TrainChecker {
             Optimizer optimizer = function("optimizer", "optimizer", OPTIMIZERS, (name, args) -> Optimizer.TABLE.get(name).build().apply(args));
             Training.Call schedule = function("schedule", "schedule", SCHEDULES);
             List<Training.Call> regularizers = functions("regularize", "regularizer", REGULARIZERS);
-            dln.net.Init init = (dln.net.Init) single("init", Kind.INIT, null);
+            dln.net.Initializer init = (dln.net.Initializer) single("init", Kind.INIT, null);
             long batch = batch();
             Long epochs = (Long) single("epochs", Kind.COUNT, 10L);
             Long seed = (Long) single("seed", Kind.NONNEG_INT, 0L);

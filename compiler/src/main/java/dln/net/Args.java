@@ -19,5 +19,5 @@ public interface Args {
 
     long[] sizes(String name);
 
-    Init init(String name);
+    Initializer init(String name);
 }

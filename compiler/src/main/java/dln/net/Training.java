@@ -19,7 +19,7 @@ public record Training(
         Call schedule,
         double l1,
         double l2,
-        Init init,
+        Initializer init,
         long batch,
         long epochs,
         long seed,

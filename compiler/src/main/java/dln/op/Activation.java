@@ -1,17 +1,17 @@
 package dln.op;
 
-import dln.net.ArgSpec;
-import static java.lang.Math.multiplyExact;
-
 import dln.ir.Node;
 import dln.kernel.Act;
-import dln.net.Init;
+import dln.net.ArgSpec.Kind;
+import dln.net.ArgSpec;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.net.ArgSpec.Kind;
+import dln.runtime.Init;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import static java.lang.Math.multiplyExact;
 
 /**
  * An activation used as a layer: `relu`, `leaky_relu(alpha = 0.01)`, `elu(alpha = 1.0)`, `prelu(init?)`,
@@ -76,7 +76,7 @@ public record Activation(Fn fn, double alpha) implements Op {
     }
 
     /** PReLU's slopes start at 0.25, as PyTorch's, unless the layer names an initializer (the train block's default leaves them). */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    public Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         return own != null ? Inits.weights(param, all, own) : Inits.constant("constant", 0.25);
     }
 

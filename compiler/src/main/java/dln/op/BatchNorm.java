@@ -1,14 +1,14 @@
 package dln.op;
 
-import dln.net.ArgSpec;
-import static java.lang.Math.multiplyExact;
-
 import dln.ir.Node;
-import dln.net.Init;
+import dln.net.ArgSpec.Kind;
+import dln.net.ArgSpec;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.net.ArgSpec.Kind;
+import dln.runtime.Init;
 import java.util.List;
+import static java.lang.Math.multiplyExact;
 
 /**
  * `batchnorm(momentum = 0.1, eps = 1e-5)`: normalizes per channel ([C, ...]) or per feature ([F]),
@@ -30,7 +30,7 @@ public record BatchNorm(double momentum, double eps) implements Op {
     }
 
     /** As PyTorch: weight and running variance at one, bias and running mean at zero. */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    public Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         boolean one = param.name().equals("weight") || param.name().equals("running_var");
         return Inits.constant(one ? "ones" : "zeros", 0);
     }

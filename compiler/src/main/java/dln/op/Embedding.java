@@ -1,11 +1,12 @@
 package dln.op;
 
-import dln.net.ArgSpec;
 import dln.ir.Node;
-import dln.net.Init;
+import dln.net.ArgSpec.Kind;
+import dln.net.ArgSpec;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.net.ArgSpec.Kind;
+import dln.runtime.Init;
 import java.util.List;
 
 /** `embedding(vocab, dim, init?)`: integer ids [T...] -> vectors [T..., dim]; weight [vocab, dim]. */
@@ -21,7 +22,7 @@ public record Embedding(long vocab, long dim) implements Op {
     public List<ParamSpec> params(List<Shape> in) { return List.of(ParamSpec.trained("weight", vocab, dim)); }
 
     /** As PyTorch's nn.Embedding, N(0, 1), unless the layer names an initializer (the train block's default leaves it). */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    public Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         return own != null ? Inits.weights(param, all, own) : Inits.constant("normal", 1);
     }
 

@@ -8,11 +8,12 @@ import dln.ir.Node;
 import dln.ir.Operand;
 import dln.kernel.Dim;
 import dln.kernel.LayerNormKernels;
-import dln.net.ArgSpec;
 import dln.net.ArgSpec.Kind;
-import dln.net.Init;
+import dln.net.ArgSpec;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
+import dln.runtime.Init;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ public record LayerNorm(double eps) implements Op {
         return List.of(ParamSpec.trained("weight", d), ParamSpec.trained("bias", d));
     }
 
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    public Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         return Inits.constant(param.name().equals("weight") ? "ones" : "zeros", 0);
     }
 

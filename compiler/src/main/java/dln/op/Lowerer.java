@@ -6,7 +6,7 @@ import dln.ir.Operand;
 import dln.ir.Plan;
 import dln.kernel.Act;
 import dln.net.DType;
-import dln.net.Init;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
 import dln.net.Training;
@@ -146,7 +146,7 @@ public final class Lowerer {
             y = new Operand(plan.work("out:" + layer.name(), layer.shape().size()), layer.shape().size());
             values.put(layer.value(), y);
             params = new HashMap<>();
-            Init fallback = training != null && training.init() != null ? training.init() : Init.DEFAULT;
+            Initializer fallback = training != null && training.init() != null ? training.init() : Initializer.DEFAULT;
             for (ParamSpec spec : layer.params()) {
                 String name = layer.name() + "." + spec.name();
                 Slot.Role role = spec.trainable() ? Slot.Role.PARAM : Slot.Role.STATE;

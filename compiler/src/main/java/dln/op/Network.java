@@ -2,7 +2,7 @@ package dln.op;
 
 import dln.diag.Span;
 import dln.net.DType;
-import dln.net.Init;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
 import java.util.List;
@@ -25,7 +25,7 @@ public record Network(String name, List<Input> inputs, List<Layer> layers, List<
      * (names relative to the layer), initializer (null for the train block's default) and FLOPs.
      */
     public record Layer(String name, Op op, List<Integer> inputs, int value, Shape shape, DType dtype,
-                        List<ParamSpec> params, Init init, long flops, Span span) {
+                        List<ParamSpec> params, Initializer init, long flops, Span span) {
 
         public long paramCount() {
             long n = 0;

@@ -1,8 +1,9 @@
 package dln.op;
 
-import dln.net.Init;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
+import dln.runtime.Init;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,9 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropo
     /**
      * How parameter {@code param} starts: PyTorch's default for this layer unless an initializer was
      * chosen: {@code own} by the layer's `init:` (null if none), else {@code fallback} by the train
-     * block's `init` ({@link Init#DEFAULT} if none).
+     * block's `init` ({@link Initializer#DEFAULT} if none).
      */
-    default dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    default Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         return Inits.weights(param, all, own != null ? own : fallback);
     }
 

@@ -1,18 +1,18 @@
 package dln.op;
 
-import dln.net.ArgSpec;
-import static java.lang.Math.addExact;
-import static java.lang.Math.multiplyExact;
-
 import dln.diag.Diag;
 import dln.ir.Node;
 import dln.kernel.Act;
-import dln.net.Init;
+import dln.net.ArgSpec.Kind;
+import dln.net.ArgSpec;
+import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
-import dln.net.ArgSpec.Kind;
+import dln.runtime.Init;
 import java.util.List;
 import java.util.Locale;
+import static java.lang.Math.addExact;
+import static java.lang.Math.multiplyExact;
 
 /**
  * `rnn(units, sequences = false, activation = tanh, init?)` and `lstm(units, sequences = false, init?)`
@@ -53,7 +53,7 @@ public record Recurrent(boolean lstm, long units, boolean sequences, Activation.
      * initializer: then the weights take it and the biases start at zero (the train block's default
      * leaves them).
      */
-    public dln.runtime.Init init(ParamSpec param, List<ParamSpec> all, Init own, Init fallback) {
+    public Init init(ParamSpec param, List<ParamSpec> all, Initializer own, Initializer fallback) {
         return own != null ? Inits.weights(param, all, own) : Inits.constant("uniform", 1 / Math.sqrt(units));
     }
 

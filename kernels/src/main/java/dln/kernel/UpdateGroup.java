@@ -1,7 +1,7 @@
 package dln.kernel;
 
 import dln.runtime.kernel.C;
-import dln.runtime.kernel.Optimizer;
+import dln.runtime.kernel.OptimizerStep;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.function.BiFunction;
  * <p>Buffers: {@code hyper} (shared), then per part its param, grad and the states its rule uses
  * ({@link Update#states}), in part order. The results are those of the parts' own kernels, bit for bit.
  */
-public record UpdateGroup(String name, List<Update> parts) implements Optimizer {
+public record UpdateGroup(String name, List<Update> parts) implements OptimizerStep {
     /** Buffers per launch at most: OpenCL guarantees 1024 bytes of kernel arguments, 8 per buffer. */
     public static final int MAX_BUFFERS = 96;
 

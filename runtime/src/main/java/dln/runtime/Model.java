@@ -2,7 +2,7 @@ package dln.runtime;
 
 import dln.runtime.io.Safetensors;
 import dln.runtime.kernel.Kernel;
-import dln.runtime.kernel.Optimizer;
+import dln.runtime.kernel.OptimizerStep;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public abstract class Model implements AutoCloseable {
     private final boolean predictionOnly;
     private double learningRate;
     /** The optimizer step's kernel, which says what the hyper buffer holds; null for a model with nothing to update. */
-    private final Optimizer optimizer;
+    private final OptimizerStep optimizer;
     private final List<Kernel> kernels;
 
     protected Model(Backend backend, int maxBatch, List<Slot> plan, List<Kernel> kernels) {
@@ -76,7 +76,7 @@ public abstract class Model implements AutoCloseable {
         backend.compile(this::program, kernels);
         this.learningRate = info().learningRate();
         this.kernels = List.copyOf(kernels);
-        this.optimizer = (Optimizer) kernels.stream().filter(k -> k instanceof Optimizer).findFirst().orElse(null);
+        this.optimizer = (OptimizerStep) kernels.stream().filter(k -> k instanceof OptimizerStep).findFirst().orElse(null);
     }
 
     public abstract Info info();

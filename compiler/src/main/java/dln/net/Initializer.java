@@ -1,8 +1,8 @@
 package dln.net;
 
 /** How a layer's weights start: `zeros`, `normal(std)`, `uniform(limit)`, `xavier`, `he_normal`, `he_uniform`. */
-public record Init(String kind, double scale) {
-    public static final Init DEFAULT = new Init("default", 0);
+public record Initializer(String kind, double scale) {
+    public static final Initializer DEFAULT = new Initializer("default", 0);
 
     @Override public String toString() {
         return switch (kind) {

@@ -5,7 +5,7 @@ package dln.runtime.kernel;
  * model's hyper buffer, and says what that buffer holds, so that a model fills it before each
  * training step without knowing the update rule.
  */
-public interface Optimizer extends Kernel {
+public interface OptimizerStep extends Kernel {
 
     /** The hyper buffer for training step {@code step} (from 1) at learning rate {@code learningRate}. */
     float[] hyper(double learningRate, long step);
