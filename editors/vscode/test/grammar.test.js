@@ -59,6 +59,13 @@ function assertScope(text, scope) {
 const docs = fs.readFileSync(DOCS, 'utf8');
 
 /** The text under the heading that starts with `prefix`, up to the next heading of its level or above. */
+/** The heading line that matches {@code pattern}: sections are found by title, not by number. */
+function heading(pattern) {
+    const line = docs.split('\n').find((l) => pattern.test(l));
+    assert.ok(line, `docs/LANGUAGE.md has no heading matching ${pattern}`);
+    return line;
+}
+
 function section(prefix) {
     const lines = docs.split('\n');
     const start = lines.findIndex((l) => l.startsWith(prefix));
@@ -94,13 +101,13 @@ function rowValue(text, key) {
 const settings = section('### 7.1');
 const DOCUMENTED = {
     layers: unique(section('## 5.').split('\n')
-        .filter((l) => /^### 5\.\d+ .*`/.test(l))
+        .filter((l) => /^### 5\.\d+[a-z]? .*`/.test(l))
         .flatMap(ticked)
         .flatMap((name) => {
             const m = name.match(/^([a-z_]+)1d\/2d\/3d$/); // `maxpool1d/2d/3d`
             return m ? [1, 2, 3].map((d) => `${m[1]}${d}d`) : [name];
         })),
-    activations: firstColumn(section('### 5.14')),
+    activations: firstColumn(section(heading(/^### 5\.\d+ Activations$/))),
     keys: firstColumn(settings),
     losses: ticked(rowValue(settings, 'loss')),
     metrics: ticked(rowValue(settings, 'metrics')),
