@@ -57,7 +57,7 @@ public enum Act {
 
     /**
      * erfc in double with a relative error below 1.2e-7 everywhere (Numerical Recipes' erfcc, a
-     * Chebyshev fit): as exact as a float, which is what the activations return.
+     * Chebyshev fit): about a float's rounding, and the activations return floats. Java has no erf.
      */
     static double erfc(double x) {
         double t = 1 / (1 + 0.5 * Math.abs(x));

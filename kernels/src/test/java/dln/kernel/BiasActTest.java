@@ -40,6 +40,13 @@ class BiasActTest {
         }
     }
 
+    // gelu's erfc against Python's math.erfc, relative error within its bound of 1.2e-7, far into both tails
+    @Test void erfcIsWithinItsBound() {
+        double[][] known = {{0, 1}, {0.5, 0.4795001221869535}, {-1, 1.8427007929497148}, {2, 0.004677734981047266},
+            {4, 1.541725790028002e-08}, {-3, 1.9999779095030015}, {8, 1.1224297172982928e-29}};
+        for (double[] k : known) assertThat(Act.erfc(k[0])).as("erfc(%s)", k[0]).isCloseTo(k[1], within(1.2e-7 * k[1]));
+    }
+
     // PyTorch: relu, leaky_relu, elu, sigmoid and tanh of NaN are NaN; torch.heaviside(nan, 1), DLN's
     // step, is 0. Over the OpenCL kernel's three forms: four elements a work-item with a remainder
     // (no bias, 13 values), with a bias per channel of 12 positions, and one element a work-item (a
