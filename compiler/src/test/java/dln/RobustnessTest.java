@@ -49,7 +49,7 @@ public class RobustnessTest {
             "import", "const", "block", "model", "train", "input", "output", "return",
             "dense", "conv1d", "conv2d", "conv3d", "maxpool1d", "maxpool2d", "avgpool2d", "maxpool3d", "global_avgpool",
             "global_maxpool", "flatten", "dropout", "batchnorm", "embedding", "rnn", "lstm", "maxout", "add", "concat",
-            "relu", "sigmoid", "tanh", "softmax", "step", "linear", "leaky_relu", "prelu", "elu",
+            "relu", "sigmoid", "tanh", "softmax", "step", "linear", "leaky_relu", "prelu", "elu", "gelu", "silu", "upsample",
             "loss", "optimizer", "schedule", "regularize", "init", "batch", "epochs", "data", "split", "augment",
             "early_stop", "metrics", "checkpoint", "seed", "shuffle", "validation", "test",
             "sgd", "adam", "perceptron", "cross_entropy", "mse", "xavier", "normal", "uniform", "inline", "csv", "idx",

@@ -319,8 +319,40 @@ model LayerNormed {
         return self.dense_2(torch.tanh(self.layernorm_2(self.dense_1(h))))
 
 
+class Upsampled(nn.Module):
+    DLN = """\
+// PyTorch parity: gelu (the exact erf form) and silu, after a dense layer, a convolution and on
+// their own, and nearest-neighbour upsampling in 1-D and 2-D. Written by make_fixtures.py.
+model Upsampled {
+    input image: [2, 5, 5]
+    input signal: [3, 6]
+
+    a = image -> conv2d(3, kernel: 3, padding: 1) -> gelu -> upsample(2)   // [3, 10, 10]
+    b = a -> conv2d(2, kernel: 4, stride: 2) -> silu -> flatten            // [2, 4, 4] -> [32]
+    c = signal -> upsample(3) -> conv1d(2, kernel: 3, stride: 3)          // [3, 18] -> [2, 6]
+        -> flatten -> silu -> gelu                                         // [12]
+    output y = concat(b, c) -> dense(8) -> gelu -> dense(3) -> silu
+}
+"""
+    INPUTS = {"image": (2, 5, 5), "signal": (3, 6)}
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d_1 = nn.Conv2d(2, 3, 3, padding=1)
+        self.conv2d_2 = nn.Conv2d(3, 2, 4, stride=2)
+        self.conv1d_1 = nn.Conv1d(3, 2, 3, stride=3)
+        self.dense_1 = nn.Linear(44, 8)
+        self.dense_2 = nn.Linear(8, 3)
+
+    def forward(self, image, signal):
+        a = F.interpolate(F.gelu(self.conv2d_1(image)), scale_factor=2, mode="nearest")
+        b = F.silu(self.conv2d_2(a)).flatten(1)
+        c = F.gelu(F.silu(self.conv1d_1(nn.Upsample(scale_factor=3, mode="nearest")(signal)).flatten(1)))
+        return F.silu(self.dense_2(F.gelu(self.dense_1(torch.cat([b, c], dim=1)))))
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
-          "activations": Activations, "layernorm": LayerNormed}
+          "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled}
 
 
 # ---- training and fixtures

@@ -22,7 +22,7 @@ final class Fuser {
         for (Launch l : launches) {
             Launch before = out.isEmpty() ? null : out.get(out.size() - 1);
             if (before != null && before.kernel() instanceof PoolBackward pool && pool.act() == Act.LINEAR
-                    && l.kernel() instanceof ActGrad grad && activationOfPoolInput(before, l)) {
+                    && l.kernel() instanceof ActGrad grad && grad.act().gradFromOutput() && activationOfPoolInput(before, l)) {
                 out.set(out.size() - 1, new Launch(pool.withAct(grad.act(), grad.alpha()), before.buffers(), before.counter(),
                         before.comment() + "; dz = dx·act'(x)"));
                 continue;

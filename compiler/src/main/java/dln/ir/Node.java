@@ -167,7 +167,10 @@ public sealed interface Node {
         }
     }
 
-    /** An elementwise activation on its own (not fused into the layer before it). */
+    /**
+     * An elementwise activation on its own (not fused into the layer before it). Its gradient reads
+     * the output y, or the input x for gelu and silu ({@link Act#gradFromOutput()}).
+     */
     record Activation(String name, Operand x, Operand y, Act act, float alpha) implements Node {
         public List<Operand> inputs() { return List.of(x); }
         public Operand output() { return y; }
@@ -178,7 +181,10 @@ public sealed interface Node {
         }
 
         public void backward(Gradients g) {
-            if (g.needs(x)) g.write(this, x, dx -> g.launch(new ActGrad(g.kernel(this, "dx"), Dim.batch(y.size()), act, alpha), "dx = dy·act'(y)", y.buffer(), g.dy(y), dx));
+            if (!g.needs(x)) return;
+            boolean fromY = act.gradFromOutput();
+            g.write(this, x, dx -> g.launch(new ActGrad(g.kernel(this, "dx"), Dim.batch(y.size()), act, alpha), fromY ? "dx = dy·act'(y)" : "dx = dy·act'(x)",
+                    fromY ? y.buffer() : x.buffer(), g.dy(y), dx));
         }
     }
 
@@ -370,8 +376,12 @@ public sealed interface Node {
         }
     }
 
-    /** dz = dy·act'(y), in place in dy's buffer (its gradient is complete and read only here). */
+    /**
+     * dz = dy·act'(y), in place in dy's buffer (its gradient is complete and read only here). A fused
+     * activation's derivative is a function of y (the Lowerer fuses no other).
+     */
     private static String actGrad(Gradients g, Node node, Operand y, Act act, float alpha) {
+        if (!act.gradFromOutput()) throw new IllegalStateException(act + " fused into " + node.name() + ", whose input the gradient needs is not kept");
         String dy = g.dy(y);
         if (act != Act.LINEAR) g.launch(new ActGrad(g.kernel(node, "act_grad"), Dim.batch(y.size()), act, alpha), "dz = dy·act'(y)", y.buffer(), dy, dy);
         return dy;

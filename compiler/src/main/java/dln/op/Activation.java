@@ -16,7 +16,7 @@ import static java.lang.Math.multiplyExact;
 /**
  * An activation used as a layer: `relu`, `leaky_relu(alpha = 0.01)`, `elu(alpha = 1.0)`, `prelu(init?)`,
  * `softmax` (over the last axis), ... Elementwise ones fuse into the dense or convolution layer
- * before them. PReLU learns one negative slope per channel (axis 0), weight [C].
+ * before them, but for gelu and silu, whose gradient needs their input (which a fused layer does not keep). PReLU learns one negative slope per channel (axis 0), weight [C].
  */
 public record Activation(Fn fn, double alpha) implements Op {
     public enum Fn {
@@ -28,6 +28,8 @@ public record Activation(Fn fn, double alpha) implements Op {
         LEAKY_RELU("Activation: x if x > 0, else alpha·x (alpha ≥ 0, default 0.01). Output shape = input shape."),
         PRELU("Activation: like leaky_relu with a learned slope per channel (axis 0); weight [C]."),
         ELU("Activation: x if x > 0, else alpha·(e^x - 1) (alpha > 0, default 1.0). Output shape = input shape."),
+        GELU("Activation: x·Φ(x) = x/2·(1 + erf(x/√2)), the exact form (PyTorch's default). Output shape = input shape."),
+        SILU("Activation: x·sigmoid(x) (swish). Output shape = input shape."),
         SOFTMAX("Activation: softmax over the last axis. Output shape = input shape.");
 
         /** One line for people: the language server's hover. */
@@ -47,6 +49,8 @@ public record Activation(Fn fn, double alpha) implements Op {
                 case RELU -> Act.RELU;
                 case LEAKY_RELU -> Act.LEAKY_RELU;
                 case ELU -> Act.ELU;
+                case GELU -> Act.GELU;
+                case SILU -> Act.SILU;
                 case PRELU, SOFTMAX -> throw new IllegalArgumentException(this + " is not elementwise");
             };
         }

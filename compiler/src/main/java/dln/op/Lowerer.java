@@ -125,11 +125,12 @@ public final class Lowerer {
         /**
          * Fuses activation {@code act} into the node before it when that is a dense or convolution
          * node with no activation yet, producing this layer's input, which nothing else reads; then
-         * this layer's output is that node's. Returns whether it did.
+         * this layer's output is that node's. Returns whether it did. gelu and silu never fuse: their
+         * gradient needs the pre-activation, which the fused node overwrites.
          */
         public boolean fuse(Act act, float alpha) {
             int v = layer.inputs().get(0);
-            if (uses[v] != 1 || nodes.isEmpty()) return false;
+            if (uses[v] != 1 || nodes.isEmpty() || !act.gradFromOutput()) return false;
             Node last = nodes.get(nodes.size() - 1);
             Network.Layer producer = net.producer(v);
             if (!(last instanceof Node.Fusable f) || f.act() != Act.LINEAR || producer == null

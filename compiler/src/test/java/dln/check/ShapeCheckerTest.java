@@ -87,6 +87,11 @@ class ShapeCheckerTest {
         "[2, 3]; softmax; [2, 3]",
         "[5]; leaky_relu(0.1); [5]",
         "[6, 2]; prelu; [6, 2]",
+        "[3, 5]; upsample(2); [3, 10]",
+        "[4, 7, 7]; upsample(2); [4, 14, 14]",
+        "[1, 2, 3, 4]; upsample(scale: 3); [1, 6, 9, 12]",
+        "[2, 3]; gelu; [2, 3]",
+        "[5]; silu; [5]",
     })
     void layerShapes(String input, String layer, String expected) {
         assertThat(shape(input, layer).toString()).isEqualTo(expected);
@@ -179,6 +184,18 @@ class ShapeCheckerTest {
             assertThat(d.diag()).isEqualTo(Diag.WrongInputRank);
             assertThat(d.helps()).containsExactly("add a channel axis to the input: [1, 28, 28]");
         });
+    }
+
+    @Test
+    void upsamplingTakesOneToThreeSpatialAxes() {
+        assertThat(diagnosticsOf("[28]", "upsample(2)")).singleElement().satisfies(d -> {
+            assertThat(d.diag()).isEqualTo(Diag.WrongInputRank);
+            assertThat(d.helps()).containsExactly("add a channel axis to the input: [1, 28]");
+        });
+        assertThat(diagnosticsOf("[1, 2, 3, 4, 5]", "upsample(2)")).singleElement()
+                .satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.WrongInputRank));
+        assertThat(diagnosticsOf("[1, 4, 4]", "upsample(0)")).singleElement()
+                .satisfies(d -> assertThat(d.diag()).isEqualTo(Diag.ArgumentOutOfRange));
     }
 
     @Test

@@ -64,11 +64,22 @@ class ModelGradientTest {
             output y = concat(a, b) -> dense(2)
         }
         train Normed { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Upsampled {
+            input x: [2, 3, 3]
+            input l: [2, 3]
+            a = x -> conv2d(3, kernel: 2) -> silu -> upsample(2)
+            b = a -> conv2d(2, kernel: 3, padding: 1) -> gelu -> maxpool2d(2) -> flatten
+            c = l -> upsample(3) -> conv1d(2, kernel: 2) -> flatten -> dense(3) -> gelu
+            output y = concat(b, c) -> dense(2) -> silu
+        }
+        train Upsampled { loss mse  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

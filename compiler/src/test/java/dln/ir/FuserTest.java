@@ -36,4 +36,13 @@ class FuserTest {
         assertThat(Fuser.backward(List.of(POOL_DX, apart))).hasSize(2);
         assertThat(Fuser.backward(List.of(POOL_DX, between, act))).hasSize(3);
     }
+
+    // gelu's gradient reads its input z: even on the very buffers of a foldable relu, the pooling,
+    // which reads the activation's output, cannot compute it
+    @Test void anActivationWhoseGradientNeedsItsInputIsNotFolded() {
+        for (Act a : new Act[] {Act.GELU, Act.SILU}) {
+            Launch act = new Launch(new ActGrad("conv_act_grad", Dim.batch(6 * 28 * 28), a, 0), List.of("out:conv", "grad.out:conv", "grad.out:conv"), false, "dz");
+            assertThat(Fuser.backward(List.of(POOL_DX, act))).as("%s", a).hasSize(2);
+        }
+    }
 }

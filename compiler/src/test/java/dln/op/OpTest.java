@@ -34,6 +34,7 @@ public class OpTest {
         if (layer.contains("pool") && !layer.startsWith("global")) return input(layer.charAt(layer.length() - 2) - '0') + " -> " + layer + "(2)";
         return switch (layer) {
             case "global_avgpool", "global_maxpool" -> input(2) + " -> " + layer;
+            case "upsample" -> input(2) + " -> upsample(2)";
             case "dense" -> "v -> dense(3)";
             case "maxout" -> "v -> maxout(3, pieces: 2)";
             case "dropout" -> "v -> dropout(0.5)";
@@ -144,5 +145,30 @@ public class OpTest {
         assertThat(plan.slot("prelu_2.weight").init().kind()).isEqualTo("constant");
         assertThat(plan.slot("embedding_2.weight").init().kind()).isEqualTo("normal");
         assertThat(plan.slot("dense_1.weight").init().kind()).isEqualTo("he_normal");
+    }
+
+    /**
+     * gelu and silu stay layers of their own after a dense layer (their gradient reads the dense
+     * layer's output, their input), where relu runs as the product's epilogue and its gradient reads its output.
+     */
+    @Test void onlyActivationsWhoseGradientReadsTheirOutputFuse() {
+        for (String act : new String[] {"relu", "gelu", "silu"}) {
+            String dln = """
+                    model M {
+                        input v: [6]
+                        output y = v -> dense(4) -> %s -> dense(2)
+                    }
+                    train M { loss mse  optimizer sgd }
+                    """.formatted(act);
+            Schedule schedule = Compiler.generate(Compiler.check(Source.of("fuse.dln", dln)), "t", "fuse.dln").get(0).schedule();
+            List<Launch> grads = schedule.backward().stream().filter(l -> l.kernel() instanceof dln.kernel.ActGrad).toList();
+            assertThat(grads).as(act).hasSize(1);
+            dln.kernel.ActGrad grad = (dln.kernel.ActGrad) grads.get(0).kernel();
+            assertThat(grad.act().name()).isEqualToIgnoringCase(act);
+            // fused, relu's output is dense_1's; gelu's and silu's outputs are theirs, and their gradients read dense_1's
+            assertThat(grads.get(0).buffers().get(0)).as("what %s's gradient reads", act).isEqualTo("out:dense_1");
+            boolean fused = schedule.predict().stream().noneMatch(l -> l.buffers().contains("out:" + act + "_1"));
+            assertThat(fused).as("%s fused into dense_1", act).isEqualTo(act.equals("relu"));
+        }
     }
 }

@@ -1,17 +1,21 @@
 package dln.kernel;
 
 /**
- * The element-wise activations, each in Java and as an OpenCL C expression, with their derivatives
- * taken from the output (what a backward pass keeps). {@code alpha} is the slope of leaky_relu for
- * negative inputs and the scale of elu; the others ignore it. step is the Heaviside step, 1 from 0 on,
- * whose derivative is taken as 0.
+ * The element-wise activations, each in Java and as an OpenCL C expression, with their derivatives.
+ * Most derivatives are taken from the output y (what a layer that fuses the activation keeps); gelu's
+ * and silu's need the input z ({@link #gradFromOutput()}), so a layer cannot fuse them. {@code alpha}
+ * is the slope of leaky_relu for negative inputs and the scale of elu; the others ignore it. step is
+ * the Heaviside step, 1 from 0 on, whose derivative is taken as 0. gelu is the exact form
+ * z·Φ(z) = z/2·erfc(−z/√2) (PyTorch's default, approximate='none'); silu is z·sigmoid(z).
  *
  * <p>NaN goes through every activation as through PyTorch's: relu, leaky_relu, elu, sigmoid and
  * tanh of NaN are NaN (OpenCL's fmax drops a NaN, so relu selects it back explicitly); step of NaN is
- * 0, as {@code torch.heaviside(nan, 1)} is.
+ * 0, as {@code torch.heaviside(nan, 1)} is. gelu and silu of −∞ are NaN (−∞·0), as PyTorch's.
  */
 public enum Act {
-    LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, ELU;
+    LINEAR, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, GELU, SILU;
+
+    private static final double SQRT_HALF = Math.sqrt(0.5), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
     public float apply(float z, float alpha) {
         return switch (this) {
@@ -22,20 +26,44 @@ public enum Act {
             case RELU -> Math.max(z, 0f);
             case LEAKY_RELU -> z > 0 ? z : alpha * z;
             case ELU -> z > 0 ? z : (float) (alpha * Math.expm1(z));
+            case GELU -> (float) (0.5 * z * erfc(-z * SQRT_HALF));
+            case SILU -> (float) (z / (1 + Math.exp(-z)));
         };
     }
 
-    /** dy/dz from the output y = apply(z) (step: zero; leaky_relu needs alpha > 0). */
-    public float gradFromOutput(float y, float alpha) {
+    /** Whether the derivative is a function of the output y; gelu's and silu's are functions of the input z. */
+    public boolean gradFromOutput() { return this != GELU && this != SILU; }
+
+    /**
+     * dy/dz from {@code v}: the output y = apply(z) when {@link #gradFromOutput()}, else the input z
+     * (step: zero; leaky_relu needs alpha > 0).
+     */
+    public float grad(float v, float alpha) {
         return switch (this) {
             case LINEAR -> 1f;
             case STEP -> 0f;
-            case SIGMOID -> y * (1 - y);
-            case TANH -> 1 - y * y;
-            case RELU -> y > 0 ? 1f : 0f;
-            case LEAKY_RELU -> y > 0 ? 1f : alpha;
-            case ELU -> y > 0 ? 1f : y + alpha;
+            case SIGMOID -> v * (1 - v);
+            case TANH -> 1 - v * v;
+            case RELU -> v > 0 ? 1f : 0f;
+            case LEAKY_RELU -> v > 0 ? 1f : alpha;
+            case ELU -> v > 0 ? 1f : v + alpha;
+            case GELU -> (float) (0.5 * erfc(-v * SQRT_HALF) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+            case SILU -> {
+                double s = 1 / (1 + Math.exp(-v));
+                yield (float) (s * (1 + v * (1 - s)));
+            }
         };
+    }
+
+    /**
+     * erfc in double with a relative error below 1.2e-7 everywhere (Numerical Recipes' erfcc, a
+     * Chebyshev fit): about a float's rounding, and the activations return floats. Java has no erf.
+     */
+    static double erfc(double x) {
+        double t = 1 / (1 + 0.5 * Math.abs(x));
+        double r = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2 - r;
     }
 
     /**
@@ -54,11 +82,11 @@ public enum Act {
     }
 
     /**
-     * dz[i] = dy[i] · gradFromOutput(y[i]) for i in [from, to) (dz may be dy), a loop per activation.
-     * relu's derivative without a branch: y > 0 exactly when y's bits less one, unsigned, are below
-     * those of +∞ (positive, not zero, not NaN).
+     * dz[i] = dy[i] · grad(v[i]) for i in [from, to) (dz may be dy), a loop per activation; v holds
+     * outputs or inputs as {@link #gradFromOutput()} says. relu's derivative without a branch: y > 0
+     * exactly when y's bits less one, unsigned, are below those of +∞ (positive, not zero, not NaN).
      */
-    public void gradFromOutput(float[] y, float[] dy, float[] dz, int from, int to, float alpha) {
+    public void grad(float[] y, float[] dy, float[] dz, int from, int to, float alpha) {
         switch (this) {
             case LINEAR -> { for (int i = from; i < to; i++) dz[i] = dy[i] * 1f; }
             case RELU -> {
@@ -67,7 +95,7 @@ public enum Act {
                     dz[i] = dy[i] * (float) ((below - 0x7F800000L) >>> 63);
                 }
             }
-            default -> { for (int i = from; i < to; i++) dz[i] = dy[i] * gradFromOutput(y[i], alpha); }
+            default -> { for (int i = from; i < to; i++) dz[i] = dy[i] * grad(y[i], alpha); }
         }
     }
 
@@ -81,6 +109,8 @@ public enum Act {
             case RELU -> "select(fmax(" + z + ", 0.0f), (" + z + "), isnan(" + z + "))";
             case LEAKY_RELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * (" + z + "))";
             case ELU -> "((" + z + ") > 0.0f ? (" + z + ") : (" + alpha + ") * expm1(" + z + "))";
+            case GELU -> "(0.5f * (" + z + ") * erfc(-(" + z + ") * 0.70710678f))";
+            case SILU -> "((" + z + ") / (1.0f + exp(-(" + z + "))))";
         };
     }
 
@@ -98,7 +128,7 @@ public enum Act {
         };
     }
 
-    /** gradFromOutput as a C expression over the C expressions {@code y} and {@code alpha} (y may appear more than once). */
+    /** grad as a C expression over the C expressions {@code y} (the output, or the input z, as {@link #grad} reads) and {@code alpha} (y may appear more than once). */
     public String openclGrad(String y, String alpha) {
         return switch (this) {
             case LINEAR -> "1.0f";
@@ -108,6 +138,8 @@ public enum Act {
             case RELU -> "((" + y + ") > 0.0f ? 1.0f : 0.0f)";
             case LEAKY_RELU -> "((" + y + ") > 0.0f ? 1.0f : (" + alpha + "))";
             case ELU -> "((" + y + ") > 0.0f ? 1.0f : (" + y + ") + (" + alpha + "))";
+            case GELU -> "(0.5f * erfc(-(" + y + ") * 0.70710678f) + (" + y + ") * 0.39894228f * exp(-0.5f * (" + y + ") * (" + y + ")))";
+            case SILU -> "((1.0f / (1.0f + exp(-(" + y + ")))) * (1.0f + (" + y + ") * (1.0f - 1.0f / (1.0f + exp(-(" + y + "))))))";
         };
     }
 }

@@ -5,23 +5,26 @@ import dln.runtime.kernel.Kernel;
 import java.util.ArrayList;
 import java.util.List;
 
-/** dz = dy · act'(z), the derivative computed from the activation's output y. dz may be dy's buffer. */
+/**
+ * dz = dy · act'(z), the derivative computed from the activation's output y, or from its input z for
+ * the activations whose derivative needs it ({@link Act#gradFromOutput()}: gelu, silu). dz may be dy's buffer.
+ */
 public record ActGrad(String name, Dim size, Act act, float alpha) implements Kernel {
     private static final int CHUNK = 1 << 14;
 
-    public List<String> args() { return List.of("y", "dy", "dz"); }
+    public List<String> args() { return List.of(act.gradFromOutput() ? "y" : "z", "dy", "dz"); }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] y = bufs[0], dy = bufs[1], dz = bufs[2];
         int n = size.at(batch);
         ParallelFor.range((n + CHUNK - 1) / CHUNK, CHUNK, chunk -> {
-            act.gradFromOutput(y, dy, dz, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), alpha);
+            act.grad(y, dy, dz, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), alpha);
         });
     }
 
     /** Four elements per work-item (vload4/vstore4, the derivative per component), the last taking a remainder one at a time. */
     public void opencl(C out) {
-        out.line("// dz [%s] = dy * %s'(z), from the output y.", size, act.name().toLowerCase(java.util.Locale.ROOT));
+        out.line("// dz [%s] = dy * %s'(z), from the %s.", size, act.name().toLowerCase(java.util.Locale.ROOT), act.gradFromOutput() ? "output y" : "input z");
         out.kernel(name, "const y", "const dy", "dz");
         out.line("const int q = get_global_id(0), n = %s;", size.c());
         String alpha = C.f(this.alpha);

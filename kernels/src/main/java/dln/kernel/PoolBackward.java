@@ -22,9 +22,13 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
     /**
      * The same with the gradient of the activation that produced x folded in: dx · act'(x), where x
      * is that activation's output (a convolution's relu before its pooling): the activation's own
-     * gradient launch, and its pass over dx, are saved.
+     * gradient launch, and its pass over dx, are saved. Only an activation whose derivative is a
+     * function of its output folds in ({@link Act#gradFromOutput()}).
      */
-    public PoolBackward withAct(Act a, float al) { return new PoolBackward(name, g, max, a, al); }
+    public PoolBackward withAct(Act a, float al) {
+        if (!a.gradFromOutput()) throw new IllegalArgumentException(a + "'s derivative needs its input, which a pooling does not read");
+        return new PoolBackward(name, g, max, a, al);
+    }
 
     public List<String> args() { return List.of("x", "dy", "dx"); }
 
@@ -41,7 +45,7 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
                 if (max) dx[plane * in + PoolWindows.argmax(w, x, plane * in)] += d;
                 else for (int i : w) dx[plane * in + i] += d / size;
             }
-            if (act != Act.LINEAR) act.gradFromOutput(x, dx, dx, plane * in, (plane + 1) * in, alpha);
+            if (act != Act.LINEAR) act.grad(x, dx, dx, plane * in, (plane + 1) * in, alpha);
         });
     }
 

@@ -41,7 +41,7 @@ public record RecurrentBackward(String name, boolean lstm, long time, long units
             int row = (n * T + t) * GH;
             if (sequences) for (int j = 0; j < H; j++) dh[j] += dy[(n * T + t) * H + j];
             if (lstm) lstmCells(dh, dc, cells, (n * (T + 1) + t) * H, gates, dgates, row);
-            else for (int j = 0; j < H; j++) dgates[row + j] = dh[j] * act.gradFromOutput(gates[row + j], 0f);
+            else for (int j = 0; j < H; j++) dgates[row + j] = dh[j] * act.grad(gates[row + j], 0f);
             for (int k = 0; k < H; k++) {
                 float s = 0;
                 for (int r = 0; r < GH; r++) s += w[r * H + k] * dgates[row + r];
@@ -112,7 +112,7 @@ public record RecurrentBackward(String name, boolean lstm, long time, long units
         out.line("dc[p] = dcell * f;");
     }
 
-    /** The activation's derivative as a C expression of its output y, as {@link Act#gradFromOutput} computes it. */
+    /** The activation's derivative as a C expression of its output y, as {@link Act#grad} computes it. */
     private String gradFromOutput(String y) {
         return switch (act) {
             case TANH -> "(1.0f - " + y + " * " + y + ")";

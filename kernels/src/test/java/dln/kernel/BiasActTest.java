@@ -17,7 +17,8 @@ class BiasActTest {
 
     @Test void knownActivationValues() {
         // z = y + bias with bias 0.5: z = [-1.5, -0.5, 0, 0.5, 1.5]. Published values: sigmoid(0) = 0.5,
-        // sigmoid(1.5) = 0.81757448, tanh(0.5) = 0.46211716, elu(-1.5) = 0.1·(e^-1.5 − 1) = -0.077686984.
+        // sigmoid(1.5) = 0.81757448, tanh(0.5) = 0.46211716, elu(-1.5) = 0.1·(e^-1.5 − 1) = -0.077686984,
+        // gelu and silu from Python's math.erf and math.exp.
         float[] y = {-2, -1, -0.5f, 0, 1}, bias = {0.5f};
         float[][] want = {
             {-1.5f, -0.5f, 0, 0.5f, 1.5f},                               // linear
@@ -27,6 +28,8 @@ class BiasActTest {
             {0, 0, 0, 0.5f, 1.5f},                                       // relu
             {-0.15f, -0.05f, 0, 0.5f, 1.5f},                             // leaky_relu, alpha 0.1
             {-0.077686984f, -0.039346934f, 0, 0.5f, 1.5f},               // elu, alpha 0.1
+            {-0.1002108f, -0.15426877f, 0, 0.34573123f, 1.3997892f},      // gelu: z/2·(1 + erf(z/√2))
+            {-0.27363829f, -0.18877033f, 0, 0.31122967f, 1.2263617f},     // silu: z·sigmoid(z)
         };
         OpenClTable table = new OpenClTable();
         for (Act act : Act.values()) table.add(new BiasAct("t_bias_act_" + act, Dim.batch(1), 1, 5, true, act, ALPHA), 1, 0, 1e-6, bias, y);
@@ -35,6 +38,13 @@ class BiasActTest {
             float[] got = out.get(act.ordinal())[1];
             for (int i = 0; i < 5; i++) assertThat(got[i]).as("%s(%s)", act, y[i] + 0.5f).isCloseTo(want[act.ordinal()][i], within(1e-6f));
         }
+    }
+
+    // gelu's erfc against Python's math.erfc, relative error within its bound of 1.2e-7, far into both tails
+    @Test void erfcIsWithinItsBound() {
+        double[][] known = {{0, 1}, {0.5, 0.4795001221869535}, {-1, 1.8427007929497148}, {2, 0.004677734981047266},
+            {4, 1.541725790028002e-08}, {-3, 1.9999779095030015}, {8, 1.1224297172982928e-29}};
+        for (double[] k : known) assertThat(Act.erfc(k[0])).as("erfc(%s)", k[0]).isCloseTo(k[1], within(1.2e-7 * k[1]));
     }
 
     // PyTorch: relu, leaky_relu, elu, sigmoid and tanh of NaN are NaN; torch.heaviside(nan, 1), DLN's
@@ -84,7 +94,7 @@ class BiasActTest {
                 BiasAct forward = new BiasAct("t_bias_act_shapes_" + act, Dim.batch(2), c, sp, bias, act, ALPHA);
                 table.add(forward, batch, 0, 1e-6, bias ? new float[][] {KernelCheck.random(r, (int) c, 1), y} : new float[][] {y});
                 table.add(new ActGrad("t_act_grad_" + act, Dim.batch(2 * c * sp), act, ALPHA), batch, 0, 1e-6,
-                        activate(act, y), dy, new float[n]);
+                        gradInput(act, y), dy, new float[n]);
             }
         }
         // with a bias, four elements a work-item where they share one bias value (spatial 12) or take
@@ -140,7 +150,7 @@ class BiasActTest {
         for (Act act : Act.values()) {
             double[] numeric = FiniteDifferences.gradient(z, p -> FiniteDifferences.dot(dy, activate(act, p)));
             float[] dz = new float[n];
-            new ActGrad("fd", Dim.of(n), act, ALPHA).reference(1, 0, new float[][] {activate(act, z), dy, dz});
+            new ActGrad("fd", Dim.of(n), act, ALPHA).reference(1, 0, new float[][] {gradInput(act, z), dy, dz});
             FiniteDifferences.assertMatches(dz, numeric, act + " dz");
         }
     }
@@ -162,6 +172,9 @@ class BiasActTest {
         new BiasGrad("fd", Dim.batch(1), channels, spatial).reference(rows, 0, new float[][] {dz, dbias});
         FiniteDifferences.assertMatches(dbias, numeric, "dbias");
     }
+
+    /** What ActGrad reads for inputs z: the activation's outputs, or z itself for gelu and silu. */
+    private static float[] gradInput(Act act, float[] z) { return act.gradFromOutput() ? activate(act, z) : z; }
 
     private static float[] activate(Act act, float[] z) {
         float[] y = z.clone();
