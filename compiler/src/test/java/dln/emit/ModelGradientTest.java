@@ -64,6 +64,16 @@ class ModelGradientTest {
             output y = concat(a, b) -> dense(2)
         }
         train Normed { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Bidirectional {
+            input s: [5, 2]
+            a = s -> gru(3, sequences: true, bidirectional: true) -> lstm(2, bidirectional: true)
+            b = s -> rnn(2, sequences: true, bidirectional: true) -> gru(3)
+            c = s -> lstm(2, sequences: true, bidirectional: true) -> rnn(2, activation: sigmoid, bidirectional: true)
+            output y = concat(a, b, c) -> dense(1) -> sigmoid
+        }
+        train Bidirectional { loss binary_cross_entropy  optimizer sgd(lr: 0.001) }
         """
     };
 
