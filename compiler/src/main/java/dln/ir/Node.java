@@ -32,6 +32,7 @@ import dln.kernel.RecurrentForward;
 import dln.kernel.SliceCopy;
 import dln.kernel.Softmax;
 import dln.kernel.SoftmaxGrad;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -311,7 +312,7 @@ public sealed interface Node {
                 String dhh = cell == RecurrentCell.GRU ? g.plan().work("grad.rnn.hh:" + name + d.suffix(), time * gates()) : dgates;
                 String[] buffers = {d.weightHh(), s[1], s[2], s[3], g.dy(y), dgates, dhh};
                 g.launch(new RecurrentBackward(g.kernel(this, "bwd" + d.suffix()), cell, time, units, act, sequences, bidirectional(), reverse),
-                        name + ": back through time", cell == RecurrentCell.GRU ? buffers : java.util.Arrays.copyOf(buffers, 6));
+                        name + ": back through time", cell == RecurrentCell.GRU ? buffers : Arrays.copyOf(buffers, 6));
                 g.launch(new Gemm(g.kernel(this, "dweight_ih" + d.suffix()), true, false, Dim.of(gates()), Dim.of(features), steps, (int) gates(), (int) features, (int) features, 1f, 0f),
                         "dW_ih", dgates, x.buffer(), g.param(d.weightIh()));
                 g.launch(new Gemm(g.kernel(this, "dweight_hh" + d.suffix()), true, false, Dim.of(gates()), Dim.of(units), steps, (int) gates(), (int) units, (int) units, 1f, 0f),

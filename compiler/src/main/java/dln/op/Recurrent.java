@@ -6,6 +6,7 @@ import dln.kernel.Act;
 import dln.kernel.RecurrentCell;
 import dln.net.ArgSpec.Kind;
 import dln.net.ArgSpec;
+import dln.net.Args;
 import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
@@ -38,7 +39,7 @@ public record Recurrent(RecurrentCell cell, long units, boolean sequences, Activ
             Signature.of("gru", "GRU over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; gates r, z, n; twice the units with `bidirectional: true`.",
                     1, a -> gated(RecurrentCell.GRU, a), Signature.UNITS, SEQUENCES, BIDIRECTIONAL, Signature.INIT));
 
-    private static Recurrent gated(RecurrentCell cell, dln.net.Args a) {
+    private static Recurrent gated(RecurrentCell cell, Args a) {
         return new Recurrent(cell, a.count("units"), a.flag("sequences"), Activation.Fn.TANH, a.flag("bidirectional"));
     }
 

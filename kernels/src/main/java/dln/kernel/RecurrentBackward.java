@@ -32,8 +32,8 @@ public record RecurrentBackward(String name, RecurrentCell cell, long time, long
     }
 
     public List<String> args() {
-        List<String> args = List.of("weight_hh", "hprev", "cells", "gates", "dy", "dgates");
-        return gru() ? java.util.stream.Stream.concat(args.stream(), java.util.stream.Stream.of("dhh")).toList() : args;
+        return gru() ? List.of("weight_hh", "hprev", "cells", "gates", "dy", "dgates", "dhh")
+                : List.of("weight_hh", "hprev", "cells", "gates", "dy", "dgates");
     }
 
     public void reference(int batch, int step, float[][] bufs) {

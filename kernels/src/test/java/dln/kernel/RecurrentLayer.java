@@ -1,6 +1,7 @@
 package dln.kernel;
 
 import dln.runtime.host.Blas;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -63,7 +64,7 @@ final class RecurrentLayer {
         float[] dgates = new float[n * t * gh];
         float[] dhh = cell == RecurrentCell.GRU ? new float[n * t * gh] : dgates;
         float[][] bufs = {weightHh, p.hprev, p.cells, p.gates, dy, dgates, dhh};
-        backward.reference(n, 0, cell == RecurrentCell.GRU ? bufs : java.util.Arrays.copyOf(bufs, 6));
+        backward.reference(n, 0, cell == RecurrentCell.GRU ? bufs : Arrays.copyOf(bufs, 6));
         return new float[][] {dgates, dhh};
     }
 
