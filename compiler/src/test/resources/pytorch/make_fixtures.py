@@ -62,11 +62,12 @@ def read_safetensors(path):
 
 def dln_names(module):
     """The state dict under DLN names: submodules are named as DLN names layers (dense_1, lstm_1),
-    recurrent layers drop PyTorch's layer suffix (weight_ih_l0 -> weight_ih). Batch norm's integer
+    recurrent layers drop PyTorch's layer suffix (weight_ih_l0 -> weight_ih, weight_ih_l0_reverse ->
+    weight_ih_reverse). Batch norm's integer
     step counter stays in, as in any PyTorch state dict: DLN reads it and ignores it."""
     out = {}
     for key, value in module.state_dict().items():
-        out[key.removesuffix("_l0")] = value
+        out[key.replace("_l0_reverse", "_reverse").removesuffix("_l0")] = value
     return out
 
 
@@ -351,8 +352,60 @@ model Upsampled {
         return F.silu(self.dense_2(F.gelu(self.dense_1(torch.cat([b, c], dim=1)))))
 
 
+
+class Gru(nn.Module):
+    DLN = """\
+// PyTorch parity: a GRU that returns every step, feeding a GRU that keeps its last state.
+// Written by make_fixtures.py.
+model Gru {
+    input series: [6, 3]
+    output y = series -> gru(5, sequences: true) -> gru(4) -> dense(2)
+}
+"""
+    INPUTS = {"series": (6, 3)}
+
+    def __init__(self):
+        super().__init__()
+        self.gru_1 = nn.GRU(3, 5, batch_first=True)
+        self.gru_2 = nn.GRU(5, 4, batch_first=True)
+        self.dense_1 = nn.Linear(4, 2)
+
+    def forward(self, series):
+        h, _ = self.gru_1(series)
+        _, h_n = self.gru_2(h)
+        return self.dense_1(h_n[0])
+
+
+class Bidirectional(nn.Module):
+    DLN = """\
+// PyTorch parity: bidirectional rnn, lstm and gru; the sequences are the forward half then the
+// backward half of each step, the last gru's output both directions' h_n. Written by make_fixtures.py.
+model Bidirectional {
+    input series: [7, 3]
+    output y = series -> rnn(3, sequences: true, bidirectional: true)
+        -> lstm(4, sequences: true, bidirectional: true)
+        -> gru(3, bidirectional: true) -> dense(2)
+}
+"""
+    INPUTS = {"series": (7, 3)}
+
+    def __init__(self):
+        super().__init__()
+        self.rnn_1 = nn.RNN(3, 3, batch_first=True, bidirectional=True)
+        self.lstm_1 = nn.LSTM(6, 4, batch_first=True, bidirectional=True)
+        self.gru_1 = nn.GRU(8, 3, batch_first=True, bidirectional=True)
+        self.dense_1 = nn.Linear(6, 2)
+
+    def forward(self, series):
+        h, _ = self.rnn_1(series)
+        h, _ = self.lstm_1(h)
+        _, h_n = self.gru_1(h)
+        return self.dense_1(torch.cat([h_n[0], h_n[1]], -1))
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
-          "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled}
+          "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled, "gru": Gru,
+          "bidirectional": Bidirectional}
 
 
 # ---- training and fixtures

@@ -27,10 +27,12 @@ import dln.kernel.PoolGeom;
 import dln.kernel.PreluBackward;
 import dln.kernel.PreluForward;
 import dln.kernel.RecurrentBackward;
+import dln.kernel.RecurrentCell;
 import dln.kernel.RecurrentForward;
 import dln.kernel.SliceCopy;
 import dln.kernel.Softmax;
 import dln.kernel.SoftmaxGrad;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -270,47 +272,64 @@ public sealed interface Node {
     }
 
     /**
-     * An RNN or LSTM over [T, F]: the input projection for every step is one matrix product, the
-     * sequential part one kernel; backward, one kernel gives the gate gradients and matrix products the rest.
+     * An rnn, lstm or gru over [T, F], in one direction or both: for each, the input projection for
+     * every step is one matrix product, the sequential part one kernel; backward, one kernel gives the
+     * gate gradients and matrix products the rest. The reverse direction (the second of
+     * {@code directions}) writes the second half of every output row.
      */
-    record Recurrent(String name, Operand x, Operand y, boolean lstm, long time, long features, long units, Act act,
-                            boolean sequences, String weightIh, String weightHh, String biasIh, String biasHh) implements Node {
+    record Recurrent(String name, Operand x, Operand y, RecurrentCell cell, long time, long features, long units, Act act,
+                     boolean sequences, List<Direction> directions) implements Node {
+        /** One direction's parameters, and the suffix of its kernels and buffers. */
+        public record Direction(String weightIh, String weightHh, String biasIh, String biasHh, String suffix) {}
+
         public List<Operand> inputs() { return List.of(x); }
         public Operand output() { return y; }
 
-        private long gates() { return (lstm ? 4 : 1) * units; }
+        private long gates() { return cell.gates() * units; }
 
-        private String[] state(Plan p) {
-            return new String[] {p.work("rnn.xproj:" + name, time * gates()), p.work("rnn.hprev:" + name, time * units),
-                    p.work("rnn.cells:" + name, lstm ? (time + 1) * units : 1), p.work("rnn.gates:" + name, time * gates())};
+        private boolean bidirectional() { return directions.size() == 2; }
+
+        private String[] state(Plan p, Direction d) {
+            String at = ":" + name + d.suffix();
+            return new String[] {p.work("rnn.xproj" + at, time * gates()), p.work("rnn.hprev" + at, time * units),
+                    p.work("rnn.cells" + at, cell == RecurrentCell.LSTM ? (time + 1) * units : 1), p.work("rnn.gates" + at, time * cell.saved() * units)};
         }
 
         public void forward(Lowering out, boolean training) {
-            String[] s = state(out.plan());
             Dim steps = Dim.batch(time);
-            out.launch(new Gemm(out.kernel(this, "xproj"), false, true, steps, Dim.of(gates()), Dim.of(features), (int) features, (int) features, (int) gates(), 1f, 0f),
-                    name + ": x·W_ihᵀ for every step", x.buffer(), weightIh, s[0]);
-            out.launch(new BiasAct(out.kernel(this, "xproj_bias"), steps, gates(), 1, true, Act.LINEAR, 0f), "+ b_ih", biasIh, s[0]);
-            out.launch(new RecurrentForward(out.kernel(this, "fwd"), lstm, time, units, act, sequences), name + ": through time",
-                    s[0], weightHh, biasHh, s[1], s[2], s[3], y.buffer());
+            for (Direction d : directions) {
+                String[] s = state(out.plan(), d);
+                boolean reverse = d != directions.get(0);
+                out.launch(new Gemm(out.kernel(this, "xproj" + d.suffix()), false, true, steps, Dim.of(gates()), Dim.of(features), (int) features, (int) features, (int) gates(), 1f, 0f),
+                        name + ": x·W_ihᵀ for every step", x.buffer(), d.weightIh(), s[0]);
+                out.launch(new BiasAct(out.kernel(this, "xproj_bias" + d.suffix()), steps, gates(), 1, true, Act.LINEAR, 0f), "+ b_ih", d.biasIh(), s[0]);
+                out.launch(new RecurrentForward(out.kernel(this, "fwd" + d.suffix()), cell, time, units, act, sequences, bidirectional(), reverse),
+                        name + (reverse ? ": through time, last step first" : ": through time"), s[0], d.weightHh(), d.biasHh(), s[1], s[2], s[3], y.buffer());
+            }
         }
 
         public void backward(Gradients g) {
-            String[] s = state(g.plan());
             Dim steps = Dim.batch(time);
-            String dgates = g.plan().work("grad.rnn.gates:" + name, time * gates());
-            g.launch(new RecurrentBackward(g.kernel(this, "bwd"), lstm, time, units, act, sequences), name + ": back through time",
-                    weightHh, s[1], s[2], s[3], g.dy(y), dgates);
-            g.launch(new Gemm(g.kernel(this, "dweight_ih"), true, false, Dim.of(gates()), Dim.of(features), steps, (int) gates(), (int) features, (int) features, 1f, 0f),
-                    "dW_ih", dgates, x.buffer(), g.param(weightIh));
-            g.launch(new Gemm(g.kernel(this, "dweight_hh"), true, false, Dim.of(gates()), Dim.of(units), steps, (int) gates(), (int) units, (int) units, 1f, 0f),
-                    "dW_hh", dgates, s[1], g.param(weightHh));
-            g.launch(new BiasGrad(g.kernel(this, "dbias_ih"), steps, gates(), 1), "db_ih", dgates, g.param(biasIh));
-            g.launch(new BiasGrad(g.kernel(this, "dbias_hh"), steps, gates(), 1), "db_hh", dgates, g.param(biasHh));
-            if (g.needs(x)) {
-                boolean add = g.accumulates(x);
-                g.launch(new Gemm(g.kernel(this, add ? "dx_add" : "dx"), false, false, steps, Dim.of(features), Dim.of(gates()), (int) gates(), (int) features, (int) features, 1f, add ? 1f : 0f),
-                        "dx", dgates, weightIh, g.dy(x));
+            for (Direction d : directions) {
+                String[] s = state(g.plan(), d);
+                boolean reverse = d != directions.get(0);
+                String dgates = g.plan().work("grad.rnn.gates:" + name + d.suffix(), time * gates());
+                // a gru's hidden side has a gradient of its own (r scales W_hn·h + b_hn); the other cells share dgates
+                String dhh = cell == RecurrentCell.GRU ? g.plan().work("grad.rnn.hh:" + name + d.suffix(), time * gates()) : dgates;
+                String[] buffers = {d.weightHh(), s[1], s[2], s[3], g.dy(y), dgates, dhh};
+                g.launch(new RecurrentBackward(g.kernel(this, "bwd" + d.suffix()), cell, time, units, act, sequences, bidirectional(), reverse),
+                        name + ": back through time", cell == RecurrentCell.GRU ? buffers : Arrays.copyOf(buffers, 6));
+                g.launch(new Gemm(g.kernel(this, "dweight_ih" + d.suffix()), true, false, Dim.of(gates()), Dim.of(features), steps, (int) gates(), (int) features, (int) features, 1f, 0f),
+                        "dW_ih", dgates, x.buffer(), g.param(d.weightIh()));
+                g.launch(new Gemm(g.kernel(this, "dweight_hh" + d.suffix()), true, false, Dim.of(gates()), Dim.of(units), steps, (int) gates(), (int) units, (int) units, 1f, 0f),
+                        "dW_hh", dhh, s[1], g.param(d.weightHh()));
+                g.launch(new BiasGrad(g.kernel(this, "dbias_ih" + d.suffix()), steps, gates(), 1), "db_ih", dgates, g.param(d.biasIh()));
+                g.launch(new BiasGrad(g.kernel(this, "dbias_hh" + d.suffix()), steps, gates(), 1), "db_hh", dhh, g.param(d.biasHh()));
+                if (g.needs(x)) {
+                    boolean add = g.accumulates(x);
+                    g.launch(new Gemm(g.kernel(this, add ? "dx_add" : "dx"), false, false, steps, Dim.of(features), Dim.of(gates()), (int) gates(), (int) features, (int) features, 1f, add ? 1f : 0f),
+                            "dx", dgates, d.weightIh(), g.dy(x));
+                }
             }
         }
     }

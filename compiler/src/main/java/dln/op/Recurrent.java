@@ -3,33 +3,47 @@ package dln.op;
 import dln.diag.Diag;
 import dln.ir.Node;
 import dln.kernel.Act;
+import dln.kernel.RecurrentCell;
 import dln.net.ArgSpec.Kind;
 import dln.net.ArgSpec;
+import dln.net.Args;
 import dln.net.Initializer;
 import dln.net.ParamSpec;
 import dln.net.Shape;
 import dln.runtime.Init;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import static java.lang.Math.addExact;
 import static java.lang.Math.multiplyExact;
 
 /**
- * `rnn(units, sequences = false, activation = tanh, init?)` and `lstm(units, sequences = false, init?)`
- * over [T, F]: the last hidden state [units], or every one [T, units]. PyTorch layout:
- * weight_ih [G*H, F], weight_hh [G*H, H], bias_ih and bias_hh [G*H], with G = 4 gates (i, f, g, o)
- * for an LSTM and G = 1 for an RNN.
+ * `rnn(units, sequences = false, activation = tanh, bidirectional = false, init?)`, `lstm(units,
+ * sequences = false, bidirectional = false, init?)` and `gru(...)` as lstm, over [T, F]: the last
+ * hidden state [units], or every one [T, units]; bidirectional, both directions' [2·units] or [T,
+ * 2·units], the forward half first. PyTorch layout: weight_ih [G*H, F], weight_hh [G*H, H], bias_ih
+ * and bias_hh [G*H], with G = 1 for an rnn, 4 gates (i, f, g, o) for an LSTM and 3 (r, z, n) for a
+ * GRU; the reverse direction's the same names with the suffix `_reverse`.
  */
-public record Recurrent(boolean lstm, long units, boolean sequences, Activation.Fn activation) implements Op {
-    static final List<Signature> SIGNATURES = List.of(
-            Signature.of("rnn", "Simple recurrent layer over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`.", 1, a -> new Recurrent(false, a.count("units"), a.flag("sequences"),
-                            Activation.Fn.valueOf(a.word("activation").toUpperCase(Locale.ROOT))),
-                    Signature.UNITS, ArgSpec.optional("sequences", Kind.BOOL, false),
-                    ArgSpec.word("activation", "tanh", "tanh", "relu", "sigmoid", "linear"), Signature.INIT),
-            Signature.of("lstm", "LSTM over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; gates i, f, g, o.", 1, a -> new Recurrent(true, a.count("units"), a.flag("sequences"), Activation.Fn.TANH),
-                    Signature.UNITS, ArgSpec.optional("sequences", Kind.BOOL, false), Signature.INIT));
+public record Recurrent(RecurrentCell cell, long units, boolean sequences, Activation.Fn activation, boolean bidirectional) implements Op {
+    private static final ArgSpec SEQUENCES = ArgSpec.optional("sequences", Kind.BOOL, false);
+    private static final ArgSpec BIDIRECTIONAL = ArgSpec.optional("bidirectional", Kind.BOOL, false);
 
-    public String kind() { return lstm ? "lstm" : "rnn"; }
+    static final List<Signature> SIGNATURES = List.of(
+            Signature.of("rnn", "Simple recurrent layer over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; twice the units with `bidirectional: true`.",
+                    1, a -> new Recurrent(RecurrentCell.RNN, a.count("units"), a.flag("sequences"),
+                            Activation.Fn.valueOf(a.word("activation").toUpperCase(Locale.ROOT)), a.flag("bidirectional")),
+                    Signature.UNITS, SEQUENCES, ArgSpec.word("activation", "tanh", "tanh", "relu", "sigmoid", "linear"), BIDIRECTIONAL, Signature.INIT),
+            Signature.of("lstm", "LSTM over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; gates i, f, g, o; twice the units with `bidirectional: true`.",
+                    1, a -> gated(RecurrentCell.LSTM, a), Signature.UNITS, SEQUENCES, BIDIRECTIONAL, Signature.INIT),
+            Signature.of("gru", "GRU over a sequence [T, F] -> [units] (the last state), or [T, units] with `sequences: true`; gates r, z, n; twice the units with `bidirectional: true`.",
+                    1, a -> gated(RecurrentCell.GRU, a), Signature.UNITS, SEQUENCES, BIDIRECTIONAL, Signature.INIT));
+
+    private static Recurrent gated(RecurrentCell cell, Args a) {
+        return new Recurrent(cell, a.count("units"), a.flag("sequences"), Activation.Fn.TANH, a.flag("bidirectional"));
+    }
+
+    public String kind() { return cell.kind(); }
 
     public Shape infer(List<Shape> in, Problems p) {
         Shape x = in.get(0);
@@ -38,14 +52,23 @@ public record Recurrent(boolean lstm, long units, boolean sequences, Activation.
             if (x.rank() == 1) report.help("a sequence of " + x.dim(0) + " single values is written [" + x.dim(0) + ", 1]");
             return null;
         }
-        return sequences ? Shape.of(x.dim(0), units) : Shape.of(units);
+        long width = multiplyExact(directions().size(), units);
+        return sequences ? Shape.of(x.dim(0), width) : Shape.of(width);
     }
 
+    /** The parameter suffix of each direction: "" (forward), then "_reverse" when bidirectional. */
+    private List<String> directions() { return bidirectional ? List.of("", "_reverse") : List.of(""); }
+
     public List<ParamSpec> params(List<Shape> in) {
-        long gates = multiplyExact(lstm ? 4 : 1, units);
-        return List.of(ParamSpec.trained("weight_ih", gates, in.get(0).dim(1)),
-                ParamSpec.trained("weight_hh", gates, units),
-                ParamSpec.trained("bias_ih", gates), ParamSpec.trained("bias_hh", gates));
+        long gates = multiplyExact(cell.gates(), units);
+        List<ParamSpec> params = new ArrayList<>();
+        for (String d : directions()) { // PyTorch's order: one direction's four, then the other's
+            params.add(ParamSpec.trained("weight_ih" + d, gates, in.get(0).dim(1)));
+            params.add(ParamSpec.trained("weight_hh" + d, gates, units));
+            params.add(ParamSpec.trained("bias_ih" + d, gates));
+            params.add(ParamSpec.trained("bias_hh" + d, gates));
+        }
+        return params;
     }
 
     /**
@@ -58,15 +81,16 @@ public record Recurrent(boolean lstm, long units, boolean sequences, Activation.
     }
 
     public long flops(List<Shape> in, Shape out) {
-        long gates = multiplyExact(lstm ? 4 : 1, units);
+        long gates = multiplyExact(cell.gates(), units);
         long perStep = multiplyExact(2 * gates, addExact(in.get(0).dim(1), units));
-        return multiplyExact(in.get(0).dim(0), perStep);
+        return multiplyExact(directions().size(), multiplyExact(in.get(0).dim(0), perStep));
     }
 
     public void lower(Lowerer.Context c) {
         Shape in = c.inShape();
-        Act act = lstm || activation == null ? Act.TANH : activation.act();
-        c.add(new Node.Recurrent(c.name(), c.x(), c.y(), lstm, in.dim(0), in.dim(1), units, act, sequences,
-                c.param("weight_ih"), c.param("weight_hh"), c.param("bias_ih"), c.param("bias_hh")));
+        Act act = cell != RecurrentCell.RNN || activation == null ? Act.TANH : activation.act();
+        List<Node.Recurrent.Direction> directions = directions().stream().map(d -> new Node.Recurrent.Direction(
+                c.param("weight_ih" + d), c.param("weight_hh" + d), c.param("bias_ih" + d), c.param("bias_hh" + d), d)).toList();
+        c.add(new Node.Recurrent(c.name(), c.x(), c.y(), cell, in.dim(0), in.dim(1), units, act, sequences, directions));
     }
 }

@@ -75,11 +75,21 @@ class ModelGradientTest {
             output y = concat(b, c) -> dense(2) -> silu
         }
         train Upsampled { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Bidirectional {
+            input s: [5, 2]
+            a = s -> gru(3, sequences: true, bidirectional: true) -> lstm(2, bidirectional: true)
+            b = s -> rnn(2, sequences: true, bidirectional: true) -> gru(3)
+            c = s -> lstm(2, sequences: true, bidirectional: true) -> rnn(2, activation: sigmoid, bidirectional: true)
+            output y = concat(a, b, c) -> dense(1) -> sigmoid
+        }
+        train Bidirectional { loss binary_cross_entropy  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

@@ -40,6 +40,7 @@ public class OpTest {
             case "dropout" -> "v -> dropout(0.5)";
             case "embedding" -> "ids -> embedding(10, 3)";
             case "rnn", "lstm" -> "seq -> " + layer + "(3)";
+            case "gru" -> "seq -> gru(3, bidirectional: true)";
             case "layernorm" -> "seq -> layernorm";
             case "add", "concat" -> layer + "(v, v)";
             default -> "v -> " + layer;

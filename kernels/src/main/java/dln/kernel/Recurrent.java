@@ -10,8 +10,11 @@ final class Recurrent {
 
     private Recurrent() {}
 
-    static void checkRnnActivation(Act act) {
-        if (!RNN_ACTIVATIONS.contains(act)) throw new IllegalArgumentException("an rnn takes tanh, relu, sigmoid or linear, not " + act);
+    /** The arguments both kernels take; a reverse direction is one half of a bidirectional layer. */
+    static void check(RecurrentCell cell, long time, long units, Act act, boolean bidirectional, boolean reverse) {
+        if (time < 1 || units < 1) throw new IllegalArgumentException("time and units must be positive: " + time + ", " + units);
+        if (cell == RecurrentCell.RNN && !RNN_ACTIVATIONS.contains(act)) throw new IllegalArgumentException("an rnn takes tanh, relu, sigmoid or linear, not " + act);
+        if (reverse && !bidirectional) throw new IllegalArgumentException("the reverse direction belongs to a bidirectional layer");
     }
 
     /** One work-group per example: the units rounded up to a multiple of 32 (a warp), at most 256. */

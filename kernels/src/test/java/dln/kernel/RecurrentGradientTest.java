@@ -1,6 +1,5 @@
 package dln.kernel;
 
-import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,19 +12,20 @@ class RecurrentGradientTest {
 
     static Stream<Arguments> layers() {
         Stream.Builder<Arguments> b = Stream.builder();
-        for (String kind : new String[] {"tanh", "relu", "lstm"}) {
+        for (String kind : new String[] {"tanh", "relu", "lstm", "gru"}) {
             for (int t : new int[] {1, 5}) {
-                for (boolean sequences : new boolean[] {false, true}) b.add(Arguments.of(kind, t, sequences));
+                for (boolean sequences : new boolean[] {false, true}) {
+                    for (boolean reverse : new boolean[] {false, true}) b.add(Arguments.of(kind, t, sequences, reverse));
+                }
             }
         }
         return b.build();
     }
 
-    @ParameterizedTest(name = "{0}, T = {1}, sequences {2}") @MethodSource("layers")
-    void gradientsMatchFiniteDifferences(String kind, int t, boolean sequences) {
-        Random r = new Random(kind.hashCode() * 31 + t * 2 + (sequences ? 1 : 0));
-        boolean lstm = kind.equals("lstm");
-        RecurrentLayer layer = new RecurrentLayer("grad", lstm, lstm ? null : Act.valueOf(kind.toUpperCase(Locale.ROOT)), sequences, 2, t, 3, 4, r);
+    @ParameterizedTest(name = "{0}, T = {1}, sequences {2}, reverse {3}") @MethodSource("layers")
+    void gradientsMatchFiniteDifferences(String kind, int t, boolean sequences, boolean reverse) {
+        Random r = new Random(kind.hashCode() * 31 + t * 2 + (sequences ? 1 : 0) + (reverse ? 1000 : 0));
+        RecurrentLayer layer = new RecurrentLayer("grad", Recurrents.cell(kind), Recurrents.act(kind), sequences, reverse, 2, t, 3, 4, r);
         float[] x = KernelCheck.random(r, layer.n * t * layer.f, 1);
         float[] dy = KernelCheck.random(r, layer.ySize(), 1);
         RecurrentLayer.Grads g = layer.backward(x, layer.forward(x), dy);
