@@ -40,6 +40,9 @@ public class OpTest {
             case "embedding" -> "ids -> embedding(10, 3)";
             case "rnn", "lstm" -> "seq -> " + layer + "(3)";
             case "layernorm" -> "seq -> layernorm";
+            case "attention" -> "seq -> attention(2)";
+            case "positional" -> "seq -> positional(5)";
+            case "mean" -> "seq -> mean";
             case "add", "concat" -> layer + "(v, v)";
             default -> "v -> " + layer;
         };
