@@ -74,7 +74,7 @@ public final class AttentionKernels {
 
         public void opencl(C out) {
             long t = g.time(), d = g.width(), dh = g.headWidth();
-            out.line("// p [%s, %d, %d] = softmax(q·kᵀ / √%d) per head%s.", g.rows(), t, t, dh, g.causal() ? ", keys after the query masked" : "");
+            out.line("// p [N, %d, %d, %d] = softmax(q·kᵀ / √%d) per head%s.", g.heads(), t, t, dh, g.causal() ? ", keys after the query masked" : "");
             out.kernel(name, "const qkv", "p");
             out.line("const int r = get_global_id(0);");
             out.line("if (r >= %s) return;", g.rows().c());
@@ -161,7 +161,7 @@ public final class AttentionKernels {
 
         public void opencl(C out) {
             long t = g.time(), d = g.width(), dh = g.headWidth();
-            out.line("// ds [%s, %d, %d] = p·(dp − Σ p·dp) / √%d, dp = do·vᵀ per head.", g.rows(), t, t, dh);
+            out.line("// ds [N, %d, %d, %d] = p·(dp − Σ p·dp) / √%d, dp = do·vᵀ per head.", g.heads(), t, t, dh);
             out.kernel(name, "const p", "const qkv", "const dout", "ds");
             out.line("const int r = get_global_id(0);");
             out.line("if (r >= %s) return;", g.rows().c());
