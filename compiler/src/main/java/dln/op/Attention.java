@@ -9,6 +9,7 @@ import dln.ir.Lowering;
 import dln.ir.Node;
 import dln.ir.Operand;
 import dln.ir.Plan;
+import dln.kernel.Act;
 import dln.kernel.AttentionKernels;
 import dln.kernel.BiasGrad;
 import dln.kernel.Dim;
@@ -89,32 +90,34 @@ public record Attention(long heads, boolean causal) implements Op {
     }
 
     /** The projections are products; the scores, their softmax and the mix of values are {@link AttentionKernels}. */
-    record Lowered(String name, Operand x, Operand y, AttentionKernels.Geometry g, String inWeight, String inBias, String outWeight, String outBias)
+    record Lowered(String name, Operand x, Operand y, AttentionKernels.Geometry geom, String inWeight, String inBias, String outWeight, String outBias)
             implements Node.Rules {
+        private static final Epilogue PLUS_BIAS = new Epilogue(true, Act.LINEAR, 0f);
+
         public void forward(Node.Layer node, Lowering out, boolean training) {
             String[] s = saved(out.plan());
-            int d = (int) g.width();
-            Dim steps = Dim.batch(g.time());
-            out.launch(new Gemm(out.kernel(node, "qkv"), false, true, steps, Dim.of(3L * d), Dim.of(d), d, d, 3 * d, 1f, 0f, new Epilogue(true, dln.kernel.Act.LINEAR, 0f)),
+            int d = (int) geom.width();
+            Dim steps = Dim.batch(geom.time());
+            out.launch(new Gemm(out.kernel(node, "qkv"), false, true, steps, Dim.of(3L * d), Dim.of(d), d, d, 3 * d, 1f, 0f, PLUS_BIAS),
                     name + ": q, k, v = x·in_proj_weightᵀ + in_proj_bias", x.buffer(), inWeight, s[0], inBias);
-            out.launch(new AttentionKernels.Scores(out.kernel(node, "scores"), g), "p = softmax(q·kᵀ/√dh)" + (g.causal() ? ", causal" : ""), s[0], s[1]);
-            out.launch(new AttentionKernels.Mix(out.kernel(node, "mix"), g), "o = p·v", s[1], s[0], s[2]);
-            out.launch(new Gemm(out.kernel(node, "out"), false, true, steps, Dim.of(d), Dim.of(d), d, d, d, 1f, 0f, new Epilogue(true, dln.kernel.Act.LINEAR, 0f)),
+            out.launch(new AttentionKernels.Scores(out.kernel(node, "scores"), geom), "p = softmax(q·kᵀ/√dh)" + (geom.causal() ? ", causal" : ""), s[0], s[1]);
+            out.launch(new AttentionKernels.Mix(out.kernel(node, "mix"), geom), "o = p·v", s[1], s[0], s[2]);
+            out.launch(new Gemm(out.kernel(node, "out"), false, true, steps, Dim.of(d), Dim.of(d), d, d, d, 1f, 0f, PLUS_BIAS),
                     "y = o·out_proj.weightᵀ + out_proj.bias", s[2], outWeight, y.buffer(), outBias);
         }
 
         public void backward(Node.Layer node, Gradients g) {
             String[] s = saved(g.plan());
-            int d = (int) this.g.width();
-            Dim steps = Dim.batch(this.g.time());
-            String dy = g.dy(y), dout = g.plan().work("grad.attn.o:" + name, this.g.time() * d);
-            String ds = g.plan().work("grad.attn.scores:" + name, this.g.heads() * this.g.time() * this.g.time());
-            String dqkv = g.plan().work("grad.attn.qkv:" + name, this.g.time() * 3 * d);
+            int d = (int) geom.width();
+            Dim steps = Dim.batch(geom.time());
+            String dy = g.dy(y), dout = g.plan().work("grad.attn.o:" + name, geom.time() * d);
+            String ds = g.plan().work("grad.attn.scores:" + name, geom.heads() * geom.time() * geom.time());
+            String dqkv = g.plan().work("grad.attn.qkv:" + name, geom.time() * 3 * d);
             g.launch(new Gemm(g.kernel(node, "dout_weight"), true, false, Dim.of(d), Dim.of(d), steps, d, d, d, 1f, 0f), "dW_out = dyᵀ·o", dy, s[2], g.param(outWeight));
             g.launch(new BiasGrad(g.kernel(node, "dout_bias"), steps, d, 1), "db_out = Σ dy", dy, g.param(outBias));
             g.launch(new Gemm(g.kernel(node, "do"), false, false, steps, Dim.of(d), Dim.of(d), d, d, d, 1f, 0f), "do = dy·W_out", dy, outWeight, dout);
-            g.launch(new AttentionKernels.BackwardScores(g.kernel(node, "dscores"), this.g), "ds", s[1], s[0], dout, ds);
-            g.launch(new AttentionKernels.BackwardQkv(g.kernel(node, "dqkv"), this.g), "dq, dk, dv", s[1], ds, s[0], dout, dqkv);
+            g.launch(new AttentionKernels.BackwardScores(g.kernel(node, "dscores"), geom), "ds", s[1], s[0], dout, ds);
+            g.launch(new AttentionKernels.BackwardQkv(g.kernel(node, "dqkv"), geom), "dq, dk, dv", s[1], ds, s[0], dout, dqkv);
             g.launch(new Gemm(g.kernel(node, "din_weight"), true, false, Dim.of(3L * d), Dim.of(d), steps, 3 * d, d, d, 1f, 0f), "dW_in = dqkvᵀ·x", dqkv, x.buffer(), g.param(inWeight));
             g.launch(new BiasGrad(g.kernel(node, "din_bias"), steps, 3L * d, 1), "db_in = Σ dqkv", dqkv, g.param(inBias));
             if (g.needs(x)) {
@@ -126,8 +129,8 @@ public record Attention(long heads, boolean causal) implements Op {
 
         /** q, k, v [T, 3D], the attention weights [heads, T, T] and the heads' outputs [T, D], kept for the backward pass. */
         private String[] saved(Plan plan) {
-            long t = g.time(), d = g.width();
-            return new String[] {plan.work("saved.qkv:" + name, t * 3 * d), plan.work("saved.p:" + name, g.heads() * t * t), plan.work("saved.o:" + name, t * d)};
+            long t = geom.time(), d = geom.width();
+            return new String[] {plan.work("saved.qkv:" + name, t * 3 * d), plan.work("saved.p:" + name, geom.heads() * t * t), plan.work("saved.o:" + name, t * d)};
         }
     }
 }
