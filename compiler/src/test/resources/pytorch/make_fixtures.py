@@ -403,9 +403,71 @@ model Bidirectional {
         return self.dense_1(torch.cat([h_n[0], h_n[1]], -1))
 
 
+class Positional(nn.Module):
+    """DLN's positional(max_len): a learned [max_len, D] added to the first T positions."""
+
+    def __init__(self, max_len, width):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(max_len, width))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+
+
+class Attention(nn.Module):
+    DLN = """\
+// PyTorch parity: an encoder block: embedding, learned positions, self-attention with a residual
+// and layer norm, the mean over time.
+// Written by make_fixtures.py.
+model Attention {
+    input tokens: int[6]
+    e = tokens -> embedding(11, dim: 8) -> positional(9)
+    a = add(e, e -> attention(2)) -> layernorm
+    output y = a -> mean -> dense(2)
+}
+"""
+    INPUTS = {"tokens": (6,)}
+    VOCAB = 11
+
+    def __init__(self):
+        super().__init__()
+        self.embedding_1 = nn.Embedding(11, 8)
+        self.positional_1 = Positional(9, 8)
+        self.attention_1 = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.layernorm_1 = nn.LayerNorm(8)
+        self.dense_1 = nn.Linear(8, 2)
+
+    def forward(self, tokens):
+        e = self.positional_1(self.embedding_1(tokens))
+        a = self.layernorm_1(e + self.attention_1(e, e, e, need_weights=False)[0])
+        return self.dense_1(a.mean(dim=1))
+
+
+class AttentionCausal(nn.Module):
+    DLN = """\
+// PyTorch parity: causal self-attention (each step sees itself and earlier steps), three heads.
+// Written by make_fixtures.py.
+model AttentionCausal {
+    input x: [5, 6]
+    output y = x -> attention(3, causal: true) -> flatten -> dense(2)
+}
+"""
+    INPUTS = {"x": (5, 6)}
+
+    def __init__(self):
+        super().__init__()
+        self.attention_1 = nn.MultiheadAttention(6, 3, batch_first=True)
+        self.dense_1 = nn.Linear(30, 2)
+
+    def forward(self, x):
+        t = x.shape[1]
+        mask = torch.triu(torch.full((t, t), float("-inf"), dtype=x.dtype), diagonal=1)
+        return self.dense_1(self.attention_1(x, x, x, attn_mask=mask, need_weights=False)[0].flatten(1))
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
           "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled, "gru": Gru,
-          "bidirectional": Bidirectional}
+          "bidirectional": Bidirectional, "attention": Attention, "attention_causal": AttentionCausal}
 
 
 # ---- training and fixtures

@@ -63,6 +63,7 @@ public enum Diag {
     WrongInputCount("DLN046", ERROR, "{0} takes {1}, but {2} given"),
     NotATensor("DLN047", ERROR, "{0} needs a tensor, but `{1}` is {2}"),
     TooLarge("DLN048", ERROR, "{0} is too large: {1}"),
+    ArgumentsDoNotFitInput("DLN049", ERROR, "{0} {1}, but its input has shape {2}"),
 
     // Blocks and models.
     BlockCallsItself("DLN050", ERROR, "block `{0}` calls itself: {1}"),

@@ -21,7 +21,7 @@ import java.util.Map;
  * the docs read. docs/ARCHITECTURE.md walks through adding one.
  */
 public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Upsample, Flatten, Dropout, BatchNorm, LayerNorm, Embedding,
-        Recurrent, Maxout, Add, Concat, Activation {
+        Recurrent, Attention, Positional, Mean, Maxout, Add, Concat, Activation {
 
     /** The name the op is called by in .dln files, and the stem of its layers' names: `conv2d`. */
     String kind();
@@ -58,7 +58,8 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Upsample, Flat
 
         private static final Map<String, Signature> SIGNATURES = of(
                 Dense.SIGNATURES, Conv.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Upsample.SIGNATURES, Flatten.SIGNATURES,
-                Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES, Maxout.SIGNATURES,
+                Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES,
+                Attention.SIGNATURES, Positional.SIGNATURES, Mean.SIGNATURES, Maxout.SIGNATURES,
                 Add.SIGNATURES, Concat.SIGNATURES, Activation.SIGNATURES);
 
         @SafeVarargs

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The emitted Java and OpenCL of two small models, compared whole with reviewed files (as
+ * The emitted Java and OpenCL of three small models, compared whole with reviewed files (as
  * JavaPoet's own tests do). After an intended change, regenerate them with
  * `mvn test -Dtest=GoldenTest -Dgolden.update=true` and review the diff.
  */
@@ -19,7 +19,7 @@ class GoldenTest {
     static final Path DIR = Path.of("src/test/resources/golden");
 
     @ParameterizedTest
-    @ValueSource(strings = {"xor", "tiny_cnn"})
+    @ValueSource(strings = {"xor", "tiny_cnn", "tiny_encoder"})
     void emittedCodeMatchesTheReviewedFiles(String name) throws IOException {
         String dln = Files.readString(DIR.resolve(name + ".dln"), StandardCharsets.UTF_8);
         var generated = Models.generate(dln);

@@ -85,11 +85,22 @@ class ModelGradientTest {
             output y = concat(a, b, c) -> dense(1) -> sigmoid
         }
         train Bidirectional { loss binary_cross_entropy  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Encoder {
+            input t: int[5]
+            e = t -> embedding(7, dim: 4) -> positional(6)
+            a = add(e, e -> attention(2)) -> layernorm
+            b = add(a, a -> attention(4, causal: true)) -> layernorm
+            c = b -> tanh -> mean(axis: 1)
+            output y = concat(b -> mean, c) -> dense(2)
+        }
+        train Encoder { loss mse  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

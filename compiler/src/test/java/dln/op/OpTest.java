@@ -42,6 +42,9 @@ public class OpTest {
             case "rnn", "lstm" -> "seq -> " + layer + "(3)";
             case "gru" -> "seq -> gru(3, bidirectional: true)";
             case "layernorm" -> "seq -> layernorm";
+            case "attention" -> "seq -> attention(2)";
+            case "positional" -> "seq -> positional(5)";
+            case "mean" -> "seq -> mean";
             case "add", "concat" -> layer + "(v, v)";
             default -> "v -> " + layer;
         };
