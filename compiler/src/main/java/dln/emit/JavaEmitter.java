@@ -299,7 +299,8 @@ public final class JavaEmitter {
             OptimizerKind.SGD, List.of("name", "size", "momentum", "nesterov", "l1", "l2"),
             OptimizerKind.ADAGRAD, List.of("name", "size", "eps", "l1", "l2"),
             OptimizerKind.RMSPROP, List.of("name", "size", "rho", "eps", "l1", "l2"),
-            OptimizerKind.ADAM, List.of("name", "size", "beta1", "beta2", "eps", "l1", "l2"));
+            OptimizerKind.ADAM, List.of("name", "size", "beta1", "beta2", "eps", "l1", "l2"),
+            OptimizerKind.ADAMW, List.of("name", "size", "beta1", "beta2", "eps", "decay", "l1", "l2"));
 
     /**
      * {@code Update.adam(...)} and the like, with only what the rule reads; null when the factory

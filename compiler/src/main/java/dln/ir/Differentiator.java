@@ -134,7 +134,7 @@ public final class Differentiator {
             case SGD -> "momentum";
             case ADAGRAD -> "adagrad.sum";
             case RMSPROP -> "rmsprop.square";
-            case ADAM -> which == 1 ? "adam.m" : "adam.v";
+            case ADAM, ADAMW -> which == 1 ? "adam.m" : "adam.v";
         };
     }
 }

@@ -19,11 +19,13 @@ import java.util.function.Function;
  * <li>RMSPROP: s = ρ·s + (1 − ρ)·g² (state1); w −= lr·g/(√s + eps).
  * <li>ADAM: m = β1·m + (1 − β1)·g (state1), v = β2·v + (1 − β2)·g² (state2);
  *     w −= (lr/(1 − β1^t))·m/(√v/√(1 − β2^t) + eps), eps outside the square root.
+ * <li>ADAMW: torch.optim.AdamW, Adam after the decoupled weight decay w ·= 1 − lr·{@code decay}, which
+ *     (unlike l2) never enters the moments.
  * </ul>
  * A state buffer the rule does not use is never touched and may be a 1-element dummy.
  */
 public record Update(String name, long size, OptimizerKind kind, float momentum, boolean nesterov,
-        float beta1, float beta2, float rho, float eps, float l1, float l2) implements Kernel {
+        float beta1, float beta2, float rho, float eps, float l1, float l2, float decay) implements Kernel {
 
     public Update {
         if (size < 0) throw new IllegalArgumentException("parameter size must not be negative, not " + size);
@@ -31,19 +33,24 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
 
     /** SGD, with momentum unless it is 0. The factories set the components their rule does not read to the defaults. */
     public static Update sgd(String name, long size, float momentum, boolean nesterov, float l1, float l2) {
-        return new Update(name, size, OptimizerKind.SGD, momentum, nesterov, 0.9f, 0.999f, 0.9f, 1e-8f, l1, l2);
+        return new Update(name, size, OptimizerKind.SGD, momentum, nesterov, 0.9f, 0.999f, 0.9f, 1e-8f, l1, l2, 0f);
     }
 
     public static Update adagrad(String name, long size, float eps, float l1, float l2) {
-        return new Update(name, size, OptimizerKind.ADAGRAD, 0f, false, 0.9f, 0.999f, 0.9f, eps, l1, l2);
+        return new Update(name, size, OptimizerKind.ADAGRAD, 0f, false, 0.9f, 0.999f, 0.9f, eps, l1, l2, 0f);
     }
 
     public static Update rmsprop(String name, long size, float rho, float eps, float l1, float l2) {
-        return new Update(name, size, OptimizerKind.RMSPROP, 0f, false, 0.9f, 0.999f, rho, eps, l1, l2);
+        return new Update(name, size, OptimizerKind.RMSPROP, 0f, false, 0.9f, 0.999f, rho, eps, l1, l2, 0f);
     }
 
     public static Update adam(String name, long size, float beta1, float beta2, float eps, float l1, float l2) {
-        return new Update(name, size, OptimizerKind.ADAM, 0f, false, beta1, beta2, 0.9f, eps, l1, l2);
+        return new Update(name, size, OptimizerKind.ADAM, 0f, false, beta1, beta2, 0.9f, eps, l1, l2, 0f);
+    }
+
+    /** AdamW: Adam with the decoupled weight decay {@code decay} (PyTorch's weight_decay of AdamW). */
+    public static Update adamw(String name, long size, float beta1, float beta2, float eps, float decay, float l1, float l2) {
+        return new Update(name, size, OptimizerKind.ADAMW, 0f, false, beta1, beta2, 0.9f, eps, l1, l2, decay);
     }
 
     /** Floats in the hyper buffer. */
@@ -56,7 +63,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
 
     /** The hyper buffer for step {@code t} (from 1) at rate {@code lr}: lr, t, Adam's step size and √(1 − β2^t). */
     public float[] hyper(double lr, long t) {
-        if (kind != OptimizerKind.ADAM) return rateOnly(lr, t);
+        if (!kind.moments()) return rateOnly(lr, t);
         return new float[] {(float) lr, t, (float) (lr / (1 - Math.pow(beta1, t))), (float) Math.sqrt(1 - Math.pow(beta2, t))};
     }
 
@@ -96,9 +103,10 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
                         param[i] = w - lr * g / ((float) Math.sqrt(s) + eps);
                     }
                 }
-                case ADAM -> {
+                case ADAM, ADAMW -> {
+                    float shrink = 1 - lr * decay;
                     for (int i = from; i < to; i++) {
-                        float w = param[i], g = decayed(grad[i], w);
+                        float g = decayed(grad[i], param[i]), w = kind == OptimizerKind.ADAMW ? param[i] * shrink : param[i];
                         float m = beta1 * state1[i] + (1 - beta1) * g, v = beta2 * state2[i] + (1 - beta2) * g * g;
                         state1[i] = m;
                         state2[i] = v;
@@ -132,7 +140,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
 
     /** How many state buffers the rule uses: none for plain SGD, two for Adam, one otherwise. */
     public int states() {
-        if (kind == OptimizerKind.ADAM) return 2;
+        if (kind.moments()) return 2;
         return kind == OptimizerKind.SGD && momentum == 0 ? 0 : 1;
     }
 
@@ -142,7 +150,7 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
             case SGD -> "momentum_buffer";
             case ADAGRAD -> "sum";
             case RMSPROP -> "square_avg";
-            case ADAM -> s == 1 ? "exp_avg" : "exp_avg_sq";
+            case ADAM, ADAMW -> s == 1 ? "exp_avg" : "exp_avg_sq";
         };
     }
 
@@ -163,8 +171,8 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
     void body(C out, String q, Function<String, String> buffer) {
         long full = size / W;
         // Adam reads its bias-corrected step size instead of the rate.
-        if (kind == OptimizerKind.ADAM) out.line("const float step_size = hyper[2], root_bc2 = hyper[3];");
-        else out.line("const float lr = hyper[0];");
+        if (kind.moments()) out.line("const float step_size = hyper[2], root_bc2 = hyper[3];");
+        if (kind != OptimizerKind.ADAM) out.line("const float lr = hyper[0];");
         if (full > 0) {
             out.line("if (%s < %d) {", q, full);
             rule(out, "float" + W, a -> "vload" + W + "(" + q + ", " + buffer.apply(a) + ")", (a, v) -> "vstore" + W + "(" + v + ", " + q + ", " + buffer.apply(a) + ");");
@@ -205,12 +213,14 @@ public record Update(String name, long size, OptimizerKind kind, float momentum,
                 out.line(store.apply("state1", "s"));
                 out.line(store.apply("param", "w - lr * g / (sqrt(s) + " + C.f(eps) + ")"));
             }
-            case ADAM -> {
+            case ADAM, ADAMW -> {
                 out.line("const %s m = %s * %s + %s * g;", type, C.f(beta1), load.apply("state1"), C.f(1 - beta1));
                 out.line("const %s v = %s * %s + %s * g * g;", type, C.f(beta2), load.apply("state2"), C.f(1 - beta2));
                 out.line(store.apply("state1", "m"));
                 out.line(store.apply("state2", "v"));
-                out.line(store.apply("param", "w - step_size * m / (sqrt(v) / root_bc2 + " + C.f(eps) + ")"));
+                // AdamW shrinks the weight before its step, as PyTorch's param.mul_(1 - lr * weight_decay)
+                String shrunk = kind == OptimizerKind.ADAMW ? "w * (1.0f - lr * " + C.f(decay) + ")" : "w";
+                out.line(store.apply("param", shrunk + " - step_size * m / (sqrt(v) / root_bc2 + " + C.f(eps) + ")"));
             }
         }
     }

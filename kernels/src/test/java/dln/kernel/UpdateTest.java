@@ -28,6 +28,18 @@ class UpdateTest {
         assertThat(step2[1][0]).isCloseTo(0.8733663f, within(1e-6f));
     }
 
+    @Test void adamwTwoStepsByHand() {
+        // torch.optim.AdamW, as adamTwoStepsByHand with weight_decay 0.01: the weight shrinks by 1 - 0.1·0.01 before Adam's step,
+        // and the moments are Adam's (the decay never enters them).
+        // t=1: w = 0.999 - 0.1 = 0.899; t=2: w = 0.899·0.999 - 0.0266337 = 0.898101 - 0.0266337 = 0.8714673
+        Update adamw = update("t_update_adamw_hand", 1, OptimizerKind.ADAMW, 0, false, 0, 0);
+        float[][] step1 = run(adamw, 1, new float[] {1}, 0.5f, new float[1], new float[1]);
+        assertThat(step1[1][0]).isCloseTo(0.899f, within(1e-6f));
+        assertThat(step1[3][0]).isCloseTo(0.05f, within(1e-7f));
+        float[][] step2 = run(adamw, 2, step1[1], -0.25f, step1[3], step1[4]);
+        assertThat(step2[1][0]).isCloseTo(0.8714673f, within(1e-6f));
+    }
+
     @Test void sgdWithMomentumTwoStepsByHand() {
         // v = 0.9·v + g: 0.5 then 0.95; w = 1 - 0.1·0.5 = 0.95, then 0.95 - 0.1·0.95 = 0.855
         Update sgd = update("t_update_momentum_hand", 1, OptimizerKind.SGD, 0.9f, false, 0, 0);
@@ -74,12 +86,13 @@ class UpdateTest {
             kinds.add(update("t_update_adagrad_" + size, size, OptimizerKind.ADAGRAD, 0, false, 0, 0));
             kinds.add(update("t_update_rmsprop_" + size, size, OptimizerKind.RMSPROP, 0, false, 0, 1e-2f));
             kinds.add(update("t_update_adam_" + size, size, OptimizerKind.ADAM, 0, false, 1e-3f, 1e-2f));
+            kinds.add(update("t_update_adamw_" + size, size, OptimizerKind.ADAMW, 0, false, 0, 1e-2f));
         }
         for (Update k : kinds) {
             int n = (int) k.size();
             float[] state1 = KernelCheck.random(r, n, 1), state2 = KernelCheck.random(r, n, 1);
             for (int i = 0; i < n; i++) state2[i] = Math.abs(state2[i]); // second moments are never negative
-            if (k.kind() != OptimizerKind.SGD) state1 = k.kind() == OptimizerKind.ADAM ? state1 : state2.clone();
+            if (k.kind() != OptimizerKind.SGD) state1 = k.kind().moments() ? state1 : state2.clone();
             table.add(k, 1, 0, 1e-5, k.hyper(0.01, 7), KernelCheck.random(r, n, 1), KernelCheck.random(r, n, 1), state1, state2);
         }
         table.assertSame();
@@ -103,8 +116,8 @@ class UpdateTest {
     @Test void aGroupGivesWhatItsPartsGiveOneByOne() {
         Random r = new Random(11);
         List<Update> parts = new ArrayList<>();
-        int[] sizes = {1, 3, 4, 5, 37, 1000};
-        OptimizerKind[] kinds = {OptimizerKind.SGD, OptimizerKind.SGD, OptimizerKind.ADAM, OptimizerKind.ADAGRAD, OptimizerKind.RMSPROP, OptimizerKind.ADAM};
+        int[] sizes = {1, 3, 4, 5, 37, 1000, 21};
+        OptimizerKind[] kinds = {OptimizerKind.SGD, OptimizerKind.SGD, OptimizerKind.ADAM, OptimizerKind.ADAGRAD, OptimizerKind.RMSPROP, OptimizerKind.ADAM, OptimizerKind.ADAMW};
         for (int i = 0; i < sizes.length; i++) {
             parts.add(update("t_group_part_" + i, sizes[i], kinds[i], i == 1 ? 0.9f : 0, false, i % 2 * 1e-3f, 1e-2f));
         }
@@ -133,7 +146,7 @@ class UpdateTest {
             for (int s = 1; s <= parts.get(i).states(); s++) assertThat(out[at + 1 + s]).as("state " + s + " of part " + i).containsExactly(alone.get(i)[2 + s]);
             at += 2 + parts.get(i).states();
         }
-        assertThat(group.global(1)).as("a work-item per 16 elements of each part").containsExactly(1 + 1 + 1 + 1 + 3 + 63);
+        assertThat(group.global(1)).as("a work-item per 16 elements of each part").containsExactly(1 + 1 + 1 + 1 + 3 + 63 + 2);
     }
 
     // The host computes Adam's bias corrections once a step, in double (as PyTorch's Adam does);
@@ -147,7 +160,7 @@ class UpdateTest {
         assertThat(h[2]).isCloseTo((float) (0.1 / (1 - 0.9 * 0.9)), within(1e-6f));        // 0.5263158
         assertThat(h[3]).isCloseTo((float) Math.sqrt(1 - 0.999 * 0.999), within(1e-6f));  // 0.0446990
         assertThat(update("t_hyper_sgd", 1, OptimizerKind.SGD, 0, false, 0, 0).hyper(0.1, 2)).containsExactly(0.1f, 2f, 0.1f, 1f);
-        Update other = new Update("t_hyper_adam_2", 1, OptimizerKind.ADAM, 0, false, 0.5f, 0.999f, 0.9f, 1e-8f, 0, 0);
+        Update other = new Update("t_hyper_adam_2", 1, OptimizerKind.ADAM, 0, false, 0.5f, 0.999f, 0.9f, 1e-8f, 0, 0, 0);
         assertThatThrownBy(() -> new UpdateGroup("t_mixed_betas", List.of(adam, other))).hasMessageContaining("betas must agree");
     }
 
@@ -160,7 +173,7 @@ class UpdateTest {
 
     private static Update update(String name, long size, OptimizerKind kind, float momentum, boolean nesterov, float l1, float l2) {
         float eps = kind == OptimizerKind.ADAGRAD ? 1e-10f : 1e-8f;
-        return new Update(name, size, kind, momentum, nesterov, 0.9f, 0.999f, 0.9f, eps, l1, l2);
+        return new Update(name, size, kind, momentum, nesterov, 0.9f, 0.999f, 0.9f, eps, l1, l2, kind == OptimizerKind.ADAMW ? 0.01f : 0);
     }
 
     /** One step at step count t with a scalar gradient; returns every buffer after it. */
