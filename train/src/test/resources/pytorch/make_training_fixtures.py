@@ -68,6 +68,12 @@ def warmed(opt, warmup, main):
 FIXTURES = {
     "adamw": (["optimizer adamw(lr: 0.02, weight_decay: 0.1)", "regularize l2(0.01)", "epochs    4"], 4,
               lambda p: torch.optim.AdamW(p, lr=0.02, weight_decay=0.1), None, 0.01, None),
+    "clip_norm": (["optimizer adam(lr: 0.05)", "clip      norm(0.3)", "regularize l2(0.01)", "epochs    3"], 3,
+                  lambda p: torch.optim.Adam(p, lr=0.05), None, 0.01,
+                  lambda p: torch.nn.utils.clip_grad_norm_(p, 0.3)),
+    "clip_value": (["optimizer sgd(lr: 0.1, momentum: 0.9)", "clip      value(0.02)", "epochs    3"], 3,
+                   lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None, 0.0,
+                   lambda p: torch.nn.utils.clip_grad_value_(p, 0.02)),
 }
 
 
@@ -81,7 +87,7 @@ def train(name):
     params = list(model.parameters())
     opt = optimizer(params)
     sched = scheduler(opt) if scheduler else None
-    rates = []
+    rates, clipped = [], 0
     for _ in range(epochs):
         rates.append(opt.param_groups[0]["lr"])
         for start in range(0, EXAMPLES, BATCH):
@@ -91,7 +97,9 @@ def train(name):
             loss = loss + sum(0.5 * l2 * (p ** 2).sum() for p in params if p.dim() >= 2)
             loss.backward()
             if clip:
+                before = [p.grad.clone() for p in params]
                 clip(params)
+                clipped += any(not torch.equal(b, p.grad) for b, p in zip(before, params))
             opt.step()
         if sched:
             sched.step()
@@ -101,7 +109,8 @@ def train(name):
     np.save(HERE / f"{name}.x.npy", x.numpy())
     np.save(HERE / f"{name}.targets.npy", targets.numpy())
     np.save(HERE / f"{name}.rates.npy", np.array(rates, dtype=np.float64))
-    print(f"{name}: rates {[round(r, 6) for r in rates]}")
+    assert not clip or clipped > 0, name + ": clipping never acted"
+    print(f"{name}: rates {[round(r, 6) for r in rates]}, {clipped} steps clipped")
 
 
 if __name__ == "__main__":

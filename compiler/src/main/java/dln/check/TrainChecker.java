@@ -60,6 +60,11 @@ public final class TrainChecker {
             "cosine", new Fn(List.of(optional("min_lr", Kind.NONNEG, 0.0)), 1),
             "plateau", new Fn(List.of(optional("factor", Kind.FRACTION, 0.1), optional("patience", Kind.NONNEG_INT, 10L)), 2));
 
+    /** Gradient clipping: clip_grad_norm_ over every gradient together, or clip_grad_value_. */
+    static final Map<String, Fn> CLIPS = Map.of(
+            "norm", new Fn(List.of(required("max", Kind.POSITIVE)), 1),
+            "value", new Fn(List.of(required("max", Kind.POSITIVE)), 1));
+
     static final Map<String, Fn> REGULARIZERS = Map.of(
             "l1", new Fn(List.of(required("lambda", Kind.NONNEG)), 1),
             "l2", new Fn(List.of(required("lambda", Kind.NONNEG)), 1));
@@ -87,7 +92,7 @@ public final class TrainChecker {
                     optional("test", Kind.UNIT, 0.0)), 0));
 
     static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "optimizer", "schedule",
-            "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
+            "clip", "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
 
     static final Set<String> LOSSES = Set.of("mse", "mae", "cross_entropy", "binary_cross_entropy", "hinge");
     static final Set<String> METRICS = Set.of("accuracy", "mae", "mse", "loss");
@@ -149,6 +154,7 @@ public final class TrainChecker {
             String loss = word("loss", LOSSES);
             Optimizer optimizer = function("optimizer", "optimizer", OPTIMIZERS, (name, args) -> Optimizer.TABLE.get(name).build().apply(args));
             Training.Call schedule = function("schedule", "schedule", SCHEDULES);
+            Training.Call clip = function("clip", "clip", CLIPS);
             List<Training.Call> regularizers = functions("regularize", "regularizer", REGULARIZERS);
             dln.net.Initializer init = (dln.net.Initializer) single("init", Kind.INIT, null);
             long batch = batch();
@@ -169,7 +175,7 @@ public final class TrainChecker {
                 againstModel(loss, optimizer, augment, data, test);
             }
             if (diags.errorCount() > errorsBefore) return null;
-            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, l1, l2, init,
+            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, clip, l1, l2, init,
                     batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
                     earlyStop, checkpoint, metrics, train.span());
         }

@@ -53,7 +53,7 @@ public record UpdateGroup(String name, List<Update> parts) implements OptimizerS
     }
 
     /** The identifiers the kernel's body declares, which no buffer may take. */
-    private static final Set<String> LOCALS = Set.of("q", "i", "lr", "step_size", "root_bc2", "w", "g", "v", "m", "s", "batch", "step");
+    private static final Set<String> LOCALS = Set.of("q", "i", "lr", "step_size", "root_bc2", "clip_scale", "w", "g", "v", "m", "s", "batch", "step");
 
     private List<String> args(BiFunction<Integer, String, String> name) {
         List<String> out = new ArrayList<>(List.of("hyper"));
