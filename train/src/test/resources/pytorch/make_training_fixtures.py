@@ -74,6 +74,14 @@ FIXTURES = {
     "clip_value": (["optimizer sgd(lr: 0.1, momentum: 0.9)", "clip      value(0.02)", "epochs    3"], 3,
                    lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None, 0.0,
                    lambda p: torch.nn.utils.clip_grad_value_(p, 0.02)),
+    "warmup_cosine": (["optimizer adamw(lr: 0.03)", "schedule  cosine(min_lr: 0.001, warmup: 2)", "clip      norm(1.0)",
+                       "epochs    6"], 6,
+                      lambda p: torch.optim.AdamW(p, lr=0.03),
+                      lambda o: warmed(o, 2, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=6 - 2, eta_min=0.001)),
+                      0.0, lambda p: torch.nn.utils.clip_grad_norm_(p, 1.0)),
+    "warmup_step": (["optimizer sgd(lr: 0.2, momentum: 0.5)", "schedule  step(2, 0.5, warmup: 3)", "epochs    7"], 7,
+                    lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.5),
+                    lambda o: warmed(o, 3, lambda o: torch.optim.lr_scheduler.StepLR(o, 2, 0.5)), 0.0, None),
 }
 
 
