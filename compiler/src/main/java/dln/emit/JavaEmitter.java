@@ -278,6 +278,9 @@ public final class JavaEmitter {
             for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));
             return b.unindent().add(")").build();
         }
+        if (value instanceof Update u && !u.clip().equals(Update.Clip.NONE) && factory(u.clipped(Update.Clip.NONE)) != null) {
+            return CodeBlock.of("$L$Z.clipped($L)", factory(u.clipped(Update.Clip.NONE)), construct(u.clip()));
+        }
         if (value instanceof Update u && factory(u) != null) return factory(u);
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());

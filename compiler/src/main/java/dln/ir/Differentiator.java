@@ -141,7 +141,7 @@ public final class Differentiator {
             List<GradNorm.Part> parts = new ArrayList<>();
             List<String> buffers = new ArrayList<>(List.of(":hyper"));
             for (String p : chunk) {
-                parts.add(new GradNorm.Part(plan.slot(p).per(), l1(p), l2(p)));
+                parts.add(new GradNorm.Part(plan.stem(p), plan.slot(p).per(), l1(p), l2(p)));
                 buffers.add("grad." + p);
                 buffers.add(p);
             }

@@ -3,7 +3,9 @@ package dln.kernel;
 import dln.runtime.kernel.C;
 import dln.runtime.kernel.Kernel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The squared L2 norm of every parameter's regularized gradient g = grad + l2·w + l1·sign(w) (what
@@ -18,8 +20,8 @@ import java.util.List;
  */
 public record GradNorm(String name, List<Part> parts, boolean first) implements Kernel {
 
-    /** One parameter: its size and the regularization its update adds. */
-    public record Part(long size, float l1, float l2) {}
+    /** One parameter (named as in the model, `dense_1_weight`): its size and the regularization its update adds. */
+    public record Part(String name, long size, float l1, float l2) {}
 
     /** Buffers per launch at most, as for {@link UpdateGroup}. */
     public static final int MAX_BUFFERS = UpdateGroup.MAX_BUFFERS;
@@ -30,14 +32,20 @@ public record GradNorm(String name, List<Part> parts, boolean first) implements 
         if (1 + 2 * parts.size() > MAX_BUFFERS) throw new IllegalArgumentException(1 + 2 * parts.size() + " buffers, more than " + MAX_BUFFERS);
     }
 
+    /** hyper, then each part's `dense_1_weight_grad` and `dense_1_weight`; `grad_0`, `param_0`... when those names are not distinct. */
     public List<String> args() {
-        List<String> out = new ArrayList<>(List.of("hyper"));
+        List<String> named = new ArrayList<>(List.of("hyper")), numbered = new ArrayList<>(named);
         for (int i = 0; i < parts.size(); i++) {
-            out.add("grad_" + i);
-            out.add("param_" + i);
+            named.add(parts.get(i).name() + "_grad");
+            named.add(parts.get(i).name());
+            numbered.add("grad_" + i);
+            numbered.add("param_" + i);
         }
-        return out;
+        return named.size() == Set.copyOf(named).size() && Collections.disjoint(named, LOCALS) ? named : numbered;
     }
+
+    /** The identifiers the kernel's body declares, which no buffer may take. */
+    private static final Set<String> LOCALS = Set.of("lid", "part", "i", "g", "squares", "squares_part", "width", "batch", "step");
 
     public void reference(int batch, int step, float[][] bufs) {
         double sum = 0;
@@ -53,11 +61,8 @@ public record GradNorm(String name, List<Part> parts, boolean first) implements 
     }
 
     public void opencl(C out) {
-        List<String> params = new ArrayList<>(List.of("hyper"));
-        for (int i = 0; i < parts.size(); i++) {
-            params.add("const grad_" + i);
-            params.add("const param_" + i);
-        }
+        List<String> args = args(), params = new ArrayList<>(List.of("hyper"));
+        for (int i = 1; i < args.size(); i++) params.add("const " + args.get(i));
         out.line("// the squared norm of the regularized gradients into hyper[4], which the update reads; one work-group.");
         out.kernel(name, params.toArray(String[]::new));
         WorkGroups.declare(out, "squares");
@@ -66,9 +71,10 @@ public record GradNorm(String name, List<Part> parts, boolean first) implements 
         for (int p = 0; p < parts.size(); p++) {
             Part part = parts.get(p);
             out.line("for (int i = lid; i < %d; i += %d) {", part.size(), WorkGroups.REDUCE);
-            out.line("float g = grad_%d[i];", p);
-            if (part.l2() != 0) out.line("g += %s * param_%d[i];", C.f(part.l2()), p);
-            if (part.l1() != 0) out.line("g += %s * sign(param_%d[i]);", C.f(part.l1()), p);
+            String grad = args.get(1 + 2 * p), param = args.get(2 + 2 * p);
+            out.line("float g = %s[i];", grad);
+            if (part.l2() != 0) out.line("g += %s * %s[i];", C.f(part.l2()), param);
+            if (part.l1() != 0) out.line("g += %s * sign(%s[i]);", C.f(part.l1()), param);
             out.line("part += g * g;");
             out.line("}");
         }

@@ -2,8 +2,14 @@ package dln.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dln.net.Training;
+import dln.runtime.Backend;
 import dln.runtime.Model;
+import dln.runtime.cl.ClBackend;
+import dln.runtime.cl.Devices;
+import dln.runtime.jvm.JvmBackend;
 import dln.runtime.data.Dataset;
 import dln.runtime.io.Npy;
 import dln.runtime.io.Safetensors;
@@ -21,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Training equals PyTorch's step for step: each fixture in src/test/resources/pytorch (written by
  * make_training_fixtures.py there) is a model with its train block, its initial weights, its data and
  * the weights torch.optim left after the same epochs of the same batches, with the rate of each epoch
- * as PyTorch's scheduler set it. The trainer runs the train block on the JVM backend from those
- * initial weights, in order (shuffle false).
+ * as PyTorch's scheduler set it. The trainer runs the train block on the JVM backend and on OpenCL
+ * from those initial weights, in order (shuffle false).
  */
 class PyTorchTrainingTest {
     static final Path DIR = Path.of("src/test/resources/pytorch");
@@ -38,13 +44,26 @@ class PyTorchTrainingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
-    void trainingEndsWithPyTorchsWeights(String fixture) throws IOException {
+    void theJvmBackendTrainsAsPyTorch(String fixture) throws IOException {
+        trainsAsPyTorch(fixture, new JvmBackend());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void openClTrainsAsPyTorch(String fixture) throws IOException {
+        assumeTrue(!"1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
+        List<Devices.Device> devices = Devices.list();
+        assertThat(devices).as("OpenCL devices (apt-get install pocl-opencl-icd, or DLN_SKIP_OPENCL=1)").isNotEmpty();
+        trainsAsPyTorch(fixture, new ClBackend(devices.get(0)));
+    }
+
+    private static void trainsAsPyTorch(String fixture, Backend backend) throws IOException {
         TrainerTest.Compiled compiled = TrainerTest.compile(Files.readString(DIR.resolve(fixture + ".dln")));
         Training t = compiled.training();
         Npy.Array x = Npy.read(DIR.resolve(fixture + ".x.npy")), targets = Npy.read(DIR.resolve(fixture + ".targets.npy"));
         int n = Math.toIntExact(x.shape()[0]);
         Dataset data = new Dataset(new long[] {x.shape()[1]}, x.data(), n, targets.shape()[1], targets.data(), false);
-        try (Model m = compiled.create()) {
+        try (Model m = compiled.create(backend)) {
             m.load(DIR.resolve(fixture + ".initial.safetensors"));
             Trainer.Result r = new Trainer(m, TrainerTest.settings(t, t.epochs(), null, false, null), new Trainer.Listener() {}, false)
                     .fit(Splits.of(t, data, null, t.seed()));
