@@ -73,6 +73,7 @@ final class Summary {
         if (t.loss() != null) parts.add("loss " + t.loss());
         if (t.optimizer() != null) parts.add("optimizer " + t.optimizer());
         if (t.schedule() != null) parts.add("schedule " + t.schedule());
+        if (t.clip() != null) parts.add("clip " + t.clip());
         parts.add("batch " + (t.batch() == Training.ALL ? "all" : Long.toString(t.batch())));
         parts.add("epochs " + t.epochs());
         if (t.l1() > 0) parts.add("l1 " + real(t.l1()));

@@ -61,6 +61,8 @@ public final class Signatures {
 
     public static Map<String, Signature> schedules() { return functions(TrainChecker.SCHEDULES); }
 
+    public static Map<String, Signature> clips() { return functions(TrainChecker.CLIPS); }
+
     public static Map<String, Signature> regularizers() { return functions(TrainChecker.REGULARIZERS); }
 
     public static Map<String, Signature> augmentations() { return functions(TrainChecker.AUGMENTS); }

@@ -54,11 +54,19 @@ public final class TrainChecker {
 
     static final Map<String, Fn> OPTIMIZERS = view(Optimizer.TABLE, spec -> new Fn(spec.args(), spec.positional()));
 
+    private static final ArgSpec WARMUP = optional("warmup", Kind.NONNEG_INT, 0L);
+
+    /** Every schedule also takes `warmup:`, epochs of linear warm-up before it (dln.train.LearningRates). */
     static final Map<String, Fn> SCHEDULES = Map.of(
-            "step", new Fn(List.of(required("every", Kind.COUNT), optional("factor", Kind.FRACTION, 0.1)), 2),
-            "exponential", new Fn(List.of(required("gamma", Kind.FRACTION)), 1),
-            "cosine", new Fn(List.of(optional("min_lr", Kind.NONNEG, 0.0)), 1),
-            "plateau", new Fn(List.of(optional("factor", Kind.FRACTION, 0.1), optional("patience", Kind.NONNEG_INT, 10L)), 2));
+            "step", new Fn(List.of(required("every", Kind.COUNT), optional("factor", Kind.FRACTION, 0.1), WARMUP), 2),
+            "exponential", new Fn(List.of(required("gamma", Kind.FRACTION), WARMUP), 1),
+            "cosine", new Fn(List.of(optional("min_lr", Kind.NONNEG, 0.0), WARMUP), 1),
+            "plateau", new Fn(List.of(optional("factor", Kind.FRACTION, 0.1), optional("patience", Kind.NONNEG_INT, 10L), WARMUP), 2));
+
+    /** Gradient clipping: clip_grad_norm_ over every gradient together, or clip_grad_value_. */
+    static final Map<String, Fn> CLIPS = Map.of(
+            "norm", new Fn(List.of(required("max", Kind.POSITIVE)), 1),
+            "value", new Fn(List.of(required("max", Kind.POSITIVE)), 1));
 
     static final Map<String, Fn> REGULARIZERS = Map.of(
             "l1", new Fn(List.of(required("lambda", Kind.NONNEG)), 1),
@@ -87,7 +95,7 @@ public final class TrainChecker {
                     optional("test", Kind.UNIT, 0.0)), 0));
 
     static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "optimizer", "schedule",
-            "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
+            "clip", "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
 
     static final Set<String> LOSSES = Set.of("mse", "mae", "cross_entropy", "binary_cross_entropy", "hinge");
     static final Set<String> METRICS = Set.of("accuracy", "mae", "mse", "loss");
@@ -149,6 +157,7 @@ public final class TrainChecker {
             String loss = word("loss", LOSSES);
             Optimizer optimizer = function("optimizer", "optimizer", OPTIMIZERS, (name, args) -> Optimizer.TABLE.get(name).build().apply(args));
             Training.Call schedule = function("schedule", "schedule", SCHEDULES);
+            Training.Call clip = function("clip", "clip", CLIPS);
             List<Training.Call> regularizers = functions("regularize", "regularizer", REGULARIZERS);
             dln.net.Initializer init = (dln.net.Initializer) single("init", Kind.INIT, null);
             long batch = batch();
@@ -165,11 +174,12 @@ public final class TrainChecker {
                 if (r.name().equals("l1")) l1 = r.real("lambda"); else l2 = r.real("lambda");
             }
             consistency(validation, split, test, loss, optimizer, earlyStop, metrics);
+            warmup(schedule, epochs == null ? 10 : epochs);
             if (net != null) {
                 againstModel(loss, optimizer, augment, data, test);
             }
             if (diags.errorCount() > errorsBefore) return null;
-            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, l1, l2, init,
+            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, clip, l1, l2, init,
                     batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
                     earlyStop, checkpoint, metrics, train.span());
         }
@@ -395,6 +405,14 @@ public final class TrainChecker {
                      .help(() -> orChoices(wrong == null ? null : Suggest.didYouMean(wrong, METRICS), METRICS));
             }
             return out;
+        }
+
+        /** A warm-up must leave the schedule an epoch: `warmup: 5` over 5 epochs never reaches the rate. */
+        void warmup(Training.Call schedule, long epochs) {
+            if (schedule == null || ((Number) schedule.args().get("warmup")).longValue() < epochs) return;
+            diags.report(Diag.InconsistentTraining, settings.get("schedule").values().get(0).span(),
+                    "the warm-up of " + schedule.args().get("warmup") + " epochs leaves no epoch of the " + epochs + " to the schedule")
+                 .help("make `warmup:` less than `epochs`");
         }
 
         void consistency(Double validation, Training.Split split, Training.Source test, String loss,

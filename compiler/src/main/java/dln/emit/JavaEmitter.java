@@ -278,6 +278,9 @@ public final class JavaEmitter {
             for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));
             return b.unindent().add(")").build();
         }
+        if (value instanceof Update u && !u.clip().equals(Update.Clip.NONE) && factory(u.clipped(Update.Clip.NONE)) != null) {
+            return CodeBlock.of("$L$Z.clipped($L)", factory(u.clipped(Update.Clip.NONE)), construct(u.clip()));
+        }
         if (value instanceof Update u && factory(u) != null) return factory(u);
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
@@ -299,7 +302,8 @@ public final class JavaEmitter {
             OptimizerKind.SGD, List.of("name", "size", "momentum", "nesterov", "l1", "l2"),
             OptimizerKind.ADAGRAD, List.of("name", "size", "eps", "l1", "l2"),
             OptimizerKind.RMSPROP, List.of("name", "size", "rho", "eps", "l1", "l2"),
-            OptimizerKind.ADAM, List.of("name", "size", "beta1", "beta2", "eps", "l1", "l2"));
+            OptimizerKind.ADAM, List.of("name", "size", "beta1", "beta2", "eps", "l1", "l2"),
+            OptimizerKind.ADAMW, List.of("name", "size", "beta1", "beta2", "eps", "decay", "l1", "l2"));
 
     /**
      * {@code Update.adam(...)} and the like, with only what the rule reads; null when the factory

@@ -1,6 +1,7 @@
 package dln.ir;
 
 import dln.kernel.Correct;
+import dln.kernel.GradNorm;
 import dln.kernel.Loss;
 import dln.kernel.LossKind;
 import dln.kernel.LossTotals;
@@ -100,13 +101,14 @@ public final class Differentiator {
         plan.declare(Slot.work(":hyper", Slot.Role.HYPER, Update.HYPER, false));
         // One launch for every parameter (a multi-tensor apply), split only where OpenCL's argument
         // limit says: per-parameter launches cost more than the arithmetic on PoCL.
+        Update.Clip clip = clip();
+        if (clip.norm()) norms(out, trained);
         List<Update> parts = new ArrayList<>();
         List<String> buffers = new ArrayList<>(List.of(":hyper"));
         List<String> names = new ArrayList<>();
         for (String p : trained) {
             Slot slot = plan.slot(p);
-            boolean regularized = slot.shape().length >= 2;
-            Update u = opt.update(plan.kernel(p, "update"), slot.per(), regularized ? (float) training.l1() : 0f, regularized ? (float) training.l2() : 0f);
+            Update u = opt.update(plan.kernel(p, "update"), slot.per(), l1(p), l2(p)).clipped(clip);
             if (UpdateGroup.buffers(parts) + 2 + u.states() > UpdateGroup.MAX_BUFFERS) {
                 flush(out, parts, buffers, names);
             }
@@ -118,6 +120,34 @@ public final class Differentiator {
         }
         if (!parts.isEmpty()) flush(out, parts, buffers, names);
         return out.launches();
+    }
+
+    /** The train block's `clip`, or none. */
+    private Update.Clip clip() {
+        Training.Call c = training.clip();
+        return c == null ? Update.Clip.NONE : new Update.Clip(c.name().equals("norm"), (float) c.real("max"));
+    }
+
+    /** The regularization of parameter {@code p}: weights only (rank 2 or more), as the loss's penalty. */
+    private float l1(String p) { return plan.slot(p).shape().length >= 2 ? (float) training.l1() : 0f; }
+
+    private float l2(String p) { return plan.slot(p).shape().length >= 2 ? (float) training.l2() : 0f; }
+
+    /** The squared norm of every regularized gradient into hyper[4], before any update reads it; split as the argument limit says. */
+    private void norms(Gradients out, List<String> trained) {
+        int per = (GradNorm.MAX_BUFFERS - 1) / 2;
+        for (int from = 0; from < trained.size(); from += per) {
+            List<String> chunk = trained.subList(from, Math.min(trained.size(), from + per));
+            List<GradNorm.Part> parts = new ArrayList<>();
+            List<String> buffers = new ArrayList<>(List.of(":hyper"));
+            for (String p : chunk) {
+                parts.add(new GradNorm.Part(plan.stem(p), plan.slot(p).per(), l1(p), l2(p)));
+                buffers.add("grad." + p);
+                buffers.add(p);
+            }
+            String name = plan.kernel("optimizer", from == 0 ? "grad_norm" : "grad_norm_" + (from / per + 1));
+            out.launch(new GradNorm(name, parts, from == 0), "gradient norm: " + String.join(", ", chunk), buffers.toArray(String[]::new));
+        }
     }
 
     /** Launches the group collected so far and starts the next. */
@@ -134,7 +164,7 @@ public final class Differentiator {
             case SGD -> "momentum";
             case ADAGRAD -> "adagrad.sum";
             case RMSPROP -> "rmsprop.square";
-            case ADAM -> which == 1 ? "adam.m" : "adam.v";
+            case ADAM, ADAMW -> which == 1 ? "adam.m" : "adam.v";
         };
     }
 }

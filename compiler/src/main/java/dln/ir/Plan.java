@@ -44,10 +44,13 @@ public final class Plan {
 
     /** The OpenCL name of kernel {@code what} of {@code layer}. */
     public String kernel(String layer, String what) {
-        String stem = stems.computeIfAbsent(layer, this::newStem);
+        String stem = stem(layer);
         owners.put(stem + "_" + what, layer);
         return stem + "_" + what;
     }
+
+    /** The identifier {@link #kernel}'s names for {@code layer} (or a parameter) start with: `dense_1_weight`. */
+    public String stem(String layer) { return stems.computeIfAbsent(layer, this::newStem); }
 
     /** The layer (or `loss`, `optimizer`, a parameter) that {@link #kernel} named {@code kernel} for; null if none. */
     public String owner(String kernel) { return owners.get(kernel); }

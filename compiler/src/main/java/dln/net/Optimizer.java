@@ -71,6 +71,23 @@ public sealed interface Optimizer {
         @Override public String toString() { return text(name(), "lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps); }
     }
 
+    /**
+     * torch.optim.AdamW: Adam whose weight decay shrinks every trained parameter (weights, biases and
+     * the rest, as PyTorch's default parameter list) by 1 − lr·weight_decay before its step. A
+     * `regularize` penalty still adds to the gradient that enters the moments, as under Adam.
+     */
+    record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay) implements Optimizer {
+        public String name() { return "adamw"; }
+
+        public Update update(String kernel, long size, float l1, float l2) {
+            return Update.adamw(kernel, size, (float) beta1, (float) beta2, (float) eps, (float) weightDecay, l1, l2);
+        }
+
+        @Override public String toString() {
+            return text(name(), "lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay);
+        }
+    }
+
     /** Rosenblatt's rule: SGD on the perceptron criterion, whose loss the trainer takes from the output step. */
     record Perceptron(double lr) implements Optimizer {
         public String name() { return "perceptron"; }
@@ -93,6 +110,9 @@ public sealed interface Optimizer {
         t.put("adam", new Spec(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("beta1", Kind.RATE, 0.9),
                 optional("beta2", Kind.RATE, 0.999), optional("eps", Kind.POSITIVE, 1e-8)), 1,
                 a -> new Adam(a.real("lr"), a.real("beta1"), a.real("beta2"), a.real("eps"))));
+        t.put("adamw", new Spec(List.of(optional("lr", Kind.POSITIVE, 0.001), optional("beta1", Kind.RATE, 0.9),
+                optional("beta2", Kind.RATE, 0.999), optional("eps", Kind.POSITIVE, 1e-8), optional("weight_decay", Kind.NONNEG, 0.01)), 1,
+                a -> new AdamW(a.real("lr"), a.real("beta1"), a.real("beta2"), a.real("eps"), a.real("weight_decay"))));
         t.put("perceptron", new Spec(List.of(optional("lr", Kind.POSITIVE, 1.0)), 1, a -> new Perceptron(a.real("lr"))));
         return java.util.Collections.unmodifiableMap(t);
     }

@@ -17,6 +17,7 @@ public record Training(
         String loss,
         Optimizer optimizer,
         Call schedule,
+        Call clip,
         double l1,
         double l2,
         Initializer init,

@@ -24,7 +24,7 @@ public record UpdateGroup(String name, List<Update> parts) implements OptimizerS
     public UpdateGroup {
         parts = List.copyOf(parts);
         if (parts.isEmpty()) throw new IllegalArgumentException("an update group needs a parameter");
-        if (parts.stream().filter(u -> u.kind() == OptimizerKind.ADAM).map(u -> List.of(u.beta1(), u.beta2())).distinct().count() > 1) {
+        if (parts.stream().filter(u -> u.kind().moments()).map(u -> List.of(u.beta1(), u.beta2())).distinct().count() > 1) {
             throw new IllegalArgumentException("Adam parts of one group share the hyper buffer, so their betas must agree");
         }
         if (buffers(parts) > MAX_BUFFERS) throw new IllegalArgumentException(buffers(parts) + " buffers, more than " + MAX_BUFFERS);
@@ -39,7 +39,7 @@ public record UpdateGroup(String name, List<Update> parts) implements OptimizerS
 
     /** The hyper buffer for step {@code t} at rate {@code lr} ({@link Update#hyper}), from an Adam part when there is one. */
     public float[] hyper(double lr, long t) {
-        return parts.stream().filter(u -> u.kind() == OptimizerKind.ADAM).findFirst().orElse(parts.get(0)).hyper(lr, t);
+        return parts.stream().filter(u -> u.kind().moments()).findFirst().orElse(parts.get(0)).hyper(lr, t);
     }
 
     /**
@@ -53,7 +53,7 @@ public record UpdateGroup(String name, List<Update> parts) implements OptimizerS
     }
 
     /** The identifiers the kernel's body declares, which no buffer may take. */
-    private static final Set<String> LOCALS = Set.of("q", "i", "lr", "step_size", "root_bc2", "w", "g", "v", "m", "s", "batch", "step");
+    private static final Set<String> LOCALS = Set.of("q", "i", "lr", "step_size", "root_bc2", "clip_scale", "w", "g", "v", "m", "s", "batch", "step");
 
     private List<String> args(BiFunction<Integer, String, String> name) {
         List<String> out = new ArrayList<>(List.of("hyper"));

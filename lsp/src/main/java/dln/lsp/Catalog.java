@@ -29,6 +29,7 @@ final class Catalog {
             case "loss" -> new Values("loss", Map.of(), Signatures.losses());
             case "optimizer" -> new Values("optimizer", Signatures.optimizers(), List.of());
             case "schedule" -> new Values("schedule", Signatures.schedules(), List.of());
+            case "clip" -> new Values("clip", Signatures.clips(), List.of());
             case "regularize" -> new Values("regularizer", Signatures.regularizers(), List.of());
             case "augment" -> new Values("augment", Signatures.augmentations(), List.of());
             case "data", "test" -> new Values("source", Signatures.sources(), List.of());

@@ -21,6 +21,7 @@ class DocsTest {
         Signatures.augmentations().keySet().forEach(k -> assertThat(Docs.line("augment", k)).as(k).isNotBlank());
         Signatures.sources().keySet().forEach(k -> assertThat(Docs.line("source", k)).as(k).isNotBlank());
         Signatures.regularizers().keySet().forEach(k -> assertThat(Docs.line("regularizer", k)).as(k).isNotBlank());
+        Signatures.clips().keySet().forEach(k -> assertThat(Docs.line("clip", k)).as(k).isNotBlank());
     }
 
     @Test void signaturesReadLikeTheReference() {

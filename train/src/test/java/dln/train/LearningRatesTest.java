@@ -71,4 +71,36 @@ class LearningRatesTest {
         t.observe(3.0);
         assertThat(t.rate(3)).isEqualTo(0.025);
     }
+
+    // SequentialLR([LinearLR(start_factor=1/(W+1), total_iters=W), schedule], milestones=[W]): epoch e < W at lr·(e+1)/(W+1),
+    // then the schedule from its own epoch 0, cosine over the E − W epochs left.
+    @Test
+    void warmupRampsLinearlyThenRunsTheScheduleFromItsStart() {
+        LearningRates step = new LearningRates(call("step", "every", 2.0, "factor", 0.5, "warmup", 3L), 0.2, 8);
+        assertThat(new double[] {step.rate(0), step.rate(1), step.rate(2), step.rate(3), step.rate(4), step.rate(5)})
+                .containsExactly(new double[] {0.05, 0.1, 0.15, 0.2, 0.2, 0.1}, within(1e-15));
+        LearningRates cosine = new LearningRates(call("cosine", "min_lr", 0.0, "warmup", 2L), 0.1, 6);
+        assertThat(cosine.rate(1)).isCloseTo(0.1 * 2 / 3, within(1e-15));
+        assertThat(cosine.rate(2)).isEqualTo(0.1);
+        assertThat(cosine.rate(4)).isCloseTo(0.05, within(1e-12));   // epoch 2 of the schedule's 4
+        LearningRates exponential = new LearningRates(call("exponential", "gamma", 0.5, "warmup", 1L), 0.1, 4);
+        assertThat(new double[] {exponential.rate(0), exponential.rate(1), exponential.rate(2)}).containsExactly(new double[] {0.05, 0.1, 0.05}, within(1e-15));
+    }
+
+    // Plateau ignores the losses of warm-up epochs (a rising rate makes them no baseline), and starts from the full rate.
+    @Test
+    void plateauWatchesOnlyTheEpochsAfterTheWarmup() {
+        LearningRates s = new LearningRates(call("plateau", "factor", 0.5, "patience", 0L, "warmup", 2L), 0.1, 10);
+        s.observe(1.0);
+        s.observe(2.0);                 // worse, but a warm-up epoch
+        assertThat(s.rate(2)).isEqualTo(0.1);
+        s.observe(3.0);                 // the first epoch watched: the best so far
+        assertThat(s.rate(3)).isEqualTo(0.1);
+        s.observe(3.0);                 // no improvement, patience 0
+        assertThat(s.rate(4)).isEqualTo(0.05);
+        LearningRates resumed = new LearningRates(call("plateau", "factor", 0.5, "patience", 0L, "warmup", 2L), 0.1, 10);
+        resumed.restore(s.state());
+        resumed.observe(3.0);
+        assertThat(resumed.rate(5)).isEqualTo(0.025);
+    }
 }
