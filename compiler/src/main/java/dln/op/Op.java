@@ -20,7 +20,7 @@ import java.util.Map;
  * compile; {@link #signatures()} is the one table the checker, the summary, the language server and
  * the docs read. docs/ARCHITECTURE.md walks through adding one.
  */
-public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropout, BatchNorm, LayerNorm, Embedding,
+public sealed interface Op permits Dense, Conv, ConvTranspose, Pool, GlobalPool, Flatten, Dropout, BatchNorm, LayerNorm, Embedding,
         Recurrent, Maxout, Add, Concat, Activation {
 
     /** The name the op is called by in .dln files, and the stem of its layers' names: `conv2d`. */
@@ -57,7 +57,7 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Flatten, Dropo
         private Table() {}
 
         private static final Map<String, Signature> SIGNATURES = of(
-                Dense.SIGNATURES, Conv.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Flatten.SIGNATURES,
+                Dense.SIGNATURES, Conv.SIGNATURES, ConvTranspose.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Flatten.SIGNATURES,
                 Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES, Maxout.SIGNATURES,
                 Add.SIGNATURES, Concat.SIGNATURES, Activation.SIGNATURES);
 
