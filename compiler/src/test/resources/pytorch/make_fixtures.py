@@ -465,9 +465,43 @@ model AttentionCausal {
         return self.dense_1(self.attention_1(x, x, x, attn_mask=mask, need_weights=False)[0].flatten(1))
 
 
+class ConvTransposed(nn.Module):
+    DLN = """\
+// PyTorch parity: transposed convolutions (strided with output padding, dilated, without bias).
+// Written by make_fixtures.py.
+model ConvTransposed {
+    input signal: [3, 5]
+    input image: [2, 4, 3]
+
+    s = signal
+        -> conv_transpose1d(4, kernel: 3, stride: 2, padding: 1, output_padding: 1) -> relu      // [4, 10]
+        -> conv_transpose1d(2, kernel: 2, dilation: 3)                                          // [2, 13]
+    i = image
+        -> conv_transpose2d(3, kernel: [3, 2], stride: [2, 3], padding: [1, 0], output_padding: [1, 2]) -> tanh  // [3, 8, 10]
+        -> conv_transpose2d(2, kernel: 3, padding: 1, bias: false)                              // [2, 8, 10]
+    output y = concat(flatten(s), flatten(i)) -> dense(4)                                       // [26 + 160] -> [4]
+}
+"""
+    INPUTS = {"signal": (3, 5), "image": (2, 4, 3)}
+
+    def __init__(self):
+        super().__init__()
+        self.conv_transpose1d_1 = nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1)
+        self.conv_transpose1d_2 = nn.ConvTranspose1d(4, 2, 2, dilation=3)
+        self.conv_transpose2d_1 = nn.ConvTranspose2d(2, 3, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2))
+        self.conv_transpose2d_2 = nn.ConvTranspose2d(3, 2, 3, padding=1, bias=False)
+        self.dense_1 = nn.Linear(186, 4)
+
+    def forward(self, signal, image):
+        s = self.conv_transpose1d_2(F.relu(self.conv_transpose1d_1(signal)))
+        i = self.conv_transpose2d_2(torch.tanh(self.conv_transpose2d_1(image)))
+        return self.dense_1(torch.cat([s.flatten(1), i.flatten(1)], dim=1))
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
           "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled, "gru": Gru,
-          "bidirectional": Bidirectional, "attention": Attention, "attention_causal": AttentionCausal}
+          "bidirectional": Bidirectional, "attention": Attention, "attention_causal": AttentionCausal,
+          "convtranspose": ConvTransposed}
 
 
 # ---- training and fixtures

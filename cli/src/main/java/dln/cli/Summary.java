@@ -70,6 +70,7 @@ final class Summary {
 
     static String describe(Training t) {
         List<String> parts = new ArrayList<>();
+        if (t.targetsAreInputs()) parts.add("targets inputs");
         if (t.loss() != null) parts.add("loss " + t.loss());
         if (t.optimizer() != null) parts.add("optimizer " + t.optimizer());
         if (t.schedule() != null) parts.add("schedule " + t.schedule());

@@ -70,6 +70,56 @@ class TrainCommandTest {
         assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSize(3);
     }
 
+    static final String AUTOENCODER = """
+            model Tiny {
+                input image: [1, 8, 8]
+                output r = image
+                    -> conv2d(4, kernel: 3, stride: 2, padding: 1) -> relu
+                    -> conv_transpose2d(1, kernel: 3, stride: 2, padding: 1, output_padding: 1) -> sigmoid
+            }
+            train Tiny {
+                data      idx(images: "images.idx", scale: 1 / 255)
+                test      idx(images: "images.idx", scale: 1 / 255)
+                targets   inputs
+                loss      mse
+                optimizer adam(lr: 0.02)
+                batch     16
+                epochs    6
+                metrics   mse
+            }
+            """;
+
+    /**
+     * `targets inputs` on idx images without labels: the model learns to reproduce its inputs, and
+     * train and eval report the reconstruction error against them (an untrained one starts near
+     * the images' variance around 0.5, stripes of 0 and 1: about 0.25).
+     */
+    @Test
+    void anAutoencoderTrainsOnImagesWithoutLabels() throws IOException {
+        int n = 96;
+        java.io.ByteArrayOutputStream idx = new java.io.ByteArrayOutputStream();
+        idx.writeBytes(new byte[] {0, 0, 8, 3, 0, 0, 0, (byte) n, 0, 0, 0, 8, 0, 0, 0, 8});
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < 64; p++) idx.write((p / 8 + p % 8 + i) % 4 < 2 ? 255 : 0);   // diagonal stripes, shifted per image
+        }
+        Files.write(dir.resolve("images.idx"), idx.toByteArray());
+        Path model = file("tiny.dln", AUTOENCODER);
+        Path runs = dir.resolve("runs");
+        Run r = dlnc("train", model.toString(), "--device", "java", "--checkpoint", runs.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<Double> losses = Pattern.compile("(?m)^epoch \\d+/6  loss (\\S+)  mse \\S+").matcher(r.out()).results()
+                .map(m -> Double.parseDouble(m.group(1))).toList();
+        assertThat(losses).as(r.out()).hasSize(6);
+        assertThat(losses.get(5)).isLessThan(0.5 * losses.get(0));
+        Matcher test = Pattern.compile("(?m)^test mse: (\\S+)$").matcher(r.out());
+        assertThat(test.find()).as(r.out()).isTrue();
+        assertThat(Double.parseDouble(test.group(1))).isLessThan(losses.get(0));
+
+        Run e = dlnc("eval", model.toString(), "--device", "java", "--weights", runs.resolve("last.safetensors").toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("evaluating Tiny on 96 examples").contains("test mse: " + test.group(1));
+    }
+
     static final String TWO_INPUTS = """
             model Mix {
                 input a: [3]

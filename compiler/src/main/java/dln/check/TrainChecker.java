@@ -78,7 +78,7 @@ public final class TrainChecker {
             "noise", new Fn(List.of(required("std", Kind.POSITIVE)), 1));
 
     static final Map<String, Fn> SOURCES = Map.of(
-            "idx", new Fn(List.of(required("images", Kind.STRING), required("labels", Kind.STRING),
+            "idx", new Fn(List.of(required("images", Kind.STRING), optional("labels", Kind.STRING, null),
                     optional("scale", Kind.POSITIVE, 1.0)), 0),
             "csv", new Fn(List.of(required("path", Kind.STRING), optional("label_column", Kind.ANY, null),
                     optional("target_columns", Kind.ANY, null), optional("header", Kind.BOOL, true),
@@ -95,9 +95,11 @@ public final class TrainChecker {
                     optional("test", Kind.UNIT, 0.0)), 0));
 
     static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "optimizer", "schedule",
-            "clip", "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics");
+            "clip", "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics", "targets");
 
     static final Set<String> LOSSES = Set.of("mse", "mae", "cross_entropy", "binary_cross_entropy", "hinge");
+    /** Where the targets come from besides the data source: `targets inputs` (an autoencoder). */
+    static final Set<String> TARGETS = Set.of(Training.INPUTS);
     static final Set<String> METRICS = Set.of("accuracy", "mae", "mse", "loss");
 
     private final Resolution resolution;
@@ -168,6 +170,7 @@ public final class TrainChecker {
             Training.EarlyStop earlyStop = earlyStop();
             String checkpoint = (String) single("checkpoint", Kind.STRING, null);
             List<String> metrics = metrics();
+            String targets = word("targets", TARGETS);
 
             double l1 = 0, l2 = 0;
             for (Training.Call r : regularizers) {
@@ -175,13 +178,16 @@ public final class TrainChecker {
             }
             consistency(validation, split, test, loss, optimizer, earlyStop, metrics);
             warmup(schedule, epochs == null ? 10 : epochs);
+            targetsOfIdx("data", data, targets);
+            targetsOfIdx("test", test, targets);
             if (net != null) {
                 againstModel(loss, optimizer, augment, data, test);
+                if (targets != null) inputsAsTargets(loss);
             }
             if (diags.errorCount() > errorsBefore) return null;
             return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, clip, l1, l2, init,
                     batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
-                    earlyStop, checkpoint, metrics, train.span());
+                    earlyStop, checkpoint, metrics, targets, train.span());
         }
 
         Value eval(Expr e) {
@@ -343,6 +349,40 @@ public final class TrainChecker {
                 }
             }
             return new Training.Source(c.name(), c.args());
+        }
+
+        /** idx images without labels have no targets of their own: they need `targets inputs`. */
+        void targetsOfIdx(String key, Training.Source source, String targets) {
+            if (source == null || !source.kind().equals("idx") || source.args().get("labels") != null || targets != null) return;
+            Span at = settings.get(key).values().get(0).span();
+            diags.report(Diag.InvalidSetting, at, key, "reads idx images without `labels`, so its examples have no targets")
+                 .help("give `labels:`, or add `targets inputs` to train the model to reproduce its inputs");
+        }
+
+        /**
+         * `targets inputs`: the model reproduces its one input, so its output has the input's shape,
+         * and the loss compares values (not cross-entropy over class labels, nor hinge's ±1).
+         */
+        void inputsAsTargets(String loss) {
+            Span at = settings.get("targets").values().get(0).span();
+            if (net.inputs().size() != 1 || net.outputs().size() != 1) {
+                diags.report(Diag.InconsistentTraining, at, "`targets inputs` needs a model with one input and one output, but `" + net.name()
+                        + "` has " + Binder.count(net.inputs().size(), "input") + " and " + Binder.count(net.outputs().size(), "output"));
+                return;
+            }
+            Network.Input input = net.inputs().get(0);
+            Network.Output output = net.outputs().get(0);
+            Shape want = input.shape(), got = net.shapeOf(output.value());
+            if (!want.equals(got)) {
+                diags.report(Diag.InconsistentTraining, at, "`targets inputs` makes input `" + input.name() + "` " + want + " the target of output `"
+                        + output.name() + "`, but the output has shape " + got)
+                     .help("end the model with a layer that gives " + want);
+            }
+            if ("cross_entropy".equals(loss) || "hinge".equals(loss)) {
+                diags.report(Diag.InconsistentTraining, at, "`targets inputs` compares the output with the input's values, but loss `" + loss
+                        + "` takes " + ("hinge".equals(loss) ? "targets -1 and 1" : "class labels"))
+                     .help("use mse, mae, or binary_cross_entropy for inputs in [0, 1]");
+            }
         }
 
         /** The source with its arguments as plain Java values, for code generation and the trainer. */

@@ -29,7 +29,14 @@ public record Training(
         EarlyStop earlyStop,
         String checkpoint,
         List<String> metrics,
+        String targets,
         Span span) {
+
+    /** {@link #targets} of a train block that says `targets inputs`: each example's inputs are its targets (an autoencoder). */
+    public static final String INPUTS = "inputs";
+
+    /** Whether the targets are the examples' inputs rather than the source's targets or labels. */
+    public boolean targetsAreInputs() { return INPUTS.equals(targets); }
 
     /** {@link #batch} for `batch all`: full-batch gradient descent. */
     public static final long ALL = 0;

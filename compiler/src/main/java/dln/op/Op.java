@@ -20,8 +20,8 @@ import java.util.Map;
  * compile; {@link #signatures()} is the one table the checker, the summary, the language server and
  * the docs read. docs/ARCHITECTURE.md walks through adding one.
  */
-public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Upsample, Flatten, Dropout, BatchNorm, LayerNorm, Embedding,
-        Recurrent, Attention, Positional, Mean, Maxout, Add, Concat, Activation {
+public sealed interface Op permits Dense, Conv, ConvTranspose, Pool, GlobalPool, Upsample, Flatten, Dropout, BatchNorm, LayerNorm,
+        Embedding, Recurrent, Attention, Positional, Mean, Maxout, Add, Concat, Activation {
 
     /** The name the op is called by in .dln files, and the stem of its layers' names: `conv2d`. */
     String kind();
@@ -57,8 +57,8 @@ public sealed interface Op permits Dense, Conv, Pool, GlobalPool, Upsample, Flat
         private Table() {}
 
         private static final Map<String, Signature> SIGNATURES = of(
-                Dense.SIGNATURES, Conv.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Upsample.SIGNATURES, Flatten.SIGNATURES,
-                Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES,
+                Dense.SIGNATURES, Conv.SIGNATURES, ConvTranspose.SIGNATURES, Pool.SIGNATURES, GlobalPool.SIGNATURES, Upsample.SIGNATURES,
+                Flatten.SIGNATURES, Dropout.SIGNATURES, BatchNorm.SIGNATURES, LayerNorm.SIGNATURES, Embedding.SIGNATURES, Recurrent.SIGNATURES,
                 Attention.SIGNATURES, Positional.SIGNATURES, Mean.SIGNATURES, Maxout.SIGNATURES,
                 Add.SIGNATURES, Concat.SIGNATURES, Activation.SIGNATURES);
 

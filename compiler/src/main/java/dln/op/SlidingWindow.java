@@ -15,7 +15,8 @@ import java.util.Map;
  * The sliding-window rule shared by convolution and pooling, per spatial dimension:
  * out = floor((W - F_eff + 2P) / S) + 1 with F_eff = D(F - 1) + 1 ({@link ConvGeom#outSize}, the
  * one place the formula is written: the kernels check their geometry with it too). Errors and
- * warnings print the formula with the numbers filled in.
+ * warnings print the formula with the numbers filled in; so does the transposed convolution's rule
+ * ({@link #transposedOutputSizes}).
  */
 final class SlidingWindow {
     private SlidingWindow() {}
@@ -79,6 +80,28 @@ final class SlidingWindow {
              .help("pad the input or choose a window and stride that cover it exactly");
         }
         return out;
+    }
+
+    /**
+     * Output sizes of a transposed convolution's spatial axes, (W - 1)·S - 2P + D·(F - 1) + output_padding + 1
+     * ({@link ConvGeom#transposedOutSize}), or null after reporting an empty output with the numbers filled in.
+     */
+    static long[] transposedOutputSizes(String kind, Shape x, long[] f, long[] s, long[] pad, long[] outPad, long[] d, Problems p) {
+        int n = f.length;
+        long[] out = new long[n];
+        Map<String, List<String>> empty = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            long w = x.dim(i + 1);
+            out[i] = ConvGeom.transposedOutSize(w, f[i], s[i], pad[i], outPad[i], d[i]);
+            if (out[i] < 1) {
+                String formula = "(W - 1)·S - 2P + D·(F - 1) + output_padding + 1 = (" + w + " - 1)·" + s[i] + " - " + 2 * pad[i]
+                        + " + " + d[i] + "·(" + f[i] + " - 1) + " + outPad[i] + " + 1 = " + out[i];
+                empty.computeIfAbsent(formula, k -> new ArrayList<>()).add(axisName(n, i)[2]);
+            }
+        }
+        if (empty.isEmpty()) return out;
+        p.report(Diag.EmptyOutput, kind, describe(empty)).help("the padding crops away more than the output has; use less padding (the input here is " + x + ")");
+        return null;
     }
 
     private static String describe(Map<String, List<String>> byFormula) {

@@ -96,11 +96,21 @@ class ModelGradientTest {
             output y = concat(b -> mean, c) -> dense(2)
         }
         train Encoder { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Decoder {
+            input x: [2, 3, 3]
+            input s: [2, 4]
+            a = x -> conv2d(3, kernel: 2) -> conv_transpose2d(2, kernel: 3, stride: 2, padding: 1, output_padding: 1) -> tanh
+            b = s -> conv1d(3, kernel: 2) -> conv_transpose1d(2, kernel: 2, stride: 3, dilation: 2, bias: false)
+            output y = concat(flatten(a), flatten(b)) -> dense(3)
+        }
+        train Decoder { loss mse  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

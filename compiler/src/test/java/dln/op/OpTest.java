@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 public class OpTest {
     /** An input each layer accepts, and the arguments it needs. */
     public static String use(String layer) {
+        if (layer.startsWith("conv_transpose")) return input(layer.charAt(14) - '0') + " -> " + layer + "(3, kernel: 2, stride: 2)";
         if (layer.startsWith("conv")) return input(layer.charAt(4) - '0') + " -> " + layer + "(3, kernel: 2)";
         if (layer.contains("pool") && !layer.startsWith("global")) return input(layer.charAt(layer.length() - 2) - '0') + " -> " + layer + "(2)";
         return switch (layer) {

@@ -51,6 +51,40 @@ public record ConvGeom(long inChannels, long outChannels, long[] in, long[] kern
         return Math.addExact(Math.floorDiv(Math.subtractExact(Math.addExact(in, Math.multiplyExact(2, padding)), reach), stride), 1);
     }
 
+    /**
+     * The output size of a transposed convolution along one axis,
+     * (in − 1)·stride − 2·padding + dilation·(kernel − 1) + outputPadding + 1: the size of the input
+     * that a convolution of these sizes maps onto {@code in} positions ({@link #outSize} of it is
+     * {@code in} while outputPadding is smaller than the stride). Exact: an overflow throws ArithmeticException.
+     */
+    public static long transposedOutSize(long in, long kernel, long stride, long padding, long outputPadding, long dilation) {
+        long spread = Math.multiplyExact(Math.subtractExact(in, 1), stride);
+        long reach = Math.multiplyExact(dilation, kernel - 1);
+        return Math.addExact(Math.addExact(Math.subtractExact(spread, Math.multiplyExact(2, padding)), reach), outputPadding + 1);
+    }
+
+    /**
+     * The convolution whose input gradient a transposed convolution is (PyTorch's ConvTranspose):
+     * input [N, inChannels, in] and weight [inChannels, outChannels, kernel] of the transposed
+     * convolution are the output and the weight [outC, inC, kernel] of this one, whose input is the
+     * transposed convolution's output ({@link #transposedOutSize}). So the transposed convolution's
+     * forward is {@link ConvBackwardData}, its input gradient {@link ConvForward} and its weight
+     * gradient {@link ConvBackwardWeight} of this geometry (with the gradient as x and the input as dy).
+     * Each outputPadding must be smaller than its stride.
+     */
+    public static ConvGeom transposed(long inChannels, long outChannels, long[] in, long[] kernel, long[] stride, long[] padding,
+                                      long[] outputPadding, long[] dilation) {
+        long[] i = lead(in, 1), k = lead(kernel, 1), s = lead(stride, 1), p = lead(padding, 0), op = lead(outputPadding, 0), d = lead(dilation, 1);
+        long[] full = new long[3];
+        for (int x = 0; x < 3; x++) {
+            if (op[x] < 0 || op[x] >= s[x]) {
+                throw new IllegalArgumentException("output padding " + op[x] + " must be below the stride " + s[x] + " in dimension " + x);
+            }
+            full[x] = transposedOutSize(i[x], k[x], s[x], p[x], op[x], d[x]);
+        }
+        return new ConvGeom(outChannels, inChannels, full, k, s, p, d, i);
+    }
+
     static long[] lead(long[] a, long fill) {
         if (a.length > 3) throw new IllegalArgumentException("at most 3 spatial dimensions, not " + a.length);
         long[] r = new long[3];

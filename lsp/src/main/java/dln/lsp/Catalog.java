@@ -37,6 +37,7 @@ final class Catalog {
             case "init" -> new Values("init", Map.of(), Signatures.initializers());
             case "shuffle" -> new Values("", Map.of(), List.of("true", "false"));
             case "batch" -> new Values("", Map.of(), List.of("all"));
+            case "targets" -> new Values("", Map.of(), List.of("inputs"));
             default -> null;
         };
     }

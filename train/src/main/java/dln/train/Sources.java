@@ -32,7 +32,8 @@ public final class Sources {
         var a = source.args();
         long[] inputShape = Inputs.packedShape(inputShapes);
         return switch (source.kind()) {
-            case "idx" -> Idx.read(path(dlnFolder, a.get("images")), path(dlnFolder, a.get("labels")), number(a.get("scale"), 1), inputShape);
+            case "idx" -> Idx.read(path(dlnFolder, a.get("images")), a.get("labels") == null ? null : path(dlnFolder, a.get("labels")),
+                    number(a.get("scale"), 1), inputShape);
             case "csv" -> Csv.read(path(dlnFolder, a.get("path")), !Boolean.FALSE.equals(a.get("header")),
                     a.get("target_columns") != null ? Csv.Targets.columns((List<?>) a.get("target_columns"))
                             : Csv.Targets.label(column(a.get("label_column"))),
@@ -61,11 +62,13 @@ public final class Sources {
             case "idx", "npy" -> {
                 List<String> keys = source.kind().equals("idx") ? List.of("images", "labels") : List.of("inputs", "targets");
                 if (!Files.isDirectory(at)) {
-                    throw new DataError(place + ": " + source.kind() + " data is two files, " + name(args.get(keys.get(0))) + " and "
-                            + name(args.get(keys.get(1))) + ": give the folder that holds them");
+                    throw new DataError(place + ": " + source.kind() + " data is " + (args.get(keys.get(1)) == null ? "the file "
+                            + name(args.get(keys.get(0))) : "two files, " + name(args.get(keys.get(0))) + " and " + name(args.get(keys.get(1))))
+                            + ": give the folder that holds " + (args.get(keys.get(1)) == null ? "it" : "them"));
                 }
                 for (String key : keys) {
                     Object value = args.get(key);
+                    if (value == null) continue;
                     args.put(key, value instanceof List<?> list ? list.stream().map(v -> at.resolve(name(v)).toString()).toList()
                             : at.resolve(name(value)).toString());
                 }
@@ -100,6 +103,11 @@ public final class Sources {
                     + info.outputs().get(0) + "` has shape " + Arrays.toString(info.outputShapes().get(0)) + " (" + outputs + " values)");
         }
         return d;
+    }
+
+    /** The examples with their inputs as their targets (a train block's `targets inputs`), in place of any the source has. */
+    public static Dataset inputsAsTargets(Dataset d) {
+        return new Dataset(d.inputShape(), d.values(), d.count(), d.inputSize(), d.inputs().clone(), false, d.origin());
     }
 
     private static Dataset relabel(Dataset d, float[] targets, boolean labels) {

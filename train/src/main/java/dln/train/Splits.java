@@ -23,11 +23,16 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
     public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
         if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
         List<long[]> shape = info.inputShapes();
-        Dataset all = Sources.fit(Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
+        Dataset all = targets(t, Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
         Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
         if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);
-        Dataset testSet = testSource == null ? null : Sources.fit(Sources.load(testSource, dlnFolder, shape), info);
+        Dataset testSet = testSource == null ? null : targets(t, Sources.load(testSource, dlnFolder, shape), info);
         return of(t, all, testSet, seed);
+    }
+
+    /** The source's targets fitted to the model, or the inputs themselves under `targets inputs`. */
+    private static Dataset targets(Training t, Dataset d, Model.Info info) {
+        return Sources.fit(t.targetsAreInputs() ? Sources.inputsAsTargets(d) : d, info);
     }
 
     /** Splits {@code data} as the train block says; {@code test} (may be null), a separate test source, takes the place of a split's test part. */

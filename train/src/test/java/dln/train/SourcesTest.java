@@ -54,6 +54,19 @@ class SourcesTest {
                 .isInstanceOf(DataError.class).hasMessageContaining("the targets have 2 values per example, but output `y` has shape [3]");
     }
 
+    /** `targets inputs`: each example's inputs become its targets, whatever the source had, and fit an output of the input's size. */
+    @Test
+    void inputsBecomeTheTargets() {
+        Dataset d = new Dataset(new long[] {2}, new float[] {1, 2, 3, 4, 5, 6}, 3, 0, new float[0], false);
+        Dataset own = Sources.fit(Sources.inputsAsTargets(d), info(false, 2));
+        assertThat(own.targetWidth()).isEqualTo(2);
+        assertThat(own.labels()).isFalse();
+        assertThat(own.targets()).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(Sources.inputsAsTargets(data(1, true, 2, 0)).targets()).containsExactly(0, 0, 0, 0);
+        assertThatThrownBy(() -> Sources.fit(Sources.inputsAsTargets(d), info(false, 3)))
+                .isInstanceOf(DataError.class).hasMessageContaining("the targets have 2 values per example, but output `y` has shape [3]");
+    }
+
     @Test
     void aSourceIsReadFromElsewhere() throws Exception {
         Training.Source csv = new Training.Source("csv", Map.of("path", "data/train.csv", "header", false));
@@ -64,5 +77,9 @@ class SourcesTest {
         Files.writeString(dir.resolve("f"), "");
         assertThatThrownBy(() -> Sources.relocate(idx, dir.resolve("f"))).isInstanceOf(DataError.class)
                 .hasMessageContaining("idx data is two files, train-images.gz and train-labels.gz: give the folder that holds them");
+        Training.Source images = new Training.Source("idx", Map.of("images", "/usr/share/x/train-images.gz"));
+        assertThat(Sources.relocate(images, dir).args()).containsOnlyKeys("images").containsEntry("images", dir.resolve("train-images.gz").toString());
+        assertThatThrownBy(() -> Sources.relocate(images, dir.resolve("f"))).isInstanceOf(DataError.class)
+                .hasMessageContaining("idx data is the file train-images.gz: give the folder that holds it");
     }
 }

@@ -21,7 +21,7 @@ class SplitsTest {
 
     static Training training(Double validation, Training.Split split) {
         return new Training("M", null, null, validation, split, "mse", null, null, null, 0, 0, null, 32, 10, 0, true, List.of(), null,
-                null, List.of(), null);
+                null, List.of(), null, null);
     }
 
     @Test

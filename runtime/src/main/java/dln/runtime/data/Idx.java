@@ -59,16 +59,18 @@ public final class Idx {
      * Reads images [n, rows, cols] (or any [n, ...]) and their n labels. Each image is given
      * {@code inputShape}, which may be any shape with as many values ([1, rows, cols] or
      * [rows * cols]), or the file's own [rows, cols] when {@code inputShape} is null. Pixels are
-     * multiplied by {@code scale}.
+     * multiplied by {@code scale}. Without a labels file ({@code labels} null) the examples have no
+     * targets (width 0): a train block that says `targets inputs` makes the images their own.
      */
     public static Dataset read(Path images, Path labels, double scale, long[] inputShape) {
-        try (IdxFile x = new IdxFile(images); IdxFile y = new IdxFile(labels)) {
-            long[] imageShape = Arrays.copyOfRange(x.dims, 1, x.dims.length);
-            long[] shape = inputShape == null ? imageShape : inputShape.clone();
-            if (Dataset.size(imageShape) != Dataset.size(shape)) {
-                throw x.error(8, "each image has shape " + Dataset.show(imageShape) + ", which does not fit the model's input shape "
-                        + Dataset.show(shape) + (x.dims.length == 1 ? "; is this a labels file?" : ""));
+        if (labels == null) {
+            try (IdxFile x = new IdxFile(images)) {
+                long[] shape = shape(x, inputShape);
+                return new Dataset(shape, inputs(x, scale), (int) x.dims[0], 0, new float[0], false, i -> images + ": image " + i);
             }
+        }
+        try (IdxFile x = new IdxFile(images); IdxFile y = new IdxFile(labels)) {
+            long[] shape = shape(x, inputShape);
             if (y.dims.length != 1) {
                 throw y.error(3, "a labels file has one dimension, [count], but this one has shape " + Arrays.toString(y.dims)
                         + (y.dims.length > 1 ? "; is this an images file?" : ""));
@@ -76,12 +78,27 @@ public final class Idx {
             if (y.dims[0] != x.dims[0]) {
                 throw y.error(4, "the file holds " + y.dims[0] + " labels, but " + images + " holds " + x.dims[0] + " images");
             }
-            Values inputs = x.type == Type.UBYTE ? x.bytes("images", scale) : new Values.Floats(x.values("images", scale));
+            Values inputs = inputs(x, scale);
             float[] targets = y.values("labels", 1);
             y.checkWhole(targets);
             long at = y.dataStart, size = y.type.size;
             return new Dataset(shape, inputs, (int) x.dims[0], 1, targets, true, i -> labels + ": byte " + (at + i * size));
         }
+    }
+
+    /** The model's input shape for each image, which must hold as many values as the file's images. */
+    private static long[] shape(IdxFile x, long[] inputShape) {
+        long[] imageShape = Arrays.copyOfRange(x.dims, 1, x.dims.length);
+        long[] shape = inputShape == null ? imageShape : inputShape.clone();
+        if (Dataset.size(imageShape) != Dataset.size(shape)) {
+            throw x.error(8, "each image has shape " + Dataset.show(imageShape) + ", which does not fit the model's input shape "
+                    + Dataset.show(shape) + (x.dims.length == 1 ? "; is this a labels file?" : ""));
+        }
+        return shape;
+    }
+
+    private static Values inputs(IdxFile x, double scale) {
+        return x.type == Type.UBYTE ? x.bytes("images", scale) : new Values.Floats(x.values("images", scale));
     }
 
     /** One IDX file, open, its header read; reads the values on demand. */

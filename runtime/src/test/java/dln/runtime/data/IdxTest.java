@@ -76,6 +76,16 @@ class IdxTest {
             assertThat(test.targets()).startsWith(9, 2, 1, 1, 6);
         }
 
+        /** Without a labels file (an autoencoder's data): the same images, no targets. */
+        @Test void imagesWithoutLabels() {
+            Dataset alone = Idx.read(images, null, 1, IMAGE);
+            assertThat(alone.count()).isEqualTo(10_000);
+            assertThat(alone.targetWidth()).isZero();
+            assertThat(alone.labels()).isFalse();
+            assertThat(java.util.Arrays.equals(alone.inputs(), test.inputs())).as("the same pixels").isTrue();
+            assertThat(alone.origin().apply(3)).endsWith("t10k-images-idx3-ubyte.gz: image 3");
+        }
+
         @Test void scaledAndFlattened() {
             Dataset flat = Idx.read(images, labels, 1.0 / 255, new long[] {784});
             assertThat(flat.inputShape()).containsExactly(784);
