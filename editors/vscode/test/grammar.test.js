@@ -115,8 +115,8 @@ const DOCUMENTED = {
     dataSources: firstColumn(section('### 7.2')),
     optimizers: firstColumn(section('### 7.3')),
     schedules: firstColumn(section('### 7.4')),
-    augmentations: firstColumn(section('### 7.5')),
-    axes: ticked(rows(section('### 7.5')).find((cells) => cells[0].startsWith('`flip'))[1]),
+    augmentations: firstColumn(section(heading(/^### 7\.\d+ Augmentations/))),
+    axes: ticked(rows(section(heading(/^### 7\.\d+ Augmentations/))).find((cells) => cells[0].startsWith('`flip'))[1]),
     initializers: unique(ticked(rows(section('### 4.3')).find((cells) => cells[0] === 'initializer')[1])
         .filter((s) => !s.endsWith(':')).map(callName)), // not the argument labels `std:`/`limit:`
 };
