@@ -495,10 +495,33 @@ model EncoderLayer {
         return self.encoder(x)
 
 
+class EncoderLayerRelu(nn.Module):
+    """nn.TransformerEncoderLayer with relu (fused into the first dense layer) at odd sizes."""
+    DLN = """\
+// PyTorch parity: nn.TransformerEncoderLayer(6, 3, 10, dropout=0, batch_first=True) (relu, its
+// default, which runs inside the first per-step dense layer), over 5 steps.
+// Written by make_fixtures.py.
+model EncoderLayerRelu {
+    input x: [5, 6]
+    a = add(x, x -> attention(3)) -> layernorm
+    output y = add(a, a -> dense(10, per_step: true) -> relu -> dense(6, per_step: true)) -> layernorm
+}
+"""
+    INPUTS = {"x": (5, 6)}
+    DLN_NAMES = EncoderLayer.DLN_NAMES
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(6, 3, 10, dropout=0.0, batch_first=True)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
           "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled, "gru": Gru,
           "bidirectional": Bidirectional, "attention": Attention, "attention_causal": AttentionCausal,
-          "encoder_layer": EncoderLayer}
+          "encoder_layer": EncoderLayer, "encoder_layer_relu": EncoderLayerRelu}
 
 
 # ---- training and fixtures
