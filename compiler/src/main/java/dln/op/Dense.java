@@ -19,7 +19,7 @@ import java.util.List;
  */
 public record Dense(long units, boolean bias, boolean perStep) implements Op {
     static final List<Signature> SIGNATURES = List.of(
-            Signature.of("dense", "Fully connected layer: [in] -> [units]; with `per_step: true`, the same layer on every step, [T, in] -> [T, units]. Weight [units, in], bias [units]. FLOPs T·2·units·in.",
+            Signature.of("dense", "Fully connected layer: [in] -> [units], or with `per_step: true` the same layer on every step, [T, in] -> [T, units]. Weight [units, in], bias [units]. FLOPs 2·units·in per step.",
                     1, a -> new Dense(a.count("units"), a.flag("bias"), a.flag("per_step")),
                     Signature.UNITS, Signature.INIT, Signature.BIAS, ArgSpec.optional("per_step", Kind.BOOL, false)));
 
