@@ -63,10 +63,15 @@ def read_safetensors(path):
 def dln_names(module):
     """The state dict under DLN names: submodules are named as DLN names layers (dense_1, lstm_1),
     recurrent layers drop PyTorch's layer suffix (weight_ih_l0 -> weight_ih, weight_ih_l0_reverse ->
-    weight_ih_reverse). Batch norm's integer
+    weight_ih_reverse). A model that holds a PyTorch block whole maps its submodules' prefixes onto DLN's
+    layer names in DLN_NAMES (encoder.linear1. -> dense_1.). Batch norm's integer
     step counter stays in, as in any PyTorch state dict: DLN reads it and ignores it."""
     out = {}
+    renamed = getattr(module, "DLN_NAMES", {})
     for key, value in module.state_dict().items():
+        prefix = next((p for p in renamed if key.startswith(p)), None)
+        if prefix is not None:
+            key = renamed[prefix] + key[len(prefix):]
         out[key.replace("_l0_reverse", "_reverse").removesuffix("_l0")] = value
     return out
 
@@ -498,10 +503,58 @@ model ConvTransposed {
         return self.dense_1(torch.cat([s.flatten(1), i.flatten(1)], dim=1))
 
 
+class EncoderLayer(nn.Module):
+    """nn.TransformerEncoderLayer itself (post-norm, as PyTorch's default), written out in DLN."""
+    DLN = """\
+// PyTorch parity: a whole transformer encoder layer, nn.TransformerEncoderLayer(8, 2, 16, dropout=0,
+// batch_first=True, activation="gelu"): self-attention, residual, layer norm, the feed-forward network
+// (a dense layer on every step, gelu, a dense layer on every step), residual, layer norm.
+// Written by make_fixtures.py.
+model EncoderLayer {
+    input x: [6, 8]
+    a = add(x, x -> attention(2)) -> layernorm
+    output y = add(a, a -> dense(16, per_step: true) -> gelu -> dense(8, per_step: true)) -> layernorm
+}
+"""
+    INPUTS = {"x": (6, 8)}
+    DLN_NAMES = {"encoder.self_attn.": "attention_1.", "encoder.norm1.": "layernorm_1.", "encoder.linear1.": "dense_1.",
+                 "encoder.linear2.": "dense_2.", "encoder.norm2.": "layernorm_2."}
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, activation="gelu")
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
+class EncoderLayerRelu(nn.Module):
+    """nn.TransformerEncoderLayer with relu (fused into the first dense layer) at odd sizes."""
+    DLN = """\
+// PyTorch parity: nn.TransformerEncoderLayer(6, 3, 10, dropout=0, batch_first=True) (relu, its
+// default, which runs inside the first per-step dense layer), over 5 steps.
+// Written by make_fixtures.py.
+model EncoderLayerRelu {
+    input x: [5, 6]
+    a = add(x, x -> attention(3)) -> layernorm
+    output y = add(a, a -> dense(10, per_step: true) -> relu -> dense(6, per_step: true)) -> layernorm
+}
+"""
+    INPUTS = {"x": (5, 6)}
+    DLN_NAMES = EncoderLayer.DLN_NAMES
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(6, 3, 10, dropout=0.0, batch_first=True)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
 MODELS = {"mlp": Mlp, "conv": Conv, "conv1d3d": Conv1d3d, "bn": Bn, "bn2d": Bn2d, "lstm": Lstm, "rnn": Rnn,
           "activations": Activations, "layernorm": LayerNormed, "upsampled": Upsampled, "gru": Gru,
           "bidirectional": Bidirectional, "attention": Attention, "attention_causal": AttentionCausal,
-          "convtranspose": ConvTransposed}
+          "convtranspose": ConvTransposed, "encoder_layer": EncoderLayer, "encoder_layer_relu": EncoderLayerRelu}
 
 
 # ---- training and fixtures

@@ -87,19 +87,30 @@ public sealed interface Node {
     /** The batch as the rows of a product. */
     private static Dim rows() { return Dim.batch(1); }
 
-    /** y = act(x·Wᵀ + b): dense layers, and the affine part of maxout. */
-    record Dense(String name, Operand x, Operand y, long in, long units, String weight, String bias, Act act, float alpha)
+    /**
+     * y = act(x·Wᵀ + b): dense layers, and the affine part of maxout. A per-step dense layer applies
+     * the same W and b to each of {@code steps} rows of x [steps, in]: the product's rows are then
+     * batch·steps, and dW and db sum over steps as over the batch.
+     */
+    record Dense(String name, Operand x, Operand y, long steps, long in, long units, String weight, String bias, Act act, float alpha)
             implements Fusable {
         public List<Operand> inputs() { return List.of(x); }
         public Operand output() { return y; }
 
-        public Dense withAct(Act a, float al) { return new Dense(name, x, y, in, units, weight, bias, a, al); }
+        public Dense withAct(Act a, float al) { return new Dense(name, x, y, steps, in, units, weight, bias, a, al); }
+
+        /** The rows of the product: the batch, times the steps of a per-step layer. */
+        private Dim rows() { return Dim.batch(steps); }
+
+        private String shapes() {
+            return steps == 1 ? "[" + in + "] -> [" + units + "]" : "[" + steps + ", " + in + "] -> [" + steps + ", " + units + "]";
+        }
 
         /** y = act(x·Wᵀ + b) in one launch: the bias and the activation are the product's epilogue. */
         public void forward(Lowering out, boolean training) {
             Epilogue e = new Epilogue(bias != null, act, alpha);
             Gemm k = new Gemm(out.kernel(this, "fwd"), false, true, rows(), Dim.of(units), Dim.of(in), (int) in, (int) in, (int) units, 1f, 0f, e);
-            String what = name + ": [" + in + "] -> [" + units + "]" + (e.none() ? "" : ", " + e.describe());
+            String what = name + ": " + shapes() + (e.none() ? "" : ", " + e.describe());
             if (bias != null) out.launch(k, what, x.buffer(), weight, y.buffer(), bias);
             else out.launch(k, what, x.buffer(), weight, y.buffer());
         }

@@ -46,7 +46,7 @@ public record Maxout(long units, long pieces) implements Op {
     public void lower(Lowerer.Context c) {
         Operand y = c.y();
         Operand z = c.hidden(".affine", units * pieces);
-        c.add(new Node.Dense(c.name() + ".affine", c.x(), z, c.inShape().size(), units * pieces, c.param("weight"), c.param("bias"), Act.LINEAR, 0f));
+        c.add(new Node.Dense(c.name() + ".affine", c.x(), z, 1, c.inShape().size(), units * pieces, c.param("weight"), c.param("bias"), Act.LINEAR, 0f));
         c.add(new Node.Maxout(c.name(), z, y, units, pieces));
     }
 }

@@ -1,6 +1,7 @@
 package dln.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dln.Compiler;
 import dln.diag.Diag;
@@ -184,6 +185,35 @@ class ShapeCheckerTest {
             assertThat(d.diag()).isEqualTo(Diag.WrongInputRank);
             assertThat(d.helps()).containsExactly("add a channel axis to the input: [1, 28, 28]");
         });
+    }
+
+    @Test
+    void aDenseLayerPerStepMapsTheLastAxisWithOneWeightForAllSteps() {
+        assertThat(shape("[7, 5]", "dense(3, per_step: true)")).isEqualTo(Shape.of(7, 3));
+        Network n = net("model M {\n input x: [7, 5]\n output y = x -> dense(3, per_step: true)\n}\n");
+        assertThat(params(n)).containsExactly(entry("dense_1.weight", "[3, 5]"), entry("dense_1.bias", "[3]"));
+        assertThat(n.layers().get(0).flops()).isEqualTo(7 * 2 * 3 * 5);
+    }
+
+    @Test
+    void aSequenceIntoDenseIsAnErrorUnlessPerStepIsSaid() {
+        assertThat(diagnosticsOf("[7, 5]", "dense(3)")).singleElement().satisfies(d -> {
+            assertThat(d.diag()).isEqualTo(Diag.WrongInputRank);
+            assertThat(d.helps()).containsExactly("insert `-> flatten` before `dense(3)`, or write `per_step: true` to apply it to every step (the last axis)");
+        });
+        assertThat(diagnosticsOf("[2, 7, 5]", "dense(3)")).singleElement()
+                .satisfies(d -> assertThat(d.helps()).containsExactly("insert `-> flatten` before `dense(3)`"));
+    }
+
+    @Test
+    void perStepTakesOnlyASequence() {
+        assertThat(diagnosticsOf("[5]", "dense(3, per_step: true)")).singleElement().satisfies(d -> {
+            assertThat(d.diag()).isEqualTo(Diag.WrongInputRank);
+            assertThat(d.message()).isEqualTo("dense with `per_step: true` expects a 2-D [steps, features] input, but its input has shape [5]");
+            assertThat(d.helps()).containsExactly("a 1-D input is one step: drop `per_step: true`");
+        });
+        assertThat(diagnosticsOf("[2, 7, 5]", "dense(3, per_step: true)")).singleElement().satisfies(d ->
+                assertThat(d.helps()).containsExactly("insert `-> flatten` before `dense(3, per_step: true)` and drop `per_step: true`"));
     }
 
     @Test

@@ -106,11 +106,21 @@ class ModelGradientTest {
             output y = concat(flatten(a), flatten(b)) -> dense(3)
         }
         train Decoder { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model FeedForward {
+            input s: [4, 3]
+            a = s -> dense(3, per_step: true) -> tanh
+            b = add(a, a -> dense(5, per_step: true) -> relu -> dense(3, per_step: true)) -> layernorm
+            c = b -> dense(2, per_step: true, bias: false) -> gelu -> flatten
+            output y = concat(c, b -> mean) -> dense(2)
+        }
+        train FeedForward { loss mse  optimizer sgd(lr: 0.001) }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();

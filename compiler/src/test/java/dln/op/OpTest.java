@@ -36,7 +36,7 @@ public class OpTest {
         return switch (layer) {
             case "global_avgpool", "global_maxpool" -> input(2) + " -> " + layer;
             case "upsample" -> input(2) + " -> upsample(2)";
-            case "dense" -> "v -> dense(3)";
+            case "dense" -> "seq -> dense(3, per_step: true)";
             case "maxout" -> "v -> maxout(3, pieces: 2)";
             case "dropout" -> "v -> dropout(0.5)";
             case "embedding" -> "ids -> embedding(10, 3)";

@@ -141,7 +141,7 @@ class DlnLanguageServerTest {
         var items = client.completeAfter(uri, text, "-> de");
         assertThat(TestClient.labels(items)).contains("dense", "conv2d", "relu", "softmax", "flatten", "lstm");
         var dense = items.stream().filter(i -> i.getLabel().equals("dense")).findFirst().orElseThrow();
-        assertThat(dense.getDetail()).isEqualTo("dense(units, init?, bias = true, name?)");
+        assertThat(dense.getDetail()).isEqualTo("dense(units, init?, bias = true, per_step = false, name?)");
         assertThat(dense.getDocumentation().getRight().getValue()).contains("Fully connected");
     }
 
