@@ -6,7 +6,6 @@ import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The train, validation and test examples of a run. {@code validation f} holds out a fraction of
@@ -22,11 +21,10 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
      */
     public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
         if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
-        List<long[]> shape = info.inputShapes();
-        Dataset all = Sources.fit(Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
+        Dataset all = Sources.read(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, t, info);
         Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
         if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);
-        Dataset testSet = testSource == null ? null : Sources.fit(Sources.load(testSource, dlnFolder, shape), info);
+        Dataset testSet = testSource == null ? null : Sources.read(testSource, dlnFolder, t, info);
         return of(t, all, testSet, seed);
     }
 
