@@ -262,13 +262,17 @@ public final class TrainChecker {
                 return List.of(new Training.OutputLoss(output, loss, weights.getOrDefault(output, 1.0)));
             }
             Map<String, String> byOutput = new LinkedHashMap<>();
+            boolean unknown = false;   // a misspelt output would be reported again as one without a loss
             for (Expr.Arg a : s.values()) {
                 if (!a.named()) {
                     diags.report(Diag.InvalidSetting, a.span(), "loss", "names the output of each loss, as in `" + outputs.get(0) + ": mse`");
                     continue;
                 }
                 String output = a.label().id();
-                if (!output(a, outputs)) continue;
+                if (!output(a, outputs)) {
+                    unknown = true;
+                    continue;
+                }
                 if (byOutput.containsKey(output)) {
                     diags.report(Diag.DuplicateArgument, a.label().span(), "the loss of output", output);
                     continue;
@@ -284,6 +288,7 @@ public final class TrainChecker {
             List<Training.OutputLoss> out = new ArrayList<>();
             for (String output : outputs) {
                 if (!byOutput.containsKey(output)) {
+                    if (unknown) continue;
                     diags.report(Diag.MissingOptimizerOrLoss, s.key().span(), train.model().id(), "loss for output `" + output + "`")
                          .help("add `" + output + ": mse` (or the loss it needs) to `loss`");
                     continue;
