@@ -609,8 +609,8 @@ public final class TrainChecker {
             for (String key : List.of("data", "test")) {
                 Training.Source source = key.equals("data") ? data : test;
                 if (source == null) continue;
-                if (net.outputs().size() > 1) targetsFit(key, source);
-                else if (source.kind().equals("inline")) inline(key, source, output, net.shapeOf(output.value()), losses.isEmpty() ? null : losses.get(0).loss());
+                targetsFit(key, source);
+                if (net.outputs().size() == 1 && source.kind().equals("inline")) inline(key, source, output, net.shapeOf(output.value()), losses.isEmpty() ? null : losses.get(0).loss());
                 inputsFit(key, source);
             }
         }
@@ -672,18 +672,18 @@ public final class TrainChecker {
             Expr at = settings.get(key).values().get(0).value();
             int want = net.outputs().size();
             String names = String.join(", ", net.outputs().stream().map(o -> "`" + o.name() + "`").toList());
-            if (!source.kind().equals("npy")) {
+            if (!source.kind().equals("npy") && want > 1) {
                 diags.report(Diag.InconsistentTraining, at.span(), source.kind() + " data holds one target per example, but `" + net.name() + "` has "
                         + Binder.count(want, "output") + " (" + names + ")")
                      .help("use npy data with one targets file per output, in output order: `targets: [\"a.npy\", \"b.npy\"]`");
                 return;
             }
             int given = source.args().get("targets") instanceof ListV l ? l.items().size() : 1;
-            if (given != want) {
+            if (source.kind().equals("npy") && given != want) {
                 Expr files = argument(at, "targets");
                 diags.report(Diag.InconsistentTraining, files != null ? files.span() : at.span(), "npy data names " + Binder.count(given, "targets file")
                         + ", but `" + net.name() + "` has " + Binder.count(want, "output") + " (" + names + ")")
-                     .help("give one targets file per output, in the order the model declares them");
+                     .help(want == 1 ? "give one file: `targets: \"y.npy\"`" : "give one targets file per output, in the order the model declares them");
             }
         }
 

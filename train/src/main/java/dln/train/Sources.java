@@ -38,7 +38,7 @@ public final class Sources {
                     a.get("target_columns") != null ? Csv.Targets.columns((List<?>) a.get("target_columns"))
                             : Csv.Targets.label(column(a.get("label_column"))),
                     number(a.get("scale"), 1), inputShape);
-            case "npy" -> NpySource.read(paths(dlnFolder, a.get("inputs")), path(dlnFolder, a.get("targets")), inputShapes);
+            case "npy" -> NpySource.read(paths(dlnFolder, a.get("inputs")), paths(dlnFolder, a.get("targets")).get(0), inputShapes);
             case "inline" -> Inline.of((List<?>) a.get("inputs"), (List<?>) a.get("targets"), inputShape);
             default -> throw new IllegalArgumentException("unknown data source " + source.kind());
         };
