@@ -98,7 +98,7 @@ function rowValue(text, key) {
     return row[1];
 }
 
-const settings = section('### 7.1');
+const settings = section(heading(/^### 7\.\d+ Settings$/));
 const DOCUMENTED = {
     layers: unique(section('## 5.').split('\n')
         .filter((l) => /^### 5\.\d+[a-z]? .*`/.test(l))
@@ -109,12 +109,12 @@ const DOCUMENTED = {
         })),
     activations: firstColumn(section(heading(/^### 5\.\d+ Activations$/))),
     keys: firstColumn(settings),
-    losses: ticked(rowValue(settings, 'loss')),
+    losses: ticked(rowValue(settings, 'loss')).filter((s) => /^[a-z_]+$/.test(s)), // not the labelled example `y: ...`
     metrics: ticked(rowValue(settings, 'metrics')),
     regularizers: unique(ticked(rowValue(settings, 'regularize')).flatMap((s) => s.split(/,\s*/)).map(callName)),
-    dataSources: firstColumn(section('### 7.2')),
-    optimizers: firstColumn(section('### 7.3')),
-    schedules: firstColumn(section('### 7.4')),
+    dataSources: firstColumn(section(heading(/^### 7\.\d+ Data sources/))),
+    optimizers: firstColumn(section(heading(/^### 7\.\d+ Optimizers$/))),
+    schedules: firstColumn(section(heading(/^### 7\.\d+ Schedules$/))),
     augmentations: firstColumn(section(heading(/^### 7\.\d+ Augmentations/))),
     axes: ticked(rows(section(heading(/^### 7\.\d+ Augmentations/))).find((cells) => cells[0].startsWith('`flip'))[1]),
     initializers: unique(ticked(rows(section('### 4.3')).find((cells) => cells[0] === 'initializer')[1])

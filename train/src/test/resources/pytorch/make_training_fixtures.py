@@ -85,7 +85,70 @@ FIXTURES = {
 }
 
 
+class TwoOutputs(nn.Module):
+    """A shared hidden layer with two heads: class scores y (cross-entropy) and a regression z (mse)."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense_1 = nn.Linear(INPUTS, HIDDEN)
+        self.dense_2 = nn.Linear(HIDDEN, OUTPUTS)
+        self.dense_3 = nn.Linear(HIDDEN, 2)
+
+    def forward(self, x):
+        h = torch.tanh(self.dense_1(x))
+        return self.dense_2(h), self.dense_3(h)
+
+
+TWO_OUTPUTS_DLN = f"""\
+// PyTorch training parity (two_outputs): a loss per output, weighted. Written by make_training_fixtures.py.
+// The targets file holds each example's class of y, then its two values of z.
+model TwoOutputs {{
+    input x: [{INPUTS}]
+    h = x -> dense({HIDDEN}) -> tanh
+    output y = h -> dense({OUTPUTS}) -> softmax
+    output z = h -> dense(2)
+}}
+train TwoOutputs {{
+    loss         y: cross_entropy, z: mse
+    loss_weights y: 0.7, z: 2.5
+    optimizer    sgd(lr: 0.1, momentum: 0.9)
+    batch        {BATCH}
+    shuffle      false
+    epochs       3
+}}
+"""
+
+
+def two_outputs():
+    """The total loss 0.7·cross_entropy(y) + 2.5·mse(z), as DLN's loss_weights say."""
+    torch.manual_seed(200)
+    model = TwoOutputs()
+    x = torch.randn(EXAMPLES, INPUTS)
+    labels = torch.randint(0, OUTPUTS, (EXAMPLES,))
+    z = torch.randn(EXAMPLES, 2)
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(3):
+        for start in range(0, EXAMPLES, BATCH):
+            opt.zero_grad()
+            logits, out = model(x[start:start + BATCH])
+            loss = 0.7 * nn.functional.cross_entropy(logits, labels[start:start + BATCH]) \
+                + 2.5 * nn.functional.mse_loss(out, z[start:start + BATCH])
+            loss.backward()
+            opt.step()
+    name = "two_outputs"
+    (HERE / f"{name}.dln").write_text(TWO_OUTPUTS_DLN)
+    write_safetensors(HERE / f"{name}.initial.safetensors", initial)
+    write_safetensors(HERE / f"{name}.trained.safetensors", model.state_dict())
+    np.save(HERE / f"{name}.x.npy", x.numpy())
+    np.save(HERE / f"{name}.targets.npy", torch.cat([labels[:, None].float(), z], dim=1).numpy())
+    np.save(HERE / f"{name}.rates.npy", np.array([0.1] * 3, dtype=np.float64))
+    print(f"{name}: written")
+
+
 def train(name):
+    if name == "two_outputs":
+        return two_outputs()
     settings, epochs, optimizer, scheduler, l2, clip = FIXTURES[name]
     torch.manual_seed(100 + list(FIXTURES).index(name))
     model = Mlp()
@@ -122,5 +185,5 @@ def train(name):
 
 
 if __name__ == "__main__":
-    for fixture in sys.argv[1:] or FIXTURES:
+    for fixture in sys.argv[1:] or [*FIXTURES, "two_outputs"]:
         train(fixture)

@@ -129,7 +129,8 @@ final class Bench implements Callable<Integer> {
         if (t != null && t.data() != null && info.inputs().size() == 1) {
             long start = System.nanoTime();
             try {
-                Dataset d = Sources.load(t.data(), Path.of(choice.file).toAbsolutePath().getParent(), info.inputShapes().get(0));
+                Path folder = Path.of(choice.file).toAbsolutePath().getParent();
+                Dataset d = info.outputs().size() > 1 ? Sources.read(t.data(), folder, t, info) : Sources.load(t.data(), folder, info.inputShapes().get(0));
                 out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
                 return d;
             } catch (DataException | DataError e) {
@@ -141,7 +142,11 @@ final class Bench implements Callable<Integer> {
         float[] x = new float[(int) (n * per)];
         Random r = new Random(1);
         for (int i = 0; i < x.length; i++) x[i] = info.intInputs().get(0) ? r.nextInt(2) : (float) r.nextGaussian();
-        long width = info.labels() ? 1 : size(info.outputShapes().get(0));
+        long width = 0;   // each output's targets one after another: a class index, or the output's values
+        for (int o = 0; o < info.outputs().size(); o++) {
+            boolean labels = o == 0 ? info.labels() : t != null && t.losses().get(o).labels();
+            width += labels ? 1 : size(info.outputShapes().get(o));
+        }
         float[] y = new float[(int) (n * width)];
         out.println("data: " + n + " random examples of the model's shapes");
         return new Dataset(info.inputShapes().get(0), x, n, width, y, info.labels());

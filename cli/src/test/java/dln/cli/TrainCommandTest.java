@@ -174,6 +174,64 @@ class TrainCommandTest {
         assertThat(wrong.err()).contains("error[DLN067]: npy data names 1 input file, but `Mix` has 2 inputs (`a`, `b`)");
     }
 
+    static final String TWO_OUTPUTS = """
+            model Heads {
+                input x: [4]
+                h = x -> dense(16) -> tanh
+                output kind = h -> dense(2) -> softmax
+                output size = h -> dense(1)
+            }
+            train Heads {
+                data         npy(inputs: "x.npy", targets: ["kind.npy", "size.npy"])
+                split        train: 0.7, validation: 0.15, test: 0.15
+                loss         kind: cross_entropy, size: mse
+                loss_weights size: 0.5
+                optimizer    adam(lr: 0.02)
+                batch        16
+                epochs       30
+                seed         4
+            }
+            """;
+
+    /**
+     * Two outputs train from one targets file each, in output order: the class depends on x0 + x1, the
+     * size on x2 − x3, so targets swapped between the outputs or packed wrongly could not be learnt.
+     */
+    @Test
+    void aModelWithTwoOutputsTrainsFromOneTargetsFilePerOutput() throws IOException {
+        java.util.Random rnd = new java.util.Random(7);
+        int n = 300;
+        float[] x = new float[n * 4], kind = new float[n], size = new float[n];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 4; k++) x[i * 4 + k] = (float) rnd.nextGaussian();
+            kind[i] = x[i * 4] + x[i * 4 + 1] > 0 ? 1 : 0;
+            size[i] = x[i * 4 + 2] - x[i * 4 + 3];
+        }
+        dln.runtime.io.Npy.write(dir.resolve("x.npy"), new dln.runtime.io.Npy.Array(new long[] {n, 4}, x, false));
+        dln.runtime.io.Npy.write(dir.resolve("kind.npy"), new dln.runtime.io.Npy.Array(new long[] {n}, kind, false));
+        dln.runtime.io.Npy.write(dir.resolve("size.npy"), new dln.runtime.io.Npy.Array(new long[] {n, 1}, size, false));
+        Path model = file("heads.dln", TWO_OUTPUTS);
+        Path runs = dir.resolve("runs");
+        Run r = dlnc("train", model.toString(), "--device", "java", "--checkpoint", runs.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher first = Pattern.compile("epoch 1/30  loss (\\S+)  accuracy (\\S+)  val_loss (\\S+)").matcher(r.out());
+        Matcher last = Pattern.compile("epoch 30/30  loss (\\S+)  accuracy (\\S+)  val_loss (\\S+)  val_accuracy (\\S+)").matcher(r.out());
+        assertThat(first.find() && last.find()).as(r.out()).isTrue();
+        // the weighted loss 1·cross-entropy + 0.5·mse starts near ln 2 + 0.5·2 and falls well below both parts' start
+        assertThat(Double.parseDouble(last.group(3))).isLessThan(0.3 * Double.parseDouble(first.group(3)));
+        assertThat(Double.parseDouble(last.group(4))).as("the first output's accuracy").isGreaterThan(0.9);
+
+        Run e = dlnc("eval", model.toString(), "--device", "java", "--weights", runs.resolve("best.safetensors").toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("evaluating Heads on 45 examples").containsPattern("test loss: 0\\.\\d{4}");
+
+        // a targets file with another count of examples is named
+        dln.runtime.io.Npy.write(dir.resolve("size.npy"), new dln.runtime.io.Npy.Array(new long[] {n - 1, 1}, java.util.Arrays.copyOf(size, n - 1), false));
+        Run bad = dlnc("train", model.toString(), "--device", "java", "--epochs", "1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("size.npy: holds 299 targets (shape [299, 1]), but").contains("kind.npy holds targets for 300 examples");
+    }
+
     /** CSV rows hold the inputs one after another: a, then b, then the class. */
     @Test
     void aModelWithTwoInputsTrainsFromCsvRowsHoldingBoth() throws IOException {

@@ -83,7 +83,7 @@ public final class TrainChecker {
             "csv", new Fn(List.of(required("path", Kind.STRING), optional("label_column", Kind.ANY, null),
                     optional("target_columns", Kind.ANY, null), optional("header", Kind.BOOL, true),
                     optional("scale", Kind.POSITIVE, 1.0)), 1),
-            "npy", new Fn(List.of(required("inputs", Kind.STRINGS), required("targets", Kind.STRING)), 0),
+            "npy", new Fn(List.of(required("inputs", Kind.STRINGS), required("targets", Kind.STRINGS)), 0),
             "inline", new Fn(List.of(required("inputs", Kind.ANY), required("targets", Kind.ANY)), 0));
 
     static final Map<String, Fn> EARLY_STOP = Map.of(
@@ -94,7 +94,7 @@ public final class TrainChecker {
             "split", new Fn(List.of(required("train", Kind.UNIT), optional("validation", Kind.UNIT, 0.0),
                     optional("test", Kind.UNIT, 0.0)), 0));
 
-    static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "optimizer", "schedule",
+    static final List<String> SETTINGS = List.of("data", "test", "validation", "split", "loss", "loss_weights", "optimizer", "schedule",
             "clip", "regularize", "init", "batch", "epochs", "seed", "shuffle", "augment", "early_stop", "checkpoint", "metrics", "targets");
 
     static final Set<String> LOSSES = Set.of("mse", "mae", "cross_entropy", "binary_cross_entropy", "hinge");
@@ -156,7 +156,8 @@ public final class TrainChecker {
             Training.Source test = source("test");
             Double validation = (Double) single("validation", Kind.FRACTION, null);
             Training.Split split = split();
-            String loss = word("loss", LOSSES);
+            List<Training.OutputLoss> losses = losses();
+            String loss = losses.isEmpty() ? null : losses.get(0).loss();
             Optimizer optimizer = function("optimizer", "optimizer", OPTIMIZERS, (name, args) -> Optimizer.TABLE.get(name).build().apply(args));
             Training.Call schedule = function("schedule", "schedule", SCHEDULES);
             Training.Call clip = function("clip", "clip", CLIPS);
@@ -181,11 +182,11 @@ public final class TrainChecker {
             targetsOfIdx("data", data, targets);
             targetsOfIdx("test", test, targets);
             if (net != null) {
-                againstModel(loss, optimizer, augment, data, test);
-                if (targets != null) inputsAsTargets(loss);
+                againstModel(losses, optimizer, augment, data, test);
+                if (targets != null) inputsAsTargets(losses.isEmpty() ? null : losses.get(0).loss());
             }
             if (diags.errorCount() > errorsBefore) return null;
-            return new Training(train.model().id(), plain(data), plain(test), validation, split, loss, optimizer, schedule, clip, l1, l2, init,
+            return new Training(train.model().id(), plain(data), plain(test), validation, split, losses, optimizer, schedule, clip, l1, l2, init,
                     batch, epochs == null ? 10 : epochs, seed == null ? 0 : seed, shuffle == null || shuffle, augment,
                     earlyStop, checkpoint, metrics, targets, train.span());
         }
@@ -242,6 +243,103 @@ public final class TrainChecker {
             diags.report(Diag.UnknownChoice, arg.value().span(), key, arg.value().span().text())
                  .help(wrong == null ? "the choices are " + String.join(", ", sorted(words)) : Suggest.didYouMean(wrong, words));
             return null;
+        }
+
+        /**
+         * Each output's loss and weight, in the model's output order: `loss mse` for a model with one
+         * output, `loss y: cross_entropy, z: mse` naming every output of a model with several, and
+         * `loss_weights z: 0.5` (each weight 1 unless given). Empty without a valid loss.
+         */
+        List<Training.OutputLoss> losses() {
+            Decl.Setting s = settings.get("loss");
+            Map<String, Double> weights = lossWeights();
+            if (s == null) return List.of();
+            List<String> outputs = net == null ? List.of() : net.outputs().stream().map(Network.Output::name).toList();
+            if (s.values().stream().noneMatch(Expr.Arg::named)) {
+                String loss = word("loss", LOSSES);
+                if (loss == null) return List.of();
+                if (outputs.size() > 1) {
+                    diags.report(Diag.InconsistentTraining, s.values().get(0).span(), "`" + net.name() + "` has " + outputs.size()
+                            + " outputs, so `loss` names each output's loss")
+                         .help("as in `loss " + String.join(", ", outputs.stream().map(o -> o + ": " + loss).toList()) + "`");
+                    return List.of();
+                }
+                String output = outputs.isEmpty() ? null : outputs.get(0);
+                return List.of(new Training.OutputLoss(output, loss, weights.getOrDefault(output, 1.0)));
+            }
+            Map<String, String> byOutput = new LinkedHashMap<>();
+            boolean unknown = false;   // a misspelt output would be reported again as one without a loss
+            for (Expr.Arg a : s.values()) {
+                if (!a.named()) {
+                    diags.report(Diag.InvalidSetting, a.span(), "loss", "names the output of each loss, as in `" + outputs.get(0) + ": mse`");
+                    continue;
+                }
+                String output = a.label().id();
+                if (!output(a, outputs)) {
+                    unknown = true;
+                    continue;
+                }
+                if (byOutput.containsKey(output)) {
+                    diags.report(Diag.DuplicateArgument, a.label().span(), "the loss of output", output);
+                    continue;
+                }
+                if (a.value() instanceof Expr.Name n && LOSSES.contains(n.id())) {
+                    byOutput.put(output, n.id());
+                    continue;
+                }
+                String wrong = a.value() instanceof Expr.Name n ? n.id() : null;
+                diags.report(Diag.UnknownChoice, a.value().span(), "loss", a.value().span().text())
+                     .help(() -> orChoices(wrong == null ? null : Suggest.didYouMean(wrong, LOSSES), LOSSES));
+            }
+            List<Training.OutputLoss> out = new ArrayList<>();
+            for (String output : outputs) {
+                if (!byOutput.containsKey(output)) {
+                    if (unknown) continue;
+                    diags.report(Diag.MissingOptimizerOrLoss, s.key().span(), train.model().id(), "loss for output `" + output + "`")
+                         .help("add `" + output + ": mse` (or the loss it needs) to `loss`");
+                    continue;
+                }
+                out.add(new Training.OutputLoss(output, byOutput.get(output), weights.getOrDefault(output, 1.0)));
+            }
+            return out.size() == outputs.size() ? out : List.of();
+        }
+
+        /** `loss_weights y: 1, z: 0.5`: a non-negative weight for each named output. */
+        Map<String, Double> lossWeights() {
+            Decl.Setting s = settings.get("loss_weights");
+            Map<String, Double> out = new LinkedHashMap<>();
+            if (s == null) return out;
+            List<String> outputs = net == null ? List.of() : net.outputs().stream().map(Network.Output::name).toList();
+            for (Expr.Arg a : s.values()) {
+                if (!a.named()) {
+                    diags.report(Diag.InvalidSetting, a.span(), "loss_weights", "names the output of each weight, as in `"
+                            + (outputs.isEmpty() ? "y" : outputs.get(outputs.size() - 1)) + ": 0.5`");
+                    continue;
+                }
+                if (!output(a, outputs)) continue;
+                if (out.containsKey(a.label().id())) {
+                    diags.report(Diag.DuplicateArgument, a.label().span(), "the weight of output", a.label().id());
+                    continue;
+                }
+                Value v = eval(a.value());
+                if (v instanceof Poison) continue;
+                Object w = Binder.convert(optional("loss_weights", Kind.NONNEG, null), v);
+                if (w == null) {
+                    diags.report(Diag.InvalidSetting, a.value().span(), "loss_weights", "must be a number of at least 0, but is " + Value.describe(v));
+                    continue;
+                }
+                out.put(a.label().id(), ((Number) w).doubleValue());
+            }
+            return out;
+        }
+
+        /** Whether a labelled value names an output of the model (reported if not; any name passes when the model has errors). */
+        boolean output(Expr.Arg a, List<String> outputs) {
+            String name = a.label().id();
+            if (net == null || outputs.contains(name)) return true;
+            diags.report(Diag.UnknownChoice, a.label().span(), "output", name)
+                 .help(() -> orChoices(Suggest.didYouMean(name, outputs), new java.util.TreeSet<>(outputs)));
+            return false;
         }
 
         long batch() {
@@ -496,32 +594,26 @@ public final class TrainChecker {
             }
         }
 
-        /** What the train block asks of the model: a fitting output for the loss, the perceptron's shape, images to augment. */
-        void againstModel(String loss, Optimizer optimizer, List<Training.Call> augment, Training.Source data,
+        /** What the train block asks of the model: a fitting output for each loss, the perceptron's shape, images to augment. */
+        void againstModel(List<Training.OutputLoss> losses, Optimizer optimizer, List<Training.Call> augment, Training.Source data,
                           Training.Source test) {
             Span at = train.model().span();
-            if (net.outputs().size() != 1) {
-                diags.report(Diag.InconsistentTraining, at, "training needs a model with one output, but `" + net.name() + "` has "
+            if (optimizer instanceof Optimizer.Perceptron && net.outputs().size() != 1) {
+                diags.report(Diag.InconsistentTraining, at, "the perceptron rule trains a model with one output, but `" + net.name() + "` has "
                         + net.outputs().size());
                 return;
             }
+            for (Training.OutputLoss loss : losses) fits(loss);
+            if (net.outputs().size() > 1) {
+                for (String m : List.of("mae", "mse")) {
+                    if (!settings.containsKey("metrics") || !settings.get("metrics").values().stream().anyMatch(a -> a.value().span().text().equals(m))) continue;
+                    diags.report(Diag.InconsistentTraining, settings.get("metrics").key().span(), "metric `" + m + "` compares one output with its targets, but `"
+                            + net.name() + "` has " + net.outputs().size() + " outputs")
+                         .help("the loss of a model with several outputs is the weighted sum of each output's; accuracy is the first output's");
+                }
+            }
             Network.Output output = net.outputs().get(0);
             Network.Layer last = net.producer(output.value());
-            Shape shape = net.shapeOf(output.value());
-            String from = last == null ? "the input" : last.op().kind();
-            Span lossAt = settings.containsKey("loss") ? settings.get("loss").values().get(0).span() : at;
-            if ("cross_entropy".equals(loss) && !is(last, Activation.Fn.SOFTMAX)) {
-                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs a softmax output, but `" + output.name() + "` comes from " + from)
-                     .help("end the model with `-> softmax`");
-            }
-            if ("binary_cross_entropy".equals(loss) && !is(last, Activation.Fn.SIGMOID) && !is(last, Activation.Fn.SOFTMAX)) {
-                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
-                     .help("end the model with `-> sigmoid`");
-            }
-            if ("hinge".equals(loss) && !shape.equals(Shape.of(1))) {
-                diags.report(Diag.LossDoesNotFitOutput, lossAt, loss, "needs one output unit, but `" + output.name() + "` has shape " + shape)
-                     .help("hinge is a binary margin loss with targets -1 and 1; use cross_entropy for several classes");
-            }
             if (optimizer instanceof Optimizer.Perceptron) {
                 boolean shapeOk = net.inputs().size() == 1 && net.layers().size() == 2
                         && net.layers().get(0).op() instanceof dln.op.Dense && is(net.layers().get(1), Activation.Fn.STEP)
@@ -556,9 +648,39 @@ public final class TrainChecker {
             }
             for (String key : List.of("data", "test")) {
                 Training.Source source = key.equals("data") ? data : test;
-                if (source != null && source.kind().equals("inline")) inline(key, source, output, shape, loss);
-                if (source != null) inputsFit(key, source);
+                if (source == null) continue;
+                targetsFit(key, source);
+                if (net.outputs().size() == 1 && source.kind().equals("inline")) inline(key, source, output, net.shapeOf(output.value()), losses.isEmpty() ? null : losses.get(0).loss());
+                inputsFit(key, source);
             }
+        }
+
+        /** Whether {@code loss} suits its output: a softmax for cross-entropy, outputs in (0, 1) for binary cross-entropy, one unit for hinge. */
+        void fits(Training.OutputLoss loss) {
+            Network.Output output = net.outputs().stream().filter(o -> o.name().equals(loss.output())).findFirst().orElseThrow();
+            Network.Layer last = net.producer(output.value());
+            Shape shape = net.shapeOf(output.value());
+            String from = last == null ? "the input" : last.op().kind();
+            Span lossAt = lossSpan(loss.output());
+            String name = loss.loss();
+            if ("cross_entropy".equals(name) && !is(last, Activation.Fn.SOFTMAX)) {
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, name, "needs a softmax output, but `" + output.name() + "` comes from " + from)
+                     .help("end the model with `-> softmax`");
+            }
+            if ("binary_cross_entropy".equals(name) && !is(last, Activation.Fn.SIGMOID) && !is(last, Activation.Fn.SOFTMAX)) {
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, name, "needs outputs in (0, 1), but `" + output.name() + "` comes from " + from)
+                     .help("end the model with `-> sigmoid`");
+            }
+            if ("hinge".equals(name) && !shape.equals(Shape.of(1))) {
+                diags.report(Diag.LossDoesNotFitOutput, lossAt, name, "needs one output unit, but `" + output.name() + "` has shape " + shape)
+                     .help("hinge is a binary margin loss with targets -1 and 1; use cross_entropy for several classes");
+            }
+        }
+
+        /** Where the loss of {@code output} is written: its labelled value, or the setting's only value. */
+        Span lossSpan(String output) {
+            for (Expr.Arg a : settings.get("loss").values()) if (!a.named() || a.label().id().equals(output)) return a.value().span();
+            return settings.get("loss").span();
         }
 
         /**
@@ -582,6 +704,26 @@ public final class TrainChecker {
                 diags.report(Diag.InconsistentTraining, at.span(), "idx data holds images for one input, but `" + net.name() + "` has "
                         + Binder.count(want, "input") + " (" + names + ")")
                      .help("use npy data with one file per input, or csv rows holding the inputs one after another");
+            }
+        }
+
+        /** A model with several outputs reads one npy targets file per output, in output order; the other sources hold one target. */
+        void targetsFit(String key, Training.Source source) {
+            Expr at = settings.get(key).values().get(0).value();
+            int want = net.outputs().size();
+            String names = String.join(", ", net.outputs().stream().map(o -> "`" + o.name() + "`").toList());
+            if (!source.kind().equals("npy") && want > 1) {
+                diags.report(Diag.InconsistentTraining, at.span(), source.kind() + " data holds one target per example, but `" + net.name() + "` has "
+                        + Binder.count(want, "output") + " (" + names + ")")
+                     .help("use npy data with one targets file per output, in output order: `targets: [\"a.npy\", \"b.npy\"]`");
+                return;
+            }
+            int given = source.args().get("targets") instanceof ListV l ? l.items().size() : 1;
+            if (source.kind().equals("npy") && given != want) {
+                Expr files = argument(at, "targets");
+                diags.report(Diag.InconsistentTraining, files != null ? files.span() : at.span(), "npy data names " + Binder.count(given, "targets file")
+                        + ", but `" + net.name() + "` has " + Binder.count(want, "output") + " (" + names + ")")
+                     .help(want == 1 ? "give one file: `targets: \"y.npy\"`" : "give one targets file per output, in the order the model declares them");
             }
         }
 

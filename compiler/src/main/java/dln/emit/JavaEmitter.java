@@ -12,6 +12,7 @@ import dln.ir.Launch;
 import dln.ir.Schedule;
 import dln.kernel.Dim;
 import dln.kernel.Epilogue;
+import dln.kernel.Loss;
 import dln.kernel.OptimizerKind;
 import dln.kernel.Update;
 import dln.runtime.Backend;
@@ -285,7 +286,9 @@ public final class JavaEmitter {
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
             RecordComponent[] parts = r.getClass().getRecordComponents();
-            for (int i = 0; i < parts.length; i++) {
+            // a model's only loss has weight 1, which Loss's shorter constructor gives
+            int shown = value instanceof Loss l && l.weight() == 1 ? parts.length - 1 : parts.length;
+            for (int i = 0; i < shown; i++) {
                 try {
                     b.add(i > 0 ? ",$W" : "").add(labelled(parts[i].getName(), parts[i].getAccessor().invoke(r)));
                 } catch (ReflectiveOperationException e) {

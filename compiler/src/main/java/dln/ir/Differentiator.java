@@ -1,6 +1,8 @@
 package dln.ir;
 
+import dln.kernel.Axpy;
 import dln.kernel.Correct;
+import dln.kernel.Dim;
 import dln.kernel.GradNorm;
 import dln.kernel.Loss;
 import dln.kernel.LossKind;
@@ -15,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The training half of a graph: the loss on the first output, the backward pass (each node's
+ * The training half of a graph: a loss on each output (weighted as the train block says), the backward pass (each node's
  * gradient rule, in reverse order) and one optimizer update per trained parameter. Takes a graph
  * with a train block; guarantees that every trained parameter gets its gradient written before
  * its update, and that softmax with cross-entropy (and the perceptron's step) is differentiated in
@@ -34,43 +36,74 @@ public final class Differentiator {
     }
 
     /**
-     * {@code foldedForward}: the kernel of a training forward launch that the loss does itself (the
-     * output softmax of a cross-entropy), to be left out of the training forward pass; null if none.
+     * {@code foldedForward}: the kernels of training forward launches that the losses do themselves
+     * (an output softmax of a cross-entropy), to be left out of the training forward pass.
+     * {@code labels}: whether the first output's targets are class indices.
      */
-    public record Result(List<Launch> loss, List<Launch> backward, List<Launch> update, boolean labels, String foldedForward) {}
+    public record Result(List<Launch> loss, List<Launch> backward, List<Launch> update, boolean labels, List<String> foldedForward) {}
 
+    /**
+     * One loss launch per output, in output order, each scaled by its weight; the first output's
+     * buffers are `:targets`, `:loss` and `:correct`, output z's `:targets.z`, `:loss.z` and
+     * `:correct.z`, each loss's totals its own (so each counts its finite batches once).
+     */
     public Result differentiate() {
         Gradients loss = new Gradients(plan, graph.needsGradient());
-        Operand out = graph.outputs().get(0).value();
+        Gradients back = new Gradients(plan, graph.needsGradient());
+        List<Node> fused = new ArrayList<>();
+        List<String> folded = new ArrayList<>();
+        boolean labels = false;
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            Graph.Port port = graph.outputs().get(i);
+            LossKind kind = lossKind(i);
+            if (i == 0) labels = kind == LossKind.CROSS_ENTROPY;
+            Node f = loss(loss, port, i == 0 ? "" : "." + port.name(), kind, weight(i), folded);
+            Operand target = f != null ? f.inputs().get(0) : port.value();
+            if (f != null) fused.add(f);
+            back.accumulates(target);
+        }
+        List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (fused.contains(n) || !graph.needsGradient().contains(n.output().buffer()) || !back.started(n.output())) continue;
+            n.backward(back);
+        }
+        return new Result(loss.launches(), Fuser.backward(back.launches()), update(back.trained()), labels, folded);
+    }
+
+    /**
+     * The loss launch of one output, whose buffers end in {@code suffix}; returns the node whose
+     * input's gradient the loss writes (see {@link #fusedWithLoss}), or null, and adds the kernel of
+     * a softmax the loss computes itself to {@code folded}.
+     */
+    private Node loss(Gradients loss, Graph.Port port, String suffix, LossKind kind, float weight, List<String> folded) {
+        Operand out = port.value();
         long width = out.size();
-        LossKind kind = lossKind();
         boolean labels = kind == LossKind.CROSS_ENTROPY;
         Node fused = fusedWithLoss(kind, out);
         Operand target = fused != null ? fused.inputs().get(0) : out;
-        plan.declare(Slot.work(":targets", Slot.Role.TARGET, labels ? 1 : width, true));
-        loss.accumulates(target);
-        String name = plan.kernel("loss", "fwd");
+        String targets = plan.declare(Slot.work(":targets" + suffix, Slot.Role.TARGET, labels ? 1 : width, true));
+        // two outputs of one value: the second loss's gradient goes to a scratch buffer, then added
+        boolean adds = loss.accumulates(target);
+        String grad = adds ? plan.work("grad.tmp." + target.buffer(), target.size()) : loss.dy(target);
+        String name = plan.kernel(suffix.isEmpty() ? "loss" : "loss_" + port.name(), "fwd");
         // the softmax of a cross-entropy over whole rows, read by no other layer, is computed by the
         // loss itself in training
         boolean softmax = fused instanceof Node.SoftmaxNode sm && sm.width() == width
                 && graph.nodes().stream().noneMatch(n -> n.inputs().contains(out));
-        String what = (kind.name().toLowerCase(java.util.Locale.ROOT)) + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
+        String what = (kind.name().toLowerCase(java.util.Locale.ROOT)) + (weight == 1 ? "" : " ×" + Training.Call.format(weight))
+                + (fused != null ? ", gradient taken at " + fused.name() + "'s input" : "")
                 + "; Σ loss and right answers into the totals";
-        LossTotals k = new LossTotals(name, softmax, new Loss(name + "_each", kind, width, labels), new Correct(name + "_right", width, labels));
-        String lossTotal = plan.declare(Slot.work(":loss", Slot.Role.METRICS, 2, false)); // Σ loss, finite batches (LossTotals)
-        String correctTotal = plan.declare(Slot.work(":correct", Slot.Role.METRICS, 1, false));
-        if (softmax) loss.launch(k, fused.name() + " and " + what, target.buffer(), out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);
-        else loss.launch(k, what, out.buffer(), ":targets", loss.dy(target), lossTotal, correctTotal);
-
-        Gradients back = new Gradients(plan, graph.needsGradient());
-        back.accumulates(target);
-        List<Node> nodes = graph.nodes();
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            if (n == fused || !graph.needsGradient().contains(n.output().buffer()) || !back.started(n.output())) continue;
-            n.backward(back);
+        LossTotals k = new LossTotals(name, softmax, new Loss(name + "_each", kind, width, labels, weight), new Correct(name + "_right", width, labels));
+        String lossTotal = plan.declare(Slot.work(":loss" + suffix, Slot.Role.METRICS, 2, false)); // Σ loss, finite batches (LossTotals)
+        String correctTotal = plan.declare(Slot.work(":correct" + suffix, Slot.Role.METRICS, 1, false));
+        if (softmax) loss.launch(k, fused.name() + " and " + what, target.buffer(), out.buffer(), targets, grad, lossTotal, correctTotal);
+        else loss.launch(k, what, out.buffer(), targets, grad, lossTotal, correctTotal);
+        if (adds) {
+            loss.launch(new Axpy(plan.kernel(name, "add"), Dim.batch(target.size()), 1f, 1f), "adds this output's gradient", grad, loss.dy(target));
         }
-        return new Result(loss.launches(), Fuser.backward(back.launches()), update(back.trained()), labels, softmax ? plan.kernel(fused.name(), "fwd") : null);
+        if (softmax) folded.add(plan.kernel(fused.name(), "fwd"));
+        return fused;
     }
 
     /** The softmax (cross-entropy) or step (perceptron) node producing the output, whose gradient the loss writes through. */
@@ -83,15 +116,19 @@ public final class Differentiator {
         return null;
     }
 
-    private LossKind lossKind() {
+    /** The weight of output {@code i}'s loss in the total (1 for the perceptron's). */
+    private float weight(int i) { return training.losses().isEmpty() ? 1f : (float) training.losses().get(i).weight(); }
+
+    private LossKind lossKind(int i) {
         if (training.optimizer() instanceof Optimizer.Perceptron) return LossKind.PERCEPTRON;
-        return switch (training.loss()) {
+        String name = training.losses().get(i).loss();
+        return switch (name) {
             case "mse" -> LossKind.MSE;
             case "mae" -> LossKind.MAE;
             case "cross_entropy" -> LossKind.CROSS_ENTROPY;
             case "binary_cross_entropy" -> LossKind.BINARY_CROSS_ENTROPY;
             case "hinge" -> LossKind.HINGE;
-            default -> throw new IllegalArgumentException("unknown loss " + training.loss());
+            default -> throw new IllegalArgumentException("unknown loss " + name);
         };
     }
 

@@ -35,7 +35,7 @@ public final class Scheduler {
                     null, null, 0, false);
         }
         Differentiator.Result d = backward;
-        List<Launch> train = forward.train().stream().filter(l -> !l.kernel().name().equals(d.foldedForward())).toList();
+        List<Launch> train = forward.train().stream().filter(l -> !d.foldedForward().contains(l.kernel().name())).toList();
         var t = graph.training();
         String loss = t.optimizer() instanceof dln.net.Optimizer.Perceptron ? "perceptron" : t.loss();
         // inference first: its launches may read a buffer where training reads another (an aliased

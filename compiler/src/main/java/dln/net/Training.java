@@ -14,7 +14,7 @@ public record Training(
         Source test,
         Double validation,
         Split split,
-        String loss,
+        List<OutputLoss> losses,
         Optimizer optimizer,
         Call schedule,
         Call clip,
@@ -71,6 +71,27 @@ public record Training(
 
     /** Where examples come from: idx, csv, npy or inline, with its arguments as Double, String, Boolean or List values. */
     public record Source(String kind, Map<String, Object> args) {}
+
+    /**
+     * The loss of one output and its weight in the total Σ weight·loss (`loss y: cross_entropy, z: mse`,
+     * `loss_weights z: 0.5`); {@code loss} is the loss's name.
+     */
+    public record OutputLoss(String output, String loss, double weight) {
+        /** Whether this output's targets are class indices: cross-entropy reads one label per example. */
+        public boolean labels() { return loss.equals("cross_entropy"); }
+    }
+
+    /**
+     * The loss as written: `mse` for one output, `y: cross_entropy, z: mse` for several (with
+     * `×weight` where the weight is not 1); null when the optimizer has its own rule (the perceptron).
+     */
+    public String loss() {
+        if (losses.isEmpty()) return null;
+        if (losses.size() == 1) return losses.get(0).loss();
+        List<String> parts = losses.stream().map(l -> l.output() + ": " + l.loss()
+                + (l.weight() == 1 ? "" : " ×" + Call.format(l.weight()))).toList();
+        return String.join(", ", parts);
+    }
 
     public record Split(double train, double validation, double test) {}
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dln.runtime.Model;
 import dln.runtime.jvm.JvmBackend;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -116,11 +118,26 @@ class ModelGradientTest {
             output y = concat(c, b -> mean) -> dense(2)
         }
         train FeedForward { loss mse  optimizer sgd(lr: 0.001) }
+        """,
+        """
+        model Heads {
+            input x: [4]
+            h = x -> dense(5) -> tanh
+            g = h -> dense(4) -> tanh
+            output y = g -> dense(3) -> softmax
+            output z = h -> dense(2) -> sigmoid
+            output w = g
+        }
+        train Heads {
+            loss         y: cross_entropy, z: binary_cross_entropy, w: mse
+            loss_weights y: 0.5, z: 2
+            optimizer    sgd(lr: 0.001)
+        }
         """
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
     void backwardPassMatchesFiniteDifferencesOfTheLoss(int which) {
         String dln = MODELS[which];
         String name = dln.substring(dln.indexOf("model ") + 6, dln.indexOf(" {")).strip();
@@ -135,13 +152,18 @@ class ModelGradientTest {
                 for (int j = 0; j < xs[i].length; j++) xs[i][j] = m.info().intInputs().get(i) ? r.nextInt(7) : (float) r.nextGaussian();
             }
             float[] targets = new float[(int) (n * m.targetWidth())];
-            for (int j = 0; j < targets.length; j++) {
-                targets[j] = switch (m.info().loss()) {
-                    case "cross_entropy" -> r.nextInt(4);
-                    case "binary_cross_entropy" -> r.nextInt(2);
-                    case "hinge" -> r.nextBoolean() ? 1 : -1;
-                    default -> (float) r.nextGaussian();
-                };
+            List<String> losses = losses(m.info().loss());
+            for (int j = 0; j < targets.length; ) {
+                for (int o = 0; o < losses.size(); o++) {
+                    for (long k = 0; k < m.targetWidths().get(o); k++) {
+                        targets[j++] = switch (losses.get(o)) {
+                            case "cross_entropy" -> r.nextInt(3);
+                            case "binary_cross_entropy" -> r.nextInt(2);
+                            case "hinge" -> r.nextBoolean() ? 1 : -1;
+                            default -> (float) r.nextGaussian();
+                        };
+                    }
+                }
             }
             double lr = m.learningRate();
             for (String p : m.parameterNames()) {
@@ -162,6 +184,12 @@ class ModelGradientTest {
                 }
             }
         }
+    }
+
+    /** Each output's loss from the model's description of them: `mse`, or `y: cross_entropy, z: mse ×0.5`. */
+    private static List<String> losses(String described) {
+        if (!described.contains(":")) return List.of(described);
+        return Arrays.stream(described.split(", ")).map(part -> part.split(": ")[1].split(" ")[0]).toList();
     }
 
     private static double loss(Model m, String p, float[] w, int i, float h, int n, float[] targets, float[][] xs) {

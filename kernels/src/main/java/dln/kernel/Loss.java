@@ -27,13 +27,14 @@ import java.util.List;
  * <li>PERCEPTRON: grad (o − t)/N, not divided by the width (the perceptron rule w += lr·(t − y)·x
  *     as a gradient through a step whose derivative is taken as 1); loss mean |o − t|.
  * </ul>
- * The other gradients are divided by width·N, as the mean over both.
+ * The other gradients are divided by width·N, as the mean over both. A {@code weight} (one output's
+ * share of a total Σ weight·loss) multiplies both each example's loss and its gradient.
  *
  * <p>An output that is NaN makes its example's loss NaN, as in PyTorch, so that a diverging run
  * shows in the loss: the clamps and max(0, ·) keep NaN (Java's Math.max and min do; OpenCL's fmax
  * and fmin would drop it, so the OpenCL compares instead).
  */
-public record Loss(String name, LossKind kind, long width, boolean labels) implements Kernel {
+public record Loss(String name, LossKind kind, long width, boolean labels, float weight) implements Kernel {
 
     /** The clamps that keep logarithms finite, as floats so that both backends use the same bits. */
     static final float LOW = 1e-7f, HIGH = (float) (1 - 1e-7);
@@ -41,6 +42,9 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
     public Loss {
         if (width < 1) throw new IllegalArgumentException("loss width must be at least 1, not " + width);
     }
+
+    /** The loss at weight 1: a model's only loss. */
+    public Loss(String name, LossKind kind, long width, boolean labels) { this(name, kind, width, labels, 1f); }
 
     public List<String> args() { return List.of("out", "target", "grad", "losses"); }
 
@@ -72,11 +76,11 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
                 tsum += t;
                 loss -= t * (float) Math.log(Math.max(out[row + j], LOW));
             }
-            float scale = 1f / batch;
+            float scale = weight / batch;
             for (int j = 0; j < w; j++) grad[row + j] = (out[row + j] * tsum - target(target, n, row, j, label)) * scale;
-            return loss;
+            return loss * weight;
         }
-        float scale = kind == LossKind.PERCEPTRON ? 1f / batch : 1f / (w * batch);
+        float scale = weight / (kind == LossKind.PERCEPTRON ? batch : w * batch);
         for (int j = 0; j < w; j++) {
             float o = out[row + j], t = target(target, n, row, j, label);
             switch (kind) {
@@ -96,7 +100,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
                 default -> throw new AssertionError(kind);
             }
         }
-        return loss / w;
+        return loss / w * weight;
     }
 
     private float target(float[] target, int n, int row, int j, int label) {
@@ -150,14 +154,14 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
         out.line("const float p = out[row + j];");
         out.line("loss -= t * log(p < %s ? %s : p);", C.f(LOW), C.f(LOW));
         out.line("}");
-        out.line("const float scale = 1.0f / (float) batch;");
+        out.line("const float scale = %s / (float) batch;", C.f(weight));
         out.line("for (int j = 0; j < %d; j++) grad[row + j] = (out[row + j] * tsum - %s) * scale;", width, targetC());
-        out.line("return loss;");
+        out.line(weight == 1 ? "return loss;" : "return loss * " + C.f(weight) + ";");
     }
 
     private void elementwise(C out) {
-        out.line(kind == LossKind.PERCEPTRON ? "const float scale = 1.0f / (float) batch;"
-                : "const float scale = 1.0f / (float) (" + width + " * batch);");
+        out.line(kind == LossKind.PERCEPTRON ? "const float scale = " + C.f(weight) + " / (float) batch;"
+                : "const float scale = " + C.f(weight) + " / (float) (" + width + " * batch);");
         out.line("for (int j = 0; j < %d; j++) {", width);
         out.line("const float o = out[row + j], t = %s;", targetC());
         switch (kind) {
@@ -173,7 +177,7 @@ public record Loss(String name, LossKind kind, long width, boolean labels) imple
             default -> throw new AssertionError(kind);
         }
         out.line("}");
-        out.line("return loss / %s;", C.f(width));
+        out.line(weight == 1 ? "return loss / %s;" : "return loss / %s * " + C.f(weight) + ";", C.f(width));
     }
 
     public long[] global(int batch) { return new long[] {batch}; }

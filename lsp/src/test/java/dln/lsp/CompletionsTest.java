@@ -56,7 +56,7 @@ class CompletionsTest {
 
     @Test void trainSettingsAndTheirValues() {
         String head = "train M {\n";
-        assertThat(at(head + "    |")).startsWith("data", "test", "validation", "split", "loss", "optimizer");
+        assertThat(at(head + "    |")).startsWith("data", "test", "validation", "split", "loss", "loss_weights", "optimizer");
         assertThat(at(head + "    loss mse\n    |")).doesNotContain("loss").contains("optimizer");
         assertThat(at(head + "    loss mse opt|")).contains("optimizer");
         assertThat(at(head + "    schedule |")).contains("step", "exponential", "cosine", "plateau");

@@ -308,7 +308,7 @@ public abstract class Model implements AutoCloseable {
         checkTargets(n, targets);
         step++;
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
-        backend.write(buffer(":targets"), targets, 0, Math.toIntExact(n * targetWidth()));
+        uploadTargets(targets, 0, n);
         if (optimizer != null) backend.write(buffer(":hyper"), optimizer.hyper(learningRate, step));   // else no kernel reads it
         int counter = (int) step;
         forward(n, true, counter);
@@ -323,28 +323,68 @@ public abstract class Model implements AutoCloseable {
         requireTrainable();
         checkInputs(n, inputs);
         checkTargets(n, targets);
-        long per = targetWidth();
         for (int start = 0; start < n; start += maxBatch) {
             int m = Math.min(maxBatch, n - start);
             upload(info().inputs(), info().inputShapes(), inputs, start, m);
-            backend.write(buffer(":targets"), targets, Math.toIntExact(start * per), Math.toIntExact(m * per));
+            uploadTargets(targets, start, m);
             forward(m, false, 0);
             loss(m);
             examples += m;
         }
     }
 
-    /** Reads and resets the loss and accuracy accumulated since the last call. */
+    /**
+     * Reads and resets the loss and accuracy accumulated since the last call. With several outputs
+     * the loss is the weighted sum of theirs (each loss kernel applies its weight), the finite
+     * batches the fewest of any output's, and the accuracy the first output's.
+     */
     public final Metrics takeMetrics() {
         requireTraining();
-        float[] loss = new float[2], correct = new float[1];
-        backend.read(buffer(":loss"), loss);
+        float[] correct = new float[1];
+        float sum = 0;
+        long finite = Long.MAX_VALUE;
+        for (String suffix : suffixes()) {
+            float[] loss = new float[2];
+            backend.read(buffer(":loss" + suffix), loss);
+            backend.write(buffer(":loss" + suffix), new float[2]);
+            sum += loss[0];
+            finite = Math.min(finite, (long) loss[1]);
+        }
         backend.read(buffer(":correct"), correct);
-        backend.write(buffer(":loss"), new float[2]);
-        backend.write(buffer(":correct"), new float[1]);
+        for (String suffix : suffixes()) backend.write(buffer(":correct" + suffix), new float[1]);
         long count = examples;
         examples = 0;
-        return new Metrics(count == 0 ? Double.NaN : loss[0] / count, count == 0 ? Double.NaN : correct[0] / count, count, (long) loss[1]);
+        return new Metrics(count == 0 ? Double.NaN : sum / count, count == 0 ? Double.NaN : correct[0] / count, count, finite);
+    }
+
+    /** The suffix of each output's training buffers, in output order: "" for the first, ".z" for output z. */
+    private List<String> suffixes() {
+        List<String> outputs = info().outputs();
+        List<String> out = new ArrayList<>(List.of(""));
+        for (String o : outputs.subList(1, outputs.size())) out.add("." + o);
+        return out;
+    }
+
+    /**
+     * Examples {@code start} to {@code start + m} of {@code targets} into the target buffers. A row
+     * holds each output's target one after another; with one output it is copied as it is.
+     */
+    private void uploadTargets(float[] targets, int start, int m) {
+        List<Long> widths = targetWidths();
+        long per = targetWidth();
+        if (widths.size() == 1) {
+            backend.write(buffer(":targets"), targets, Math.toIntExact(start * per), Math.toIntExact(m * per));
+            return;
+        }
+        int at = 0;
+        List<String> suffixes = suffixes();
+        for (int o = 0; o < widths.size(); o++) {
+            int w = Math.toIntExact(widths.get(o));
+            float[] part = new float[m * w];
+            for (int r = 0; r < m; r++) System.arraycopy(targets, Math.toIntExact((start + r) * per + at), part, r * w, w);
+            backend.write(buffer(":targets" + suffixes.get(o)), part, 0, m * w);
+            at += w;
+        }
     }
 
     public final double learningRate() { return learningRate; }
@@ -357,10 +397,22 @@ public abstract class Model implements AutoCloseable {
     /** Sets the step count, as when continuing a run that took that many steps. */
     public final void setSteps(long steps) { this.step = steps; }
 
-    /** Floats per example in the targets buffer: 1 for class labels, else the output's size. */
+    /** Floats per example in the targets: for each output 1 for class labels, else the output's size. */
     public final long targetWidth() {
+        return targetWidths().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Floats per example of each output's targets, in output order (a row of targets holds them one after another). */
+    public final List<Long> targetWidths() {
         Info info = info();
-        return info.labels() ? 1 : size(info.outputShapes().get(0));
+        if (info.outputs().size() == 1) return List.of(info.labels() ? 1 : size(info.outputShapes().get(0)));
+        List<Long> out = new ArrayList<>();
+        for (String suffix : suffixes()) {
+            Slot s = slots.get(":targets" + suffix);
+            if (s == null) throw new IllegalStateException("model " + info.name() + " has no train block, so it takes no targets");
+            out.add(s.per());
+        }
+        return out;
     }
 
     /** Whether this model was made only to predict (see the constructor). */

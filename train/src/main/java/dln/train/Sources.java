@@ -10,6 +10,7 @@ import dln.runtime.data.Inline;
 import dln.runtime.data.NpySource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,10 +39,39 @@ public final class Sources {
                     a.get("target_columns") != null ? Csv.Targets.columns((List<?>) a.get("target_columns"))
                             : Csv.Targets.label(column(a.get("label_column"))),
                     number(a.get("scale"), 1), inputShape);
-            case "npy" -> NpySource.read(paths(dlnFolder, a.get("inputs")), path(dlnFolder, a.get("targets")), inputShapes);
+            case "npy" -> NpySource.read(paths(dlnFolder, a.get("inputs")), paths(dlnFolder, a.get("targets")).get(0), inputShapes);
             case "inline" -> Inline.of((List<?>) a.get("inputs"), (List<?>) a.get("targets"), inputShape);
             default -> throw new IllegalArgumentException("unknown data source " + source.kind());
         };
+    }
+
+    /**
+     * The examples of {@code source} with their targets fitted to the model ({@link #fit}). For a
+     * model with several outputs (npy data with one targets file per output, in output order: the
+     * checker allows no other source) each row of targets holds each output's target one after
+     * another, as {@link Model#trainStep} takes them.
+     */
+    public static Dataset read(Training.Source source, Path dlnFolder, Training t, Model.Info info) {
+        if (info.outputs().size() == 1) return fit(load(source, dlnFolder, info.inputShapes()), info);
+        var a = source.args();
+        List<Dataset> parts = NpySource.read(paths(dlnFolder, a.get("inputs")), paths(dlnFolder, a.get("targets")), info.inputShapes());
+        List<float[]> targets = new ArrayList<>();
+        List<Long> widths = new ArrayList<>();
+        for (int o = 0; o < parts.size(); o++) {
+            Dataset d = fit(parts.get(o), t.losses().get(o).labels(), info.outputs().get(o), info.outputShapes().get(o));
+            targets.add(d.targets());
+            widths.add(d.targetWidth());
+        }
+        Dataset first = parts.get(0);
+        long width = widths.stream().mapToLong(Long::longValue).sum();
+        float[] packed = new float[Math.toIntExact(first.count() * width)];
+        int at = 0;
+        for (int o = 0; o < parts.size(); o++) {
+            int w = Math.toIntExact(widths.get(o));
+            for (int i = 0; i < first.count(); i++) System.arraycopy(targets.get(o), i * w, packed, Math.toIntExact(i * width) + at, w);
+            at += w;
+        }
+        return new Dataset(first.inputShape(), first.values(), first.count(), width, packed, false, first.origin());
     }
 
     /** One input: the model's shape. */
@@ -85,9 +115,14 @@ public final class Sources {
      * the output's size: labels become one-hot rows, or stay numbers for a one-unit output.
      */
     public static Dataset fit(Dataset d, Model.Info info) {
-        long outputs = size(info.outputShapes().get(0));
-        int classes = (int) info.outputShapes().get(0)[info.outputShapes().get(0).length - 1];
-        if (info.labels()) {
+        return fit(d, info.labels(), info.outputs().get(0), info.outputShapes().get(0));
+    }
+
+    /** {@link #fit(Dataset, Model.Info)} for output {@code output} of shape {@code shape}, which takes class indices when {@code labels}. */
+    static Dataset fit(Dataset d, boolean labels, String output, long[] shape) {
+        long outputs = size(shape);
+        int classes = (int) shape[shape.length - 1];
+        if (labels) {
             if (d.labels()) return d.checkLabels(classes);
             if (d.targetWidth() == 1) return relabel(d, d.targets(), true).checkLabels(classes);
             d.checkLabels(classes);
@@ -100,7 +135,7 @@ public final class Sources {
         }
         if (d.targetWidth() != outputs && d.count() > 0) {
             throw new DataError(d.origin().apply(0) + ": the targets have " + d.targetWidth() + " values per example, but output `"
-                    + info.outputs().get(0) + "` has shape " + Arrays.toString(info.outputShapes().get(0)) + " (" + outputs + " values)");
+                    + output + "` has shape " + Arrays.toString(shape) + " (" + outputs + " values)");
         }
         return d;
     }

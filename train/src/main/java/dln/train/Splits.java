@@ -6,7 +6,6 @@ import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The train, validation and test examples of a run. {@code validation f} holds out a fraction of
@@ -22,17 +21,18 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
      */
     public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
         if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
-        List<long[]> shape = info.inputShapes();
-        Dataset all = targets(t, Sources.load(data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, shape), info);
+        Dataset all = read(t, data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, info);
         Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
         if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);
-        Dataset testSet = testSource == null ? null : targets(t, Sources.load(testSource, dlnFolder, shape), info);
+        Dataset testSet = testSource == null ? null : read(t, testSource, dlnFolder, info);
         return of(t, all, testSet, seed);
     }
 
     /** The source's targets fitted to the model, or the inputs themselves under `targets inputs`. */
-    private static Dataset targets(Training t, Dataset d, Model.Info info) {
-        return Sources.fit(t.targetsAreInputs() ? Sources.inputsAsTargets(d) : d, info);
+    /** A source's examples with the targets the train block says: the source's own (one file per output), or the inputs (`targets inputs`). */
+    private static Dataset read(Training t, Training.Source source, Path dlnFolder, Model.Info info) {
+        if (t.targetsAreInputs()) return Sources.fit(Sources.inputsAsTargets(Sources.load(source, dlnFolder, info.inputShapes())), info);
+        return Sources.read(source, dlnFolder, t, info);
     }
 
     /** Splits {@code data} as the train block says; {@code test} (may be null), a separate test source, takes the place of a split's test part. */

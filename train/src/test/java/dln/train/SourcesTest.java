@@ -82,4 +82,33 @@ class SourcesTest {
         assertThatThrownBy(() -> Sources.relocate(images, dir.resolve("f"))).isInstanceOf(DataError.class)
                 .hasMessageContaining("idx data is the file train-images.gz: give the folder that holds it");
     }
+
+    /** Each output's targets file is fitted to its output and loss, then packed one after another per example, in output order. */
+    @Test
+    void severalOutputsPackEachOutputsTargetsPerExample() throws Exception {
+        TrainerTest.Compiled c = TrainerTest.compile("""
+                model Heads {
+                    input x: [2]
+                    output kind = x -> dense(3) -> softmax
+                    output size = x -> dense(2)
+                }
+                train Heads {
+                    data      npy(inputs: "x.npy", targets: ["kind.npy", "size.npy"])
+                    loss      kind: cross_entropy, size: mse
+                    optimizer sgd(lr: 0.1)
+                }
+                """);
+        assertThat(c.training().losses()).extracting(Training.OutputLoss::output, Training.OutputLoss::loss, Training.OutputLoss::weight)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("kind", "cross_entropy", 1.0), org.assertj.core.groups.Tuple.tuple("size", "mse", 1.0));
+        dln.runtime.io.Npy.write(dir.resolve("x.npy"), new dln.runtime.io.Npy.Array(new long[] {2, 2}, new float[] {1, 2, 3, 4}, false));
+        // one-hot rows for the classifier become class indices; the regression keeps its rows
+        dln.runtime.io.Npy.write(dir.resolve("kind.npy"), new dln.runtime.io.Npy.Array(new long[] {2, 3}, new float[] {0, 0, 1, 1, 0, 0}, false));
+        dln.runtime.io.Npy.write(dir.resolve("size.npy"), new dln.runtime.io.Npy.Array(new long[] {2, 2}, new float[] {5, 6, 7, 8}, false));
+        try (Model m = c.create()) {
+            Dataset d = Sources.read(c.training().data(), dir, c.training(), m.info());
+            assertThat(d.targetWidth()).isEqualTo(m.targetWidth()).isEqualTo(3);
+            assertThat(m.targetWidths()).containsExactly(1L, 2L);
+            assertThat(d.targets()).containsExactly(2, 5, 6, 0, 7, 8);
+        }
+    }
 }

@@ -20,7 +20,7 @@ class SplitsTest {
     }
 
     static Training training(Double validation, Training.Split split) {
-        return new Training("M", null, null, validation, split, "mse", null, null, null, 0, 0, null, 32, 10, 0, true, List.of(), null,
+        return new Training("M", null, null, validation, split, List.of(new Training.OutputLoss("y", "mse", 1)), null, null, null, 0, 0, null, 32, 10, 0, true, List.of(), null,
                 null, List.of(), null, null);
     }
 

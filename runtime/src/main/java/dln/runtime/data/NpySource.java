@@ -66,6 +66,24 @@ public final class NpySource {
     }
 
     /**
+     * For a model with several outputs: the examples of {@link #read(List, Path, List)} once for each
+     * targets file, in the model's output order, all sharing the inputs read once.
+     */
+    public static List<Dataset> read(List<Path> inputs, List<Path> targets, List<long[]> shapes) {
+        Dataset first = read(inputs, targets.get(0), shapes);
+        List<Dataset> out = new ArrayList<>(List.of(first));
+        for (Path file : targets.subList(1, targets.size())) {
+            Npy.Array y = array(file, "targets");
+            if (y.shape()[0] != first.count()) {
+                throw new DataError(file + ": holds " + y.shape()[0] + " targets (shape " + Arrays.toString(y.shape()) + "), but "
+                        + targets.get(0) + " holds targets for " + first.count() + " examples");
+            }
+            out.add(dataset(first.inputShape(), first.values(), y, file));
+        }
+        return out;
+    }
+
+    /**
      * Checks that {@code x} holds one example per target, each with as many values as
      * {@code inputShape} (null: any); returns the shape each example takes.
      */
@@ -86,6 +104,10 @@ public final class NpySource {
 
     /** The examples with the targets of {@code y}: integer targets of shape [count] are labels. */
     private static Dataset dataset(long[] shape, float[] inputs, Npy.Array y, Path targets) {
+        return dataset(shape, new Values.Floats(inputs), y, targets);
+    }
+
+    private static Dataset dataset(long[] shape, Values inputs, Npy.Array y, Path targets) {
         long count = y.shape()[0];
         boolean labels = y.integer() && y.shape().length == 1;
         long width = count == 0 ? Dataset.size(Arrays.copyOfRange(y.shape(), 1, y.shape().length)) : y.data().length / count;
