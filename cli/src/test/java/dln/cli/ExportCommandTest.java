@@ -65,6 +65,12 @@ class ExportCommandTest {
         agrees(f, 4);
     }
 
+    @Test void geluAtOpset20ExportsAndOnnxRuntimeAgrees() throws Exception {
+        Path f = dir.resolve("gelu.dln");
+        Files.writeString(f, "model G {\n input x: [5]\n output y = x -> dense(4) -> gelu -> dense(3)\n}\n");
+        agrees(f, 5, "--opset", "20");
+    }
+
     @Test void aLayerWithoutAnOnnxFormIsAClearError() throws IOException {
         DlncTest.Run r = export("model S {\n input x: [3]\n output y = x -> dense(2) -> step\n}\n");
         assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
@@ -88,7 +94,11 @@ class ExportCommandTest {
     private DlncTest.Run export(String dln, String... options) throws IOException {
         Path f = dir.resolve("m.dln");
         Files.writeString(f, dln);
-        List<String> args = new ArrayList<>(List.of("export", f.toString(), "-w", weights(f, 0).toString(), "-o", dir.resolve("out.onnx").toString()));
+        return export(f, weights(f, 0), dir.resolve("out.onnx"), options);
+    }
+
+    private static DlncTest.Run export(Path file, Path weights, Path onnx, String... options) {
+        List<String> args = new ArrayList<>(List.of("export", file.toString(), "-w", weights.toString(), "-o", onnx.toString()));
         args.addAll(List.of(options));
         return DlncTest.dlnc(args.toArray(String[]::new));
     }
@@ -109,10 +119,10 @@ class ExportCommandTest {
         return w;
     }
 
-    private void agrees(Path file, long seed) throws IOException, OrtException {
+    private void agrees(Path file, long seed, String... options) throws IOException, OrtException {
         Path w = weights(file, seed);
         Path onnx = dir.resolve("model.onnx");
-        DlncTest.Run r = DlncTest.dlnc("export", file.toString(), "-w", w.toString(), "-o", onnx.toString());
+        DlncTest.Run r = export(file, w, onnx, options);
         assertThat(r.code()).as(r.err()).isZero();
         int n = 3;
         Run.Compiled compiled = Run.compile(file.toString(), null, null, new PrintWriter(new StringWriter()), false);
