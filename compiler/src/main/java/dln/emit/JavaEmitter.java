@@ -12,6 +12,7 @@ import dln.ir.Launch;
 import dln.ir.Schedule;
 import dln.kernel.Dim;
 import dln.kernel.Epilogue;
+import dln.kernel.GradEpilogue;
 import dln.kernel.Loss;
 import dln.kernel.OptimizerKind;
 import dln.kernel.Update;
@@ -274,6 +275,7 @@ public final class JavaEmitter {
         if (value instanceof long[] a) return CodeBlock.of("$L", longs(a));
         if (value instanceof Dim d) return CodeBlock.of("$T.$L($LL)", Dim.class, d.batched() ? "batch" : "of", d.per());
         if (value instanceof Epilogue e && e.equals(Epilogue.NONE)) return CodeBlock.of("$T.NONE", Epilogue.class);
+        if (value instanceof GradEpilogue g && g.none()) return CodeBlock.of("$T.NONE", GradEpilogue.class);
         if (value instanceof List<?> list) {
             CodeBlock.Builder b = CodeBlock.builder().add("$T.of(", List.class).indent();
             for (int i = 0; i < list.size(); i++) b.add(i > 0 ? ",\n" : "\n").add(construct(list.get(i)));

@@ -13,7 +13,8 @@ import java.util.Map;
  * the slots and the launch sequence of one run (a training step, or inference for a model without a
  * train block); guarantees that two buffers sharing memory are never both live within one launch
  * or across launches between their uses. Parameters, inputs, targets, metrics and optimizer state
- * are never shared, nor are the model's outputs, which the host reads after the run.
+ * are never shared, nor are the model's outputs, which the host reads after the run. A work buffer
+ * that no launch uses gets no memory.
  */
 final class BufferPlanner {
     record Result(List<Slot> physical, Map<String, String> storage) {}
@@ -51,6 +52,8 @@ final class BufferPlanner {
         Map<String, String> storage = new HashMap<>();
         for (Slot s : slots) {
             int[] u = uses.get(s.name());
+            boolean free = s.role() == Slot.Role.WORK && !s.name().startsWith(":") && !pinned.contains(s.name());
+            if (free && u == null) continue;   // no launch uses it (a gradient a fold made unnecessary): no memory at all
             if (s.role() == Slot.Role.WORK && u != null && !s.name().startsWith(":") && !pinned.contains(s.name())) work.add(new Interval(s, u[0], u[1]));
             else {
                 physical.add(s);

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dln.kernel.Act;
 import dln.kernel.ActGrad;
+import dln.kernel.BiasGrad;
 import dln.kernel.Dim;
+import dln.kernel.Dropout;
+import dln.kernel.Gemm;
+import dln.kernel.GradEpilogue;
 import dln.kernel.PoolBackward;
 import dln.kernel.PoolGeom;
 import java.util.List;
@@ -44,5 +48,58 @@ class FuserTest {
             Launch act = new Launch(new ActGrad("conv_act_grad", Dim.batch(6 * 28 * 28), a, 0), List.of("out:conv", "grad.out:conv", "grad.out:conv"), false, "dz");
             assertThat(Fuser.backward(List.of(POOL_DX, act))).as("%s", a).hasSize(2);
         }
+    }
+
+    // dense(256) -> relu -> dropout -> dense(128): the second layer's backward as the Differentiator
+    // writes it, then as the Fuser leaves it
+    static final Gemm DW = new Gemm("d2_dweight", true, false, Dim.of(128), Dim.of(256), Dim.batch(1), 128, 256, 256, 1, 0);
+    static final Gemm DX = new Gemm("d2_dx", false, false, Dim.batch(1), Dim.of(256), Dim.of(128), 128, 256, 256, 1, 0);
+    static final Dropout MASK = new Dropout("drop_dx", Dim.batch(256), 0.2f, 43);
+    static final ActGrad D1_RELU = new ActGrad("d1_act_grad", Dim.batch(256), Act.RELU, 0);
+    static final Launch DWEIGHT = new Launch(DW, List.of("grad.out:d2", "out:drop", "grad.d2.weight"), false, "dW");
+    static final Launch DBIAS = new Launch(new BiasGrad("d2_dbias", Dim.batch(1), 128, 1), List.of("grad.out:d2", "grad.d2.bias"), false, "db");
+    static final Launch INPUT = new Launch(DX, List.of("grad.out:d2", "d2.weight", "grad.out:drop"), false, "dx");
+    static final Launch DROP = new Launch(MASK, List.of("grad.out:drop", "grad.out:d1"), true, "mask");
+    static final Launch D1_ACT = new Launch(D1_RELU, List.of("out:d1", "grad.out:d1", "grad.out:d1"), false, "dz");
+
+    @Test void aDenseLayersBackwardFoldsItsBiasDropoutAndActivationGradients() {
+        List<Launch> folded = Fuser.backward(List.of(DWEIGHT, DBIAS, INPUT, DROP, D1_ACT));
+        assertThat(folded).hasSize(2);
+        assertThat(folded.get(0).kernel()).isEqualTo(DW.with(GradEpilogue.NONE.withSums()));
+        assertThat(folded.get(0).buffers()).containsExactly("grad.out:d2", "out:drop", "grad.d2.weight", "grad.d2.bias");
+        assertThat(folded.get(1).kernel()).isEqualTo(DX.with(GradEpilogue.NONE.withMask(MASK).withAct(Act.RELU, 0)));
+        // the product writes the dropout's input gradient straight: the unmasked one is never made
+        assertThat(folded.get(1).buffers()).containsExactly("grad.out:d2", "d2.weight", "grad.out:d1", "out:d1");
+        assertThat(folded.get(1).counter()).isTrue();
+    }
+
+    // gelu as a layer of its own: its gradient reads dense_1's output z and writes dense_1's output
+    // gradient; dense_2's input gradient writes it there straight
+    @Test void anActivationLayersGradientFoldsIntoTheProductBeforeIt() {
+        ActGrad gelu = new ActGrad("gelu_act_grad", Dim.batch(256), Act.GELU, 0);
+        Launch act = new Launch(gelu, List.of("out:d1", "grad.out:gelu", "grad.out:d1"), false, "dz");
+        Launch input = new Launch(DX, List.of("grad.out:d2", "d2.weight", "grad.out:gelu"), false, "dx");
+        List<Launch> folded = Fuser.backward(List.of(input, act));
+        assertThat(folded).hasSize(1);
+        assertThat(folded.get(0).buffers()).containsExactly("grad.out:d2", "d2.weight", "grad.out:d1", "out:d1");
+    }
+
+    @Test void aDenseLayersGradientsFoldOnlyOnTheirOwnBuffers() {
+        // a bias gradient of another dz; a dropout whose unmasked input gradient a later launch reads; an
+        // activation's gradient not in place on the product; a product that accumulates before a mask
+        Launch otherBias = new Launch(DBIAS.kernel(), List.of("grad.out:other", "grad.d2.bias"), false, "db");
+        Launch reader = new Launch(D1_RELU, List.of("out:x", "grad.out:drop", "grad.x"), false, "reads it");
+        Launch apart = new Launch(D1_RELU, List.of("out:drop", "grad.out:drop", "grad.tmp"), false, "dz");
+        Launch dyRead = new Launch(D1_RELU, List.of("out:y", "grad.out:drop", "grad.y"), false, "reads dy");
+        Launch accumulating = new Launch(new Gemm("d2_dx", false, false, Dim.batch(1), Dim.of(256), Dim.of(128), 128, 256, 256, 1, 1),
+                INPUT.buffers(), false, "dx += ");
+        assertThat(Fuser.backward(List.of(DWEIGHT, otherBias))).hasSize(2);
+        assertThat(Fuser.backward(List.of(INPUT, DROP, reader))).hasSize(3);
+        assertThat(Fuser.backward(List.of(INPUT, apart, dyRead))).hasSize(3);
+        assertThat(Fuser.backward(List.of(accumulating, apart))).hasSize(2);
+        assertThat(Fuser.backward(List.of(accumulating, DROP))).hasSize(2);
+        // accumulating, the activation's gradient still folds: it scales the sum, as the launch did
+        Launch act = new Launch(D1_RELU, List.of("out:drop", "grad.out:drop", "grad.out:drop"), false, "dz");
+        assertThat(Fuser.backward(List.of(accumulating, act))).hasSize(1);
     }
 }

@@ -51,7 +51,19 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
     }
 
     public void opencl(C out) {
-        out.line("uint %s_hash(uint x) {", name);
+        hashFunction(out, name + "_hash");
+        out.line("");
+        out.kernel(name, "const x", "y");
+        out.line("const int i = get_global_id(0);");
+        out.line("if (i >= %s) return;", size.c());
+        out.line("const uint stream = %s;", streamExpression(name + "_hash"));
+        out.line("y[i] = %s;", keptExpression(name + "_hash", "stream", "i", "x[i]"));
+        out.line("}");
+    }
+
+    /** The OpenCL function {@code fn}: lowbias32 on uint. */
+    void hashFunction(C out, String fn) {
+        out.line("uint %s(uint x) {", fn);
         out.line("x ^= x >> 16;");
         out.line("x *= 0x7feb352du;");
         out.line("x ^= x >> 15;");
@@ -59,14 +71,16 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
         out.line("x ^= x >> 16;");
         out.line("return x;");
         out.line("}");
-        out.line("");
-        out.kernel(name, "const x", "y");
-        out.line("const int i = get_global_id(0);");
-        out.line("if (i >= %s) return;", size.c());
-        out.line("const uint stream = %s_hash(0x%08xu ^ (uint) step);", name, key());
-        out.line("const float u = (float) (%s_hash(stream + (uint) i) >> 8) * 0x1p-24f;", name);
-        out.line("y[i] = u >= %s ? x[i] * %s : 0.0f;", C.f(rate), C.f(scale()));
-        out.line("}");
+    }
+
+    /** The C expression of this step's stream (a kernel's {@code step} argument), hashed by {@code fn}. */
+    String streamExpression(String fn) {
+        return "%s(0x%08xu ^ (uint) step)".formatted(fn, key());
+    }
+
+    /** The C expression of element {@code index} of the output whose input is {@code value}: scaled where kept, 0 where dropped. */
+    String keptExpression(String fn, String stream, String index, String value) {
+        return "(float) (%s(%s + (uint) (%s)) >> 8) * 0x1p-24f >= %s ? (%s) * %s : 0.0f".formatted(fn, stream, index, C.f(rate), value, C.f(scale()));
     }
 
     public long[] global(int batch) { return new long[] {size.at(batch)}; }

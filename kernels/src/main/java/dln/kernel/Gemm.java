@@ -28,7 +28,7 @@ import java.util.List;
  * These blocks measured 100 to 250 there.
  */
 public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc,
-                   float alpha, float beta, Epilogue epilogue) implements Tunable {
+                   float alpha, float beta, Epilogue epilogue, GradEpilogue grad) implements Tunable {
 
     static final String ROWS = "GEMM_ROWS", COLS = "GEMM_COLS";
     private static final Choice OUTER = Choice.of(ROWS, 12), DOT = Choice.of(ROWS, 6, COLS, 4);
@@ -36,15 +36,45 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     public Gemm {
         if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
         if (!epilogue.none() && !(transB && !transA)) throw new IllegalArgumentException("an epilogue is only for A·Bᵀ (a dense layer's forward product)");
+        if (grad.elementwise() && (transA || transB || ldc != n.per() || n.batched())) {
+            throw new IllegalArgumentException("a mask or an activation's derivative is only for A·B stored whole (an input gradient)");
+        }
+        if (grad.mask() != null && !grad.mask().size().equals(elements(m, n))) {
+            throw new IllegalArgumentException("the dropout's size " + grad.mask().size() + " is not the product's " + elements(m, n));
+        }
+        if (grad.sums() && !(transA && !transB && !m.batched())) throw new IllegalArgumentException("column sums are only for Aᵀ·B (a weight gradient)");
+    }
+
+    /** A product with a forward epilogue (a dense layer's bias and activation). */
+    public Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc, float alpha, float beta, Epilogue epilogue) {
+        this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue, GradEpilogue.NONE);
     }
 
     /** A product stored as it is. */
     public Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Dim k, int lda, int ldb, int ldc, float alpha, float beta) {
-        this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, Epilogue.NONE);
+        this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, Epilogue.NONE, GradEpilogue.NONE);
     }
 
-    /** The buffers: a, b, c, and the bias of C's columns when the epilogue adds one. */
-    public List<String> args() { return epilogue.bias() ? List.of("a", "b", "c", "bias") : List.of("a", "b", "c"); }
+    /** This product with a backward epilogue folded in (the compiler's Fuser). */
+    public Gemm with(GradEpilogue g) {
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue, g);
+    }
+
+    /** C's elements as one size: m × n, batched as m is. */
+    public Dim elements() { return elements(m, n); }
+
+    private static Dim elements(Dim m, Dim n) { return m.batched() ? Dim.batch(m.per() * n.per()) : Dim.of(m.per() * n.per()); }
+
+    /**
+     * The buffers: a, b, c, then the bias of C's columns when the epilogue adds one, or what the
+     * backward epilogue reads and writes (the activation's buffer, the sums).
+     */
+    public List<String> args() {
+        List<String> args = new java.util.ArrayList<>(List.of("a", "b", "c"));
+        if (epilogue.bias()) args.add("bias");
+        args.addAll(grad.args());
+        return args;
+    }
 
     public void reference(int batch, int step, float[][] bufs) {
         int rows = m.at(batch), cols = n.at(batch), depth = k.at(batch);
@@ -58,6 +88,10 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
             Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
         }
         epilogue.apply(c, rows, cols, ldc, epilogue.bias() ? bufs[3] : null);
+        if (!grad.none()) {
+            boolean y = grad.act() != Act.LINEAR;
+            grad.apply(batch, step, bufs[0], c, y ? bufs[3] : null, grad.sums() ? bufs[3] : null, elements(), k, m.per());
+        }
     }
 
     public void opencl(C out) {
@@ -93,17 +127,21 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     @Override public long[] local() { return new long[] {4, 4}; }
 
     public String shape() {
-        return "gemm %s*%s M=%s N=%s K=%s lda=%d ldb=%d ldc=%d alpha=%s beta=%s%s".formatted(transA ? "A^T" : "A", transB ? "B^T" : "B",
-                size(m), size(n), size(k), lda, ldb, ldc, alpha, beta, epilogue.none() ? "" : " then " + epilogue.describe());
+        return "gemm %s*%s M=%s N=%s K=%s lda=%d ldb=%d ldc=%d alpha=%s beta=%s%s%s".formatted(transA ? "A^T" : "A", transB ? "B^T" : "B",
+                size(m), size(n), size(k), lda, ldb, ldc, alpha, beta, epilogue.none() ? "" : " then " + epilogue.describe(),
+                grad.none() ? "" : " " + grad.describe());
     }
 
     public Gemm named(String name) {
-        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue);
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue, grad);
     }
 
     public long[] sizes(int batch) {
         long a = (long) (transA ? k : m).at(batch) * lda, b = (long) (transB ? n : k).at(batch) * ldb, c = (long) m.at(batch) * ldc;
-        return epilogue.bias() ? new long[] {a, b, c, n.at(batch)} : new long[] {a, b, c};
+        if (epilogue.bias()) return new long[] {a, b, c, n.at(batch)};
+        if (grad.act() != Act.LINEAR) return new long[] {a, b, c, c};
+        if (grad.sums()) return new long[] {a, b, c, m.at(batch)};
+        return new long[] {a, b, c};
     }
 
     private static String size(Dim d) {
@@ -123,12 +161,17 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
                 alpha == 1 ? "" : C.f(alpha) + " * ", transA ? "A^T" : "A", transB ? "B^T" : "B", beta == 0 ? "" : " + " + C.f(beta) + " * C",
                 transA ? "[K,M]" : "[M,K]", lda, transB ? "[N,K]" : "[K,N]", ldb, ldc, m, n, k);
         if (!epilogue.none()) out.line("// then, as each element is stored: %s.", epilogue.describe().replace("bias", "bias[column]"));
+        if (!grad.none()) out.line("// %s.", grad.describe());
         out.line("// " + block);
         out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
         defaults().declare(out, name);
-        if (epilogue.bias()) out.kernel(name, "const a", "const b", "c", "const bias");
-        else out.kernel(name, "const a", "const b", "c");
+        grad.helpers(out, name);
+        List<String> buffers = new java.util.ArrayList<>(List.of("const a", "const b", "c"));
+        if (epilogue.bias()) buffers.add("const bias");
+        for (String g : grad.args()) buffers.add(g.equals("sums") ? g : "const " + g);
+        out.kernel(name, buffers.toArray(String[]::new));
         out.line("const int M = %s, N = %s, K = %s;", m.c(), n.c(), k.c());
+        grad.prologue(out, name);
     }
 
     /**
@@ -160,15 +203,23 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         }
         out.line(each(blk.vectors(), x -> "%s acc%d[%s];".formatted(blk.type(), x, rows)));
         eachRow(out, rows, each(blk.vectors(), x -> "acc%d[i] = 0.0f;".formatted(x)));
-        out.line("for (int k = 0; k < K; k++) {");
-        out.line("__global const float* vk = %s + k * %d + jb;", vec, vecLd);
-        out.line(each(blk.vectors(), x -> "const %s v%d = %s;".formatted(blk.type(), x, blk.load(x, "vk"))));
-        if (!scaRows) out.line("__global const float* sk = %s + k * %d + ib;", sca, scaLd);
-        eachRow(out, rows, "{ const %s s = %s; %s }".formatted(blk.type(), scaRows ? "p[i][k]" : "sk[min(i, lastI)]",
-                each(blk.vectors(), x -> "acc%d[i] = fma(s, v%d, acc%d[i]);".formatted(x, x, x))));
-        out.line("}");
         String rowStart = scaRows ? "i0" : "ib";
-        if (!tt) {
+        if (grad.sums()) {
+            // the first column of blocks also adds up its rows' scalars, A's columns: the bias gradient
+            out.line("float rs[%s];", rows);
+            eachRow(out, rows, "rs[i] = 0.0f;");
+            out.line("if (get_global_id(0) == 0) {");
+            outerLoop(out, blk, rows, vec, vecLd, sca, scaLd, scaRows, true);
+            out.line("for (int i = i0 - ib; i < %s && ib + i < M; i++) sums[ib + i] = rs[i];", rows);
+            out.line("} else {");
+            outerLoop(out, blk, rows, vec, vecLd, sca, scaLd, scaRows, false);
+            out.line("}");
+        } else {
+            outerLoop(out, blk, rows, vec, vecLd, sca, scaLd, scaRows, false);
+        }
+        // an element-wise backward epilogue stores through the general path, which knows each element's index
+        boolean whole = !tt && !grad.elementwise();
+        if (whole) {
             out.line("if (jb == j0%s && i0 + %s <= M) {", scaRows ? "" : " && ib == i0", rows);
             eachRow(out, rows, "{ __global float* q = c + (i0 + i) * %d + j0; %s }".formatted(ldc,
                     each(blk.vectors(), x -> blk.store(scaled("acc" + x + "[i]", blk.load(x, "q")), x, "q") + ";")));
@@ -179,10 +230,23 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("for (int i = i0 - %s; i < %s && %s + i < %s; i++) {", rowStart, rows, rowStart, s);
         out.line("for (int j = j0 - jb; j < %d; j++) {", blk.cols());
         out.line("__global float* q = c + %s;", tt ? "(jb + j) * " + ldc + " + " + rowStart + " + i" : "(" + rowStart + " + i) * " + ldc + " + jb + j");
-        out.line("*q = %s;", scaled("t[i][j]", "*q"));
+        out.line("*q = %s;", grad.elementwise() ? grad.opencl(scaled("t[i][j]", "*q"), "(int) (q - c)", name) : scaled("t[i][j]", "*q"));
         out.line("}");
         out.line("}");
-        if (!tt) out.line("}");
+        if (whole) out.line("}");
+        out.line("}");
+    }
+
+    /** The loop over k of the outer-product block; with {@code sums}, each row's scalar is also added to rs[i]. */
+    private static void outerLoop(C out, Lanes blk, String rows, String vec, int vecLd, String sca, int scaLd, boolean scaRows, boolean sums) {
+        out.line("for (int k = 0; k < K; k++) {");
+        out.line("__global const float* vk = %s + k * %d + jb;", vec, vecLd);
+        out.line(each(blk.vectors(), x -> "const %s v%d = %s;".formatted(blk.type(), x, blk.load(x, "vk"))));
+        if (!scaRows) out.line("__global const float* sk = %s + k * %d + ib;", sca, scaLd);
+        String scalar = scaRows ? "p[i][k]" : "sk[min(i, lastI)]";
+        String fmas = each(blk.vectors(), x -> "acc%d[i] = fma(s, v%d, acc%d[i]);".formatted(x, x, x));
+        if (sums) eachRow(out, rows, "{ const float e = %s; rs[i] += e; const %s s = e; %s }".formatted(scalar, blk.type(), fmas));
+        else eachRow(out, rows, "{ const %s s = %s; %s }".formatted(blk.type(), scalar, fmas));
         out.line("}");
     }
 

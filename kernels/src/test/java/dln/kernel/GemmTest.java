@@ -176,6 +176,91 @@ class GemmTest {
         }
     }
 
+    // An input gradient dy·W with the dropout mask and an activation's derivative folded in: on the JVM
+    // bit for bit the three launches it replaces (the product, Dropout on its result, ActGrad in
+    // place), on OpenCL within rounding; every activation (gelu and silu read their input z), with and
+    // without the mask, accumulating (beta 1) or not, over batches that leave partial blocks, and two
+    // steps (another mask).
+    @Test void theBackwardEpilogueIsTheProductFollowedByDropoutAndActGrad() {
+        Random r = new Random(21);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 40, k = 21, id = 0;
+        float[] a = KernelCheck.random(r, m * k, 1), b = KernelCheck.random(r, k * n, 1), y = KernelCheck.random(r, m * n, 1);
+        float[] old = KernelCheck.random(r, m * n, 1);
+        Dropout mask = new Dropout("t_mask", Dim.batch(n), 0.3f, 77);
+        for (Act act : Act.values()) {
+            for (boolean masked : new boolean[] {true, false}) {
+                for (float beta : new float[] {0, 1}) {
+                    if (act == Act.LINEAR && !masked || masked && beta == 1) continue;   // no fold / a mask needs a fresh product
+                    GradEpilogue g = masked ? GradEpilogue.NONE.withMask(mask) : GradEpilogue.NONE;
+                    if (act != Act.LINEAR) g = g.withAct(act, 0.1f);
+                    Gemm plain = new Gemm("plain", false, false, Dim.batch(1), Dim.of(n), Dim.of(k), k, n, n, 1f, beta);
+                    Gemm fused = plain.with(g).named("t_gemm_back_" + id++);
+                    for (int rows : new int[] {1, m}) {
+                        for (int step : new int[] {3, 4}) {
+                            float[][] bufs = act == Act.LINEAR ? new float[][] {a, b, old.clone()} : new float[][] {a, b, old.clone(), y};
+                            table.add(fused, rows, step, 1e-5, bufs);
+                            float[] want = old.clone();
+                            plain.reference(rows, step, new float[][] {a, b, want});
+                            if (masked) mask.reference(rows, step, new float[][] {want, want});
+                            if (act != Act.LINEAR) new ActGrad("after", Dim.batch(n), act, 0.1f).reference(rows, step, new float[][] {y, want, want});
+                            float[][] got = copies(bufs);
+                            fused.reference(rows, step, got);
+                            assertThat(got[2]).as("%s, mask %s, beta %s, %d rows, step %d", act, masked, beta, rows, step).containsExactly(want);
+                        }
+                    }
+                }
+            }
+        }
+        table.assertSame();
+        assertThat(new Gemm("g", false, false, Dim.batch(1), Dim.of(n), Dim.of(k), k, n, n, 1f, 0f).with(GradEpilogue.NONE.withAct(Act.GELU, 0)).args())
+                .containsExactly("a", "b", "c", "z");
+    }
+
+    // A weight gradient dzᵀ·x that also writes the bias gradient, the sums of dz's columns: on the JVM
+    // the BiasGrad launch's values bit for bit, on OpenCL within rounding, for every candidate block
+    // (10 and 5 rows: the last block moves back, or cannot) and batches 1, 37 and 300 (more than one
+    // of BiasGrad's blocks of 256 rows); the product itself unchanged.
+    @Test void aWeightGradientAlsoSumsItsColumnsAsBiasGradDoes() {
+        Random r = new Random(22);
+        OpenClTable table = new OpenClTable();
+        int id = 0;
+        for (int m : new int[] {10, 5}) {
+            int n = 40;
+            Gemm plain = new Gemm("plain", true, false, Dim.of(m), Dim.of(n), Dim.batch(1), m, n, n, 1, 0);
+            Gemm fused = plain.with(GradEpilogue.NONE.withSums());
+            assertThat(fused.args()).containsExactly("a", "b", "c", "sums");
+            for (Choice c : fused.candidates()) {
+                for (int batch : new int[] {1, 37, 300}) {
+                    float[] dz = KernelCheck.random(r, batch * m, 1), x = KernelCheck.random(r, batch * n, 1);
+                    float[][] bufs = {dz, x, new float[m * n], new float[m]};
+                    table.add(fused.named("t_gemm_sums_" + id++), c, batch, 0, batch > 256 ? 1e-4 : 1e-5, bufs);   // 300 terms: float32 rounding of both orders
+                    float[][] got = copies(bufs);
+                    fused.reference(batch, 0, got);
+                    float[] product = new float[m * n], sums = new float[m];
+                    plain.reference(batch, 0, new float[][] {dz, x, product});
+                    new BiasGrad("after", Dim.batch(1), m, 1).reference(batch, 0, new float[][] {dz, sums});
+                    assertThat(got[2]).containsExactly(product);
+                    assertThat(got[3]).as("%d rows, batch %d", m, batch).containsExactly(sums);
+                }
+            }
+        }
+        table.assertSame();
+    }
+
+    @Test void aBackwardEpilogueOnlyWhereItsProductAllowsIt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", false, true, Dim.batch(1), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f)
+                .with(GradEpilogue.NONE.withAct(Act.RELU, 0))).hasMessageContaining("only for A·B stored whole");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", false, false, Dim.batch(1), Dim.of(2), Dim.of(2), 2, 2, 3, 1f, 0f)
+                .with(GradEpilogue.NONE.withAct(Act.RELU, 0))).hasMessageContaining("only for A·B stored whole");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", false, false, Dim.batch(1), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f)
+                .with(GradEpilogue.NONE.withMask(new Dropout("d", Dim.batch(3), 0.5f, 1)))).hasMessageContaining("not the product's");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", false, false, Dim.batch(1), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f)
+                .with(GradEpilogue.NONE.withSums())).hasMessageContaining("only for Aᵀ·B");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GradEpilogue.NONE.withAct(Act.RELU, 0).withMask(new Dropout("d", Dim.batch(3), 0.5f, 1)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     @Test void anEpilogueOnlyOnTheDenseForwardProduct() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Gemm("g", true, false, Dim.of(2), Dim.of(2), Dim.of(2), 2, 2, 2, 1f, 0f,
                 new Epilogue(false, Act.RELU, 0))).hasMessageContaining("only for A·Bᵀ");
