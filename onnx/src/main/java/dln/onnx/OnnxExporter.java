@@ -41,8 +41,9 @@ import java.util.Set;
  * with a symbolic batch dimension `N`, every weight an initializer under its DLN name, every other
  * value declared with its shape, dropout removed and batch norm in inference form (running
  * statistics). {@link #layer} is the table of lowerings, one method per op kind; recurrent layers
- * and attention are in {@link SequenceNodes}, activations in {@link ActivationNodes}. A layer
- * without an ONNX form at the chosen opset is a {@link NotExportable} naming it.
+ * and attention are in {@link SequenceNodes}, activations in {@link ActivationNodes}. Every layer
+ * exports at every opset written: where an ONNX op came later (LayerNormalization in 17, Gelu in 20)
+ * the earlier opsets get the same arithmetic from older ops.
  */
 public final class OnnxExporter {
     /** The opset written unless another is asked for. */
@@ -201,9 +202,26 @@ public final class OnnxExporter {
                 Graph.attr("coordinate_transformation_mode", "asymmetric"), Graph.attr("nearest_mode", "floor"));
     }
 
-    private void layerNorm(LayerNodes at, LayerNorm l) {
-        needs(at.layer(), 17);
-        at.last("LayerNormalization", List.of(at.x(), at.param("weight"), at.param("bias")), attr("axis", -1), attr("epsilon", l.eps()));
+    /**
+     * ONNX's LayerNormalization from opset 17; before it the same arithmetic over the last axis:
+     * (x − mean) / √(var + eps) · weight + bias, with the biased variance as PyTorch's.
+     */
+    private static void layerNorm(LayerNodes at, LayerNorm l) {
+        String weight = at.param("weight"), bias = at.param("bias");
+        if (at.opset() >= 17) {
+            at.last("LayerNormalization", List.of(at.x(), weight, bias), attr("axis", -1), attr("epsilon", l.eps()));
+            return;
+        }
+        long[] dims = at.inDims(), reduced = dims.clone();
+        reduced[reduced.length - 1] = 1;
+        long[] last = {-1};
+        String centered = at.node("Sub", "centered", List.of(at.x(), at.reduce("ReduceMean", "mean", at.x(), last, true, reduced)), dims);
+        String square = at.node("Mul", "square", List.of(centered, centered), dims);
+        String variance = at.reduce("ReduceMean", "variance", square, last, true, reduced);
+        String eps = at.floats("eps", new long[0], (float) l.eps());
+        String std = at.node("Sqrt", "std", List.of(at.node("Add", "variance_eps", List.of(variance, eps), reduced)), reduced);
+        String scaled = at.node("Mul", "scaled", List.of(at.node("Div", "normalized", List.of(centered, std), dims), weight), dims);
+        at.last("Add", List.of(scaled, bias));
     }
 
     /** x + weight[0:T]: the learned positions, sliced to the sequence's length when it is shorter. */
@@ -226,12 +244,5 @@ public final class OnnxExporter {
     /** Dropout and the linear activation compute nothing at inference: a model output gets an Identity, other layers read the input. */
     private static boolean identity(Op op) {
         return op instanceof Dropout || op instanceof Activation a && a.fn() == Activation.Fn.LINEAR;
-    }
-
-    private void needs(Network.Layer layer, int opset) {
-        if (this.opset < opset) {
-            throw new NotExportable("layer `" + layer.name() + "` (" + layer.op().kind() + ") needs ONNX opset " + opset
-                    + " or later, but the export is at opset " + this.opset + ": give --opset " + opset);
-        }
     }
 }
