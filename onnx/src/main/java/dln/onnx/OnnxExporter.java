@@ -148,18 +148,17 @@ public final class OnnxExporter {
         else throw new NotExportable("layer `" + layer.name() + "` (" + op.kind() + ") is not exportable to ONNX yet");
     }
 
-    /** A model input's rank decides: one example a vector, Gemm; a sequence with `per_step`, MatMul and Add. */
+    /** One example a vector: Gemm; with `per_step`, the same layer on every step of [N, T, in]: MatMul with the transposed weight and Add. */
     private static void dense(LayerNodes at, Dense d) {
-        String bias = at.has("bias") ? at.param("bias") : null;
         if (!d.perStep()) {
-            List<String> in = new ArrayList<>(List.of(at.x(), at.param("weight")));
-            if (bias != null) in.add(bias);
-            at.last("Gemm", in, attr("transB", 1));
-        } else {
-            at.linear("", at.x(), at.param("weight"), bias, at.out(), new long[] {d.units(), at.inShape().dim(1)});
+            at.last("Gemm", withParams(at), attr("transB", 1));
+            return;
         }
+        String weight = at.param("weight");
+        at.linear("", at.x(), weight, at.has("bias") ? at.param("bias") : null, at.out(), new long[] {d.units(), at.inShape().dim(1)});
     }
 
+    /** The input, the weight and the bias when the layer has one. */
     private static List<String> withParams(LayerNodes at) {
         List<String> in = new ArrayList<>(List.of(at.x(), at.param("weight")));
         if (at.has("bias")) in.add(at.param("bias"));
