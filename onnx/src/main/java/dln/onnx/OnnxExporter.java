@@ -1,48 +1,55 @@
 package dln.onnx;
 
-import com.google.protobuf.ByteString;
-import dln.onnx.proto.OnnxProto.AttributeProto;
-import dln.onnx.proto.OnnxProto.GraphProto;
+import static dln.onnx.Graph.attr;
+import static dln.onnx.Graph.batched;
+import static dln.onnx.Graph.ints;
+
+import dln.net.DType;
+import dln.net.Shape;
 import dln.onnx.proto.OnnxProto.ModelProto;
-import dln.onnx.proto.OnnxProto.NodeProto;
 import dln.onnx.proto.OnnxProto.OperatorSetIdProto;
-import dln.onnx.proto.OnnxProto.TensorProto;
-import dln.onnx.proto.OnnxProto.TensorShapeProto;
-import dln.onnx.proto.OnnxProto.TypeProto;
-import dln.onnx.proto.OnnxProto.ValueInfoProto;
 import dln.op.Activation;
+import dln.op.Attention;
 import dln.op.BatchNorm;
 import dln.op.Concat;
 import dln.op.Conv;
+import dln.op.ConvTranspose;
 import dln.op.Dense;
 import dln.op.Dropout;
+import dln.op.Embedding;
 import dln.op.Flatten;
 import dln.op.GlobalPool;
 import dln.op.LayerNorm;
+import dln.op.Maxout;
+import dln.op.Mean;
 import dln.op.Network;
+import dln.op.Op;
 import dln.op.Pool;
-import dln.net.ParamSpec;
-import dln.net.Shape;
+import dln.op.Positional;
+import dln.op.Recurrent;
+import dln.op.Upsample;
 import dln.runtime.io.Safetensors;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a checked model's inference graph as ONNX: takes a {@link Network} and its weights (named
  * as DLN names them), gives a {@link ModelProto} whose graph inputs and outputs are the model's,
- * with a symbolic batch dimension `N`, every weight an initializer under its DLN name, dropout
- * removed and batch norm in inference form (running statistics). A layer without an ONNX form at
- * the chosen opset is a {@link NotExportable} naming it.
+ * with a symbolic batch dimension `N`, every weight an initializer under its DLN name, every other
+ * value declared with its shape, dropout removed and batch norm in inference form (running
+ * statistics). {@link #layer} is the table of lowerings, one method per op kind; recurrent layers
+ * and attention are in {@link SequenceNodes}, activations in {@link ActivationNodes}. Every layer
+ * exports at every opset written: where an ONNX op came later (LayerNormalization in 17, Gelu in 20)
+ * the earlier opsets get the same arithmetic from older ops.
  */
 public final class OnnxExporter {
     /** The opset written unless another is asked for. */
     public static final int DEFAULT_OPSET = 17;
     /** The opsets this exporter writes: from softmax over the last axis (13) to what ONNX Runtime 1.22 reads. */
     public static final int MIN_OPSET = 13, MAX_OPSET = 22;
-    private static final String BATCH = "N";
 
     /** A layer or request that ONNX cannot express here; the message names the layer. */
     public static final class NotExportable extends IllegalArgumentException {
@@ -52,13 +59,16 @@ public final class OnnxExporter {
     private final Network net;
     private final Map<String, Safetensors.Tensor> weights;
     private final int opset;
-    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final Graph graph;
     private final String[] names;
 
     private OnnxExporter(Network net, Map<String, Safetensors.Tensor> weights, int opset) {
         this.net = net;
         this.weights = weights;
         this.opset = opset;
+        Set<String> outputs = new HashSet<>();
+        for (Network.Output out : net.outputs()) outputs.add(out.name());
+        this.graph = new Graph(net.name(), outputs);
         this.names = new String[net.inputs().size() + net.layers().size()];
     }
 
@@ -70,23 +80,31 @@ public final class OnnxExporter {
         return new OnnxExporter(net, weights, opset).model();
     }
 
+    /**
+     * The IR version of the ONNX release that introduced {@code opset}: 7 for opsets 13 and 14
+     * (ONNX 1.8, 1.9), 8 for 15 to 18, 9 for 19 and 20, 10 for 21 and 22, so that a reader of that
+     * release reads the file.
+     */
+    public static int irVersion(int opset) {
+        return opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+    }
+
     private ModelProto model() {
-        graph.setName(net.name());
         for (Network.Input in : net.inputs()) {
-            if (in.dtype() != dln.net.DType.FLOAT) throw new NotExportable("input `" + in.name() + "` of integer ids is not exportable yet");
             names[in.value()] = in.name();
-            graph.addInput(valueInfo(in.name(), in.shape()));
+            graph.input(in.name(), in.dtype() == DType.FLOAT ? Graph.FLOAT : Graph.INT64, batched(in.shape().dims()));
         }
         for (Network.Layer layer : net.layers()) layer(layer);
         for (Network.Output out : net.outputs()) {
-            if (!names[out.value()].equals(out.name())) node("Identity", out.name() + "/identity", List.of(names[out.value()]), out.name());
-            graph.addOutput(valueInfo(out.name(), net.shapeOf(out.value())));
+            long[] dims = batched(net.shapeOf(out.value()).dims());
+            if (!names[out.value()].equals(out.name())) graph.node("Identity", out.name() + "/identity", out.name(), List.of(names[out.value()]), dims);
+            graph.output(out.name(), dims);
         }
         return ModelProto.newBuilder()
-                .setIrVersion(opset <= 18 ? 8 : opset <= 20 ? 9 : 10)
+                .setIrVersion(irVersion(opset))
                 .setProducerName("dlnc")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setGraph(graph)
+                .setGraph(graph.build())
                 .build();
     }
 
@@ -96,139 +114,134 @@ public final class OnnxExporter {
         return layer.name();
     }
 
+    /** The lowering of each op kind: one line per op. */
     private void layer(Network.Layer layer) {
         List<String> in = new ArrayList<>();
         for (int v : layer.inputs()) in.add(names[v]);
         String y = outputName(layer);
+        if (identity(layer.op()) && y.equals(layer.name())) {
+            names[layer.value()] = in.get(0);
+            return;
+        }
         names[layer.value()] = y;
-        var op = layer.op();
-        if (op instanceof Dense d && !d.perStep() && net.shapeOf(layer.inputs().get(0)).rank() == 1) {
-            node("Gemm", layer.name(), params(layer, in), y, attr("transB", 1));
-        } else if (op instanceof Conv c) {
-            node("Conv", layer.name(), params(layer, in), y, window("kernel_shape", c.kernel(), c.stride(), c.padding()), ints("dilations", c.dilation()));
-        } else if (op instanceof Pool p) {
-            List<AttributeProto> attrs = window("kernel_shape", p.size(), p.stride(), p.padding());
-            if (p.max()) node("MaxPool", layer.name(), in, y, attrs);
-            else node("AveragePool", layer.name(), in, y, attrs, attr("count_include_pad", 1));
-        } else if (op instanceof GlobalPool g) {
-            node(g.max() ? "GlobalMaxPool" : "GlobalAveragePool", layer.name(), in, layer.name() + "/pooled");
-            node("Flatten", layer.name() + "/flatten", List.of(layer.name() + "/pooled"), y, attr("axis", 1));
-        } else if (op instanceof Flatten) {
-            node("Flatten", layer.name(), in, y, attr("axis", 1));
-        } else if (op instanceof Dropout) {
-            alias(layer, in.get(0), y);
-        } else if (op instanceof BatchNorm b) {
-            node("BatchNormalization", layer.name(), params(layer, in), y, attr("epsilon", b.eps()));
-        } else if (op instanceof LayerNorm l) {
-            needs(layer, 17);
-            node("LayerNormalization", layer.name(), params(layer, in), y, attr("axis", -1), attr("epsilon", l.eps()));
-        } else if (op instanceof dln.op.Add) {
-            node("Sum", layer.name(), in, y);
-        } else if (op instanceof Concat) {
-            node("Concat", layer.name(), in, y, attr("axis", 1));
-        } else if (op instanceof Activation a) {
-            activation(layer, a, in.get(0), y);
-        } else {
-            throw notYet(layer);
+        LayerNodes at = new LayerNodes(layer, in, net.shapeOf(layer.inputs().get(0)), y, graph, weights, opset);
+        Op op = layer.op();
+        if (op instanceof Dense d) dense(at, d);
+        else if (op instanceof Conv c) conv(at, c);
+        else if (op instanceof ConvTranspose c) convTranspose(at, c);
+        else if (op instanceof Pool p) pool(at, p);
+        else if (op instanceof GlobalPool g) globalPool(at, g);
+        else if (op instanceof Upsample u) upsample(at, u);
+        else if (op instanceof Flatten) at.last("Flatten", in, attr("axis", 1));
+        else if (op instanceof Dropout) at.last("Identity", in);
+        else if (op instanceof BatchNorm b) at.last("BatchNormalization", List.of(at.x(), at.param("weight"), at.param("bias"), at.param("running_mean"), at.param("running_var")), attr("epsilon", b.eps()));
+        else if (op instanceof LayerNorm l) layerNorm(at, l);
+        else if (op instanceof Embedding) at.last("Gather", List.of(at.param("weight"), at.x()), attr("axis", 0));
+        else if (op instanceof Recurrent r) SequenceNodes.recurrent(at, r);
+        else if (op instanceof Attention a) SequenceNodes.attention(at, a);
+        else if (op instanceof Positional p) positional(at, p);
+        else if (op instanceof Mean m) at.reduce("ReduceMean", "", at.x(), new long[] {m.axis() + 1}, false, at.out());
+        else if (op instanceof Maxout m) maxout(at, m);
+        else if (op instanceof dln.op.Add) at.last("Sum", in);
+        else if (op instanceof Concat) at.last("Concat", in, attr("axis", 1));
+        else if (op instanceof Activation a) ActivationNodes.activation(at, a);
+        else throw new NotExportable("layer `" + layer.name() + "` (" + op.kind() + ") is not exportable to ONNX yet");
+    }
+
+    /** One example a vector: Gemm; with `per_step`, the same layer on every step of [N, T, in]: MatMul with the transposed weight and Add. */
+    private static void dense(LayerNodes at, Dense d) {
+        if (!d.perStep()) {
+            at.last("Gemm", withParams(at), attr("transB", 1));
+            return;
         }
+        String weight = at.param("weight");
+        at.linear("", at.x(), weight, at.has("bias") ? at.param("bias") : null, at.out(), new long[] {d.units(), at.inShape().dim(1)});
     }
 
-    private void activation(Network.Layer layer, Activation a, String x, String y) {
-        switch (a.fn()) {
-            case LINEAR -> alias(layer, x, y);
-            case RELU -> node("Relu", layer.name(), List.of(x), y);
-            case SIGMOID -> node("Sigmoid", layer.name(), List.of(x), y);
-            case TANH -> node("Tanh", layer.name(), List.of(x), y);
-            case SOFTMAX -> node("Softmax", layer.name(), List.of(x), y, attr("axis", -1));
-            case LEAKY_RELU -> node("LeakyRelu", layer.name(), List.of(x), y, attr("alpha", a.alpha()));
-            case ELU -> node("Elu", layer.name(), List.of(x), y, attr("alpha", a.alpha()));
-            case GELU -> {
-                needs(layer, 20);
-                node("Gelu", layer.name(), List.of(x), y);
-            }
-            case SILU -> {
-                node("Sigmoid", layer.name() + "/sigmoid", List.of(x), layer.name() + "/sigmoid");
-                node("Mul", layer.name(), List.of(x, layer.name() + "/sigmoid"), y);
-            }
-            default -> throw notYet(layer);
+    /** The input, the weight and the bias when the layer has one. */
+    private static List<String> withParams(LayerNodes at) {
+        List<String> in = new ArrayList<>(List.of(at.x(), at.param("weight")));
+        if (at.has("bias")) in.add(at.param("bias"));
+        return in;
+    }
+
+    private static void conv(LayerNodes at, Conv c) {
+        at.last("Conv", withParams(at), ints("kernel_shape", c.kernel()), ints("strides", c.stride()),
+                ints("pads", Graph.pads(c.padding())), ints("dilations", c.dilation()));
+    }
+
+    private static void convTranspose(LayerNodes at, ConvTranspose c) {
+        at.last("ConvTranspose", withParams(at), ints("kernel_shape", c.kernel()), ints("strides", c.stride()),
+                ints("pads", Graph.pads(c.padding())), ints("dilations", c.dilation()), ints("output_padding", c.outputPadding()));
+    }
+
+    private static void pool(LayerNodes at, Pool p) {
+        var kernel = ints("kernel_shape", p.size());
+        var strides = ints("strides", p.stride());
+        var pads = ints("pads", Graph.pads(p.padding()));
+        if (p.max()) at.last("MaxPool", at.in(), kernel, strides, pads);
+        else at.last("AveragePool", at.in(), kernel, strides, pads, attr("count_include_pad", 1));
+    }
+
+    /** ONNX keeps the pooled axes as ones; DLN drops them. */
+    private static void globalPool(LayerNodes at, GlobalPool g) {
+        long[] kept = at.inDims();
+        for (int i = 2; i < kept.length; i++) kept[i] = 1;
+        String pooled = at.node(g.max() ? "GlobalMaxPool" : "GlobalAveragePool", "pooled", at.in(), kept);
+        at.last("Flatten", List.of(pooled), attr("axis", 1));
+    }
+
+    /** Nearest neighbour as nn.Upsample: output i reads input floor(i / scale), which is Resize's asymmetric mode with floor. */
+    private static void upsample(LayerNodes at, Upsample u) {
+        float[] scales = new float[at.inDims().length];
+        java.util.Arrays.fill(scales, 2, scales.length, u.scale());
+        scales[0] = scales[1] = 1;
+        String s = at.floats("scales", new long[] {scales.length}, scales);
+        at.last("Resize", List.of(at.x(), "", s), Graph.attr("mode", "nearest"),
+                Graph.attr("coordinate_transformation_mode", "asymmetric"), Graph.attr("nearest_mode", "floor"));
+    }
+
+    /**
+     * ONNX's LayerNormalization from opset 17; before it the same arithmetic over the last axis:
+     * (x − mean) / √(var + eps) · weight + bias, with the biased variance as PyTorch's.
+     */
+    private static void layerNorm(LayerNodes at, LayerNorm l) {
+        String weight = at.param("weight"), bias = at.param("bias");
+        if (at.opset() >= 17) {
+            at.last("LayerNormalization", List.of(at.x(), weight, bias), attr("axis", -1), attr("epsilon", l.eps()));
+            return;
         }
+        long[] dims = at.inDims(), reduced = dims.clone();
+        reduced[reduced.length - 1] = 1;
+        long[] last = {-1};
+        String centered = at.node("Sub", "centered", List.of(at.x(), at.reduce("ReduceMean", "mean", at.x(), last, true, reduced)), dims);
+        String square = at.node("Mul", "square", List.of(centered, centered), dims);
+        String variance = at.reduce("ReduceMean", "variance", square, last, true, reduced);
+        String eps = at.floats("eps", new long[0], (float) l.eps());
+        String std = at.node("Sqrt", "std", List.of(at.node("Add", "variance_eps", List.of(variance, eps), reduced)), reduced);
+        String scaled = at.node("Mul", "scaled", List.of(at.node("Div", "normalized", List.of(centered, std), dims), weight), dims);
+        at.last("Add", List.of(scaled, bias));
     }
 
-    /** A layer that computes nothing at inference: its value is its input's, unless it is a model output. */
-    private void alias(Network.Layer layer, String x, String y) {
-        if (y.equals(layer.name())) names[layer.value()] = x;
-        else node("Identity", layer.name(), List.of(x), y);
-    }
-
-    private void needs(Network.Layer layer, int opset) {
-        if (this.opset < opset) {
-            throw new NotExportable("layer `" + layer.name() + "` (" + layer.op().kind() + ") needs ONNX opset " + opset
-                    + " or later, but the export is at opset " + this.opset + ": give --opset " + opset);
+    /** x + weight[0:T]: the learned positions, sliced to the sequence's length when it is shorter. */
+    private static void positional(LayerNodes at, Positional p) {
+        long t = at.inShape().dim(0), d = at.inShape().dim(1);
+        String w = at.param("weight");
+        if (t < p.maxLen()) {
+            w = at.node("Slice", "positions", List.of(w, at.ints("starts", 0), at.ints("ends", t), at.ints("axes", 0)), new long[] {t, d});
         }
+        at.last("Add", List.of(at.x(), w));
     }
 
-    private static NotExportable notYet(Network.Layer layer) {
-        return new NotExportable("layer `" + layer.name() + "` (" + layer.op().kind() + ") is not exportable to ONNX yet");
+    /** The affine maps [N, units·pieces] viewed as [N, units, pieces], and the max over the pieces. */
+    private static void maxout(LayerNodes at, Maxout m) {
+        String affine = at.node("Gemm", "affine", withParams(at), batched(m.units() * m.pieces()), attr("transB", 1));
+        String pieces = at.reshape("pieces", affine, batched(m.units(), m.pieces()));
+        at.reduce("ReduceMax", "", pieces, new long[] {2}, false, at.out());
     }
 
-    /** The inputs followed by the layer's parameters and buffers, each added once as an initializer. */
-    private List<String> params(Network.Layer layer, List<String> in) {
-        List<String> out = new ArrayList<>(in);
-        for (ParamSpec p : layer.params()) {
-            String name = layer.name() + "." + p.name();
-            Safetensors.Tensor t = weights.get(name);
-            if (t == null) throw new IllegalArgumentException("the weights have no tensor `" + name + "`");
-            graph.addInitializer(initializer(name, t));
-            out.add(name);
-        }
-        return out;
-    }
-
-    private static TensorProto initializer(String name, Safetensors.Tensor t) {
-        ByteBuffer bytes = ByteBuffer.allocate(t.data().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(t.data());
-        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(bytes.array()));
-        for (long d : t.shape()) b.addDims(d);
-        return b.build();
-    }
-
-    private static ValueInfoProto valueInfo(String name, Shape shape) {
-        TensorShapeProto.Builder dims = TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH));
-        for (long d : shape.dims()) dims.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(dims)).build();
-        return ValueInfoProto.newBuilder().setName(name).setType(type).build();
-    }
-
-    private void node(String opType, String name, List<String> in, String out, AttributeProto... attrs) {
-        node(opType, name, in, out, List.of(attrs));
-    }
-
-    private void node(String opType, String name, List<String> in, String out, List<AttributeProto> window, AttributeProto... more) {
-        List<AttributeProto> all = new ArrayList<>(window);
-        all.addAll(List.of(more));
-        graph.addNode(NodeProto.newBuilder().setOpType(opType).setName(name).addAllInput(in).addOutput(out).addAllAttribute(all));
-    }
-
-    /** A sliding window's kernel, strides and pads (the same padding at both ends of each axis). */
-    private static List<AttributeProto> window(String kernelName, long[] kernel, long[] stride, long[] padding) {
-        long[] pads = new long[2 * padding.length];
-        for (int i = 0; i < padding.length; i++) pads[i] = pads[i + padding.length] = padding[i];
-        return List.of(ints(kernelName, kernel), ints("strides", stride), ints("pads", pads));
-    }
-
-    private static AttributeProto attr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
-
-    private static AttributeProto attr(String name, double value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF((float) value).build();
-    }
-
-    private static AttributeProto ints(String name, long[] values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) b.addInts(v);
-        return b.build();
+    /** Dropout and the linear activation compute nothing at inference: a model output gets an Identity, other layers read the input. */
+    private static boolean identity(Op op) {
+        return op instanceof Dropout || op instanceof Activation a && a.fn() == Activation.Fn.LINEAR;
     }
 }
