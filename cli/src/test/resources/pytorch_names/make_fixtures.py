@@ -13,6 +13,8 @@ and `lstm_1.weight_ih_l0_reverse`, batch norm's int64 `num_batches_tracked`. Wri
   mismatched.safetensors      the state dict with dense_1.bias removed, dense_1.weight transposed,
                               an extra float tensor `extra.weight` and an int64 `extra.step`
   stacked.safetensors         the state dict of the network with lstm_1 = nn.LSTM(num_layers=2)
+  stacked.dln                 that network in DLN, two lstm layers where PyTorch stacks two in one
+  stacked.output.npy          its output for names.series.input.npy
 
 CI has no PyTorch, so the outputs are committed. Rerun with
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 make_fixtures.py
@@ -39,6 +41,16 @@ model Names {
         -> gru(5, sequences: true)                                          // [6, 5]
         -> rnn(4)                                                           // [4]
         -> batchnorm -> dense(2)
+}
+"""
+
+STACKED_DLN = """\
+// nn.LSTM(num_layers=2) is two lstm layers in DLN (PyTorchNamesTest). Written by make_fixtures.py.
+model Stacked {
+    input series: [6, 3]
+    output y = series -> lstm(4, sequences: true, bidirectional: true)   // PyTorch's lstm_1, layer 0
+        -> lstm(4, sequences: true, bidirectional: true)                    // PyTorch's lstm_1, layer 1
+        -> gru(5, sequences: true) -> rnn(4) -> batchnorm -> dense(2)
 }
 """
 
@@ -116,7 +128,10 @@ def main():
     mismatched["extra.step"] = torch.tensor(7, dtype=torch.int64)
     write_safetensors(HERE / "mismatched.safetensors", mismatched)
 
-    write_safetensors(HERE / "stacked.safetensors", Names(lstm_layers=2).state_dict())
+    stacked = Names(lstm_layers=2)
+    write_safetensors(HERE / "stacked.safetensors", trained(stacked, generator).state_dict())
+    (HERE / "stacked.dln").write_text(STACKED_DLN)
+    np.save(HERE / "stacked.output.npy", output(stacked, x))
     for k, v in state.items():
         print(f"{k:40} {str(v.dtype):14} {list(v.shape)}")
 

@@ -64,6 +64,11 @@ class PyTorchNamesTest {
         try (Model model = model()) {
             model.load(DIR.resolve("names.f16.safetensors"));
             closeTo(predict(model), f16);
+            Map<String, Safetensors.Tensor> f32 = Safetensors.read(DIR.resolve("names.safetensors"));
+            model.weights().forEach((name, t) -> {
+                for (float v : t.data()) assertThat(Float.floatToRawIntBits(v) & 0x1fff).as("%s holds float16 values", name).isZero();
+                assertThat(t.data()).as(name).isNotEqualTo(f32.get(name.replaceFirst("_(ih|hh)", "_$1_l0")).data());
+            });
         }
     }
 
@@ -127,6 +132,20 @@ class PyTorchNamesTest {
                         + "layer 1 of a stacked PyTorch rnn/lstm/gru: DLN's have one layer (stack two in the .dln)",
                 "  unexpected  -                         -         lstm_1.bias_hh_l1_reverse        [16]     layer 1");
         assertThat(r.out().lines().filter(l -> l.contains("_l1"))).hasSize(8);
+    }
+
+    /** The remedy docs/INTEROP.md gives: two DLN layers, PyTorch's layer 1 saved under the second one's name. */
+    @Test void aStackedPyTorchLayerIsTwoDlnLayers() throws IOException {
+        Map<String, Safetensors.Tensor> renamed = new LinkedHashMap<>();
+        Safetensors.read(DIR.resolve("stacked.safetensors")).forEach((name, t) ->
+                renamed.put(name.contains("_l1") ? name.replace("lstm_1.", "lstm_2.").replace("_l1", "_l0") : name, t));
+        Path file = dir.resolve("renamed.safetensors");
+        Safetensors.write(file, renamed, null);
+        Run.Compiled stacked = Run.compile(DIR.resolve("stacked.dln").toString(), null, null, new PrintWriter(new StringWriter()), false);
+        try (Model model = stacked.create(Backends.open("java"), N, true)) {
+            model.load(file);
+            closeTo(predict(model), Npy.read(DIR.resolve("stacked.output.npy")).data());
+        }
     }
 
     @Test void aFailedLoadListsEveryProblemAndChangesNothing() throws IOException {
