@@ -115,7 +115,8 @@ public final class Dlnc implements Callable<Integer> {
     enum Color { auto, always, never }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Parse and check .dln files: report every error and warning, and print a summary of each model.")
+            description = "Parse and check .dln files: report every error and warning, and print a summary of each model; "
+                    + "with -w, how a weights file's tensors match a model's parameters instead.")
     static final class Check implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "The .dln files to check.")
         List<String> files;
@@ -123,9 +124,18 @@ public final class Dlnc implements Callable<Integer> {
         @CommandLine.Mixin
         Output output = new Output();
 
+        @Option(names = {"-w", "--weights"}, paramLabel = "W.safetensors",
+                description = "List every parameter of the model as matched, missing, of the wrong shape or ambiguous, and every other "
+                        + "tensor of W as unexpected or ignored (DLN's or PyTorch's names); exit 1 unless all match. With -q, only the problems.")
+        Path weights;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "With -w, the model the weights are for when the file has several.")
+        String modelName;
+
         @Override
         public Integer call() {
-            return check(files, output);
+            if (weights == null && modelName == null) return check(files, output);
+            return CheckWeights.run(files, weights, modelName, output);
         }
     }
 

@@ -24,7 +24,7 @@ final class Eval implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions choice = new ModelOptions();
 
-    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", required = true, description = "The trained weights (safetensors).")
+    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", required = true, description = "The trained weights (safetensors, DLN's or a PyTorch state dict's names).")
     Path weights;
 
     @Option(names = "--seed", paramLabel = "N", converter = Numbers.Seed.class,

@@ -109,7 +109,8 @@ final class Run {
             throw new Failure(Dlnc.BAD_INPUT, null);
         }
         List<Compiler.Generated> all = Compiler.generate(checked, "dln.models", path.getFileName().toString());
-        Compiler.Generated chosen = choose(all, checked, modelName, file);
+        String model = choose(all.stream().map(Compiler.Generated::model).toList(), checked, modelName, file);
+        Compiler.Generated chosen = all.stream().filter(g -> g.model().equals(model)).findFirst().orElseThrow();
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put(chosen.packageName() + "." + chosen.className(), chosen.java());
         ClassLoader loader = InMemoryJavac.compile(sources, Map.of(chosen.openclPath(), chosen.opencl()));
@@ -121,20 +122,20 @@ final class Run {
         }
     }
 
-    /** The model named, else the only one, else the one with a train block. */
-    private static Compiler.Generated choose(List<Compiler.Generated> all, Compiler.Result checked, String name, String file) {
+    /** The model named, else the only one, else the one with a train block, of the file's {@code models}. */
+    static String choose(List<String> models, Compiler.Result checked, String name, String file) {
         if (name != null) {
-            for (Compiler.Generated g : all) if (g.model().equals(name)) return g;
-            throw new Failure(Dlnc.USAGE, file + " has no model `" + name + "`; it has " + names(all));
+            if (models.contains(name)) return name;
+            throw new Failure(Dlnc.USAGE, file + " has no model `" + name + "`; it has " + names(models));
         }
-        if (all.size() == 1) return all.get(0);
-        List<Compiler.Generated> trained = all.stream().filter(g -> checked.trainings().containsKey(g.model())).toList();
+        if (models.size() == 1) return models.get(0);
+        List<String> trained = models.stream().filter(checked.trainings()::containsKey).toList();
         if (trained.size() == 1) return trained.get(0);
-        if (all.isEmpty()) throw new Failure(Dlnc.BAD_INPUT, file + " defines no model");
-        throw new Failure(Dlnc.USAGE, file + " defines several models (" + names(all) + "): choose one with --model");
+        if (models.isEmpty()) throw new Failure(Dlnc.BAD_INPUT, file + " defines no model");
+        throw new Failure(Dlnc.USAGE, file + " defines several models (" + names(models) + "): choose one with --model");
     }
 
-    private static String names(List<Compiler.Generated> all) {
-        return String.join(", ", all.stream().map(g -> "`" + g.model() + "`").toList());
+    private static String names(List<String> models) {
+        return String.join(", ", models.stream().map(m -> "`" + m + "`").toList());
     }
 }

@@ -44,7 +44,7 @@ final class Train implements Callable<Integer> {
     @CommandLine.Mixin
     DataOptions sources = new DataOptions();
 
-    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", description = "Start from these weights (safetensors) instead of the initializers.")
+    @Option(names = {"-w", "--weights"}, paramLabel = "FILE", description = "Start from these weights (safetensors, DLN's or a PyTorch state dict's names) instead of the initializers.")
     Path weights;
 
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "The checkpoint folder instead of the train block's.")

@@ -183,11 +183,12 @@ public abstract class Model implements AutoCloseable {
     }
 
     /**
-     * Reads weights saved by {@link #save} or by PyTorch (same names and layouts). Every tensor the
-     * model has must be present with its shape; nothing is changed unless all are.
+     * Reads weights saved by {@link #save} or by PyTorch (its state dict saved with safetensors: same
+     * layouts, and the names {@link WeightMatch} accepts). Every parameter and running statistic the model
+     * has must be there once, with its shape; nothing is changed unless all are.
      */
     public final void load(Path file) throws IOException {
-        setWeights(Safetensors.read(file), file.toString());
+        setWeights(Safetensors.read(file), Safetensors.dtypes(file), file.toString());
     }
 
     /** Every parameter and state buffer, by name, in layer order: what {@link #save} writes. */
@@ -197,32 +198,26 @@ public abstract class Model implements AutoCloseable {
         return tensors;
     }
 
-    /**
-     * Sets the weights from tensors named and shaped as {@link #weights} gives them ({@code source}
-     * names where they came from, for the message). Nothing is changed unless every tensor fits.
-     */
+    /** Float32 tensors, as {@link #weights} gives them, by DLN's or PyTorch's names: see {@link #setWeights(Map, Map, String)}. */
     public final void setWeights(Map<String, Safetensors.Tensor> tensors, String source) {
-        List<String> problems = new ArrayList<>();
-        for (String name : parameterNames()) {
-            var t = tensors.get(name);
-            if (t == null) {
-                if (slots.get(name).role() == Slot.Role.PARAM) problems.add("it has no tensor `" + name + "` " + Arrays.toString(shape(name)));
-            } else if (!Arrays.equals(t.shape(), shape(name))) {
-                problems.add("`" + name + "` has shape " + Arrays.toString(t.shape()) + " but the model needs " + Arrays.toString(shape(name)));
-            }
-        }
-        for (String name : tensors.keySet()) {
-            if (!slots.containsKey(name) || !parameterNames().contains(name)) {
-                if (!name.endsWith("num_batches_tracked")) problems.add("model " + info().name() + " has no parameter `" + name + "`");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(source + ": these weights do not fit model " + info().name() + ": " + String.join("; ", problems));
-        }
-        for (String name : parameterNames()) {
-            var t = tensors.get(name);
-            if (t != null) setParameter(name, t.data());
-        }
+        setWeights(tensors, Map.of(), source);
+    }
+
+    /**
+     * Sets the weights from tensors named as {@link #weights} or a PyTorch state dict names them
+     * ({@code dtypes}: each one's dtype in the file, F32 when not given; {@code source} names where they
+     * came from, for the message). Nothing is changed unless every parameter has its tensor, of its
+     * shape, and every other tensor is one to ignore; else the message lists every problem, one a line.
+     */
+    public final void setWeights(Map<String, Safetensors.Tensor> tensors, Map<String, String> dtypes, String source) {
+        WeightMatch match = WeightMatch.of(parameters(), tensors, dtypes);
+        if (!match.ok()) throw new IllegalArgumentException(match.failure(source, info().name()));
+        match.matched().forEach((name, tensor) -> setParameter(name, tensors.get(tensor).data()));
+    }
+
+    /** Every parameter and state buffer with its shape, in layer order: what a weights file must hold. */
+    public final List<WeightMatch.Parameter> parameters() {
+        return parameterNames().stream().map(name -> new WeightMatch.Parameter(name, shape(name))).toList();
     }
 
     // ---- optimizer state

@@ -121,6 +121,26 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Each tensor's dtype as the header names it ({@code "F32"}, {@code "I64"}, ...), in the order of
+     * the header, reading only the header.
+     */
+    public static Map<String, String> dtypes(Path file) throws IOException {
+        FileErrors.requireFileOrAbsent(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, String> dtypes = new LinkedHashMap<>();
+            for (Entry e : header(file, channel).entries()) dtypes.put(e.name(), e.dtype().name());
+            return dtypes;
+        } catch (IOException e) {
+            throw FileErrors.naming(file, e);
+        }
+    }
+
+    /** Whether a dtype {@link #dtypes} gives holds integers (or booleans): counters and ids, not weights. */
+    public static boolean integer(String dtype) {
+        return Dtype.valueOf(dtype).integer;
+    }
+
     private record Header(Map<String, String> metadata, List<Entry> entries, long dataStart) {}
 
     /** One tensor of the header; {@code begin} and {@code end} count from the start of the data. */
