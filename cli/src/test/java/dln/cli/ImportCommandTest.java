@@ -1,0 +1,226 @@
+package dln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dln.onnx.proto.OnnxProto.AttributeProto;
+import dln.onnx.proto.OnnxProto.GraphProto;
+import dln.onnx.proto.OnnxProto.ModelProto;
+import dln.onnx.proto.OnnxProto.NodeProto;
+import dln.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dln.onnx.proto.OnnxProto.TensorProto;
+import dln.onnx.proto.OnnxProto.TensorShapeProto;
+import dln.onnx.proto.OnnxProto.TypeProto;
+import dln.onnx.proto.OnnxProto.ValueInfoProto;
+import dln.runtime.Model;
+import dln.runtime.device.Backends;
+import dln.runtime.io.Npy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * `dlnc import`: PyTorch models exported with torch.onnx (src/test/resources/onnx, made by
+ * make_import_fixtures.py) predict as PyTorch did; DLN models exported and imported back predict
+ * as before; what cannot be imported is named, and nothing is written then.
+ */
+class ImportCommandTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/onnx");
+
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "lenet5", "resnet", "lstm", "gru"})
+    void aPyTorchExportPredictsAsPyTorch(String name) throws IOException {
+        DlncTest.Run r = DlncTest.dlnc("import", FIXTURES.resolve(name + ".onnx").toString(), "-o", dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote " + dir.resolve(name + ".dln"));
+        Npy.Array x = Npy.read(FIXTURES.resolve(name + "_x.npy"));
+        Npy.Array want = Npy.read(FIXTURES.resolve(name + "_y.npy"));
+        assertClose(predict(dir.resolve(name + ".dln"), dir.resolve(name + ".safetensors"), (int) x.shape()[0], x.data()), want.data());
+    }
+
+    @Test void theResNetKeepsItsBlocksReadable() throws IOException {
+        DlncTest.dlnc("import", FIXTURES.resolve("resnet.onnx").toString(), "-o", dir.toString(), "--name", "SmallResNet");
+        String dln = Files.readString(dir.resolve("resnet.dln"));
+        assertThat(dln).contains("model SmallResNet {", "input x: [3, 12, 12]", "// Imported by `dlnc import` from `resnet.onnx`",
+                "conv2d(8, kernel: 3, stride: 2, padding: 1, name: stem)", "-> batchnorm(name: block1_bn1) -> relu", "-> add(h1) -> relu",
+                "output y = h2", "-> global_avgpool", "-> dense(5, name: head)");
+        assertThat(DlncTest.dlnc("check", dir.resolve("resnet.dln").toString()).code()).isZero();
+    }
+
+    @Test void anLstmReadsEveryStepOfTheFirstLayerAndTheLastStateOfTheSecond() throws IOException {
+        DlncTest.dlnc("import", FIXTURES.resolve("lstm.onnx").toString(), "-o", dir.toString());
+        assertThat(Files.readString(dir.resolve("lstm.dln"))).contains("-> lstm(8, sequences: true, name: lstm1)", "-> lstm(6, name: lstm2)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fashion_mlp", "lenet5", "resnet_small"})
+    void aSampleExportedAndImportedBackPredictsAsBefore(String sample) throws IOException {
+        Path file = Path.of("../samples/" + sample + ".dln");
+        Path weights = randomWeights(file, dir.resolve("original.safetensors"), sample.length());
+        Path onnx = dir.resolve(sample + ".onnx");
+        DlncTest.Run export = DlncTest.dlnc("export", file.toString(), "-w", weights.toString(), "-o", onnx.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        DlncTest.Run r = DlncTest.dlnc("import", onnx.toString(), "-o", dir.resolve("back").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        float[] x = new float[3 * 28 * 28];
+        Random random = new Random(7);
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        assertClose(predict(dir.resolve("back/" + sample + ".dln"), dir.resolve("back/" + sample + ".safetensors"), 3, x), predict(file, weights, 3, x));
+    }
+
+    @Test void anOperatorWithoutALayerIsNamedWithItsNodeAndNothingIsWritten() throws IOException {
+        NodeProto cos = NodeProto.newBuilder().setName("head/Cos").setOpType("Cos").addInput("x").addOutput("y").build();
+        DlncTest.Run r = importModel(model(cos, input("x", 4), input("y", 4)));
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains("m.onnx: the model has parts DLN cannot express", "node `head/Cos` (Cos): operator `Cos` has no DLN layer");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test void anAttributeWithoutADlnFormIsNamed() throws IOException {
+        NodeProto conv = NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("x").addInput("w").addOutput("y")
+                .addAttribute(AttributeProto.newBuilder().setName("group").setType(AttributeProto.AttributeType.INT).setI(2)).build();
+        GraphProto.Builder g = model(conv, input("x", 2, 5, 5), input("y", 2, 3, 3)).getGraph().toBuilder()
+                .addInitializer(floats("w", new float[2 * 1 * 9], 2, 1, 3, 3));
+        DlncTest.Run r = importModel(ModelProto.newBuilder().addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build());
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains("node `conv` (Conv): attribute `group` = 2: DLN's convolutions are not grouped");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test void aTruncatedFileIsNamedAsDamaged() throws IOException {
+        byte[] bytes = Files.readAllBytes(FIXTURES.resolve("lenet5.onnx"));
+        Path cut = dir.resolve("cut.onnx");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        DlncTest.Run r = DlncTest.dlnc("import", cut.toString(), "-o", dir.resolve("out").toString());
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains(cut + ": not an ONNX model, or a damaged one");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test void aMissingFileIsNamed() {
+        DlncTest.Run r = DlncTest.dlnc("import", dir.resolve("none.onnx").toString(), "-o", dir.resolve("out").toString());
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains(dir.resolve("none.onnx").toString());
+    }
+
+    @Test void existingFilesAreKeptUnlessForced() throws IOException {
+        Path dln = Files.writeString(dir.resolve("mlp.dln"), "mine");
+        String[] args = {"import", FIXTURES.resolve("mlp.onnx").toString(), "-o", dir.toString()};
+        DlncTest.Run r = DlncTest.dlnc(args);
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains(dln + " already exists: give --force to replace it");
+        assertThat(Files.readString(dln)).isEqualTo("mine");
+        assertThat(dir.resolve("mlp.safetensors")).doesNotExist();
+        assertThat(DlncTest.dlnc(Stream.concat(Arrays.stream(args), Stream.of("--force")).toArray(String[]::new)).code()).isZero();
+        assertThat(Files.readString(dln)).contains("model Mlp {");
+    }
+
+    @Test void namesFromTheFileAreMadeSafe() throws IOException {
+        String hostile = "fc\n*/ model X {\u0007";
+        NodeProto gemm = NodeProto.newBuilder().setName(hostile).setOpType("Gemm").addInput("in put\n").addInput(hostile + ".weight").addOutput("out\u0000")
+                .addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1)).build();
+        ModelProto m = model(gemm, input("in put\n", 3), input("out\u0000", 2));
+        m = m.toBuilder().setProducerName("evil\n// producer").setGraph(m.getGraph().toBuilder().addInitializer(floats(hostile + ".weight", new float[6], 2, 3))).build();
+        DlncTest.Run r = importModel(m);
+        assertThat(r.code()).as(r.err()).isZero();
+        String dln = Files.readString(dir.resolve("out/m.dln"));
+        assertThat(dln).contains("input in_put: [3]", "output out = in_put", "dense(2, bias: false, name: fc_model_X)", "made by `evil\\u000a// producer`");
+        assertThat(dln.chars().filter(c -> c < 0x20 && c != '\n')).isEmpty();
+        assertThat(DlncTest.dlnc("check", dir.resolve("out/m.dln").toString()).code()).isZero();
+    }
+
+    @Test void aTensorDeclaringMoreThanItHoldsIsRefusedWithoutAllocatingIt() throws IOException {
+        NodeProto gemm = NodeProto.newBuilder().setName("fc").setOpType("Gemm").addInput("x").addInput("w").addOutput("y").build();
+        ModelProto m = model(gemm, input("x", 3), input("y", 2));
+        m = m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(floats("w", new float[1], 1L << 40, 1L << 40))).build();
+        DlncTest.Run r = importModel(m);
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains("initializer `w`: tensor `w` declares [1099511627776, 1099511627776] (over 2^31 values) but holds 1 values");
+    }
+
+    @Test void anInputWithoutAFixedSizeIsNamed() throws IOException {
+        NodeProto relu = NodeProto.newBuilder().setName("r").setOpType("Relu").addInput("x").addOutput("y").build();
+        ValueInfoProto x = input("x", 4).toBuilder().setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("T"))))).build();
+        DlncTest.Run r = importModel(model(relu, x, input("y", 4)));
+        assertThat(r.code()).isEqualTo(Dlnc.BAD_INPUT);
+        assertThat(r.err()).contains("input `x` has no fixed size on axis 1 (`T`)");
+    }
+
+    // ---- helpers ----
+
+    private DlncTest.Run importModel(ModelProto m) throws IOException {
+        Path f = Files.write(dir.resolve("m.onnx"), m.toByteArray());
+        return DlncTest.dlnc("import", f.toString(), "-o", dir.resolve("out").toString());
+    }
+
+    /** A model of one node reading graph input {@code in} and writing graph output {@code out}, at opset 13. */
+    private static ModelProto model(NodeProto node, ValueInfoProto in, ValueInfoProto out) {
+        GraphProto g = GraphProto.newBuilder().setName("g").addNode(node).addInput(in).addOutput(out).build();
+        return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
+    }
+
+    /** A float tensor [N, dims...] named {@code name}. */
+    private static ValueInfoProto input(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+        for (long d : dims) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    private static TensorProto floats(String name, float[] values, long... dims) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b.array()));
+        for (long d : dims) t.addDims(d);
+        return t.build();
+    }
+
+    /** The model's prediction for {@code n} examples, on the JVM backend. */
+    private static float[] predict(Path dln, Path weights, int n, float[] x) {
+        Run.Compiled compiled = Run.compile(dln.toString(), null, null, new PrintWriter(new StringWriter()), false);
+        try (Model model = compiled.create(Backends.open("java"), n, true)) {
+            model.load(weights);
+            return model.predict(n, x)[0];
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Weights drawn with {@code seed} (positive running variances), saved to {@code to}. */
+    private static Path randomWeights(Path dln, Path to, long seed) {
+        Run.Compiled compiled = Run.compile(dln.toString(), null, null, new PrintWriter(new StringWriter()), false);
+        Random random = new Random(seed);
+        try (Model model = compiled.create(Backends.open("java"), 1, true)) {
+            for (String name : model.parameterNames()) {
+                float[] v = new float[model.parameter(name).length];
+                for (int i = 0; i < v.length; i++) v[i] = name.endsWith("running_var") ? 0.5f + random.nextFloat() : 0.2f * (float) random.nextGaussian();
+                model.setParameter(name, v);
+            }
+            model.save(to);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return to;
+    }
+
+    private static void assertClose(float[] got, float[] want) {
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(Math.abs(got[i] - want[i])).as("[%d]: %s vs %s", i, got[i], want[i]).isLessThanOrEqualTo(1e-4f * Math.max(1f, Math.abs(want[i])));
+        }
+    }
+}
