@@ -100,6 +100,22 @@ class Gru(nn.Module):
         return torch.softmax(self.head(torch.cat([h[0], h[1]], -1)), dim=-1)
 
 
+class Tagger(nn.Module):
+    """Integer ids: an embedding, a linear layer on every step (MatMul + Add), a GRU's last state."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 4)
+        self.proj = nn.Linear(4, 6)
+        self.gru = nn.GRU(6, 5, batch_first=True)
+        self.head = nn.Linear(5, 3)
+
+    def forward(self, ids):
+        h = torch.relu(self.proj(self.embed(ids)))
+        _, last = self.gru(h)
+        return self.head(last[-1])
+
+
 def randomize_batchnorm(model):
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -109,18 +125,18 @@ def randomize_batchnorm(model):
             m.bias.data.uniform_(-0.5, 0.5)
 
 
-def save(name, model, example_shape, input_name="x", output_name="y", training=torch.onnx.TrainingMode.EVAL):
+def save(name, model, example_shape, input_name="x", output_name="y", training=torch.onnx.TrainingMode.EVAL, integer=False):
     torch.manual_seed(1)
     model.eval()
     randomize_batchnorm(model)
-    x = torch.randn(3, *example_shape)
+    x = torch.randint(0, 10, (3, *example_shape)) if integer else torch.randn(3, *example_shape)
     with torch.no_grad():
         y = model(x)
     torch.onnx.export(model, x, name + ".onnx", opset_version=OPSET, do_constant_folding=True,
                       training=training,
                       input_names=[input_name], output_names=[output_name],
                       dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}})
-    np.save(name + "_x.npy", x.numpy().astype(np.float32))
+    np.save(name + "_x.npy", x.numpy().astype(np.int64 if integer else np.float32))
     np.save(name + "_y.npy", y.numpy().astype(np.float32))
 
 
@@ -136,3 +152,5 @@ if __name__ == "__main__":
     save("lstm", Lstm(), (10, 3), "series", "next")
     torch.manual_seed(0)
     save("gru", Gru(), (7, 4), "seq", "probs")
+    torch.manual_seed(0)
+    save("tagger", Tagger(), (6,), "ids", "scores", integer=True)

@@ -95,7 +95,7 @@ final class Import implements Callable<Integer> {
         String opsets = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty()).map(o -> "opset " + o.getVersion()).findFirst().orElse("");
         return List.of(
                 "Imported by `dlnc import` from " + quoted(stem + ".onnx") + (producer.isEmpty() ? "" : ", made by " + quoted(producer)) + (opsets.isEmpty() ? "" : " (ONNX " + opsets + ")") + ".",
-                "Its weights: " + quoted(stem + ".safetensors") + ", as in `dlnc predict FILE.dln -w " + quoted(stem + ".safetensors").replace("`", "") + "`.");
+                "Its weights: `dlnc predict " + quoted(stem + ".dln").replace("`", "") + " -w " + quoted(stem + ".safetensors").replace("`", "") + " -i X.npy -o -`.");
     }
 
     /** A string from outside in backquotes, with control and non-ASCII characters escaped and its length bounded. */

@@ -48,6 +48,7 @@ final class ImportRecurrent {
         };
         onlyAttributes(node, Set.of("hidden_size", "direction", "activations", "layout", "linear_before_reset"));
         long hidden = integer(node, "hidden_size", 0);
+        if (hidden < 1 || hidden > Integer.MAX_VALUE / 8) throw new Unmappable("attribute `hidden_size` = " + hidden + " is out of range");
         String direction = text(node, "direction", "forward");
         if (!direction.equals("forward") && !direction.equals("bidirectional")) {
             throw new Unmappable("attribute `direction` = " + ImportNames.quote(direction) + ": DLN's recurrent layers run forward or both ways");
