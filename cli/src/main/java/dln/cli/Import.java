@@ -98,11 +98,8 @@ final class Import implements Callable<Integer> {
                 "Its weights: `dlnc predict " + quoted(stem + ".dln").replace("`", "") + " -w " + quoted(stem + ".safetensors").replace("`", "") + " -i X.npy -o -`.");
     }
 
-    /** A string from outside in backquotes, with control and non-ASCII characters escaped and its length bounded. */
-    static String quoted(String raw) {
-        StringBuilder b = new StringBuilder("`");
-        raw.codePoints().limit(80).forEach(c -> b.append(c >= 0x20 && c < 0x7f && c != '`' ? Character.toString(c) : String.format("\\u%04x", c)));
-        return b.append(raw.codePointCount(0, raw.length()) > 80 ? "...`" : "`").toString();
+    private static String quoted(String raw) {
+        return OnnxImporter.quote(raw);
     }
 
     private static String camel(String stem) {

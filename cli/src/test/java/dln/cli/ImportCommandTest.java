@@ -21,6 +21,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -70,17 +71,29 @@ class ImportCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"fashion_mlp", "lenet5", "resnet_small"})
     void aSampleExportedAndImportedBackPredictsAsBefore(String sample) throws IOException {
-        Path file = Path.of("../samples/" + sample + ".dln");
-        Path weights = randomWeights(file, dir.resolve("original.safetensors"), sample.length());
-        Path onnx = dir.resolve(sample + ".onnx");
+        roundTrip(Path.of("../samples/" + sample + ".dln"), sample.length());
+    }
+
+    @Test void layersOfTheExportTestsComeBack() throws IOException {
+        roundTrip(Files.writeString(dir.resolve("blocks.dln"), ExportCommandTest.BLOCKS), 3);
+        roundTrip(Files.writeString(dir.resolve("signals.dln"), ExportCommandTest.SIGNALS), 4);
+        assertThat(Files.readString(dir.resolve("back/signals.dln"))).contains("-> global_avgpool -> silu");
+    }
+
+    /** Exports {@code file} with random weights, imports it back, and compares the two models' predictions on random inputs. */
+    private void roundTrip(Path file, long seed) throws IOException {
+        String stem = file.getFileName().toString().replace(".dln", "");
+        Path weights = randomWeights(file, dir.resolve(stem + "-original.safetensors"), seed);
+        Path onnx = dir.resolve(stem + ".onnx");
         DlncTest.Run export = DlncTest.dlnc("export", file.toString(), "-w", weights.toString(), "-o", onnx.toString());
         assertThat(export.code()).as(export.err()).isZero();
         DlncTest.Run r = DlncTest.dlnc("import", onnx.toString(), "-o", dir.resolve("back").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        float[] x = new float[3 * 28 * 28];
-        Random random = new Random(7);
-        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        assertClose(predict(dir.resolve("back/" + sample + ".dln"), dir.resolve("back/" + sample + ".safetensors"), 3, x), predict(file, weights, 3, x));
+        Path back = dir.resolve("back/" + stem + ".dln");
+        float[][] x = randomInputs(file, 3, new Random(seed));
+        float[][] want = predict(file, weights, 3, x);
+        float[][] got = predict(back, dir.resolve("back/" + stem + ".safetensors"), 3, x);
+        for (int o = 0; o < want.length; o++) assertClose(got[o], want[o]);
     }
 
     @Test void anOperatorWithoutALayerIsNamedWithItsNodeAndNothingIsWritten() throws IOException {
@@ -209,14 +222,28 @@ class ImportCommandTest {
         return t.build();
     }
 
-    /** The model's prediction for {@code n} examples, on the JVM backend. */
-    private static float[] predict(Path dln, Path weights, int n, float[] x) {
+    /** The model's outputs for {@code n} examples, on the JVM backend. */
+    private static float[][] predict(Path dln, Path weights, int n, float[][] x) {
         Run.Compiled compiled = Run.compile(dln.toString(), null, null, new PrintWriter(new StringWriter()), false);
         try (Model model = compiled.create(Backends.open("java"), n, true)) {
             model.load(weights);
-            return model.predict(n, x)[0];
+            return model.predict(n, x);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Gaussian inputs for {@code n} examples of each of the model's inputs. */
+    private static float[][] randomInputs(Path dln, int n, Random random) {
+        Run.Compiled compiled = Run.compile(dln.toString(), null, null, new PrintWriter(new StringWriter()), false);
+        try (Model model = compiled.create(Backends.open("java"), 1, true)) {
+            List<long[]> shapes = model.info().inputShapes();
+            float[][] x = new float[shapes.size()][];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = new float[n * (int) Arrays.stream(shapes.get(i)).reduce(1, (a, b) -> a * b)];
+                for (int j = 0; j < x[i].length; j++) x[i][j] = (float) random.nextGaussian();
+            }
+            return x;
         }
     }
 

@@ -52,6 +52,7 @@ final class ImportOps {
             case "LayerNormalization" -> List.of(layernorm());
             case "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Gelu" -> List.of(activation());
             case "Add", "Sum" -> List.of(add());
+            case "Mul" -> List.of(silu());
             case "Concat" -> List.of(concat());
             case "Dropout", "Identity" -> passThrough();
             case "Pad" -> List.of(pad());
@@ -298,8 +299,7 @@ final class ImportOps {
         if (v instanceof RecSwapped s && Arrays.equals(to, new long[] {0, 0, -1})) return new TimeMajor(ImportRecurrent.sequence(s.y()));
         Act x = act(0);
         long size = Arrays.stream(x.dln()).reduce(1, (a, b) -> a * b);
-        if (to.length == 2 && (to[0] == 0 || to[0] == -1) && (to[1] == -1 || to[1] == size)) return flat(x);
-        if (to.length == 2 && to[1] == -1 || to.length == 2 && to[0] == -1 && to[1] == size) return flat(x);
+        if (to.length == 2 && (to[1] == -1 || to[1] == size)) return flat(x);
         throw new Unmappable("a Reshape of " + shape(x.shape()) + " to " + shape(to) + " has no DLN layer (DLN reshapes only to flatten an example)");
     }
 
@@ -312,7 +312,9 @@ final class ImportOps {
             return r.output() == 0 ? new TimeMajor(ImportRecurrent.sequence(r)) : ImportRecurrent.last(r);
         }
         Act x = act(0);
-        if (!x.plain() && x.shape().length == x.dln().length + axes.length - 0 && Arrays.stream(axes).allMatch(a -> a >= 2)) return x.as(x.dln());
+        int rank = x.shape().length + 1;
+        boolean pooledAxes = axes.length == rank - 2 && Arrays.stream(axes).allMatch(a -> a >= 2 || a < 0 && a + rank >= 2);
+        if (!x.plain() && pooledAxes) return x.as(x.dln());
         throw new Unmappable("a Squeeze of " + describe(v) + " on axes " + shape(axes) + " has no DLN form");
     }
 
@@ -423,6 +425,19 @@ final class ImportOps {
             ids[i] = a.id();
         }
         return emit(layer("add", List.of(), ids), first.dln());
+    }
+
+    /** x · sigmoid(x), as PyTorch and `dlnc export` write SiLU: silu (the sigmoid layer is then read by nothing, and not written). */
+    private ImportValue silu() {
+        onlyAttributes(node, Set.of());
+        Act a = plain(0), b = plain(1);
+        for (Act[] pair : new Act[][] {{a, b}, {b, a}}) {
+            ImportLayer sigmoid = graph.producer(pair[1].id());
+            if (sigmoid != null && sigmoid.op.equals("sigmoid") && sigmoid.inputs.get(0) == pair[0].id()) {
+                return emit(layer("silu", List.of(), pair[0].id()), pair[0].dln());
+            }
+        }
+        throw new Unmappable("a Mul other than x * sigmoid(x) (SiLU) has no DLN layer");
     }
 
     private ImportValue concat() {

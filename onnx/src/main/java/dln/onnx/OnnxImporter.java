@@ -70,6 +70,11 @@ public final class OnnxImporter {
         return new OnnxImporter(opset).run(model.getGraph(), modelName, header);
     }
 
+    /** Text from an ONNX file (a name, a producer) in backquotes, safe to print or to write in a comment: control and non-ASCII characters escaped, the length bounded. */
+    public static String quote(String raw) {
+        return ImportNames.quote(raw);
+    }
+
     private Imported run(GraphProto graph, String modelName, List<String> header) {
         for (TensorProto t : graph.getInitializerList()) values.put(t.getName(), readInitializer(t));
         for (ValueInfoProto in : graph.getInputList()) if (!values.containsKey(in.getName())) input(in);
@@ -189,6 +194,11 @@ public final class OnnxImporter {
         layers.add(layer);
         layer.valueId = inputs.size() + layers.size() - 1;
         return layer.valueId;
+    }
+
+    /** The layer that computes value {@code id}, or null for a model input. */
+    ImportLayer producer(int id) {
+        return id < inputs.size() ? null : layers.get(id - inputs.size());
     }
 
     /** The one node that reads value {@code name}, or null when there are more, none, or it is a graph output. */
