@@ -149,7 +149,7 @@ class ExportCommandTest {
         }
     }
 
-    private static float[][] onnxRuntime(Path onnx, Model.Info info, int n, float[][] xs) throws OrtException {
+    static float[][] onnxRuntime(Path onnx, Model.Info info, int n, float[][] xs) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();

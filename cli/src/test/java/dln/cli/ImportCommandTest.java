@@ -96,6 +96,60 @@ class ImportCommandTest {
         for (int o = 0; o < want.length; o++) assertClose(got[o], want[o]);
     }
 
+    /** Gemm with transB = 0, alpha and beta; MatMul + Add (bias first); Elu; Softmax: as ONNX Runtime computes them. */
+    @Test void denseFormsAgreeWithOnnxRuntime() throws Exception {
+        Random random = new Random(21);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(input("x", 4)).addOutput(input("y", 5))
+                .addInitializer(floats("w1", gaussian(random, 12), 4, 3)).addInitializer(floats("c1", gaussian(random, 3), 3))
+                .addInitializer(floats("w2", gaussian(random, 15), 3, 5)).addInitializer(floats("b2", gaussian(random, 5), 5))
+                .addNode(node("Gemm", "fc1/Gemm", new String[] {"x", "w1", "c1"}, "g", attr("alpha", 0.5f), attr("beta", 2f)))
+                .addNode(node("MatMul", "fc2/MatMul", new String[] {"g", "w2"}, "m"))
+                .addNode(node("Add", "fc2/Add", new String[] {"b2", "m"}, "a"))
+                .addNode(node("Elu", "elu", new String[] {"a"}, "e", attr("alpha", 0.7f)))
+                .addNode(node("Softmax", "softmax", new String[] {"e"}, "y", attr("axis", 1L)))
+                .build();
+        agreesWithOnnxRuntime(g, "dense(3, name: fc1)", "dense(5, name: fc2)", "elu(alpha: 0.7) -> softmax");
+    }
+
+    /** A bidirectional RNN with ReLU whose every step is read (Y transposed and reshaped as PyTorch writes it), then flattened: as ONNX Runtime computes it. */
+    @Test void aBidirectionalReluRnnReadingEveryStepAgreesWithOnnxRuntime() throws Exception {
+        Random random = new Random(22);
+        AttributeProto relu = AttributeProto.newBuilder().setName("activations").setType(AttributeProto.AttributeType.STRINGS)
+                .addStrings(ByteString.copyFromUtf8("Relu")).addStrings(ByteString.copyFromUtf8("Relu")).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(input("x", 6, 2)).addOutput(input("y", 2))
+                .addInitializer(floats("w", gaussian(random, 16), 2, 4, 2)).addInitializer(floats("r", gaussian(random, 32), 2, 4, 4))
+                .addInitializer(floats("b", gaussian(random, 16), 2, 8)).addInitializer(floats("head", gaussian(random, 96), 2, 48))
+                .addInitializer(longs("to", 0, 0, -1))
+                .addNode(node("Transpose", "t", new String[] {"x"}, "xt", ints("perm", 1, 0, 2)))
+                .addNode(node("RNN", "rnn/RNN", new String[] {"xt", "w", "r", "b"}, "ys", attr("hidden_size", 4L), relu,
+                        AttributeProto.newBuilder().setName("direction").setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("bidirectional")).build()))
+                .addNode(node("Transpose", "t2", new String[] {"ys"}, "ys2", ints("perm", 0, 2, 1, 3)))
+                .addNode(node("Reshape", "r", new String[] {"ys2", "to"}, "yr"))
+                .addNode(node("Transpose", "t3", new String[] {"yr"}, "yb", ints("perm", 1, 0, 2)))
+                .addNode(node("Flatten", "f", new String[] {"yb"}, "flat"))
+                .addNode(node("Gemm", "head/Gemm", new String[] {"flat", "head"}, "y", attr("transB", 1L)))
+                .build();
+        agreesWithOnnxRuntime(g, "rnn(4, activation: relu, bidirectional: true, sequences: true, name: rnn)", "-> flatten", "dense(2, bias: false, name: head)");
+    }
+
+    /** Imports {@code graph} (whose .dln must contain {@code expected}) and compares its predictions with ONNX Runtime's on random inputs. */
+    private void agreesWithOnnxRuntime(GraphProto graph, String... expected) throws Exception {
+        ModelProto m = ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(graph).build();
+        DlncTest.Run r = importModel(m);
+        assertThat(r.code()).as(r.err()).isZero();
+        Path dln = dir.resolve("out/m.dln");
+        assertThat(Files.readString(dln)).contains(expected);
+        float[][] x = randomInputs(dln, 3, new Random(5));
+        Run.Compiled compiled = Run.compile(dln.toString(), null, null, new PrintWriter(new StringWriter()), false);
+        Model.Info info;
+        try (Model model = compiled.create(Backends.open("java"), 1, true)) {
+            info = model.info();
+        }
+        float[][] want = ExportCommandTest.onnxRuntime(dir.resolve("m.onnx"), info, 3, x);
+        float[][] got = predict(dln, dir.resolve("out/m.safetensors"), 3, x);
+        assertClose(got[0], want[0]);
+    }
+
     @Test void anOperatorWithoutALayerIsNamedWithItsNodeAndNothingIsWritten() throws IOException {
         NodeProto cos = NodeProto.newBuilder().setName("head/Cos").setOpType("Cos").addInput("x").addOutput("y").build();
         DlncTest.Run r = importModel(model(cos, input("x", 4), input("y", 4)));
@@ -212,6 +266,35 @@ class ImportCommandTest {
         for (long d : dims) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
                 TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    private static NodeProto node(String op, String name, String[] inputs, String output, AttributeProto... attributes) {
+        return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(Arrays.asList(inputs)).addOutput(output).addAllAttribute(Arrays.asList(attributes)).build();
+    }
+
+    private static AttributeProto attr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
+    private static AttributeProto attr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) a.addInts(v);
+        return a.build();
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = 0.5f * (float) random.nextGaussian();
+        return x;
+    }
+
+    private static TensorProto longs(String name, long... values) {
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addDims(values.length)
+                .addAllInt64Data(Arrays.stream(values).boxed().toList()).build();
     }
 
     private static TensorProto floats(String name, float[] values, long... dims) {
