@@ -77,6 +77,8 @@ class ResNet(nn.Module):
 
 
 class Lstm(nn.Module):
+    """Two stacked LSTMs; the last step of the second's output (out[:, -1]), its final state."""
+
     def __init__(self):
         super().__init__()
         self.lstm1 = nn.LSTM(3, 8, batch_first=True)
@@ -85,8 +87,8 @@ class Lstm(nn.Module):
 
     def forward(self, x):
         seq, _ = self.lstm1(x)
-        _, (h, _) = self.lstm2(seq)
-        return self.head(h[-1])
+        out, _ = self.lstm2(seq)
+        return self.head(out[:, -1])
 
 
 class Gru(nn.Module):

@@ -11,6 +11,7 @@ import dln.onnx.ImportValue.Act;
 import dln.onnx.ImportValue.Const;
 import dln.onnx.ImportValue.Half;
 import dln.onnx.ImportValue.Rec;
+import dln.onnx.ImportValue.RecSteps;
 import dln.onnx.ImportValue.RecSwapped;
 import dln.onnx.ImportValue.TimeMajor;
 import dln.onnx.ImportValue.Zeros;
@@ -71,6 +72,7 @@ final class ImportOps {
     Act act(int i) {
         ImportValue v = i < in.size() ? in.get(i) : null;
         if (v instanceof Act a) return a;
+        if (v instanceof RecSteps s && !s.timeFirst()) return ImportRecurrent.sequence(s.y());
         throw new Unmappable("input " + i + " is " + describe(v) + ", where a tensor computed by the model is expected");
     }
 
@@ -296,7 +298,7 @@ final class ImportOps {
         onlyAttributes(node, Set.of("allowzero"));
         ImportValue v = in.get(0);
         long[] to = constant(1).asLongs();
-        if (v instanceof RecSwapped s && Arrays.equals(to, new long[] {0, 0, -1})) return new TimeMajor(ImportRecurrent.sequence(s.y()));
+        if (v instanceof RecSwapped s && Arrays.equals(to, new long[] {0, 0, -1})) return new RecSteps(s.y(), true);
         Act x = act(0);
         long size = Arrays.stream(x.dln()).reduce(1, (a, b) -> a * b);
         if (to.length == 2 && (to[1] == -1 || to[1] == size)) return flat(x);
@@ -309,7 +311,7 @@ final class ImportOps {
         if (axes == null) throw new Unmappable("a Squeeze without axes is not supported");
         ImportValue v = in.get(0);
         if (v instanceof Rec r && r.dirs() == 1 && Arrays.equals(axes, r.output() == 0 ? new long[] {1} : new long[] {0})) {
-            return r.output() == 0 ? new TimeMajor(ImportRecurrent.sequence(r)) : ImportRecurrent.last(r);
+            return r.output() == 0 ? new RecSteps(r, true) : ImportRecurrent.last(r);
         }
         Act x = act(0);
         int rank = x.shape().length + 1;
@@ -323,6 +325,7 @@ final class ImportOps {
         long[] perm = integers(node, "perm", new long[0]);
         ImportValue v = in.get(0);
         if (v instanceof TimeMajor t && Arrays.equals(perm, new long[] {1, 0, 2})) return t.sequence();
+        if (v instanceof RecSteps s && Arrays.equals(perm, new long[] {1, 0, 2})) return new RecSteps(s.y(), !s.timeFirst());
         if (v instanceof Act a && a.plain() && a.dln().length == 2 && Arrays.equals(perm, new long[] {1, 0, 2})) return new TimeMajor(a);
         if (v instanceof Rec r && r.output() == 0 && Arrays.equals(perm, new long[] {0, 2, 1, 3})) return new RecSwapped(r);
         throw new Unmappable("a Transpose of " + describe(v) + " by " + shape(perm) + " has no DLN form (DLN keeps the batch first and channels next)");
@@ -492,6 +495,10 @@ final class ImportOps {
         onlyAttributes(node, Set.of("axis"));
         long axis = integer(node, "axis", 0);
         ImportValue data = in.get(0);
+        if (data instanceof RecSteps s && !s.timeFirst() && s.y().dirs() == 1 && axis == 1 && in.get(1) instanceof Const c && c.dims().length == 0
+                && (c.asLongs()[0] == -1 || c.asLongs()[0] == s.y().steps() - 1)) {
+            return ImportRecurrent.last(s.y());     // out[:, -1] of a forward layer is its final state
+        }
         if (data instanceof Rec r && r.output() == 1 && axis == 0 && in.get(1) instanceof Const c && c.dims().length == 0) {
             long i = c.asLongs()[0];
             if (i < 0) i += r.dirs();

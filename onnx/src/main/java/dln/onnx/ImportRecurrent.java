@@ -108,6 +108,7 @@ final class ImportRecurrent {
         ImportValue v = in.get(0);
         boolean batchFirst = integer(node, "layout", 0) == 1;
         if (!batchFirst && v instanceof TimeMajor t) return t.sequence();
+        if (v instanceof ImportValue.RecSteps s && s.timeFirst() != batchFirst) return sequence(s.y());
         if (batchFirst && v instanceof Act a && a.plain() && a.dln().length == 2) return a;
         throw new Unmappable("input 0 is " + ImportOps.describe(v) + ", not a sequence [T, N, F] (layout 0) or [N, T, F] (layout 1) of the model");
     }

@@ -53,6 +53,12 @@ sealed interface ImportValue {
     /** A DLN sequence with time first, [T, N, F] in ONNX: what ONNX's recurrent operators read. */
     record TimeMajor(Act sequence) implements ImportValue {}
 
+    /**
+     * Every step of recurrent layer output {@code y}, time first ([T, N, D·H]) or batch first, not
+     * yet taken as the layer's sequence: a Gather of the last step makes it the final state instead.
+     */
+    record RecSteps(Rec y, boolean timeFirst) implements ImportValue {}
+
     /** No DLN form, for these reasons (each names its node). */
     record Failed(List<String> causes) implements ImportValue {}
 }

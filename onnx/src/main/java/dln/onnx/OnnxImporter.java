@@ -85,6 +85,7 @@ public final class OnnxImporter {
         Set<String> causes = new LinkedHashSet<>();
         for (ValueInfoProto out : graph.getOutputList()) {
             ImportValue v = values.get(out.getName());
+            if (v instanceof ImportValue.RecSteps s && !s.timeFirst()) v = ImportRecurrent.sequence(s.y());
             if (v instanceof Failed f) causes.addAll(f.causes());
             else if (v instanceof Act a && a.plain()) outputs.add(new ImportWriter.Output(valueNames.unique(out.getName(), "y"), a.id()));
             else if (v instanceof Act a) causes.add("output " + ImportNames.quote(out.getName()) + " has ONNX shape " + ImportTensors.shape(a.shape())
