@@ -24,9 +24,8 @@ import java.util.Set;
  * Turns an ONNX model into a DLN model: takes a parsed {@link ModelProto}, gives the text of a
  * .dln file and its weights named as DLN names them ({@code <layer>.<param>}). The graph is read
  * node by node in its (topological) order; each node becomes a DLN layer, nothing (dropout,
- * identity) or one of the intermediate forms of {@link ImportValue}; {@link ImportOps} (with
- * {@link ImportWindows} and {@link ImportRecurrent}) knows the
- * operators. A node without a DLN form poisons only its outputs, so the error lists every node
+ * identity) or one of the intermediate forms of {@link ImportValue}; {@link ImportOps}, with
+ * {@link ImportWindows} and {@link ImportRecurrent}, knows the operators. A node without a DLN form poisons only its outputs, so the error lists every node
  * that the outputs really need and that cannot be mapped, each with its name and operator.
  */
 public final class OnnxImporter {
