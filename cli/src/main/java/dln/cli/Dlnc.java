@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "dlnc", mixinStandardHelpOptions = true, versionProvider = Dlnc.Version.class,
         description = "Checks and compiles DLN neural-network definitions (.dln files).",
-        subcommands = {Dlnc.Check.class, Train.class, Eval.class, Predict.class, Export.class, Bench.class, Devices.class, CommandLine.HelpCommand.class},
+        subcommands = {Dlnc.Check.class, Train.class, Eval.class, Predict.class, Export.class, Import.class, Bench.class, Devices.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (warnings allowed)", "1:errors in the input", "2:bad command-line usage",
                 "3:internal error in dlnc"})

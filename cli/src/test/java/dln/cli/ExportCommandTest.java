@@ -357,7 +357,7 @@ class ExportCommandTest {
         return net.layers().stream().filter(l -> l.op() instanceof Embedding).mapToLong(l -> ((Embedding) l.op()).vocab()).min().orElse(1);
     }
 
-    private static float[][] onnxRuntime(Path onnx, Model.Info info, int n, float[][] xs) throws OrtException {
+    static float[][] onnxRuntime(Path onnx, Model.Info info, int n, float[][] xs) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
