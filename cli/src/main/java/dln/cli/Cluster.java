@@ -22,6 +22,13 @@ public interface Cluster {
         @Override void close();
     }
 
+    /** The cluster stopped the run (too many failed tasks, lost executors): reported in one line, exit code 1. */
+    final class Failure extends RuntimeException {
+        public Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The cluster engine on the class path; a usage error when there is none. */
     static Cluster find() {
         return ServiceLoader.load(Cluster.class).findFirst().orElseThrow(() -> new Run.Failure(Dlnc.USAGE,

@@ -89,7 +89,7 @@ final class Ring implements AutoCloseable {
             for (int s = 0; s < size - 1; s++) exchange(values, segment(rank - s, n), segment(rank - s - 1, n), true);
             for (int s = 0; s < size - 1; s++) exchange(values, segment(rank + 1 - s, n), segment(rank - s, n), false);
         } catch (IOException e) {
-            throw new UncheckedIOException("worker " + rank + " lost the ring of " + size + " workers: " + e.getMessage(), e);
+            throw new UncheckedIOException("worker " + rank + " lost the ring of " + size + " workers: " + (e.getMessage() != null ? e.getMessage() : e), e);
         }
         return values;
     }

@@ -5,6 +5,8 @@ import dln.cli.Job;
 import java.io.PrintWriter;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 
 /**
  * Spark as `dlnc train --master`'s cluster (found by {@link java.util.ServiceLoader}). The master
@@ -26,6 +28,16 @@ public final class SparkCluster implements Cluster {
         }
         JavaSparkContext spark = new JavaSparkContext(conf);
         spark.setLogLevel(System.getProperty("dln.spark.log", "WARN"));
+        spark.sc().addSparkListener(new SparkListener() {
+            @Override public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                int attempt = submitted.stageInfo().attemptNumber();
+                if (attempt > 0) {
+                    err.println("dlnc: note: a task or an executor failed; Spark runs the epoch again from its start (attempt "
+                            + (attempt + 1) + ")");
+                    err.flush();
+                }
+            }
+        });
         return new SparkWorkers(spark, job, spark.defaultParallelism());
     }
 

@@ -12,8 +12,9 @@ import scala.reflect.ClassTag$;
 /**
  * A run's workers on Spark: each epoch is one barrier stage of {@code workers} tasks
  * ({@link EpochTask}), which Spark starts together or not at all, and retries together when one
- * fails; every task starts from the driver's state at the epoch's start, so a retried stage
- * repeats the epoch from there. The driver keeps the model, validates, and writes the checkpoints.
+ * fails (the stage is followed by a shuffle: Spark retries barrier stages only when they are
+ * shuffle map stages); every task starts from the driver's state at the epoch's start, so a
+ * retried stage repeats the epoch from there. The driver keeps the model, validates, and writes the checkpoints.
  */
 final class SparkWorkers implements Cluster.Workers {
     private final JavaSparkContext spark;
@@ -35,8 +36,17 @@ final class SparkWorkers implements Cluster.Workers {
     @Override
     public Model.Metrics epoch(Model model, long epoch, int batch) {
         EpochTask task = new EpochTask(run, spec, epoch, batch, Worker.State.of(model));
-        List<EpochTask.Result> results = spark.parallelize(IntStream.range(0, workers).boxed().toList(), workers).rdd().barrier()
-                .mapPartitions(task, false, ClassTag$.MODULE$.apply(EpochTask.Result.class)).toJavaRDD().collect();
+        List<EpochTask.Result> results;
+        try {
+            // The shuffle after the barrier stage makes it a shuffle map stage, which Spark runs again when a task or an
+            // executor fails; a barrier result stage it does not retry.
+            results = spark.parallelize(IntStream.range(0, workers).boxed().toList(), workers).rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(EpochTask.Result.class)).toJavaRDD().repartition(1).collect();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {   // a SparkException, which Scala throws undeclared
+            throw new Cluster.Failure("Spark gave up on epoch " + (epoch + 1) + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
         double loss = 0, correct = 0;
         long examples = 0, finite = Long.MAX_VALUE;
         EpochTask.Result first = null;

@@ -81,13 +81,17 @@ class StandaloneClusterTest {
         try {
             CompletableFuture<SparkTrainTest.Run> run = CompletableFuture.supplyAsync(() -> SparkTrainTest.dlnc("train", file.toString(),
                     "--device", "java", "--epochs", "3", "--master", master, "--checkpoint", folder.toString()));
-            // After the first epoch's checkpoint, kill one executor: the second epoch is under way or about to start.
-            while (!Files.exists(folder.resolve("last.safetensors")) && !run.isDone()) Thread.sleep(50);
-            List<ProcessHandle> executors = PROCESSES.get(1).descendants().toList();
-            assertThat(executors).as("the worker's executors").isNotEmpty();
-            assertThat(executors.get(0).destroyForcibly()).isTrue();
+            // After the first epoch's checkpoint, kill one executor while the second epoch's stage runs.
+            while (!Files.exists(folder.resolve("log.csv")) && !run.isDone()) Thread.sleep(5);
+            Thread.sleep(1500);   // into the second epoch's stage (its 315 steps take longer)
+            // The worker's youngest child: an executor of this run (those of an earlier run may still be ending).
+            ProcessHandle executor = PROCESSES.get(1).descendants()
+                    .max(java.util.Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH))).orElse(null);
+            assertThat(executor).as("an executor of the worker, when the first epoch's checkpoint was written").isNotNull();
+            assertThat(executor.destroyForcibly()).isTrue();
             SparkTrainTest.Run two = run.get(7, TimeUnit.MINUTES);
             assertThat(two.code()).as(two.err()).isZero();
+            assertThat(two.err()).as("dlnc's error output").contains("Spark runs the epoch again from its start (attempt 2)");
         } finally {
             System.clearProperty("spark.task.maxFailures");
         }
@@ -98,7 +102,10 @@ class StandaloneClusterTest {
     private static Path model(String name) throws IOException {
         SparkTrainTest runs = new SparkTrainTest();
         runs.dir = dir;
-        return runs.mlp(name, "dense(16) -> relu");
+        Path file = runs.mlp(name, "dense(16) -> relu");
+        // Small batches: an epoch of 315 steps lasts long enough to kill an executor in it.
+        Files.writeString(file, Files.readString(file).replace("batch     50", "batch     4"));
+        return file;
     }
 
     /** A JVM of the test's class path running {@code main}, its output in a file named after it. */
