@@ -49,23 +49,15 @@ record EpochTask(String run, Job.Spec spec, long epoch, int batch, Worker.State 
         Dataset train = w.job.splits().train();
         int n = train.count(), steps = (n + batch - 1) / batch;
         int[] order = Trainer.order(w.settings, epoch, n);
-        int per = (int) train.inputSize(), width = (int) train.targetWidth();
-        float[] x = new float[batch * per], y = new float[batch * width];
+        float[] x = new float[Math.toIntExact(batch * train.inputSize())], y = new float[Math.toIntExact(batch * train.targetWidth())];
         List<long[]> shapes = model.info().inputShapes();
         for (int b = 0; b < steps; b++) {
             int from = b * batch, m = Math.min(batch, n - from);
             Shard share = Shard.of(m, worker, workers);
-            if (w.augmenter.isEmpty()) {
-                Trainer.batch(train, order, from + share.from(), share.count(), x, y);
-            } else {
-                Trainer.batch(train, order, from, m, x, y);
-                w.augmenter.apply(x, m, Trainer.augmentation(w.settings, epoch, b));
-                System.arraycopy(x, share.from() * per, x, 0, share.count() * per);
-                System.arraycopy(y, share.from() * width, y, 0, share.count() * width);
-            }
+            load(w, order, b, from, m, share, x, y);
             model.computeGradients(share.count(), y, Inputs.unpack(x, share.count(), shapes));
-            float[] g = share.count() == 0 ? new float[model.gradients().length] : model.gradients();
-            float weight = share.weight(m);
+            float[] g = model.gradients();
+            float weight = share.count() == 0 ? 0 : share.weight(m);   // a worker without a share adds nothing
             for (int i = 0; i < g.length; i++) g[i] *= weight;
             model.applyGradients(ring.sum(g));
         }
@@ -73,6 +65,24 @@ record EpochTask(String run, Job.Spec spec, long epoch, int batch, Worker.State 
         boolean any = metrics.examples() > 0;
         return new Result(worker, any ? metrics.loss() * metrics.examples() : 0, any ? metrics.accuracy() * metrics.examples() : 0,
                 metrics.examples(), any ? metrics.finiteBatches() : Long.MAX_VALUE, hash(model), worker == 0 ? Worker.State.of(model) : null);
+    }
+
+    /**
+     * This worker's share of step {@code b}'s batch (examples {@code from} to {@code from + m} of
+     * the order) into the start of {@code x} and {@code y}; with augmentation, the whole batch is
+     * augmented first, with the one-process draws.
+     */
+    private void load(Worker w, int[] order, int b, int from, int m, Shard share, float[] x, float[] y) {
+        Dataset train = w.job.splits().train();
+        if (w.augmenter.isEmpty()) {
+            Trainer.batch(train, order, from + share.from(), share.count(), x, y);
+            return;
+        }
+        int per = (int) train.inputSize(), width = (int) train.targetWidth();
+        Trainer.batch(train, order, from, m, x, y);
+        w.augmenter.apply(x, m, Trainer.augmentation(w.settings, epoch, b));
+        System.arraycopy(x, share.from() * per, x, 0, share.count() * per);
+        System.arraycopy(y, share.from() * width, y, 0, share.count() * width);
     }
 
     /** A hash of the trained weights, to check that the workers ended equal (batch norm's running statistics may not). */
