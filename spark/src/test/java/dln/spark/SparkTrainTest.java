@@ -108,9 +108,18 @@ class SparkTrainTest {
         assertThat(relativeDifference(last(dir.resolve("whole")), last(folder))).isLessThan(1e-5);
     }
 
+    /** Dropout and batch norm differ from one process on several workers (docs/SCALE.md), but must train as well. */
     @Test
     void dropoutTrainsOnTwoWorkers() throws IOException {
         Path file = mlp("dropout", "dense(64) -> relu -> dropout(0.2)");
+        Run two = dlnc("train", file.toString(), "--device", "java", "--master", "local[2]");
+        assertThat(two.code()).as(two.err()).isZero();
+        assertThat(Double.parseDouble(line(two.out(), "test accuracy"))).isGreaterThan(0.85);
+    }
+
+    @Test
+    void batchNormTrainsOnTwoWorkers() throws IOException {
+        Path file = mlp("batchnorm", "dense(32) -> batchnorm -> relu");
         Run two = dlnc("train", file.toString(), "--device", "java", "--master", "local[2]");
         assertThat(two.code()).as(two.err()).isZero();
         assertThat(Double.parseDouble(line(two.out(), "test accuracy"))).isGreaterThan(0.85);
