@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * `dlnc train --master local[2]` against the one-process run: the same weights for a model
@@ -109,17 +111,10 @@ class SparkTrainTest {
     }
 
     /** Dropout and batch norm differ from one process on several workers (docs/SCALE.md), but must train as well. */
-    @Test
-    void dropoutTrainsOnTwoWorkers() throws IOException {
-        Path file = mlp("dropout", "dense(64) -> relu -> dropout(0.2)");
-        Run two = dlnc("train", file.toString(), "--device", "java", "--master", "local[2]");
-        assertThat(two.code()).as(two.err()).isZero();
-        assertThat(Double.parseDouble(line(two.out(), "test accuracy"))).isGreaterThan(0.85);
-    }
-
-    @Test
-    void batchNormTrainsOnTwoWorkers() throws IOException {
-        Path file = mlp("batchnorm", "dense(32) -> batchnorm -> relu");
+    @ParameterizedTest
+    @ValueSource(strings = {"dense(64) -> relu -> dropout(0.2)", "dense(32) -> batchnorm -> relu"})
+    void dropoutAndBatchNormTrainOnTwoWorkers(String layers) throws IOException {
+        Path file = mlp("model", layers);
         Run two = dlnc("train", file.toString(), "--device", "java", "--master", "local[2]");
         assertThat(two.code()).as(two.err()).isZero();
         assertThat(Double.parseDouble(line(two.out(), "test accuracy"))).isGreaterThan(0.85);
