@@ -20,10 +20,29 @@ public record Job(Run.Compiled compiled, Training training, Model.Info info, Pat
     /**
      * What a job is made from, in a form that travels to another JVM (dln.spark's executors, which
      * prepare the same job from it): the file, the model, the import path, the data overrides
-     * (null for the train block's), the seed (null for the block's) and the device.
+     * (null for the train block's), the seed (null for the block's), the device, and the
+     * {@link #fingerprint} of the job it describes where it was made.
      */
-    public record Spec(String file, String modelName, List<String> importPath, String data, String test, Long seed, String device)
-            implements Serializable {}
+    public record Spec(String file, String modelName, List<String> importPath, String data, String test, Long seed, String device,
+                       String fingerprint) implements Serializable {}
+
+    /**
+     * What another JVM must see the same to run this job's steps: the bytes of {@code file}, its .dln file, the number
+     * of training examples and their targets, hashed. A cluster's executors compare theirs with the
+     * driver's, so that a different file or data at the same path is an error, not a silent drift.
+     */
+    public String fingerprint(String file) {
+        try {
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] source = sha.digest(java.nio.file.Files.readAllBytes(Path.of(file)));
+            return java.util.HexFormat.of().formatHex(source, 0, 8) + "/" + splits.train().count() + "/"
+                    + Integer.toHexString(java.util.Arrays.hashCode(splits.train().targets()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static Job prepare(ModelOptions choice, DataOptions sources, Long seed, PrintWriter err) {
         return prepare(choice.file, choice.modelName, choice.roots(), sources.data, sources.test, seed, err);

@@ -99,7 +99,8 @@ final class Train implements Callable<Integer> {
     private Job.Spec spec(Job job) {
         return new Job.Spec(absolute(Path.of(choice.file)), choice.modelName,
                 choice.importPath.folders.stream().map(Train::absolute).toList(),
-                sources.data == null ? null : absolute(sources.data), sources.test == null ? null : absolute(sources.test), job.seed(), choice.device);
+                sources.data == null ? null : absolute(sources.data), sources.test == null ? null : absolute(sources.test), job.seed(), choice.device,
+                job.fingerprint(choice.file));
     }
 
     private static String absolute(Path p) {

@@ -41,9 +41,20 @@ final class Worker {
     /** Worker {@code partition} of run {@code run}, made on first use; its model takes shares of up to {@code maxBatch}. */
     static Worker of(String run, Job.Spec spec, int partition, int maxBatch) {
         return WORKERS.computeIfAbsent(run + "/" + partition, k -> {
-            Job job = JOBS.computeIfAbsent(run, r -> Job.prepare(spec, new PrintWriter(System.err, true)));
+            Job job = JOBS.computeIfAbsent(run, r -> prepare(spec));
             return new Worker(job, spec.device(), maxBatch);
         });
+    }
+
+    /** The job {@code spec} describes, as this executor sees it: it must see the driver's file and data. */
+    static Job prepare(Job.Spec spec) {
+        Job job = Job.prepare(spec, new PrintWriter(System.err, true));
+        String here = job.fingerprint(spec.file());
+        if (!here.equals(spec.fingerprint())) {
+            throw new IllegalStateException("an executor reads another " + spec.file() + " or other data than the driver (fingerprint " + here
+                    + ", the driver's " + spec.fingerprint() + "): every executor must read the same file and data at the same path");
+        }
+        return job;
     }
 
     /** Drops what this JVM holds of run {@code run} (the driver's, in local mode, where the executors live in it). */

@@ -1,8 +1,10 @@
 package dln.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dln.cli.Dlnc;
+import dln.cli.Job;
 import dln.runtime.io.Safetensors;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -118,6 +120,19 @@ class SparkTrainTest {
         Run two = dlnc("train", file.toString(), "--device", "java", "--master", "local[2]");
         assertThat(two.code()).as(two.err()).isZero();
         assertThat(Double.parseDouble(line(two.out(), "test accuracy"))).isGreaterThan(0.85);
+    }
+
+    /** An executor that reads another file or other data at the driver's path stops the run rather than train on something else. */
+    @Test
+    void anExecutorThatReadsAnotherFileThanTheDriverRefusesToTrain() throws IOException {
+        Path file = mlp("mlp", "dense(16) -> relu");
+        Job.Spec driver = new Job.Spec(file.toString(), null, java.util.List.of(), null, null, 5L, "java", null);
+        String fingerprint = Worker.prepare(new Job.Spec(file.toString(), null, java.util.List.of(), null, null, 5L, "java",
+                Job.prepare(driver, new PrintWriter(new StringWriter())).fingerprint(file.toString()))).fingerprint(file.toString());
+        Files.writeString(file, Files.readString(file).replace("seed      5", "seed      6"));
+        Job.Spec stale = new Job.Spec(file.toString(), null, java.util.List.of(), null, null, 5L, "java", fingerprint);
+        assertThatThrownBy(() -> Worker.prepare(stale)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("an executor reads another " + file).hasMessageContaining("the driver's " + fingerprint);
     }
 
     /** The value after {@code "label: "} on its line of {@code out}. */
