@@ -52,7 +52,8 @@ final class Run {
         } catch (Backends.NoSuchDevice | DeviceTooSmall e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.USAGE;
-        } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | dln.train.FolderLock.Busy | IllegalArgumentException e) {
+        } catch (dln.runtime.io.DataException | dln.runtime.data.DataError | dln.train.FolderLock.Busy | IllegalArgumentException
+                 | Cluster.Failure e) {
             err.println("dlnc: error: " + e.getMessage());
             return Dlnc.BAD_INPUT;
         } catch (java.io.IOException e) {

@@ -53,6 +53,10 @@ final class Train implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run saved in the checkpoint folder from its last epoch.")
     boolean resume;
 
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Train data-parallel on Spark: local[N], spark://HOST:PORT, yarn or k8s://... (docs/SCALE.md).")
+    String master;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -66,18 +70,20 @@ final class Train implements Callable<Integer> {
             }
             Trainer.Settings settings = new Trainer.Settings(epochs != null ? epochs : t.epochs(), t.batch(), job.seed(), t.shuffle(),
                     t.augment(), t.schedule(), t.earlyStop(), Trainer.Settings.metrics(t, job.info()), folder, resume);
-            int batch = t.batch() == Training.ALL ? job.splits().train().count() : (int) t.batch();
+            int batch = job.batch();
             try (FolderLock lock = folder == null ? null : FolderLock.take(folder, command());
-                 Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(batch))) {
+                 Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(batch));
+                 Cluster.Workers workers = master == null ? null : Cluster.find().open(master, spec(job), err)) {
                 model.initialize(job.seed());
                 if (weights != null) model.load(weights);
                 header(out, job, backend, settings, batch);
+                if (workers != null) out.println("data parallel: " + workers.description());
                 Console console = new Console(out, System.console() != null ? System.out : null);
                 if (backend instanceof ClBackend) {
                     console.slowStartNote("the OpenCL driver compiles each kernel the first time it runs; "
                             + "PoCL keeps them in ~/.cache/pocl, so later runs of this model start at once");
                 }
-                Trainer trainer = new Trainer(model, settings, console, job.splits().validation() != null);
+                Trainer trainer = new Trainer(model, settings, console, job.splits().validation() != null).distributed(workers);
                 Trainer.Result result = fit(trainer, job.splits(), settings, folder, err);
                 report(out, result, settings, folder);
                 if (job.splits().train().count() <= TABLE) table(out, model, job.splits().train());
@@ -87,6 +93,18 @@ final class Train implements Callable<Integer> {
             }
             return Dlnc.OK;
         });
+    }
+
+    /** This run as a cluster's executors prepare it again: paths absolute, the seed decided. */
+    private Job.Spec spec(Job job) {
+        return new Job.Spec(absolute(Path.of(choice.file)), choice.modelName,
+                choice.importPath.folders.stream().map(Train::absolute).toList(),
+                sources.data == null ? null : absolute(sources.data), sources.test == null ? null : absolute(sources.test), job.seed(), choice.device,
+                job.fingerprint(choice.file));
+    }
+
+    private static String absolute(Path p) {
+        return p.toAbsolutePath().normalize().toString();
     }
 
     /**
@@ -153,6 +171,7 @@ final class Train implements Callable<Integer> {
         if (seed != null) b.append(" --seed ").append(seed);
         if (sources.data != null) b.append(" --data ").append(quoted(sources.data.toString()));
         if (checkpoint != null) b.append(" --checkpoint ").append(quoted(checkpoint.toString()));
+        if (master != null) b.append(" --master ").append(quoted(master));
         return b.append(" --resume").toString();
     }
 

@@ -391,6 +391,17 @@ class TrainCommandTest {
         assertThat(r.err()).contains("--resume needs a checkpoint folder");
     }
 
+    /** The command line carries no Spark: without the spark module on the class path, --master says how to get it. */
+    @Test
+    void masterWithoutTheSparkModuleIsAUsageErrorThatSaysWhatToBuild() throws IOException {
+        Path f = file("tiny.dln", TINY);
+        file("data.csv", "a,b,c,d,label\n1,2,3,4,0\n");
+        Run r = dlnc("train", f.toString(), "--device", "java", "--master", "local[2]");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--master needs the spark module").contains("spark-submit").doesNotContain("Exception");
+        assertThat(r.out()).doesNotContain("epoch 1/");
+    }
+
     @Test
     void evalWithoutTestDataSaysHowToGiveSome() throws IOException {
         Path f = file("tiny.dln", TINY);

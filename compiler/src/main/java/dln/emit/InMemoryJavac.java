@@ -62,7 +62,7 @@ public final class InMemoryJavac {
             });
         }
         StringWriter log = new StringWriter();
-        List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-proc:none");
+        List<String> options = List.of("-classpath", classPath(), "-proc:none");
         boolean ok = javac.getTask(log, files, diags, options, null, units).call();
         if (!ok) {
             StringBuilder msg = new StringBuilder("javac rejected the generated code (a bug in dlnc):");
@@ -82,5 +82,24 @@ public final class InMemoryJavac {
                 return text != null ? new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)) : super.getResourceAsStream(name);
             }
         };
+    }
+
+    /**
+     * This JVM's class path, and the jars or folders that hold the runtime and the kernels the
+     * generated code uses: under spark-submit DLN comes in a jar that a class loader of Spark's
+     * loads, which is not on java.class.path.
+     */
+    static String classPath() {
+        StringBuilder path = new StringBuilder(System.getProperty("java.class.path"));
+        for (Class<?> anchor : List.of(dln.runtime.Model.class, dln.kernel.Loss.class)) {
+            var source = anchor.getProtectionDomain().getCodeSource();
+            if (source == null) continue;
+            try {
+                path.append(java.io.File.pathSeparator).append(java.nio.file.Path.of(source.getLocation().toURI()));
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                // not a file (a jar inside a jar): the class path alone must do
+            }
+        }
+        return path.toString();
     }
 }

@@ -297,19 +297,73 @@ public abstract class Model implements AutoCloseable {
 
     /** One optimizer step on {@code n ≤ maxBatch} examples; the loss and accuracy accumulate on the device. */
     public final void trainStep(int n, float[] targets, float[]... inputs) {
+        computeGradients(n, targets, inputs);
+        update();
+    }
+
+    /**
+     * The first half of {@link #trainStep}: counts the step and leaves the gradients of the mean
+     * loss over the {@code n} examples in the gradient buffers, without updating anything ({@code n}
+     * may be 0: the step counts and nothing is computed). Data
+     * parallel training (dln.spark) reads them with {@link #gradients}, sums them over the workers
+     * and finishes the step with {@link #applyGradients}.
+     */
+    public final void computeGradients(int n, float[] targets, float[]... inputs) {
         requireTrainable();
         if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
         checkInputs(n, inputs);
         checkTargets(n, targets);
         step++;
+        if (optimizer != null) backend.write(buffer(":hyper"), optimizer.hyper(learningRate, step));   // else no kernel reads it
+        if (n == 0) return;   // a worker with no share of a small last batch: the step counts, its gradients are left as they were
         upload(info().inputs(), info().inputShapes(), inputs, 0, n);
         uploadTargets(targets, 0, n);
-        if (optimizer != null) backend.write(buffer(":hyper"), optimizer.hyper(learningRate, step));   // else no kernel reads it
         int counter = (int) step;
         forward(n, true, counter);
         loss(n);
         examples += n;
         backward(n, counter);
+    }
+
+    /** The trained parameters (those the optimizer updates), in layer order: the layout of {@link #gradients}. */
+    public final List<String> trainedParameters() {
+        List<String> out = new ArrayList<>();
+        for (Slot s : slots.values()) if (s.role() == Slot.Role.PARAM && slots.containsKey("grad." + s.name())) out.add(s.name());
+        return out;
+    }
+
+    /** The gradients {@link #computeGradients} left, one trained parameter after another ({@link #trainedParameters}). */
+    public final float[] gradients() {
+        requireTrainable();
+        List<String> trained = trainedParameters();
+        float[] out = new float[Math.toIntExact(gradientCount(trained))];
+        int at = 0;
+        for (String p : trained) {
+            int per = Math.toIntExact(slots.get(p).per());
+            backend.read(buffer("grad." + p), out, at, per);
+            at += per;
+        }
+        return out;
+    }
+
+    private long gradientCount(List<String> trained) {
+        return trained.stream().mapToLong(p -> slots.get(p).per()).sum();
+    }
+
+    /** Finishes the step {@link #computeGradients} began with these gradients in place of its own (laid out as {@link #gradients}). */
+    public final void applyGradients(float[] gradients) {
+        requireTrainable();
+        List<String> trained = trainedParameters();
+        long total = gradientCount(trained);
+        if (total != gradients.length) {
+            throw new IllegalArgumentException("model " + info().name() + " has " + total + " gradient values, not " + gradients.length);
+        }
+        int at = 0;
+        for (String p : trained) {
+            int per = Math.toIntExact(slots.get(p).per());
+            backend.write(buffer("grad." + p), gradients, at, per);
+            at += per;
+        }
         update();
     }
 

@@ -71,6 +71,20 @@ public final class Trainer {
         default void slowFirstStep(double seconds) {}
     }
 
+    /**
+     * Runs an epoch's steps on workers other than this process's model (dln.spark's executors),
+     * each on its share of every batch, so that the model ends as {@link #fit} would have left it.
+     */
+    public interface Workers {
+        /**
+         * Trains epoch {@code epoch} (from 0) from the model's weights, optimizer state, step count
+         * and learning rate, on the batches of {@code batch} examples that {@link #order} gives;
+         * leaves the model with the weights, optimizer state and step count after it, and returns
+         * the epoch's loss totals, as {@link Model#takeMetrics} would have.
+         */
+        Model.Metrics epoch(Model model, long epoch, int batch);
+    }
+
     private final Model model;
     private final Settings settings;
     private final Listener listener;
@@ -90,6 +104,7 @@ public final class Trainer {
     private boolean saved;
     /** For a shutdown hook (Ctrl-C): the epoch under way, counted from 0; -1 before the first. */
     private volatile long running = -1;
+    private Workers workers;
 
     public Trainer(Model model, Settings settings, Listener listener, boolean validation) {
         this.model = model;
@@ -111,6 +126,17 @@ public final class Trainer {
     public Trainer checkpointEvery(double seconds) {
         this.checkpointSeconds = seconds;
         return this;
+    }
+
+    /** Runs each epoch's steps on these workers instead of on the model (whose weights they start from and leave). */
+    public Trainer distributed(Workers workers) {
+        this.workers = workers;
+        return this;
+    }
+
+    /** The order of the training examples in epoch {@code epoch}: shuffled by the seed and the epoch, or as they are. */
+    public static int[] order(Settings settings, long epoch, int n) {
+        return settings.shuffle() ? Shuffle.permutation(n, Shuffle.random(settings.seed(), "epoch", epoch)) : Shuffle.identity(n);
     }
 
     /** When the first step has run this long, {@link Listener#slowFirstStep} says so (5 s unless set). */
@@ -181,32 +207,16 @@ public final class Trainer {
         double lr = learningRates.rate(epoch);
         model.setLearningRate(lr);
         int n = train.count();
-        int[] order = settings.shuffle() ? Shuffle.permutation(n, Shuffle.random(settings.seed(), "epoch", epoch)) : Shuffle.identity(n);
         int steps = (n + batch - 1) / batch;
-        int per = (int) train.inputSize(), width = (int) train.targetWidth();
-        float[] x = new float[batch * per], y = new float[batch * width];
-        List<long[]> shapes = model.info().inputShapes();
-        int every = Math.max(1, steps / 100);
         Running running = new Running();
-        model.takeMetrics();
-        int read = 0;   // the steps whose loss totals have been read
-        listener.epochStarted(epoch, settings.epochs(), steps, n);
-        for (int b = 0; b < steps; b++) {
-            int from = b * batch, m = Math.min(batch, n - from);
-            for (int k = 0; k < m; k++) {
-                int i = order[from + k];
-                train.copyInputs(i, x, k * per);
-                System.arraycopy(train.targets(), i * width, y, k * width, width);
-            }
-            if (!augmenter.isEmpty()) augmenter.apply(x, m, Shuffle.random(settings.seed(), "augment", epoch, b));
-            step(m, y, Inputs.unpack(x, m, shapes));
-            if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) {
-                running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
-                read = b + 1;
-            }
-            listener.progress(b + 1, steps, (long) from + m, running.loss());
+        if (workers != null) {
+            listener.epochStarted(epoch, settings.epochs(), steps, n);
+            running.add(requireFiniteLoss(workers.epoch(model, epoch, batch), epoch, 0, steps));
+            listener.progress(steps, steps, n, running.loss());
+        } else {
+            runSteps(epoch, train, batch, augmenter, steps, running);
         }
-        running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
+        int per = (int) train.inputSize(), width = (int) train.targetWidth();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("loss", running.loss());
         if (metrics.contains("accuracy")) values.put("accuracy", running.accuracy());
@@ -227,6 +237,46 @@ public final class Trainer {
         Epoch row = new Epoch(epoch, settings.epochs(), values, lr, (System.nanoTime() - started) / 1e9, improved);
         log.add(row);
         return row;
+    }
+
+    /** The epoch's steps on this process's model, adding their loss totals to {@code running}. */
+    private void runSteps(long epoch, Dataset train, int batch, Augmenter augmenter, int steps, Running running) {
+        int n = train.count();
+        int[] order = order(settings, epoch, n);
+        int per = (int) train.inputSize(), width = (int) train.targetWidth();
+        float[] x = new float[batch * per], y = new float[batch * width];
+        List<long[]> shapes = model.info().inputShapes();
+        int every = Math.max(1, steps / 100);
+        model.takeMetrics();
+        int read = 0;   // the steps whose loss totals have been read
+        listener.epochStarted(epoch, settings.epochs(), steps, n);
+        for (int b = 0; b < steps; b++) {
+            int from = b * batch, m = Math.min(batch, n - from);
+            batch(train, order, from, m, x, y);
+            if (!augmenter.isEmpty()) augmenter.apply(x, m, augmentation(settings, epoch, b));
+            step(m, y, Inputs.unpack(x, m, shapes));
+            if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) {
+                running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
+                read = b + 1;
+            }
+            listener.progress(b + 1, steps, (long) from + m, running.loss());
+        }
+        running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
+    }
+
+    /** Examples {@code order[from]} to {@code order[from + m - 1]} of {@code data}: their inputs into {@code x}, their targets into {@code y}. */
+    public static void batch(Dataset data, int[] order, int from, int m, float[] x, float[] y) {
+        int per = (int) data.inputSize(), width = (int) data.targetWidth();
+        for (int k = 0; k < m; k++) {
+            int i = order[from + k];
+            data.copyInputs(i, x, k * per);
+            System.arraycopy(data.targets(), i * width, y, k * width, width);
+        }
+    }
+
+    /** The random draws that augment batch {@code b} of epoch {@code epoch}. */
+    public static java.util.SplittableRandom augmentation(Settings settings, long epoch, int b) {
+        return Shuffle.random(settings.seed(), "augment", epoch, b);
     }
 
     // ---- divergence

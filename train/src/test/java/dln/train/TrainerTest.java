@@ -15,6 +15,7 @@ import dln.runtime.jvm.JvmBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -103,6 +104,54 @@ class TrainerTest {
             assertThat(r.log().get(5).values()).containsKeys("loss", "accuracy", "val_loss", "val_accuracy");
             assertThat(r.log().get(5).values().get("val_accuracy")).isGreaterThan(0.6);
             assertThat(r.monitor()).isEqualTo("val_loss");
+        }
+    }
+
+    // ---- a step in two halves, as dln.spark's workers take it
+
+    @Test
+    void applyingItsOwnGradientsIsATrainStep() {
+        Training t = TINY_MODEL.training();
+        Splits d = data(t);
+        float[] x = Arrays.copyOf(d.train().inputs(), 8 * 16), y = Arrays.copyOf(d.train().targets(), 8);
+        try (Model whole = TINY_MODEL.create(); Model halves = TINY_MODEL.create()) {
+            whole.initialize(t.seed());
+            halves.initialize(t.seed());
+            for (int step = 0; step < 3; step++) {
+                whole.trainStep(8, y, x);
+                halves.computeGradients(8, y, x);
+                halves.applyGradients(halves.gradients());
+            }
+            assertThat(halves.steps()).isEqualTo(whole.steps());
+            for (String p : whole.parameterNames()) assertThat(halves.parameter(p)).as(p).containsExactly(whole.parameter(p));
+        }
+    }
+
+    @Test
+    void twoSharesGradientsWeightedBySizeAddUpToTheWholeBatchs() {
+        Compiled plain = compile(TINY.replace(" -> dropout(0.2)", ""));
+        Training t = plain.training();
+        Splits d = data(t);
+        float[] x = d.train().inputs(), y = d.train().targets();
+        try (Model whole = plain.create(); Model shares = plain.create()) {
+            whole.initialize(t.seed());
+            shares.initialize(t.seed());
+            whole.trainStep(8, y, x);
+            shares.computeGradients(3, y, x);
+            float[] sum = shares.gradients();
+            for (int i = 0; i < sum.length; i++) sum[i] *= 3f / 8;
+            shares.setSteps(0);   // the second share is the same step
+            shares.computeGradients(5, Arrays.copyOfRange(y, 3, 8), Arrays.copyOfRange(x, 3 * 16, 8 * 16));
+            float[] second = shares.gradients();
+            for (int i = 0; i < sum.length; i++) sum[i] += second[i] * 5f / 8;
+            shares.applyGradients(sum);
+            assertThat(shares.trainedParameters()).isNotEmpty();
+            for (String p : whole.parameterNames()) {
+                float[] a = whole.parameter(p), b = shares.parameter(p);
+                for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s[%d]", p, i).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-6f));
+            }
+            assertThatThrownBy(() -> shares.applyGradients(new float[3])).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not 3");
         }
     }
 

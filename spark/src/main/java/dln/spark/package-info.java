@@ -1,0 +1,2 @@
+/** Data-parallel training on Apache Spark (docs/SCALE.md). */
+package dln.spark;
