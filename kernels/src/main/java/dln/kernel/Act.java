@@ -128,6 +128,21 @@ public enum Act {
         };
     }
 
+    /**
+     * grad as a C expression over {@code y} of OpenCL type {@code type} (float or floatN), the branches
+     * as select()s; {@code y} should be a name.
+     */
+    public String openclGradVector(String y, String alpha, String type) {
+        return switch (this) {
+            case LINEAR -> "((%s) 1.0f)".formatted(type);
+            case STEP -> "((%s) 0.0f)".formatted(type);
+            case RELU -> "select((%s) 0.0f, (%s) 1.0f, %s > 0.0f)".formatted(type, type, y);
+            case LEAKY_RELU -> "select((%s) (%s), (%s) 1.0f, %s > 0.0f)".formatted(type, alpha, type, y);
+            case ELU -> "select(%s + (%s), (%s) 1.0f, %s > 0.0f)".formatted(y, alpha, type, y);
+            default -> openclGrad(y, alpha);
+        };
+    }
+
     /** grad as a C expression over the C expressions {@code y} (the output, or the input z, as {@link #grad} reads) and {@code alpha} (y may appear more than once). */
     public String openclGrad(String y, String alpha) {
         return switch (this) {

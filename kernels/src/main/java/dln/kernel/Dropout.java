@@ -62,8 +62,12 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
     }
 
     /** The OpenCL function {@code fn}: lowbias32 on uint. */
-    void hashFunction(C out, String fn) {
-        out.line("uint %s(uint x) {", fn);
+    void hashFunction(C out, String fn) { hashFunction(out, fn, 1); }
+
+    /** The OpenCL function {@code fn}: lowbias32 on uint, or on each lane of a uint{@code width}. */
+    void hashFunction(C out, String fn, int width) {
+        String type = width == 1 ? "uint" : "uint" + width;
+        out.line("%s %s(%s x) {", type, fn, type);
         out.line("x ^= x >> 16;");
         out.line("x *= 0x7feb352du;");
         out.line("x ^= x >> 15;");
@@ -76,6 +80,17 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
     /** The C expression of this step's stream (a kernel's {@code step} argument), hashed by {@code fn}. */
     String streamExpression(String fn) {
         return "%s(0x%08xu ^ (uint) step)".formatted(fn, key());
+    }
+
+    /**
+     * A statement that applies the mask in place to {@code v}, a float{@code width} of consecutive
+     * elements from flat index {@code index}: the lanes of {@link #keptExpression}, by select().
+     */
+    String keptStatement(String fn, String stream, String index, String v, int width) {
+        if (width == 1) return "%s = %s;".formatted(v, keptExpression(fn, stream, index, v));
+        String lanes = java.util.stream.IntStream.range(0, width).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", "));
+        return "{ const uint%d h = %s(%s + (uint%d) (uint) (%s) + (uint%d) (%s)); %s = select((float%d) 0.0f, %s * %s, convert_float%d(h >> 8) * 0x1p-24f >= %s); }"
+                .formatted(width, fn, stream, width, index, width, lanes, v, width, v, C.f(scale()), width, C.f(rate));
     }
 
     /** The C expression of element {@code index} of the output whose input is {@code value}: scaled where kept, 0 where dropped. */

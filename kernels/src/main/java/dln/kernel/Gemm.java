@@ -166,6 +166,7 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
         defaults().declare(out, name);
         grad.helpers(out, name);
+        if (!dot() && !(transA && transB)) grad.vectorHelpers(out, name, outerLanes().width());
         List<String> buffers = new java.util.ArrayList<>(List.of("const a", "const b", "c"));
         if (epilogue.bias()) buffers.add("const bias");
         for (String g : grad.args()) buffers.add(g.equals("sums") ? g : "const " + g);
@@ -217,12 +218,18 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         } else {
             outerLoop(out, blk, rows, vec, vecLd, sca, scaLd, scaRows, false);
         }
-        // an element-wise backward epilogue stores through the general path, which knows each element's index
-        boolean whole = !tt && !grad.elementwise();
+        boolean whole = !tt;
         if (whole) {
             out.line("if (jb == j0%s && i0 + %s <= M) {", scaRows ? "" : " && ib == i0", rows);
-            eachRow(out, rows, "{ __global float* q = c + (i0 + i) * %d + j0; %s }".formatted(ldc,
-                    each(blk.vectors(), x -> blk.store(scaled("acc" + x + "[i]", blk.load(x, "q")), x, "q") + ";")));
+            if (grad.elementwise()) {
+                // the backward epilogue a vector at a time, its lanes at flat indices e + 16·x + lane
+                eachRow(out, rows, "{ __global float* q = c + (i0 + i) * %d + j0; const int e = (i0 + i) * %d + j0; %s }".formatted(ldc, ldc,
+                        each(blk.vectors(), x -> "{ %s v = %s; %s %s; }".formatted(blk.type(), scaled("acc" + x + "[i]", blk.load(x, "q")),
+                                grad.openclVector("v", "e + " + x * blk.width(), blk.width(), name), blk.store("v", x, "q")))));
+            } else {
+                eachRow(out, rows, "{ __global float* q = c + (i0 + i) * %d + j0; %s }".formatted(ldc,
+                        each(blk.vectors(), x -> blk.store(scaled("acc" + x + "[i]", blk.load(x, "q")), x, "q") + ";")));
+            }
             out.line("} else {");
         }
         out.line("float t[%s][%d];", rows, blk.cols());

@@ -67,6 +67,27 @@ public record GradEpilogue(Dropout mask, Act act, float alpha, boolean sums) {
         if (mask != null) mask.hashFunction(out, kernel + "_hash");
     }
 
+    /** The helpers of {@link #openclVector} for vectors of {@code width} lanes (the hash on uintN). */
+    void vectorHelpers(C out, String kernel, int width) {
+        if (mask != null && width > 1) mask.hashFunction(out, kernel + "_hash" + width, width);
+    }
+
+    /**
+     * Statements that apply the epilogue in place to {@code v}, a float{@code width} (or a float) of
+     * consecutive elements from flat index {@code index}: the same operations in the same order as
+     * {@link #opencl}, a vector at a time.
+     */
+    String openclVector(String v, String index, int width, String kernel) {
+        String type = width == 1 ? "float" : "float" + width;
+        StringBuilder s = new StringBuilder();
+        if (mask != null) s.append(mask.keptStatement(kernel + "_hash" + (width == 1 ? "" : width), "stream", index, v, width));
+        if (act != Act.LINEAR) {
+            String y = args().get(0), load = width == 1 ? y + "[" + index + "]" : "vload%d(0, %s + %s)".formatted(width, y, index);
+            s.append(s.length() > 0 ? " " : "").append("{ const %s g = %s; %s = %s * %s; }".formatted(type, load, v, v, act.openclGradVector("g", C.f(alpha), type)));
+        }
+        return s.toString();
+    }
+
     /** Declarations at the kernel's start (the dropout's stream of this step). */
     void prologue(C out, String kernel) {
         if (mask != null) out.line("const uint stream = %s;", mask.streamExpression(kernel + "_hash"));
