@@ -194,6 +194,8 @@ class GemmTest {
             for (boolean masked : new boolean[] {true, false}) {
                 for (float beta : new float[] {0, 1}) {
                     if (act == Act.LINEAR && !masked || masked && beta == 1) continue;   // no fold / a mask needs a fresh product
+                    // the float8 block: the vector forms of a select()-made derivative, an arithmetic one, and the mask alone
+                    if (n == 10 && (beta == 1 || !(act == Act.RELU || act == Act.GELU || act == Act.LINEAR))) continue;
                     GradEpilogue g = masked ? GradEpilogue.NONE.withMask(mask) : GradEpilogue.NONE;
                     if (act != Act.LINEAR) g = g.withAct(act, 0.1f);
                     Gemm plain = new Gemm("plain", false, false, Dim.batch(1), Dim.of(n), Dim.of(k), k, n, n, 1f, beta);
