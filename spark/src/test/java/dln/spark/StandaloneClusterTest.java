@@ -78,12 +78,19 @@ class StandaloneClusterTest {
         assertThat(one.code()).as(one.err()).isZero();
         Path folder = dir.resolve("killed-two");
         System.setProperty("spark.task.maxFailures", "4");
+        // the driver (this JVM) tells TaskWatch of every task's start and end from the context's creation on
+        System.setProperty("spark.extraListeners", TaskWatch.class.getName());
+        TaskWatch.RUNNING.clear();
         try {
             CompletableFuture<SparkTrainTest.Run> run = CompletableFuture.supplyAsync(() -> SparkTrainTest.dlnc("train", file.toString(),
                     "--device", "java", "--epochs", "3", "--master", master, "--checkpoint", folder.toString()));
-            // After the first epoch's checkpoint, kill one executor while the second epoch's stage runs.
+            // After the first epoch's checkpoint, kill one executor while the second epoch's stage runs:
+            // the driver is this JVM, so a listener of its context says when both of the stage's tasks have
+            // started (a fixed delay once killed the executor before the stage began, and nothing was retried)
             while (!Files.exists(folder.resolve("log.csv")) && !run.isDone()) Thread.sleep(5);
-            Thread.sleep(1500);   // into the second epoch's stage (its 315 steps take longer)
+            while (!run.isDone() && !bothTasksRunning()) Thread.sleep(5);
+            assertThat(run.isDone()).as("the run ended before its second epoch's stage was seen running").isFalse();
+            Thread.sleep(200);   // into the stage (its 315 steps take over a second)
             // The worker's youngest child: an executor of this run (those of an earlier run may still be ending).
             ProcessHandle executor = PROCESSES.get(1).descendants()
                     .max(java.util.Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH))).orElse(null);
@@ -94,9 +101,30 @@ class StandaloneClusterTest {
             assertThat(two.err()).as("dlnc's error output").contains("Spark runs the epoch again from its start (attempt 2)");
         } finally {
             System.clearProperty("spark.task.maxFailures");
+            System.clearProperty("spark.extraListeners");
         }
         assertThat(SparkTrainTest.relativeDifference(SparkTrainTest.last(dir.resolve("killed-one")), SparkTrainTest.last(folder)))
                 .isLessThan(1e-5);
+    }
+
+    /** Whether a stage has both its tasks running (after the first epoch: the second epoch's barrier stage). */
+    private static boolean bothTasksRunning() {
+        return TaskWatch.RUNNING.values().stream().anyMatch(n -> n.get() >= 2);
+    }
+
+    /** Counts the running tasks of each stage, from the listener bus of the driver's context (spark.extraListeners). */
+    public static final class TaskWatch extends org.apache.spark.scheduler.SparkListener {
+        static final java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> RUNNING = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public TaskWatch() {}
+
+        @Override public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
+            RUNNING.computeIfAbsent(start.stageId(), id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        }
+
+        @Override public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            RUNNING.computeIfAbsent(end.stageId(), id -> new java.util.concurrent.atomic.AtomicInteger()).decrementAndGet();
+        }
     }
 
     private static Path model(String name) throws IOException {
