@@ -102,4 +102,20 @@ class FuserTest {
         Launch act = new Launch(D1_RELU, List.of("out:drop", "grad.out:drop", "grad.out:drop"), false, "dz");
         assertThat(Fuser.backward(List.of(accumulating, act))).hasSize(1);
     }
+
+    // dense -> relu -> dropout -> dense compiled: the unmasked gradient of the dropout's output is no
+    // longer made (the second product writes the masked one straight), and no memory is kept for it
+    @Test void aGradientAFoldMadeUnnecessaryGetsNoBuffer() {
+        String text = """
+                model M {
+                    input v: [6]
+                    output y = v -> dense(8) -> relu -> dropout(0.5) -> dense(2)
+                }
+                train M { loss mse  optimizer sgd }
+                """;
+        Schedule schedule = dln.Compiler.generate(dln.Compiler.check(dln.diag.Source.of("fold.dln", text)), "t", "fold.dln").get(0).schedule();
+        assertThat(schedule.backward()).noneMatch(l -> l.buffers().contains("grad.out:dropout_1"));
+        assertThat(schedule.slots()).noneMatch(s -> s.name().equals("grad.out:dropout_1"));
+        assertThat(schedule.storage()).doesNotContainKey("grad.out:dropout_1");
+    }
 }
