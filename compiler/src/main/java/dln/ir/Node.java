@@ -148,8 +148,9 @@ public sealed interface Node {
 
         public void backward(Gradients g) {
             String dz = actGrad(g, this, y, act, alpha);
-            g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom), "dW", x.buffer(), dz, g.param(weight));
-            if (bias != null) g.launch(new BiasGrad(g.kernel(this, "dbias"), rows(), geom.outChannels(), spatial()), "db = Σ dz", dz, g.param(bias));
+            // the bias gradient is summed by the weight gradient's kernel, which reads dz anyway
+            if (bias != null) g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom, true), "dW, db = Σ dz", x.buffer(), dz, g.param(weight), g.param(bias));
+            else g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom), "dW", x.buffer(), dz, g.param(weight));
             if (g.needs(x)) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
         }
     }

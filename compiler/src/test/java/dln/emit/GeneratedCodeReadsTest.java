@@ -94,7 +94,7 @@ class GeneratedCodeReadsTest {
         assertThat(g.java()).contains("// test.dln:5 conv2d_1, + bias, relu\n        launch(CONV2D_1_FWD")
                 .contains("// test.dln:12 loss\n")
                 .contains("// test.dln:13 optimizer step:");
-        assertThat(g.opencl()).contains("// test.dln:6 maxpool2d_1\n// y = the max of each window")
+        assertThat(g.opencl()).contains("// test.dln:6 maxpool2d_1\nfloat16 maxpool2d_1_fwd_ld16(").contains("// y = the max of each 2 x 2 window")
                 .contains("// test.dln:13 optimizer\n__kernel void optimizer_update(");
     }
 

@@ -15,12 +15,21 @@ import java.util.List;
  * kernel row and walks every example, keeping float16 partial sums, summed across lanes at the end
  * (a fixed order, no atomics): along the flattened plane where the output is as large as the input
  * at stride 1 ({@link FlatWeight}), along output rows otherwise ({@link RowWeight}).
+ *
+ * <p>With {@code bias}, dbias [outC] = the sum of dy over the batch and the positions as well (the
+ * layer's {@link BiasGrad} folded in): on OpenCL the work-items of the first kernel row add up the
+ * dy vectors they load anyway, so the bias gradient costs no launch and no pass over dy of its own.
  */
-public record ConvBackwardWeight(String name, ConvGeom g) implements Kernel {
-    public List<String> args() { return List.of("x", "dy", "dweight"); }
+public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implements Kernel {
+
+    /** The weight gradient alone. */
+    public ConvBackwardWeight(String name, ConvGeom g) { this(name, g, false); }
+
+    public List<String> args() { return bias ? List.of("x", "dy", "dweight", "dbias") : List.of("x", "dy", "dweight"); }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], dy = bufs[1], dw = bufs[2];
+        if (bias) new BiasGrad(name, Dim.batch(1), g.outChannels(), g.outVolume()).reference(batch, step, new float[][] {dy, bufs[3]});
         int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
         if (batch == 0) java.util.Arrays.fill(dw, 0, outC * taps, 0);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
@@ -33,11 +42,17 @@ public record ConvBackwardWeight(String name, ConvGeom g) implements Kernel {
     }
 
     public void opencl(C out) {
-        if (FlatConv.applies(g)) FlatWeight.emit(out, name, g);
-        else RowWeight.emit(out, name, g);
+        if (FlatConv.applies(g)) FlatWeight.emit(out, name, g, bias);
+        else RowWeight.emit(out, name, g, bias);
     }
 
     public long[] global(int batch) { return FlatWeight.global(g); }
 
-    @Override public long[] local() { return new long[] {4, 4}; }
+    /**
+     * Groups of one work-item: each walks the whole batch, and there are few of them (LeNet-5's first
+     * convolution has 10), so the implementation should spread them over its cores one by one; in
+     * groups of 4 × 4 PoCL ran 8 of those 10 on one core (0.28 -> 0.19 ms a launch with groups of one).
+     * A GPU's preferred multiple still grows the group ({@code GroupSizes}).
+     */
+    @Override public long[] local() { return new long[] {1, 1}; }
 }

@@ -43,21 +43,49 @@ final class ConvRows {
     /** The phases of a target row: the width stride when phased, else 1. */
     private static long phases(ConvGeom g, boolean transposed) { return phased(g, transposed) ? g.stride()[2] : 1; }
 
-    /** A work-item's lanes along the row: as wide as the shortest phase allows. */
-    private static Lanes rowLanes(ConvGeom g, boolean transposed) {
-        return Lanes.of(target(g, transposed)[2] / phases(g, transposed));
+    /**
+     * Whether one block of lanes wider than the row covers it (a row of 10 or 14 in one float16
+     * rather than two overlapping float8 blocks: half the loop steps per multiply-add). The lanes
+     * past the row compute what is never stored: rows under 32 that are not a power of two, forward
+     * (whose reads past the row stay inside the buffer or go through the checked copy) or, when the
+     * row is taken whole by {@link #shuffled} loads, transposed.
+     */
+    static boolean wide(ConvGeom g, boolean transposed) {
+        long width = target(g, transposed)[2];
+        if (width <= 1 || width >= 32 || Long.bitCount(width) == 1 || phased(g, transposed)) return false;
+        return !transposed || shuffled(g, true);
+    }
+
+    /**
+     * Whether a wide block takes its lanes from two float16 loads of the source row, masked to zero
+     * outside it, and a permute per width tap ({@link #shuffledSegment}) rather than a load per tap:
+     * stride 1 along the row, a target row under 32 and a kernel reach of at most 16 columns.
+     * Loads were what bounded these kernels on PoCL: LeNet-5's second convolution's input gradient
+     * 0.93 -> 0.31 ms a launch, its forward pass 0.28 -> ... (docs/PERFORMANCE.md).
+     */
+    private static boolean shuffled(ConvGeom g, boolean transposed) {
+        long width = target(g, transposed)[2], reach = (g.kernel()[2] - 1) * g.dilation()[2];
+        return g.stride()[2] == 1 && width < 2 * Lanes.WIDEST && reach <= Lanes.WIDEST;
+    }
+
+    /** A work-item's lanes along the row: as wide as the shortest phase allows, or past the row's end when wide. */
+    private static Lanes rowLanes(ConvGeom g, boolean transposed, boolean wide) {
+        long width = target(g, transposed)[2];
+        if (wide) return width > Lanes.WIDEST ? new Lanes(2, Lanes.WIDEST) : new Lanes(1, (int) Long.highestOneBit(width) * 2);
+        return Lanes.of(width / phases(g, transposed));
     }
 
     /** Blocks of lanes per phase: enough for the longest phase. */
-    private static long blocks(ConvGeom g, boolean transposed) {
+    private static long blocks(ConvGeom g, boolean transposed, boolean wide) {
         long phases = phases(g, transposed), longest = (target(g, transposed)[2] + phases - 1) / phases;
-        return (longest + rowLanes(g, transposed).cols() - 1) / rowLanes(g, transposed).cols();
+        return (longest + rowLanes(g, transposed, wide).cols() - 1) / rowLanes(g, transposed, wide).cols();
     }
 
     static long[] global(ConvGeom g, boolean transposed, int batch, int rows) {
         long[] t = target(g, transposed);
         long channels = transposed ? g.inChannels() : g.outChannels();
-        return new long[] {blocks(g, transposed) * phases(g, transposed) * t[0] * t[1], (channels + rows - 1) / rows, batch};
+        boolean wide = wide(g, transposed);
+        return new long[] {blocks(g, transposed, wide) * phases(g, transposed) * t[0] * t[1], (channels + rows - 1) / rows, batch};
     }
 
     static long[] local() { return new long[] {4, 4, 1}; }
@@ -66,10 +94,11 @@ final class ConvRows {
         long[] in = g.in(), outs = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long[] tgt = transposed ? in : outs, from = transposed ? outs : in;
         long tC = transposed ? g.inChannels() : g.outChannels(), sC = transposed ? g.outChannels() : g.inChannels();
-        Lanes l = rowLanes(g, transposed);
+        boolean wide = wide(g, transposed);
+        Lanes l = rowLanes(g, transposed, wide);
         String rows = ChannelBlock.macro(name);
         boolean phased = phased(g, transposed);
-        long blocks = blocks(g, transposed), phases = phases(g, transposed), kvol = g.kernelVolume();
+        long blocks = blocks(g, transposed, wide), phases = phases(g, transposed), kvol = g.kernelVolume();
         out.line("// %s: %s, stride %s, padding %s, dilation %s.", transposed ? "dx [N, inC, in] = the transposed convolution of dy" : "y [N, outC, out] = x convolved with weight",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(s), java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
         out.line("// A work-item's block: %s %s channels x %d positions of one %s row in %s registers.", rows,
@@ -87,7 +116,7 @@ final class ConvRows {
             out.line("const int j0 = get_global_id(0) %% %d * %d, jb = min(j0, count - %d);", blocks, l.cols(), l.cols());
             out.line("if (j0 >= count) return;");
         } else {
-            out.line("const int j0 = get_global_id(0) %% %d * %d, jb = min(j0, %d);", blocks, l.cols(), tgt[2] - l.cols());
+            out.line("const int j0 = get_global_id(0) %% %d * %d, jb = %s;", blocks, l.cols(), wide ? "0" : "min(j0, %d)".formatted(tgt[2] - l.cols()));
         }
         // weight [outC, inC, k]: a target channel's weights start every inC·k forward, every k transposed
         long rowStride = transposed ? kvol : g.inChannels() * kvol, sourceStride = transposed ? g.inChannels() * kvol : kvol;
@@ -104,10 +133,18 @@ final class ConvRows {
         out.line("if (!(sd_ok && sh_ok)) continue;");
         out.line("__global const float* r = from + ((s * %d + sd) * %d + sh) * %d;", from[0], from[1], from[2]);
         out.line("const int wk = s * %d + (kd * %d + kh) * %d;", sourceStride, k[1], k[2]);
-        boolean segment = !transposed || s[2] == 1;
-        if (segment) segment(out, l, transposed, k[2], s[2], p[2], dil[2], from[2]);
+        boolean shuffle = wide && shuffled(g, transposed);
+        boolean segment = !shuffle && (!transposed || s[2] == 1);
+        if (segment) segment(out, l, transposed, k[2], s[2], p[2], dil[2], from[2], wide ? tgt[2] : l.cols(), src, sC * from[0] * from[1] * from[2]);
+        if (shuffle) shuffledSegment(out, l.vectors() + 1, transposed ? p[2] - (k[2] - 1) * dil[2] : -p[2], from[2], src, sC * from[0] * from[1] * from[2]);
+        if (shuffle) out.line("#pragma unroll");
         out.line("for (int kw = 0; kw < %d; kw++) {", k[2]);
-        if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
+        if (shuffle) {
+            // constant lanes once the loop is unrolled: one two-source permute
+            out.line("const uint at = %s;", transposed ? "(%d - kw) * %d".formatted(k[2] - 1, dil[2]) : "kw * " + dil[2]);
+            String lanes = each(l.width(), j -> "at + " + j + (j < l.width() - 1 ? "," : ""));
+            out.line(each(l.vectors(), x -> "const %s v%d = shuffle2(s%d, s%d, (uint%d) (%s));".formatted(l.type(), x, x, x + 1, l.width(), lanes)));
+        } else if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
         else if (phased) phaseLanes(out, l, s[2], p[2], dil[2], from[2]);
         else lanes(out, l, s[2], p[2], dil[2], from[2]);
         out.unrolled("i", rows, "{ const %s a = w[i][wk + kw]; %s }".formatted(l.type(), each(l.vectors(), x -> "c%d[i] = fma(a, v%d, c%d[i]);".formatted(x, x, x))));
@@ -119,6 +156,7 @@ final class ConvRows {
         for (int x = 0; x < l.vectors(); x++) accumulators.add("c" + x + "[i]");
         ChannelBlock.epilogue(out, epilogue, rows, accumulators, l.type(), tC);
         if (phased) storePhased(out, l, rows, dst, tC, tgt, phases);
+        else if (wide) storeWide(out, l, rows, dst, tC, tgt);
         else store(out, l, rows, dst, tC, tgt);
         out.line("}");
     }
@@ -140,17 +178,48 @@ final class ConvRows {
 
     /**
      * The part of source row r that the block's lanes read over all width taps, from {@code lo}: where
-     * it lies inside the row the taps load straight from r, else from a private copy with zeros for
-     * the padding, so that no tap needs a check per lane.
+     * the part its first {@code valid} lanes read lies inside the row (and all of it inside the
+     * buffer) the taps load straight from r, else from a private copy with zeros outside the row,
+     * so that no tap needs a check per lane.
      */
-    private static void segment(C out, Lanes l, boolean transposed, long k, long stride, long pad, long dil, long size) {
+    private static void segment(C out, Lanes l, boolean transposed, long k, long stride, long pad, long dil, long size, long valid,
+                                String src, long example) {
         long len = transposed ? l.cols() + (k - 1) * dil : (l.cols() - 1) * stride + (k - 1) * dil + 1;
+        long used = transposed ? valid + (k - 1) * dil : (valid - 1) * stride + (k - 1) * dil + 1;
         out.line("const int lo = %s;", transposed ? "jb + %d".formatted(pad - (k - 1) * dil) : "jb * %d - %d".formatted(stride, pad));
-        out.line("const bool inside = lo >= 0 && lo + %d <= %d;", len, size);
+        if (used == len) {
+            out.line("const bool inside = lo >= 0 && lo + %d <= %d;", len, size);
+        } else {
+            // the lanes past the row read on into the buffer, never past its end
+            out.line("const bool inside = lo >= 0 && lo + %d <= %d && (r - %s) + lo + %d <= batch * %d;", used, size, src, len, example);
+        }
         out.line("float seg[%d];", len);
         out.line("if (!inside) {");
         out.line("for (int j = 0; j < %d; j++) seg[j] = lo + j >= 0 && lo + j < %d ? r[lo + j] : 0.0f;", len, size);
         out.line("}");
+    }
+
+    /**
+     * A wide block's source segment as {@code loads} float16, s0, s1...: the columns from {@code lo}
+     * (a constant: the block starts at column 0), zero outside the row by a constant mask, from plain
+     * loads where they stay inside the buffer, else element by element. Vector x of a width tap's
+     * lanes is then consecutive columns of s(x) and s(x + 1), one shuffle.
+     */
+    private static void shuffledSegment(C out, int loads, long lo, long size, String src, long example) {
+        out.line("const int ro = (int) (r - %s) + %d;", src, lo);
+        out.line("float16 %s;", each(loads, i -> "s" + i + (i < loads - 1 ? "," : "")));
+        out.line("if (ro >= 0 && ro + %d <= batch * %d) {", 16 * loads, example);
+        out.line(each(loads, i -> "s%d = vload16(0, r + %d);".formatted(i, lo + 16 * i)));
+        out.line("} else {");
+        out.line("float e[%d];", 16 * loads);
+        out.line("for (int j = 0; j < %d; j++) e[j] = j + %d >= 0 && j + %d < %d ? r[j + %d] : 0.0f;", 16 * loads, lo, lo, size, lo);
+        out.line(each(loads, i -> "s%d = vload16(%d, e);".formatted(i, i)));
+        out.line("}");
+        for (int i = 0; i < loads; i++) {
+            StringBuilder m = new StringBuilder();
+            for (int j = 0; j < 16; j++) m.append(j == 0 ? "" : ", ").append(lo + 16 * i + j >= 0 && lo + 16 * i + j < size ? -1 : 0);
+            out.line("s%d = select((float16) 0.0f, s%d, (int16) (%s));", i, i, m);
+        }
     }
 
     /**
@@ -208,6 +277,22 @@ final class ConvRows {
     private static void spill(C out, Lanes l, String rows) {
         out.line("float t[%s][%d];", rows, l.cols());
         out.unrolled("i", rows, each(l.vectors(), x -> l.store("c" + x + "[i]", x, "t[i]") + ";"));
+    }
+
+    /**
+     * Stores a wide block: the row's columns only, in vectors of 8, 4, 2 and 1 lanes (a row of 10 as
+     * 8 + 2), each channel of the block that exists.
+     */
+    private static void storeWide(C out, Lanes l, String rows, String dst, long channels, long[] tgt) {
+        long volume = tgt[0] * tgt[1] * tgt[2];
+        out.line("__global float* o = %s + (n * %d + t0) * %d + row * %d;", dst, channels, volume, tgt[2]);
+        out.line("#pragma unroll");
+        out.line("for (int i = 0; i < %s; i++) {", rows);
+        out.line("if (t0 + i >= %d) break;", channels);
+        List<String> vectors = new java.util.ArrayList<>();
+        for (int x = 0; x < l.vectors(); x++) vectors.add("c" + x + "[i]");
+        out.line(Lanes.storeFirst(vectors, l.width(), tgt[2], "(o + i * %d)".formatted(volume)));
+        out.line("}");
     }
 
     private static void store(C out, Lanes l, String rows, String dst, long channels, long[] tgt) {

@@ -18,7 +18,7 @@ import dln.runtime.kernel.C;
 final class FlatWeight {
     private static final int LANES = 16;
     /** Partial sums per work-item: channels × width taps, with the vectors they read, fits 32 registers. */
-    private static final int SUMS = 18;
+    private static final int SUMS = 20;
 
     private FlatWeight() {}
 
@@ -36,7 +36,7 @@ final class FlatWeight {
 
     static long[] local() { return new long[] {4, 4}; }
 
-    static void emit(C out, String name, ConvGeom g) {
+    static void emit(C out, String name, ConvGeom g, boolean bias) {
         long[] in = g.in(), k = g.kernel(), p = g.padding(), dil = g.dilation();
         long plane = g.inVolume(), outC = g.outChannels(), inC = g.inChannels();
         int ch = channels(g), kw = (int) k[2];
@@ -52,7 +52,12 @@ final class FlatWeight {
         out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
         out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
-        out.kernel(name, "const x", "const dy", "dweight");
+        if (bias) {
+            out.line("// and dbias [outC] = sum of dy over examples and positions, by the work-items of the first kernel row.");
+            out.kernel(name, "const x", "const dy", "dweight", "dbias");
+        } else {
+            out.kernel(name, "const x", "const dy", "dweight");
+        }
         out.line("const int r = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
         out.line("if (r >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);
         out.line("const int c = r / %d, sd = r / %d %% %d * %d - %d, sh = r %% %d * %d - %d;", k[0] * k[1], k[1], k[0], dil[0], p[0], k[1], dil[1], p[1]);
@@ -62,6 +67,7 @@ final class FlatWeight {
             int row = i;
             out.line(each(kw, j -> "float16 s%d_%d = 0.0f;".formatted(row, j)));
         }
+        if (bias) out.line(each(ch, i -> "float16 b%d = 0.0f;".formatted(i)));
         out.line("for (int n = 0; n < batch; n++) {");
         out.line("const int xb = (n * %d + c) * %d + shift;", inC, plane);
         // channels past the end repeat the last one: computed, never stored
@@ -69,13 +75,13 @@ final class FlatWeight {
         out.line("int16 ow = %s, oh = %s, od = %s;", lanes(j -> j % in[2]), lanes(j -> j / in[2] % in[1]), lanes(j -> j / (in[1] * in[2])));
         long full = plane / LANES * LANES;
         out.line("for (int q = 0; q < %d; q += 16) {", full);
-        step(out, name, g, ch, false);
+        step(out, name, g, ch, false, bias);
         advance(out, in);
         out.line("}");
         if (full < plane) {
             out.line("{");
             out.line("const int q = %d;", full);
-            step(out, name, g, ch, true);
+            step(out, name, g, ch, true, bias);
             out.line("}");
         }
         out.line("}");
@@ -84,6 +90,11 @@ final class FlatWeight {
             int row = i;
             out.line("if (o0 + %d < %d) { %s }", i, outC, each(kw, j -> "dst[%d] = %s_sum(s%d_%d);".formatted(row * g.taps() + j, name, row, j)));
         }
+        if (bias) {
+            out.line("if (r == 0) {");
+            for (int i = 0; i < ch; i++) out.line("if (o0 + %d < %d) dbias[o0 + %d] = %s_sum(b%d);", i, outC, i, name, i);
+            out.line("}");
+        }
         out.line("}");
     }
 
@@ -91,7 +102,7 @@ final class FlatWeight {
      * The sums' update for the 16 positions from q: dy's vectors (zero past the plane's end in the
      * last, partial vector) and, per width tap, the input's, zero where the source is outside.
      */
-    private static void step(C out, String name, ConvGeom g, int ch, boolean tail) {
+    private static void step(C out, String name, ConvGeom g, int ch, boolean tail, boolean bias) {
         long[] in = g.in(), dil = g.dilation(), p = g.padding();
         int kw = (int) g.kernel()[2];
         String inside = "(od + sd >= 0) & (od + sd < %d) & (oh + sh >= 0) & (oh + sh < %d)".formatted(in[0], in[1]);
@@ -100,6 +111,11 @@ final class FlatWeight {
         for (int i = 0; i < ch; i++) {
             out.line(tail ? "const float16 y%d = select((float16) 0.0f, %s_load(dy, yb%d + q, yEnd), inside);".formatted(i, name, i)
                     : "const float16 y%d = vload16(0, dy + yb%d + q);".formatted(i, i));
+        }
+        if (bias) {
+            // dy's own vectors, whatever the taps read: past the plane's end only in the tail
+            String whole = tail ? "select((float16) 0.0f, %s_load(dy, yb%%d + q, yEnd), %s < %d)".formatted(name, lanes(j -> j), g.inVolume() - q(g)) : "vload16(0, dy + yb%d + q)";
+            out.line("if (r == 0) { %s }", each(ch, i -> "b%d += %s;".formatted(i, whole.formatted(i))));
         }
         for (int j = 0; j < kw; j++) {
             long at = j * dil[2];

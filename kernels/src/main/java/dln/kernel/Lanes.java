@@ -44,6 +44,32 @@ record Lanes(int vectors, int width) {
         out.line("");
     }
 
+    /**
+     * Statements storing the first {@code count} lanes of {@code vectors} (each {@code width} lanes,
+     * lane i of the whole at vector i / width) to {@code at[0..count)}: vectors of 16, 8, 4, 2 and
+     * 1 lanes, the largest that fit (a row of 10 as 8 + 2, of 14 as 8 + 4 + 2), none across two vectors.
+     */
+    static String storeFirst(java.util.List<String> vectors, int width, long count, String at) {
+        StringBuilder b = new StringBuilder();
+        int done = 0;
+        for (int piece = Math.min(width, WIDEST); piece >= 1; piece /= 2) {
+            while (count - done >= piece) {
+                String v = vectors.get(done / width);
+                int lane = done % width;
+                if (width == 1) b.append("%s[%d] = %s; ".formatted(at, done, v));
+                else if (piece == 1) b.append("%s[%d] = %s.s%x; ".formatted(at, done, v, lane));
+                else if (piece == width) b.append("vstore%d(%s, 0, %s + %d); ".formatted(piece, v, at, done));
+                else {
+                    StringBuilder sw = new StringBuilder();
+                    for (int j = 0; j < piece; j++) sw.append(Integer.toHexString(lane + j));
+                    b.append("vstore%d(%s.s%s, 0, %s + %d); ".formatted(piece, v, sw, at, done));
+                }
+                done += piece;
+            }
+        }
+        return b.toString().trim();
+    }
+
     /** count parts joined by spaces: one line of unrolled statements. */
     static String each(int count, IntFunction<String> part) {
         return IntStream.range(0, count).mapToObj(part).collect(Collectors.joining(" "));

@@ -12,7 +12,8 @@ import java.util.List;
  * window size. Where windows overlap the shares add up: on OpenCL each input element gathers them
  * from the windows that cover it, in output order (no atomics), which is also the order the Java
  * reference adds them in. Where they do not (stride at least the window), each window writes its
- * own tile of dx instead, finding its maximum once rather than once per element.
+ * own tile of dx instead, finding its maximum once rather than once per element; 2 × 2 windows at
+ * stride 2 a row of windows a work-item ({@link PoolRows}).
  */
 public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float alpha) implements Kernel {
 
@@ -57,6 +58,10 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
     public void opencl(C out) {
         if (act != Act.LINEAR) {
             out.line("// then times %s'(x), the gradient of the activation whose output x is, folded in.", act.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (PoolRows.applies(g)) {
+            PoolRows.backward(out, name, g, max, act, alpha);
+            return;
         }
         if (exactTiles()) {
             unrolledTiles(out);
@@ -165,7 +170,10 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {batch * g.channels() * (disjoint() ? g.outVolume() : g.inVolume())}; }
+    public long[] global(int batch) {
+        if (PoolRows.applies(g)) return PoolRows.global(g, batch);
+        return new long[] {batch * g.channels() * (disjoint() ? g.outVolume() : g.inVolume())};
+    }
 
-    @Override public long[] local() { return WorkGroups.items(); }
+    @Override public long[] local() { return PoolRows.applies(g) ? PoolRows.local() : WorkGroups.items(); }
 }

@@ -8,6 +8,7 @@ import java.util.List;
  * y [N, channels, out] = the max or the mean of each window of x [N, channels, in]. Max leaves the
  * padding out; the mean counts it as zeros (PyTorch's count_include_pad), dividing by the window size.
  * A window holding NaN has NaN as its max, as in PyTorch ({@link Windows#argmax(int[], float[], int)}).
+ * On OpenCL, 2 × 2 windows at stride 2 go a row of windows a work-item ({@link PoolRows}).
  */
 public record PoolForward(String name, PoolGeom g, boolean max) implements Kernel {
 
@@ -33,6 +34,10 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
     }
 
     public void opencl(C out) {
+        if (PoolRows.applies(g)) {
+            PoolRows.forward(out, name, g, max);
+            return;
+        }
         if (unrolled()) {
             unrolledWindows(out);
             return;
@@ -80,7 +85,7 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
         out.line("}");
     }
 
-    public long[] global(int batch) { return new long[] {batch * g.channels() * g.outVolume()}; }
+    public long[] global(int batch) { return PoolRows.applies(g) ? PoolRows.global(g, batch) : new long[] {batch * g.channels() * g.outVolume()}; }
 
-    @Override public long[] local() { return WorkGroups.items(); }
+    @Override public long[] local() { return PoolRows.applies(g) ? PoolRows.local() : WorkGroups.items(); }
 }

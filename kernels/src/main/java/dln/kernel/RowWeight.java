@@ -24,7 +24,7 @@ final class RowWeight {
         return (int) Math.min(16, Long.highestOneBit(g.out()[2] * 2 - 1));
     }
 
-    static void emit(C out, String name, ConvGeom g) {
+    static void emit(C out, String name, ConvGeom g, boolean bias) {
         long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long outC = g.outChannels(), inC = g.inChannels(), rows = o[0] * o[1];
         int ch = FlatWeight.channels(g), kw = (int) k[2], gw = group(g), r = 16 / gw;
@@ -36,7 +36,12 @@ final class RowWeight {
                 java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
         out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row; a vector holds %d output row%s of %d.",
                 ch, kw, r, r == 1 ? "" : "s", gw);
-        out.kernel(name, "const x", "const dy", "dweight");
+        if (bias) {
+            out.line("// and dbias [outC] = sum of dy over examples and positions, by the work-items of the first kernel row.");
+            out.kernel(name, "const x", "const dy", "dweight", "dbias");
+        } else {
+            out.kernel(name, "const x", "const dy", "dweight");
+        }
         out.line("const int kr = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
         out.line("if (kr >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);
         out.line("const int c = kr / %d, kd = kr / %d %% %d, kh = kr %% %d;", k[0] * k[1], k[1], k[0], k[1]);
@@ -46,6 +51,7 @@ final class RowWeight {
             int row = i;
             out.line(each(kw, j -> "float16 s%d_%d = 0.0f;".formatted(row, j)));
         }
+        if (bias) out.line(each(ch, i -> "float16 b%d = 0.0f;".formatted(i)));
         out.line("for (int n = 0; n < batch; n++) {");
         for (int i = 0; i < ch; i++) out.line("const int yb%d = (n * %d + min(o0 + %d, %d)) * %d;", i, outC, i, outC - 1, g.outVolume());
         out.line("for (int row0 = 0; row0 < %d; row0 += %d) {", rows, r);
@@ -62,12 +68,23 @@ final class RowWeight {
             int row = i;
             out.line("const float16 y%d = %s;", i, join(r, q -> "%s_ld%d(dy, yb%d + (row0 + %d) * %d + jb, yEnd)".formatted(name, gw, row, q, o[2])));
         }
-        for (int j = 0; j < kw; j++) {
-            long shift = j * dil[2] - p[2];
-            int tap = j;
-            out.line("const float16 u%d = select((float16) 0.0f, %s, (ow < %d) & (ow * %d >= %d) & (ow * %d < %d));", j,
-                    join(r, q -> "(ok%d ? %s_at(x, xr%d + jb * %d + %d, xEnd) : (%s) 0.0f)".formatted(q, name, q, s[2], shift, vg)),
-                    o[2], s[2], -shift, s[2], in[2] - shift);
+        if (bias) {
+            // dy's lanes past its row, or past the last row, belong to other positions
+            out.line("if (kr == 0) {");
+            out.line("const int16 mine = (ow < %d) & %s;", o[2], r == 1 ? "(int16) (row0 < %d ? -1 : 0)".formatted(rows)
+                    : "(int16) (" + joinInts(r, gw, q -> "row0 + %d < %d ? -1 : 0".formatted(q, rows)) + ")");
+            out.line(each(ch, i -> "b%d += select((float16) 0.0f, y%d, mine);".formatted(i, i)));
+            out.line("}");
+        }
+        if (shuffled(g)) {
+            shuffledTaps(out, g);
+        } else {
+            for (int j = 0; j < kw; j++) {
+                long shift = j * dil[2] - p[2];
+                out.line("const float16 u%d = select((float16) 0.0f, %s, (ow < %d) & (ow * %d >= %d) & (ow * %d < %d));", j,
+                        join(r, q -> "(ok%d ? %s_at(x, xr%d + jb * %d + %d, xEnd) : (%s) 0.0f)".formatted(q, name, q, s[2], shift, vg)),
+                        o[2], s[2], -shift, s[2], in[2] - shift);
+            }
         }
         for (int i = 0; i < ch; i++) {
             int row = i;
@@ -81,7 +98,54 @@ final class RowWeight {
             int row = i;
             out.line("if (o0 + %d < %d) { %s }", i, outC, each(kw, j -> "dst[%d] = %s_sum(s%d_%d);".formatted(row * g.taps() + j, name, row, j)));
         }
+        if (bias) {
+            out.line("if (kr == 0) {");
+            for (int i = 0; i < ch; i++) out.line("if (o0 + %d < %d) dbias[o0 + %d] = %s_sum(b%d);", i, outC, i, name, i);
+            out.line("}");
+        }
         out.line("}");
+    }
+
+    /**
+     * Whether a row's taps come from one float16 of the input row and a permute each ({@link
+     * #shuffledTaps}): stride 1, one output row a vector (G = 16) that the output row and the kernel's
+     * reach fit in 16 columns together (LeNet-5's second convolution: 10 + 4).
+     */
+    private static boolean shuffled(ConvGeom g) {
+        long reach = (g.kernel()[2] - 1) * g.dilation()[2];
+        return g.stride()[2] == 1 && group(g) == 16 && g.out()[2] + reach <= 16;
+    }
+
+    /**
+     * The taps' input vectors u0.. of one output row from a single load: the input row's 16 columns
+     * from −padding (zero outside the row), then lane ow of tap j is column ow + j·dilation of it, a
+     * constant permute that takes zero for the lanes past the output row. One load where each tap
+     * had its own checked load: LeNet-5's second convolution's weight gradient ... (docs/PERFORMANCE.md).
+     */
+    private static void shuffledTaps(C out, ConvGeom g) {
+        long[] in = g.in(), p = g.padding(), dil = g.dilation(), o = g.out();
+        int kw = (int) g.kernel()[2];
+        out.line("float16 row = 0.0f;");
+        out.line("if (ok0) {");
+        out.line("const int start = xr0 - %d;", p[2]);
+        out.line("if (start >= 0 && start + 16 <= xEnd) row = vload16(0, x + start);");
+        out.line("else { float e[16]; for (int j = 0; j < 16; j++) e[j] = start + j >= 0 && start + j < xEnd ? x[start + j] : 0.0f; row = vload16(0, e); }");
+        StringBuilder m = new StringBuilder();
+        for (int j = 0; j < 16; j++) m.append(j == 0 ? "" : ", ").append(j - p[2] >= 0 && j - p[2] < in[2] ? -1 : 0);
+        out.line("row = select((float16) 0.0f, row, (int16) (%s));", m);
+        out.line("}");
+        for (int j = 0; j < kw; j++) {
+            StringBuilder lanes = new StringBuilder();
+            for (int ow = 0; ow < 16; ow++) lanes.append(ow == 0 ? "" : ", ").append(ow < o[2] ? ow + j * dil[2] : 16);
+            out.line("const float16 u%d = shuffle2(row, (float16) 0.0f, (uint16) (%s));", j, lanes);
+        }
+    }
+
+    /** r groups of gw lanes, each lane of group q the expression of q. */
+    private static String joinInts(int r, int gw, java.util.function.IntFunction<String> part) {
+        StringBuilder b = new StringBuilder();
+        for (int q = 0; q < r; q++) for (int j = 0; j < gw; j++) b.append(b.length() == 0 ? "" : ", ").append(part.apply(q));
+        return b.toString();
     }
 
     /**

@@ -21,7 +21,13 @@ class ConvTest {
             ConvGeom.of(3, 5, new long[] {9, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
             ConvGeom.of(2, 3, new long[] {3, 7, 11}, new long[] {3, 3, 3}, new long[] {1, 1, 1}, new long[] {1, 2, 2}, new long[] {1, 2, 2}),
             // and one whose input gradient the Java side folds back (dy has more than twice the channels)
-            ConvGeom.of(1, 4, new long[] {6, 7}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}));
+            ConvGeom.of(1, 4, new long[] {6, 7}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
+            // rows under 16 in one wide block of lanes taken by shuffles (ConvRows, RowWeight), with padding and with dilation
+            ConvGeom.of(3, 4, new long[] {9, 12}, new long[] {3, 5}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
+            ConvGeom.of(2, 3, new long[] {7, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {0, 2}, new long[] {1, 2}),
+            // a "same" convolution the flat kernel still computes forward (4 or more input channels; the
+            // ones above with fewer go row by row)
+            ConvGeom.of(5, 4, new long[] {6, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}));
 
     @Test void geometryPadsToThreeDimensionsAndComputesTheOutput() {
         ConvGeom g = ConvGeom.of(3, 8, new long[] {32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
@@ -69,6 +75,10 @@ class ConvTest {
                         KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, w, 1), KernelCheck.random(r, in * batch, 1));
                 table.add(new ConvBackwardWeight("t_conv_bwd_weight_" + s, g), batch, 0, tolerance(batch * g.outVolume()),
                         KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, w, 1));
+                // and with the bias gradient summed by the same kernel
+                table.add(new ConvBackwardWeight("t_conv_bwd_weight_bias_" + s, g, true), batch, 0, tolerance(batch * g.outVolume()),
+                        KernelCheck.random(r, in * batch, 1), KernelCheck.random(r, out * batch, 1), KernelCheck.random(r, w, 1),
+                        KernelCheck.random(r, (int) g.outChannels(), 1));
             }
         }
         table.assertSame();
