@@ -162,7 +162,12 @@ final class Bench implements Callable<Integer> {
             batches[i] = data.slice(from, from + batch);
         }
         float[][] extra = extraInputs(model.info(), batch);
-        for (int i = 0; i < 2; i++) step(model, batches[i % batches.length], extra);
+        if (extra.length == 0) extra = new float[][] {new float[(int) (batch * data.inputSize())]};
+        // Warm-up, as the PyTorch peer's 20 batches are: the kernels' first launches, and the JIT's
+        // compilation of the host code, which on a 2-core machine takes CPU time from the device's
+        // threads for the first few hundred steps (fashion_mlp: 300 steps ran at 0.75-0.8 of the rate after it)
+        long warm = System.nanoTime();
+        for (int i = 0; i < WARM_STEPS || seconds(warm) < WARM_SECONDS; i++) step(model, batches[i % batches.length], extra);
         model.backend().finish();
         long start = System.nanoTime();
         int timed = Math.max(steps, 1);
@@ -176,9 +181,13 @@ final class Bench implements Callable<Integer> {
         out.printf(Locale.ROOT, "launches: %d a training step%n", model.launches() - before);
     }
 
-    private static void step(Model model, Dataset b, float[][] extra) {
-        float[][] inputs = extra.length == 0 ? new float[][] {b.inputs()} : extra;
-        if (extra.length > 0) inputs[0] = b.inputs();
+    /** Training steps before the timed ones: at least this many, and for at least this long. */
+    static final int WARM_STEPS = 20;
+    static final double WARM_SECONDS = 1.0;
+
+    /** One training step on batch b, converted into inputs[0] as the trainer converts its batches (the other inputs stay zeros). */
+    private static void step(Model model, Dataset b, float[][] inputs) {
+        b.values().copy(0, inputs[0], 0, b.values().length());
         model.trainStep(b.count(), b.targets(), inputs);
     }
 
@@ -197,6 +206,8 @@ final class Bench implements Callable<Integer> {
         long before = model.launches();
         model.predict(n, inputs);
         long launches = model.launches() - before;
+        long warm = System.nanoTime();
+        while (seconds(warm) < WARM_SECONDS / 2) model.predict(n, inputs);
         int reps = 0;
         long start = System.nanoTime();
         while (reps < 10 || seconds(start) < 0.5) {

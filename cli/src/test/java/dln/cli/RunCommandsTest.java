@@ -35,7 +35,7 @@ class RunCommandsTest {
         Path java = dir.resolve("gen/com/example/Tiny.java"), cl = dir.resolve("gen/com/example/Tiny.cl");
         String first = Files.readString(java);
         assertThat(first).startsWith("package com.example;").contains("public final class Tiny extends Model");
-        assertThat(Files.readString(cl)).contains("__kernel void dense_1_fwd(");
+        assertThat(Files.readString(cl)).contains("__kernel void dense_1_fwd_softmax(");   // its softmax folded in at inference
         assertThat(DlncTest.dlnc(f.toString(), "-o", dir.resolve("gen").toString(), "--package", "com.example").code()).isZero();
         assertThat(Files.readString(java)).isEqualTo(first);
         assertThat(first).doesNotContain(dir.toString());

@@ -288,8 +288,10 @@ public final class JavaEmitter {
         if (value instanceof Record r) {
             CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
             RecordComponent[] parts = r.getClass().getRecordComponents();
-            // a model's only loss has weight 1, which Loss's shorter constructor gives
-            int shown = value instanceof Loss l && l.weight() == 1 ? parts.length - 1 : parts.length;
+            // a model's only loss has weight 1, and an epilogue that writes no second buffer has no
+            // softmax and no dropout, which Loss's and Epilogue's shorter constructors give
+            int shown = value instanceof Loss l && l.weight() == 1 ? parts.length - 1
+                    : value instanceof Epilogue e && !e.second() && e.norm() == null ? 3 : parts.length;
             for (int i = 0; i < shown; i++) {
                 try {
                     b.add(i > 0 ? ",$W" : "").add(labelled(parts[i].getName(), parts[i].getAccessor().invoke(r)));

@@ -2,10 +2,18 @@ package dln.ir;
 
 import dln.kernel.Act;
 import dln.kernel.ActGrad;
+import dln.kernel.Axpy;
+import dln.kernel.BatchNormForward;
+import dln.kernel.BiasAct;
 import dln.kernel.BiasGrad;
+import dln.kernel.ConvForward;
+import dln.kernel.Dim;
 import dln.kernel.Dropout;
+import dln.kernel.Epilogue;
 import dln.kernel.Gemm;
 import dln.kernel.PoolBackward;
+import dln.kernel.Softmax;
+import dln.runtime.kernel.Kernel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +32,15 @@ import java.util.List;
  * <li>a weight gradient dzᵀ·x followed by the bias gradient Σ dz of the same dz: one product that
  *     also writes the sums of dz's columns.</li>
  * </ul>
+ * Over the forward launches, a dense layer's product followed by the kernel that reads its output
+ * becomes one product that writes both outputs (the one before still stored: the backward pass or
+ * an evaluation's loss reads it):
+ * <ul>
+ * <li>at inference ({@link #inference}), the softmax of its rows (a classifier's output; training
+ *     needs no such fold, its loss takes the softmax itself);</li>
+ * <li>in training ({@link #training}), the dropout after it: the activation for the backward pass,
+ *     the dropped copy for the next layer, with the mask the dropout's own kernel makes.</li>
+ * </ul>
  */
 final class Fuser {
     private Fuser() {}
@@ -38,6 +55,107 @@ final class Fuser {
             else out.add(l);
         }
         return out;
+    }
+
+    /**
+     * Inference's forward launches with the layers after a convolution or dense layer folded into
+     * its epilogue where they can be: a batch norm (running statistics) on its output, then an
+     * activation of its own (a copy and the activation in place: after a batch norm, or gelu and silu,
+     * which training keeps apart for their gradient), each only where nothing else reads the value
+     * it replaces; and a softmax of a dense layer's rows, into a second buffer. {@code outputs} are the
+     * buffers the host reads; the folded kernels take their names from {@code plan}.
+     */
+    static List<Launch> inference(List<Launch> launches, java.util.Set<String> outputs, Plan plan) {
+        List<Launch> out = new ArrayList<>();
+        for (int at = 0; at < launches.size(); at++) {
+            Launch l = launches.get(at);
+            Launch before = out.isEmpty() ? null : out.get(out.size() - 1);
+            List<Launch> later = launches.subList(at + 1, launches.size());
+            Epilogue e = before == null ? null : epilogueOf(before.kernel());
+            if (e != null && e.act() == Act.LINEAR && e.norm() == null && !e.second() && l.kernel() instanceof BatchNormForward bn && !bn.training()
+                    && channelsMatch(before.kernel(), bn.channels(), bn.spatial()) && replaceable(before, l.buffers().get(0), l, later, outputs)) {
+                // y = conv(x) + bias, z = batchnorm(y): one launch that stores z
+                List<String> buffers = new ArrayList<>(before.buffers());
+                buffers.set(2, l.buffers().get(7));
+                buffers.addAll(l.buffers().subList(1, 5));   // the norm's weight, bias, running mean and variance
+                out.set(out.size() - 1, new Launch(rename(before.kernel(), e.withNorm(bn.eps()), "fwd_bn", plan), buffers, before.counter(),
+                        before.comment() + "; then " + l.comment()));
+            } else if (e != null && e.act() == Act.LINEAR && !e.second() && l.kernel() instanceof Axpy copy && copy.alpha() == 1 && copy.beta() == 0
+                    && at + 1 < launches.size() && launches.get(at + 1).kernel() instanceof BiasAct act && !act.bias() && act.act() != Act.LINEAR
+                    && launches.get(at + 1).buffers().equals(List.of(l.buffers().get(1))) && copy.size().equals(outputSize(before.kernel()))
+                    && replaceable(before, l.buffers().get(0), l, later.subList(1, later.size()), outputs)) {
+                // an activation of its own: a copy, then the activation in place
+                List<String> buffers = new ArrayList<>(before.buffers());
+                buffers.set(2, l.buffers().get(1));
+                String suffix = e.norm() != null ? "fwd_bn" : "fwd_" + act.act().name().toLowerCase(java.util.Locale.ROOT);
+                out.set(out.size() - 1, new Launch(rename(before.kernel(), e.withAct(act.act(), act.alpha()), suffix, plan), buffers, before.counter(),
+                        before.comment() + "; then " + launches.get(at + 1).comment()));
+                at++;
+            } else if (before != null && before.kernel() instanceof Gemm g && secondOutputFree(g) && l.kernel() instanceof Softmax sm && sm.width() == g.n().per()
+                    && sm.rows().equals(g.m()) && l.buffers().get(0).equals(before.buffers().get(2))) {
+                List<String> buffers = new ArrayList<>(before.buffers());
+                buffers.add(l.buffers().get(1));
+                String name = plan.kernel(plan.owner(g.name()), "fwd_softmax");
+                out.set(out.size() - 1, new Launch(g.withSoftmax(name), buffers, before.counter(), before.comment() + "; then softmax of each row"));
+            } else {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** The epilogue of a dense layer's forward product (stored whole) or of a convolution; null for other kernels. */
+    private static Epilogue epilogueOf(Kernel k) {
+        if (k instanceof ConvForward c) return c.epilogue();
+        if (k instanceof Gemm g && g.transB() && !g.transA() && g.beta() == 0 && g.ldc() == g.n().per() && !g.n().batched()) return g.epilogue();
+        return null;
+    }
+
+    /** The output's size of {@link #epilogueOf}'s kernels. */
+    private static Dim outputSize(Kernel k) {
+        if (k instanceof ConvForward c) return Dim.batch(c.g().outChannels() * c.g().outVolume());
+        return ((Gemm) k).elements();
+    }
+
+    private static boolean channelsMatch(Kernel k, long channels, long spatial) {
+        if (k instanceof ConvForward c) return c.g().outChannels() == channels && c.g().outVolume() == spatial;
+        Gemm g = (Gemm) k;
+        return g.n().per() == channels && spatial == 1 && g.m().equals(Dim.batch(1));
+    }
+
+    /** Whether launch {@code l} reads {@code before}'s output as {@code value}, which no later launch reads and the host does not. */
+    private static boolean replaceable(Launch before, String value, Launch l, List<Launch> later, java.util.Set<String> outputs) {
+        return value.equals(before.buffers().get(2)) && !outputs.contains(value) && !readBy(value, later);
+    }
+
+    /** {@code k} with epilogue {@code e}, named {@code <layer>_<suffix>} unless a fold has renamed it already. */
+    private static Kernel rename(Kernel k, Epilogue e, String suffix, Plan plan) {
+        String owner = plan.owner(k.name());
+        String name = k.name().equals(plan.stem(owner) + "_fwd") ? plan.kernel(owner, suffix) : k.name();
+        return k instanceof ConvForward c ? c.with(name, e) : ((Gemm) k).with(name, e);
+    }
+
+    /** A training step's forward launches with the dropout after a dense layer folded into its product, the folded kernel named by {@code plan}. */
+    static List<Launch> training(List<Launch> launches, Plan plan) {
+        List<Launch> out = new ArrayList<>();
+        for (Launch l : launches) {
+            Launch before = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (before != null && before.kernel() instanceof Gemm g && secondOutputFree(g) && g.epilogue().norm() == null && l.kernel() instanceof Dropout d
+                    && d.size().equals(g.elements()) && l.buffers().get(0).equals(before.buffers().get(2))) {
+                List<String> buffers = new ArrayList<>(before.buffers());
+                buffers.add(l.buffers().get(1));
+                String name = plan.kernel(plan.owner(g.name()), "fwd_dropout");
+                out.set(out.size() - 1, new Launch(g.withDropout(name, d), buffers, true, before.comment() + "; then " + l.comment() + " into its own buffer"));
+            } else {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** A dense layer's forward product A·Bᵀ, stored whole, that writes no second buffer yet. */
+    private static boolean secondOutputFree(Gemm g) {
+        return g.transB() && !g.transA() && !g.epilogue().second() && g.beta() == 0 && g.ldc() == g.n().per() && !g.n().batched();
     }
 
     /** {@code before} with {@code l} folded in, or null where it cannot be; {@code later} are the launches after l. */

@@ -22,8 +22,8 @@ public final class Scheduler {
 
     /** Lowers every node's forward rule: inference, then (with a train block) training. */
     public static Forward forward(Graph graph) {
-        List<Launch> predict = forward(graph, false);
-        return new Forward(predict, graph.training() == null ? List.of() : forward(graph, true));
+        List<Launch> predict = Fuser.inference(forward(graph, false), outputs(graph), graph.plan());
+        return new Forward(predict, graph.training() == null ? List.of() : Fuser.training(forward(graph, true), graph.plan()));
     }
 
     /** {@code backward} is null for a model without a train block. */

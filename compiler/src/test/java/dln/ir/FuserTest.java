@@ -118,4 +118,58 @@ class FuserTest {
         assertThat(schedule.slots()).noneMatch(s -> s.name().equals("grad.out:dropout_1"));
         assertThat(schedule.storage()).doesNotContainKey("grad.out:dropout_1");
     }
+
+    // The forward folds. conv -> batchnorm -> relu at inference, as the layers lower them: the
+    // convolution, the batch norm with the running statistics, and the relu of its own (a copy and
+    // the activation in place)
+    static final dln.kernel.ConvGeom CONV = dln.kernel.ConvGeom.of(1, 4, new long[] {8, 8}, new long[] {3, 3}, new long[] {1, 1},
+            new long[] {1, 1}, new long[] {1, 1});
+
+    static List<Launch> convBnRelu(Plan plan, String relu) {
+        return List.of(
+                new Launch(new dln.kernel.ConvForward(plan.kernel("conv", "fwd"), CONV, new dln.kernel.Epilogue(true, Act.LINEAR, 0f)),
+                        List.of("input:x", "conv.weight", "out:conv", "conv.bias"), false, "conv"),
+                new Launch(new dln.kernel.BatchNormForward(plan.kernel("bn", "fwd"), 4, 64, 0.1f, 1e-5f, false),
+                        List.of("out:conv", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "saved.mean", "saved.invstd", "out:bn"), false, "bn"),
+                new Launch(new dln.kernel.Axpy(plan.kernel("relu", "copy"), Dim.batch(256), 1f, 0f), List.of("out:bn", relu), false, "relu"),
+                new Launch(new dln.kernel.BiasAct(plan.kernel("relu", "fwd"), Dim.batch(1), 256, 1, false, Act.RELU, 0f), List.of(relu), false, "relu"));
+    }
+
+    @Test void atInferenceABatchNormAndTheActivationAfterItFoldIntoTheConvolution() {
+        Plan plan = new Plan();
+        List<Launch> folded = Fuser.inference(convBnRelu(plan, "out:relu"), java.util.Set.of("out:relu"), plan);
+        assertThat(folded).hasSize(1);
+        dln.kernel.ConvForward k = (dln.kernel.ConvForward) folded.get(0).kernel();
+        assertThat(k.name()).isEqualTo("conv_fwd_bn");
+        assertThat(k.epilogue()).isEqualTo(new dln.kernel.Epilogue(true, Act.LINEAR, 0f).withNorm(1e-5f).withAct(Act.RELU, 0f));
+        assertThat(folded.get(0).buffers()).containsExactly("input:x", "conv.weight", "out:relu", "conv.bias",
+                "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var");
+    }
+
+    @Test void aValueSomethingElseReadsIsNotFoldedAway() {
+        // the convolution's output is the model's output too; then the batch norm's is read later
+        Plan plan = new Plan();
+        assertThat(Fuser.inference(convBnRelu(plan, "out:relu"), java.util.Set.of("out:conv", "out:relu"), plan)).hasSize(4);
+        Plan other = new Plan();
+        List<Launch> launches = new java.util.ArrayList<>(convBnRelu(other, "out:relu"));
+        launches.add(new Launch(new dln.kernel.Axpy(other.kernel("add", "fwd"), Dim.batch(256), 1f, 1f), List.of("out:bn", "out:relu"), false, "add"));
+        List<Launch> folded = Fuser.inference(launches, java.util.Set.of("out:relu"), other);
+        assertThat(folded).hasSize(4);   // the batch norm folds; its output, read twice, stays, and so does the relu
+        assertThat(((dln.kernel.ConvForward) folded.get(0).kernel()).epilogue().norm()).isNotNull();
+        assertThat(folded.get(0).buffers().get(2)).isEqualTo("out:bn");
+    }
+
+    // dense -> dropout in training: one product that writes the activation and its dropped copy
+    @Test void inTrainingADropoutFoldsIntoTheDenseLayerBeforeIt() {
+        Plan plan = new Plan();
+        Gemm fwd = new Gemm(plan.kernel("d1", "fwd"), false, true, Dim.batch(1), Dim.of(256), Dim.of(784), 784, 784, 256, 1f, 0f,
+                new dln.kernel.Epilogue(true, Act.RELU, 0f));
+        Dropout drop = new Dropout(plan.kernel("drop", "fwd"), Dim.batch(256), 0.2f, 43);
+        List<Launch> folded = Fuser.training(List.of(new Launch(fwd, List.of("input:x", "d1.weight", "out:d1", "d1.bias"), false, "d1"),
+                new Launch(drop, List.of("out:d1", "out:drop"), true, "drop")), plan);
+        assertThat(folded).hasSize(1);
+        assertThat(folded.get(0).kernel()).isEqualTo(fwd.withDropout("d1_fwd_dropout", drop));
+        assertThat(folded.get(0).buffers()).containsExactly("input:x", "d1.weight", "out:d1", "d1.bias", "out:drop");
+        assertThat(folded.get(0).counter()).isTrue();
+    }
 }

@@ -38,7 +38,7 @@ final class ChannelBlock {
         if (e.none()) return;
         out.line("#pragma unroll");
         out.line("for (int i = 0; i < %s; i++) {", rows);
-        e.openclInPlace(out, accumulators, type, "bias[min(t0 + i, %d)]".formatted(channels - 1));
+        e.openclInPlace(out, accumulators, type, "min(t0 + i, %d)".formatted(channels - 1));
         out.line("}");
     }
 }

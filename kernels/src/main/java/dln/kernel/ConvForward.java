@@ -16,10 +16,19 @@ import java.util.List;
  */
 public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements Tunable {
 
+    public ConvForward {
+        if (epilogue.second()) throw new IllegalArgumentException("a convolution's epilogue has no softmax or dropout: it writes one output");
+    }
+
     /** The convolution alone, stored as it is. */
     public ConvForward(String name, ConvGeom g) { this(name, g, Epilogue.NONE); }
 
-    public List<String> args() { return epilogue.bias() ? List.of("x", "weight", "y", "bias") : List.of("x", "weight", "y"); }
+    /** x, weight, y, then what the epilogue reads: the bias, the batch norm's four buffers at inference. */
+    public List<String> args() {
+        List<String> args = new java.util.ArrayList<>(List.of("x", "weight", "y"));
+        args.addAll(epilogue.args());
+        return args;
+    }
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], w = bufs[1], y = bufs[2];
@@ -31,7 +40,7 @@ public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements
             Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
             Im2col.scatter(s, product, n0, count, outC, positions, y);
         }
-        epilogue.applyChannels(y, batch, g.outChannels(), g.outVolume(), epilogue.bias() ? bufs[3] : null);
+        epilogue.applyChannels(y, batch, g.outChannels(), g.outVolume(), java.util.Arrays.copyOfRange(bufs, 3, bufs.length));
     }
 
     /**
@@ -60,9 +69,14 @@ public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements
 
     public ConvForward named(String name) { return new ConvForward(name, g, epilogue); }
 
+    /** This convolution named {@code name} with epilogue {@code e} (the compiler's Fuser, at inference). */
+    public ConvForward with(String name, Epilogue e) { return new ConvForward(name, g, e); }
+
     public long[] sizes(int batch) {
         long x = batch * g.inChannels() * g.inVolume(), w = g.outChannels() * g.taps(), y = batch * g.outChannels() * g.outVolume();
-        return epilogue.bias() ? new long[] {x, w, y, g.outChannels()} : new long[] {x, w, y};
+        long[] sizes = java.util.Arrays.copyOf(new long[] {x, w, y}, 3 + epilogue.args().size());
+        java.util.Arrays.fill(sizes, 3, sizes.length, g.outChannels());
+        return sizes;
     }
 
     @Override public long[] local() { return flat() ? FlatConv.local() : ConvRows.local(); }

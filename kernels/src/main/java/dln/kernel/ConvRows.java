@@ -105,8 +105,9 @@ final class ConvRows {
                 transposed ? "input" : "output", l.cols(), transposed ? "input" : "output", l.type());
         if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
         ChannelBlock.declare(out, name, rows(g, transposed));
-        if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
-        else out.kernel(name, "const " + src, "const weight", dst);
+        List<String> buffers = new java.util.ArrayList<>(List.of("const " + src, "const weight", dst));
+        for (String read : epilogue.args()) buffers.add("const " + read);
+        out.kernel(name, buffers.toArray(String[]::new));
         out.line("const int n = get_global_id(2), row = get_global_id(0) / %d, t0 = get_global_id(1) * %s;", blocks * phases, rows);
         out.line("if (n >= batch || row >= %d || t0 >= %d) return;", tgt[0] * tgt[1], tC);
         out.line("const int td = row / %d, th = row %% %d;", tgt[1], tgt[1]);

@@ -64,8 +64,9 @@ final class FlatConv {
                 transposed ? "input" : "output");
         if (!epilogue.none()) out.line("// then, as the block is stored: %s.", epilogue.describe().replace("bias", "bias[channel]"));
         ChannelBlock.declare(out, name, rows(g, transposed));
-        if (epilogue.bias()) out.kernel(name, "const " + src, "const weight", dst, "const bias");
-        else out.kernel(name, "const " + src, "const weight", dst);
+        List<String> buffers = new java.util.ArrayList<>(List.of("const " + src, "const weight", dst));
+        for (String read : epilogue.args()) buffers.add("const " + read);
+        out.kernel(name, buffers.toArray(String[]::new));
         out.line("const int n = get_global_id(2), t0 = get_global_id(1) * %s, p0 = get_global_id(0) * 16;", rows);
         out.line("if (n >= batch || t0 >= %d || p0 >= %d) return;", tC, plane);
         out.line("const int16 at = p0 + %s;", lanes());

@@ -36,6 +36,10 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     public Gemm {
         if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
         if (!epilogue.none() && !(transB && !transA)) throw new IllegalArgumentException("an epilogue is only for A·Bᵀ (a dense layer's forward product)");
+        if (epilogue.softmax() && (ldc != n.per() || n.batched() || beta != 0)) throw new IllegalArgumentException("a row's softmax needs C's rows whole (ldc = N)");
+        if (epilogue.dropout() != null && (ldc != n.per() || n.batched() || beta != 0 || !epilogue.dropout().size().equals(elements(m, n)))) {
+            throw new IllegalArgumentException("a dropout's epilogue needs C whole (ldc = N) and as large as the dropout");
+        }
         if (grad.elementwise() && (transA || transB || ldc != n.per() || n.batched())) {
             throw new IllegalArgumentException("a mask or an activation's derivative is only for A·B stored whole (an input gradient)");
         }
@@ -55,6 +59,21 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         this(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, Epilogue.NONE, GradEpilogue.NONE);
     }
 
+    /** This product named {@code name} with epilogue {@code e} (the compiler's Fuser, at inference). */
+    public Gemm with(String name, Epilogue e) {
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, e, grad);
+    }
+
+    /** This product, named {@code name}, then dropout {@code d} of what it stores into a buffer of C's shape (the compiler's Fuser, in training). */
+    public Gemm withDropout(String name, Dropout d) {
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue.withDropout(d), grad);
+    }
+
+    /** This product, named {@code name}, then the softmax of each row of C into a buffer of C's shape (the compiler's Fuser, at inference). */
+    public Gemm withSoftmax(String name) {
+        return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue.withSoftmax(), grad);
+    }
+
     /** This product with a backward epilogue folded in (the compiler's Fuser). */
     public Gemm with(GradEpilogue g) {
         return new Gemm(name, transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, epilogue, g);
@@ -66,12 +85,15 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     private static Dim elements(Dim m, Dim n) { return m.batched() ? Dim.batch(m.per() * n.per()) : Dim.of(m.per() * n.per()); }
 
     /**
-     * The buffers: a, b, c, then the bias of C's columns when the epilogue adds one, or what the
-     * backward epilogue reads and writes (the activation's buffer, the sums).
+     * The buffers: a, b, c, then the bias of C's columns when the epilogue adds one and the
+     * probabilities when it takes each row's softmax (the dropped copy when it applies a dropout),
+     * or what the backward epilogue reads and writes (the activation's buffer, the sums).
      */
     public List<String> args() {
         List<String> args = new java.util.ArrayList<>(List.of("a", "b", "c"));
-        if (epilogue.bias()) args.add("bias");
+        args.addAll(epilogue.args());
+        if (epilogue.softmax()) args.add("probs");
+        if (epilogue.dropout() != null) args.add("dropped");
         args.addAll(grad.args());
         return args;
     }
@@ -87,7 +109,13 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         } else {
             Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
         }
-        epilogue.apply(c, rows, cols, ldc, epilogue.bias() ? bufs[3] : null);
+        int reads = epilogue.args().size();
+        epilogue.apply(c, rows, cols, ldc, java.util.Arrays.copyOfRange(bufs, 3, 3 + reads));
+        if (epilogue.softmax()) {
+            float[] probs = bufs[3 + reads];
+            ParallelFor.range(rows, 3L * cols, i -> Softmax.row(c, probs, i * ldc, cols));
+        }
+        if (epilogue.dropout() != null) epilogue.dropout().reference(batch, step, new float[][] {c, bufs[3 + reads]});
         if (!grad.none()) {
             boolean y = grad.act() != Act.LINEAR;
             grad.apply(batch, step, bufs[0], c, y ? bufs[3] : null, grad.sums() ? bufs[3] : null, elements(), k, m.per());
@@ -118,13 +146,13 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
 
     public long[] global(int batch, Choice blocks) {
         long rows = m.at(batch), cols = n.at(batch);
-        if (dot()) return new long[] {ceil(cols, blocks.get(COLS)), ceil(rows, blocks.get(ROWS))};
+        if (dot()) return new long[] {epilogue.softmax() ? 1 : ceil(cols, blocks.get(COLS)), ceil(rows, blocks.get(ROWS))};
         boolean tt = transA && transB;
         long v = tt ? rows : cols, s = tt ? cols : rows;
         return new long[] {ceil(v, outerLanes().cols()), ceil(s, blocks.get(ROWS))};
     }
 
-    @Override public long[] local() { return new long[] {4, 4}; }
+    @Override public long[] local() { return epilogue.softmax() ? new long[] {1, 16} : new long[] {4, 4}; }
 
     public String shape() {
         return "gemm %s*%s M=%s N=%s K=%s lda=%d ldb=%d ldc=%d alpha=%s beta=%s%s%s".formatted(transA ? "A^T" : "A", transB ? "B^T" : "B",
@@ -138,7 +166,13 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
 
     public long[] sizes(int batch) {
         long a = (long) (transA ? k : m).at(batch) * lda, b = (long) (transB ? n : k).at(batch) * ldb, c = (long) m.at(batch) * ldc;
-        if (epilogue.bias()) return new long[] {a, b, c, n.at(batch)};
+        if (!epilogue.none()) {
+            int reads = epilogue.args().size();
+            long[] sizes = java.util.Arrays.copyOf(new long[] {a, b, c}, 3 + reads + (epilogue.second() ? 1 : 0));
+            java.util.Arrays.fill(sizes, 3, 3 + reads, n.at(batch));
+            if (epilogue.second()) sizes[3 + reads] = c;
+            return sizes;
+        }
         if (grad.act() != Act.LINEAR) return new long[] {a, b, c, c};
         if (grad.sums()) return new long[] {a, b, c, m.at(batch)};
         return new long[] {a, b, c};
@@ -168,10 +202,17 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         grad.helpers(out, name);
         if (!dot() && !(transA && transB)) grad.vectorHelpers(out, name, outerLanes().width());
         List<String> buffers = new java.util.ArrayList<>(List.of("const a", "const b", "c"));
-        if (epilogue.bias()) buffers.add("const bias");
+        for (String read : epilogue.args()) buffers.add("const " + read);
+        if (epilogue.softmax()) buffers.add("probs");
+        if (epilogue.dropout() != null) buffers.add("dropped");
         for (String g : grad.args()) buffers.add(g.equals("sums") ? g : "const " + g);
+        if (epilogue.dropout() != null) {
+            epilogue.dropout().hashFunction(out, name + "_hash");
+            out.line("");
+        }
         out.kernel(name, buffers.toArray(String[]::new));
         out.line("const int M = %s, N = %s, K = %s;", m.c(), n.c(), k.c());
+        if (epilogue.dropout() != null) out.line("const uint stream = %s;   // the dropout's mask at this step", epilogue.dropout().streamExpression(name + "_hash"));
         grad.prologue(out, name);
     }
 
@@ -257,18 +298,30 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("}");
     }
 
-    /** A·Bᵀ: rows of A and rows of B are both contiguous along k. */
+    /**
+     * A·Bᵀ: rows of A and rows of B are both contiguous along k. With a row's softmax in the epilogue,
+     * a work-item takes whole rows: it computes their columns a block at a time, stores them with the
+     * bias and activation, then writes the softmax of each of its rows to probs.
+     */
     private void dotProducts(C out) {
         Lanes.sum(out, name + "_sum16", 16);
+        boolean wholeRows = epilogue.softmax();
+        if (wholeRows) Softmax.row(out, name + "_softmax", n.per());
         String rows = param(ROWS), cols = param(COLS);
-        header(out, "A work-item's block: %s rows x %s columns of float16 partial dot products along k, summed across lanes at the end."
-                .formatted(rows, cols));
-        out.line("const int j0 = get_global_id(0) * %s, i0 = get_global_id(1) * %s;", cols, rows);
-        out.line("if (j0 >= N || i0 >= M) return;");
+        header(out, "A work-item's block: %s rows x %s columns of float16 partial dot products along k, summed across lanes at the end%s."
+                .formatted(rows, cols, wholeRows ? "; its rows whole, a block of columns after another" : ""));
+        if (wholeRows) {
+            out.line("const int i0 = get_global_id(1) * %s;", rows);
+            out.line("if (get_global_id(0) != 0 || i0 >= M) return;   // a work-group as wide as the device wants: one column of work-items works");
+        } else {
+            out.line("const int j0 = get_global_id(0) * %s, i0 = get_global_id(1) * %s;", cols, rows);
+            out.line("if (j0 >= N || i0 >= M) return;");
+        }
         out.line("// rows and columns past the end repeat the last one: computed, never stored");
         out.line("__global const float* ar[%s];", rows);
         out.line("__global const float* br[%s];", cols);
         eachRow(out, rows, "ar[i] = a + min(i0 + i, M - 1) * %d;".formatted(lda));
+        if (wholeRows) out.line("for (int j0 = 0; j0 < N; j0 += %s) {", cols);
         eachColumn(out, cols, "br[j] = b + min(j0 + j, N - 1) * %d;".formatted(ldb));
         out.line("float16 d[%s][%s];", rows, cols);
         eachElement(out, rows, cols, "d[i][j] = 0.0f;");
@@ -287,9 +340,16 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         out.line("for (int i = 0; i < %s && i0 + i < M; i++) {", rows);
         out.line("for (int j = 0; j < %s && j0 + j < N; j++) {", cols);
         out.line("__global float* q = c + (i0 + i) * %d + j0 + j;", ldc);
-        out.line("*q = %s;", epilogue.opencl(scaled("t[i][j]", "*q"), "bias[j0 + j]"));
+        out.line(epilogue.openclStore("*q", scaled("t[i][j]", "*q"), "j0 + j"));
+        if (epilogue.dropout() != null) {
+            out.line("dropped[q - c] = %s;", epilogue.dropout().keptExpression(name + "_hash", "stream", "(int) (q - c)", "*q"));
+        }
         out.line("}");
         out.line("}");
+        if (wholeRows) {
+            out.line("}");
+            out.line("for (int i = 0; i < %s && i0 + i < M; i++) %s_softmax(c, probs, (i0 + i) * %d);", rows, name, ldc);
+        }
         out.line("}");
     }
 

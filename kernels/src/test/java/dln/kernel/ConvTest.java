@@ -177,6 +177,48 @@ class ConvTest {
         table.assertSame();
     }
 
+    // At inference a batch norm after the convolution, and the activation after that, are its
+    // epilogue: the same as the convolution with its bias, then BatchNormForward with the running
+    // statistics, then BiasAct: bit for bit on the JVM, within rounding on OpenCL (flat planes and
+    // rows, 13 and 16 channels), with and without the convolution's bias, relu and no activation.
+    @Test void aBatchNormAtInferenceAndItsActivationAreTheEpilogue() {
+        Random r = new Random(43);
+        OpenClTable table = new OpenClTable();
+        for (int s : new int[] {0, 2, 3, 6}) {
+            ConvGeom g = SHAPES.get(s);
+            int in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
+            int batch = 3, channels = (int) g.outChannels();
+            float[] x = KernelCheck.random(r, in * batch, 1), weight = KernelCheck.random(r, w, 1), bias = KernelCheck.random(r, channels, 1);
+            float[] gamma = KernelCheck.random(r, channels, 1), beta = KernelCheck.random(r, channels, 1), mean = KernelCheck.random(r, channels, 1);
+            float[] var = new float[channels];
+            for (int c = 0; c < channels; c++) var[c] = 0.1f + r.nextFloat() * 2;
+            for (Act act : new Act[] {Act.RELU, Act.LINEAR}) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    Epilogue e = new Epilogue(withBias, Act.LINEAR, 0f).withNorm(1e-5f);
+                    if (act != Act.LINEAR) e = e.withAct(act, 0f);
+                    ConvForward fused = new ConvForward("t_conv_bn_" + s + "_" + act + "_" + withBias, g, e);
+                    float[][] bufs = withBias ? new float[][] {x, weight, new float[out * batch], bias, gamma, beta, mean, var}
+                            : new float[][] {x, weight, new float[out * batch], gamma, beta, mean, var};
+                    table.add(fused, batch, 0, tolerance(g.taps()), bufs);
+                    float[] z = new float[out * batch], want = new float[out * batch];
+                    new ConvForward("plain", g, new Epilogue(withBias, Act.LINEAR, 0f)).reference(batch, 0,
+                            withBias ? new float[][] {x, weight, z, bias} : new float[][] {x, weight, z});
+                    new BatchNormForward("bn", channels, g.outVolume(), 0.1f, 1e-5f, false).reference(batch, 0,
+                            new float[][] {z, gamma, beta, mean.clone(), var.clone(), new float[channels], new float[channels], want});
+                    if (act != Act.LINEAR) new BiasAct("after", Dim.batch(1), channels, g.outVolume(), false, act, 0f).reference(batch, 0, new float[][] {want});
+                    float[][] got = new float[bufs.length][];
+                    for (int i = 0; i < bufs.length; i++) got[i] = bufs[i].clone();
+                    fused.reference(batch, 0, got);
+                    org.assertj.core.api.Assertions.assertThat(got[2]).as("shape %d, %s, bias %s", s, act, withBias).containsExactly(want);
+                    org.assertj.core.api.Assertions.assertThat(fused.args()).endsWith("norm_weight", "norm_bias", "running_mean", "running_var");
+                }
+            }
+        }
+        table.assertSame();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Epilogue(true, Act.RELU, 0f).withNorm(1e-5f))
+                .hasMessageContaining("before the activation");
+    }
+
     // Both gradients against central finite differences of the forward pass, loss = Σ r·y, with
     // FiniteDifferences' step 1e-2 and tolerance 1e-3 relative to 1 + |gradient|: the convolution is
     // linear in x and in the weights, so the difference quotient has no truncation error and only

@@ -1,6 +1,7 @@
 package dln.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dln.runtime.kernel.Choice;
 import java.util.List;
@@ -123,6 +124,11 @@ class GemmTest {
         table.assertSame();
     }
 
+    /** A dense layer's x [m, k], W [n, k] and bias [n], random in [-1, 1]. */
+    private static float[][] denseOperands(Random r, int m, int n, int k) {
+        return new float[][] {KernelCheck.random(r, m * k, 1), KernelCheck.random(r, n * k, 1), KernelCheck.random(r, n, 1)};
+    }
+
     // A dense layer's forward product carries its bias and activation as an epilogue: the same as the
     // product followed by BiasAct, bit for bit on the JVM, within rounding on OpenCL, for every
     // activation, with and without a bias, over sizes that leave partial blocks (batch 1 and 37).
@@ -151,6 +157,121 @@ class GemmTest {
         table.assertSame();
         assertThat(new Gemm("g", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(true, Act.RELU, 0)).args())
                 .containsExactly("a", "b", "c", "bias");
+    }
+
+    // A classifier's last dense layer at inference also writes the softmax of each row it stores: the
+    // same as the product with its bias followed by Softmax, bit for bit on the JVM (logits and
+    // probabilities), within rounding on OpenCL; rows of 10 (three blocks of 4 columns, the last one
+    // partial) and of 37 (ten blocks), with and without a bias, batches of 1 and 37 (a partial block
+    // of rows), and every block-size candidate.
+    @Test void theSoftmaxEpilogueIsTheProductFollowedBySoftmax() {
+        Random r = new Random(17);
+        OpenClTable table = new OpenClTable();
+        int m = 37, k = 21, id = 0;
+        for (int n : new int[] {10, 37}) {
+            float[] a = KernelCheck.random(r, m * k, 3), b = KernelCheck.random(r, n * k, 3), bias = KernelCheck.random(r, n, 1);
+            for (boolean withBias : new boolean[] {true, false}) {
+                Gemm fused = new Gemm("t", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(withBias, Act.LINEAR, 0f))
+                        .withSoftmax("t_gemm_softmax_" + n + "_" + withBias);
+                assertThat(fused.epilogue().describe()).isEqualTo(withBias ? "+ bias, softmax of the row into probs" : "softmax of the row into probs");
+                assertThat(fused.args()).containsExactlyElementsOf(withBias ? List.of("a", "b", "c", "bias", "probs") : List.of("a", "b", "c", "probs"));
+                for (int rows : new int[] {1, m}) {
+                    float[][] bufs = withBias ? new float[][] {a, b, new float[m * n], bias, new float[m * n]} : new float[][] {a, b, new float[m * n], new float[m * n]};
+                    table.add(fused, rows, 0, 1e-5, bufs);
+                    float[] z = new float[m * n], want = new float[m * n];
+                    new Gemm("plain", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(withBias, Act.LINEAR, 0f))
+                            .reference(rows, 0, withBias ? new float[][] {a, b, z, bias} : new float[][] {a, b, z});
+                    new Softmax("after", Dim.batch(1), n).reference(rows, 0, new float[][] {z, want});
+                    float[][] got = copies(bufs);
+                    fused.reference(rows, 0, got);
+                    assertThat(got[2]).as("logits, %d wide, bias %s, %d rows", n, withBias, rows).containsExactly(z);
+                    assertThat(got[got.length - 1]).as("probabilities, %d wide, bias %s, %d rows", n, withBias, rows).containsExactly(want);
+                }
+                if (n == 10 && withBias) {
+                    for (Choice c : fused.candidates()) {
+                        table.add(fused.named("t_gemm_softmax_cand_" + id++), c, m, 0, 1e-5, a, b, new float[m * n], bias, new float[m * n]);
+                    }
+                }
+            }
+        }
+        table.assertSame();
+        assertThatThrownBy(() -> new Gemm("g", false, true, Dim.batch(1), Dim.of(10), Dim.of(4), 4, 4, 12, 1f, 0f, Epilogue.NONE.withSoftmax()))
+                .hasMessageContaining("rows whole");
+        assertThatThrownBy(() -> new ConvForward("c", ConvGeom.of(1, 2, new long[] {4, 4}, new long[] {3, 3}, new long[] {1, 1}, new long[] {0, 0},
+                new long[] {1, 1}), Epilogue.NONE.withSoftmax())).hasMessageContaining("no softmax or dropout");
+    }
+
+    // At inference a batch norm after a dense layer, and its activation, are the product's epilogue:
+    // the same as the product with its bias, BatchNormForward (running statistics, a column a
+    // channel) and BiasAct; bit for bit on the JVM, within rounding on OpenCL; batches of 1 and 37.
+    @Test void aBatchNormAtInferenceIsTheProductsEpilogue() {
+        Random r = new Random(23);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 11, k = 21;
+        float[][] operands = denseOperands(r, m, n, k);
+        float[] a = operands[0], b = operands[1], bias = operands[2];
+        float[] gamma = KernelCheck.random(r, n, 1), beta = KernelCheck.random(r, n, 1), mean = KernelCheck.random(r, n, 1), var = new float[n];
+        for (int c = 0; c < n; c++) var[c] = 0.1f + r.nextFloat();
+        Epilogue e = new Epilogue(true, Act.LINEAR, 0f).withNorm(1e-3f).withAct(Act.RELU, 0f);
+        assertThat(e.describe()).isEqualTo("+ bias, batch norm (running statistics), relu");
+        Gemm fused = new Gemm("t_gemm_bn", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e);
+        assertThat(fused.args()).containsExactly("a", "b", "c", "bias", "norm_weight", "norm_bias", "running_mean", "running_var");
+        for (int rows : new int[] {1, m}) {
+            float[][] bufs = {a, b, new float[m * n], bias, gamma, beta, mean, var};
+            table.add(fused, rows, 0, 1e-5, bufs);
+            float[] z = new float[m * n], want = new float[m * n];
+            new Gemm("plain", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, new Epilogue(true, Act.LINEAR, 0f))
+                    .reference(rows, 0, new float[][] {a, b, z, bias});
+            new BatchNormForward("bn", n, 1, 0.1f, 1e-3f, false).reference(rows, 0, new float[][] {z, gamma, beta, mean.clone(), var.clone(), new float[n], new float[n], want});
+            new BiasAct("relu", Dim.batch(1), n, 1, false, Act.RELU, 0f).reference(rows, 0, new float[][] {want});
+            float[][] got = copies(bufs);
+            fused.reference(rows, 0, got);
+            assertThat(got[2]).as("%d rows", rows).containsExactly(want);
+        }
+        table.assertSame();
+    }
+
+    // In training, a dense layer's product also writes the dropout after it: the activation as before
+    // (the backward pass reads it) and the dropped copy, with the very mask of the Dropout kernel at
+    // that step; bit for bit on the JVM, within rounding on OpenCL (the mask itself exact: a kept
+    // element is never 0 there); batches of 1 and 37, two steps, with and without a bias.
+    @Test void theDropoutEpilogueIsTheProductFollowedByDropout() {
+        Random r = new Random(19);
+        OpenClTable table = new OpenClTable();
+        int m = 37, n = 11, k = 21;
+        float[][] operands = denseOperands(r, m, n, k);
+        float[] a = operands[0], b = operands[1], bias = operands[2];
+        Dropout d = new Dropout("t_drop", Dim.batch(n), 0.3f, 1234);
+        for (boolean withBias : new boolean[] {true, false}) {
+            Epilogue e = new Epilogue(withBias, Act.TANH, 0f);
+            Gemm fused = new Gemm("t", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e).withDropout("t_gemm_dropout_" + withBias, d);
+            assertThat(fused.args()).containsExactlyElementsOf(withBias ? List.of("a", "b", "c", "bias", "dropped") : List.of("a", "b", "c", "dropped"));
+            for (int rows : new int[] {1, m}) {
+                for (int step : new int[] {1, 2}) {
+                    float[][] bufs = withBias ? new float[][] {a, b, new float[m * n], bias, new float[m * n]} : new float[][] {a, b, new float[m * n], new float[m * n]};
+                    table.add(fused, rows, step, 1e-5, bufs);
+                    float[] y = new float[m * n], want = new float[m * n];
+                    new Gemm("plain", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e)
+                            .reference(rows, step, withBias ? new float[][] {a, b, y, bias} : new float[][] {a, b, y});
+                    d.reference(rows, step, new float[][] {y, want});
+                    float[][] got = copies(bufs);
+                    fused.reference(rows, step, got);
+                    assertThat(got[2]).as("activation, bias %s, %d rows, step %d", withBias, rows, step).containsExactly(y);
+                    assertThat(got[got.length - 1]).as("dropped, bias %s, %d rows, step %d", withBias, rows, step).containsExactly(want);
+                    long dropped = 0;
+                    for (int i = 0; i < rows * n; i++) if (want[i] == 0) dropped++;
+                    assertThat(dropped).as("some dropped, some kept").isBetween(1L, rows * n - 1L);
+                }
+            }
+        }
+        List<float[][]> out = table.assertSame();
+        for (float[][] bufs : out) {
+            float[] y = bufs[2], dropped = bufs[bufs.length - 1];
+            for (int i = 0; i < y.length; i++) if (dropped[i] != 0) assertThat(dropped[i]).isCloseTo(y[i] / 0.7f, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        assertThatThrownBy(() -> new Gemm("g", false, true, Dim.batch(1), Dim.of(10), Dim.of(4), 4, 4, 10, 1f, 0f, Epilogue.NONE)
+                .withDropout("g2", new Dropout("d", Dim.batch(12), 0.5f, 1))).hasMessageContaining("as large as the dropout");
+        assertThatThrownBy(() -> Epilogue.NONE.withSoftmax().withDropout(d)).isInstanceOf(IllegalArgumentException.class);
     }
 
     // A NaN in row 3 of A reaches row 3 of the product and no other, on both backends, for every

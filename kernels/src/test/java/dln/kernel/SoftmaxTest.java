@@ -8,7 +8,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SoftmaxTest {
-    private static final long[] WIDTHS = {1, 2, 3, 10, 257};
+    // rows within one float16 (1-15: every tail of lanes), exactly one (16), and across several (33, 257)
+    private static final long[] WIDTHS = {1, 2, 3, 10, 15, 16, 33, 257};
 
     @Test void softmaxOfOneTwoThree() {
         // e^(x - 3) / Σ: the well-known values 0.09003057, 0.24472847, 0.66524096.

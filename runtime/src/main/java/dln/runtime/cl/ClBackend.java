@@ -46,8 +46,34 @@ public final class ClBackend implements Backend {
 
     private record Mem(cl_mem mem, long size) implements Buffer {}
 
-    /** A kernel ready to launch: built with {@code blocks} (null for a kernel that is not tunable), launched in groups of {@code local}. */
-    private record Ready(cl_kernel kernel, Choice blocks, long[] local) {}
+    /**
+     * A kernel ready to launch: built with {@code blocks} (null for a kernel that is not tunable),
+     * launched in groups of {@code local}; and the arguments last set on it. OpenCL keeps a kernel's
+     * arguments between launches, so a launch sets only those that changed: a training step
+     * launches the same kernels on the same buffers every time, and setting an argument costs a JNI
+     * call, a copy in the driver and often a malloc (PoCL), which on a 2-core CPU take time from the
+     * device's own threads (fashion_mlp: about a hundred arguments a step, of which only the step
+     * counters change).
+     */
+    private static final class Ready {
+        final cl_kernel kernel;
+        final Choice blocks;
+        final long[] local;
+        cl_mem[] args = new cl_mem[0];
+        int batch = -1, step = -1;
+
+        Ready(cl_kernel kernel, Choice blocks, long[] local) {
+            this.kernel = kernel;
+            this.blocks = blocks;
+            this.local = local;
+        }
+
+        cl_kernel kernel() { return kernel; }
+
+        Choice blocks() { return blocks; }
+
+        long[] local() { return local; }
+    }
 
     private final Devices.Device device;
     private final cl_context context;
@@ -60,6 +86,11 @@ public final class ClBackend implements Backend {
      * device may both have a `dense_1_fwd` of different sizes.
      */
     private final Map<Kernel, Ready> kernels = new HashMap<>();
+    /**
+     * The same by identity, filled by launches: a record's hash walks all its fields every time,
+     * and a training step looks up the same kernel objects again and again. Cleared by compile.
+     */
+    private final Map<Kernel, Ready> launched = new java.util.IdentityHashMap<>();
     /** Block sizes set for one kernel (a tuner's candidates), over the cache's for its shape. */
     private final Map<Kernel, Choice> chosen = new HashMap<>();
 
@@ -203,6 +234,7 @@ public final class ClBackend implements Backend {
             Ready old = kernels.put(k, new Ready(kernel, blocks.get(k), GroupSizes.fit(k.name(), device.describe(), k.local(), boundToGroup(k), limits(kernel))));
             if (old != null) clReleaseKernel(old.kernel());
         }
+        launched.clear();
     }
 
     /** The work-group size {@code k} launches with here (after {@link #compile}): its own, fitted to the device. */
@@ -291,20 +323,46 @@ public final class ClBackend implements Backend {
 
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
         idle = false;
-        Ready ready = kernels.get(kernel);
+        Ready ready = launched.get(kernel);
+        if (ready == null) {
+            ready = kernels.get(kernel);
+            if (ready != null) launched.put(kernel, ready);
+        }
         long[] global = ready == null || ready.blocks() == null ? kernel.global(batch) : ((Tunable) kernel).global(batch, ready.blocks());
         for (long g : global) if (g == 0) return;
         if (ready == null) throw new IllegalStateException("kernel " + kernel.name() + " was not compiled");
         cl_kernel k = ready.kernel();
-        for (int i = 0; i < args.length; i++) clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(mem(args[i])));
-        clSetKernelArg(k, args.length, Sizeof.cl_int, Pointer.to(new int[] {batch}));
-        clSetKernelArg(k, args.length + 1, Sizeof.cl_int, Pointer.to(new int[] {step}));
+        setArguments(ready, args, batch, step);
         long[] local = ready.local();
         if (local != null) {
             global = global.clone();
             for (int d = 0; d < global.length; d++) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
         }
         clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
+    }
+
+    /** Sets the kernel's arguments that differ from those it last launched with. */
+    private static void setArguments(Ready ready, Buffer[] args, int batch, int step) {
+        cl_kernel k = ready.kernel;
+        if (ready.args.length != args.length) {
+            ready.args = new cl_mem[args.length];
+            ready.batch = ready.step = -1;
+        }
+        for (int i = 0; i < args.length; i++) {
+            cl_mem m = mem(args[i]);
+            if (ready.args[i] != m) {
+                clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(m));
+                ready.args[i] = m;
+            }
+        }
+        if (ready.batch != batch) {
+            clSetKernelArg(k, args.length, Sizeof.cl_int, Pointer.to(new int[] {batch}));
+            ready.batch = batch;
+        }
+        if (ready.step != step) {
+            clSetKernelArg(k, args.length + 1, Sizeof.cl_int, Pointer.to(new int[] {step}));
+            ready.step = step;
+        }
     }
 
     @Override public void finish() {
