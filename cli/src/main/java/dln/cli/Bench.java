@@ -12,6 +12,7 @@ import dln.runtime.cl.ClBackend;
 import dln.runtime.cl.Tuner;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
+import dln.runtime.data.Values;
 import dln.runtime.io.DataException;
 import dln.runtime.kernel.Kernel;
 import dln.train.Sources;
@@ -185,8 +186,15 @@ final class Bench implements Callable<Integer> {
     static final int WARM_STEPS = 20;
     static final double WARM_SECONDS = 1.0;
 
-    /** One training step on batch b, converted into inputs[0] as the trainer converts its batches (the other inputs stay zeros). */
+    /**
+     * One training step on batch b as the trainer takes it: bytes as bytes for a model of one input
+     * (the device converts them), else converted into inputs[0] (the other inputs stay zeros).
+     */
     private static void step(Model model, Dataset b, float[][] inputs) {
+        if (b.values() instanceof Values.Bytes bytes && inputs.length == 1) {
+            model.trainStep(b.count(), b.targets(), bytes.data(), bytes.table());
+            return;
+        }
         b.values().copy(0, inputs[0], 0, b.values().length());
         model.trainStep(b.count(), b.targets(), inputs);
     }

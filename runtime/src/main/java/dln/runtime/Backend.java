@@ -28,6 +28,20 @@ public interface Backend extends AutoCloseable {
     /** Copies all of {@code src} into the start of {@code dst}. */
     default void write(Buffer dst, float[] src) { write(dst, src, 0, src.length); }
 
+    /**
+     * Writes into the start of {@code dst} the floats that {@code count} bytes of {@code src} from
+     * index {@code from} stand for, {@code table[b & 0xff]} (an IDX file's pixels with their scale),
+     * queued like {@link #write(Buffer, float[], int, int)}: the same floats as converting on the host
+     * and writing those. This converts on the host; an OpenCL device is sent the bytes, a quarter of
+     * the floats, and converts them itself.
+     */
+    default void write(Buffer dst, byte[] src, int from, int count, float[] table) {
+        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = table[src[from + i] & 0xff];
+        write(dst, values, 0, count);
+    }
+
     /** Waits for the queued work, then copies the first {@code count} floats of {@code src} into {@code dst} from index {@code to}. */
     void read(Buffer src, float[] dst, int to, int count);
 

@@ -312,11 +312,36 @@ public abstract class Model implements AutoCloseable {
         requireTrainable();
         if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
         checkInputs(n, inputs);
+        gradients(n, targets, () -> upload(info().inputs(), info().inputShapes(), inputs, 0, n));
+    }
+
+    /**
+     * {@link #trainStep} for a model of one input given as bytes, each standing for {@code table[b & 0xff]}
+     * (an IDX file's pixels and their scale): the backend moves the bytes and converts them on the
+     * device where it can (OpenCL), so the step gets the very floats that converting on the host gives.
+     */
+    public final void trainStep(int n, float[] targets, byte[] input, float[] table) {
+        requireTrainable();
+        if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
+        Info info = info();
+        if (info.inputs().size() != 1) throw new IllegalArgumentException("model " + info.name() + " takes " + info.inputs().size() + " inputs, not 1");
+        int count = Math.toIntExact(n * size(info.inputShapes().get(0)));
+        if (input.length < count) {
+            throw new IllegalArgumentException("input " + info.inputs().get(0) + " needs " + count + " values for " + n
+                    + " examples of shape " + Arrays.toString(info.inputShapes().get(0)) + ", but has " + input.length);
+        }
+        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
+        gradients(n, targets, () -> backend.write(buffer("input:" + info.inputs().get(0)), input, 0, count, table));
+        update();
+    }
+
+    /** The rest of {@link #computeGradients} once the inputs are checked: {@code upload} writes them. */
+    private void gradients(int n, float[] targets, Runnable upload) {
         checkTargets(n, targets);
         step++;
         if (optimizer != null) backend.write(buffer(":hyper"), optimizer.hyper(learningRate, step));   // else no kernel reads it
         if (n == 0) return;   // a worker with no share of a small last batch: the step counts, its gradients are left as they were
-        upload(info().inputs(), info().inputShapes(), inputs, 0, n);
+        upload.run();
         uploadTargets(targets, 0, n);
         int counter = (int) step;
         forward(n, true, counter);

@@ -22,6 +22,7 @@ public final class Profiler implements Backend {
     @Override public String description() { return inner.description() + ", profiled"; }
     @Override public Buffer allocate(long floats) { return inner.allocate(floats); }
     @Override public void write(Buffer dst, float[] src, int from, int count) { inner.write(dst, src, from, count); }
+    @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) { inner.write(dst, src, from, count, table); }
     @Override public void read(Buffer src, float[] dst, int to, int count) { inner.read(src, dst, to, count); }
     @Override public void compile(java.util.function.Supplier<String> program, List<Kernel> kernels) { inner.compile(program, kernels); }
     @Override public void finish() { inner.finish(); }

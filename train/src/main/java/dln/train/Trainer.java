@@ -4,6 +4,7 @@ import dln.net.Training;
 import dln.runtime.Model;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
+import dln.runtime.data.Values;
 import dln.runtime.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -147,8 +148,12 @@ public final class Trainer {
 
     /** One training step; the run's first is watched (and waited for, once) so that a slow start is explained while it lasts. */
     private void step(int m, float[] y, float[][] inputs) {
+        step(() -> model.trainStep(m, y, inputs));
+    }
+
+    private void step(Runnable trainStep) {
         if (firstStepDone) {
-            model.trainStep(m, y, inputs);
+            trainStep.run();
             return;
         }
         Timer watch = new Timer("dlnc-first-step", true);
@@ -156,7 +161,7 @@ public final class Trainer {
             @Override public void run() { listener.slowFirstStep(slowFirstStepMillis / 1000.0); }
         }, slowFirstStepMillis);
         try {
-            model.trainStep(m, y, inputs);
+            trainStep.run();
             model.backend().finish();
         } finally {
             watch.cancel();
@@ -244,7 +249,10 @@ public final class Trainer {
         int n = train.count();
         int[] order = order(settings, epoch, n);
         int per = (int) train.inputSize(), width = (int) train.targetWidth();
-        float[] x = new float[batch * per], y = new float[batch * width];
+        // bytes (an IDX file's pixels) go to the device as bytes, converted there, unless augmented (on floats)
+        Values.Bytes bytes = train.values() instanceof Values.Bytes b && augmenter.isEmpty() && model.info().inputs().size() == 1 ? b : null;
+        float[] x = bytes != null ? null : new float[batch * per], y = new float[batch * width];
+        byte[] xb = bytes != null ? new byte[batch * per] : null;
         List<long[]> shapes = model.info().inputShapes();
         int every = Math.max(1, steps / 100);
         model.takeMetrics();
@@ -252,9 +260,14 @@ public final class Trainer {
         listener.epochStarted(epoch, settings.epochs(), steps, n);
         for (int b = 0; b < steps; b++) {
             int from = b * batch, m = Math.min(batch, n - from);
-            batch(train, order, from, m, x, y);
-            if (!augmenter.isEmpty()) augmenter.apply(x, m, augmentation(settings, epoch, b));
-            step(m, y, Inputs.unpack(x, m, shapes));
+            if (bytes != null) {
+                batchBytes(train, bytes, order, from, m, xb, y);
+                step(() -> model.trainStep(m, y, xb, bytes.table()));
+            } else {
+                batch(train, order, from, m, x, y);
+                if (!augmenter.isEmpty()) augmenter.apply(x, m, augmentation(settings, epoch, b));
+                step(m, y, Inputs.unpack(x, m, shapes));
+            }
             if (listener.live() && ((b + 1) % every == 0 || b == steps - 1)) {
                 running.add(requireFiniteLoss(model.takeMetrics(), epoch, read, steps));
                 read = b + 1;
@@ -270,6 +283,16 @@ public final class Trainer {
         for (int k = 0; k < m; k++) {
             int i = order[from + k];
             data.copyInputs(i, x, k * per);
+            System.arraycopy(data.targets(), i * width, y, k * width, width);
+        }
+    }
+
+    /** As {@link #batch}, the inputs kept as the bytes {@code values} holds them in. */
+    static void batchBytes(Dataset data, Values.Bytes values, int[] order, int from, int m, byte[] x, float[] y) {
+        int per = (int) data.inputSize(), width = (int) data.targetWidth();
+        for (int k = 0; k < m; k++) {
+            int i = order[from + k];
+            System.arraycopy(values.data(), i * per, x, k * per, per);
             System.arraycopy(data.targets(), i * width, y, k * width, width);
         }
     }

@@ -170,6 +170,66 @@ public final class ClBackend implements Backend {
         pending.add(new Staged(done, staging));
     }
 
+    /**
+     * The device gets the bytes, a quarter of the floats they stand for, staged like a float write,
+     * and converts them itself by the table ({@link #WIDEN}, a transfer's kernel of the backend's own,
+     * not a model's): the host thread, which shares a CPU's cores with the device's, does no
+     * conversion, and the floats are the very ones the table holds.
+     */
+    @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) {
+        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
+        if (count == 0) return;
+        if (count > ((Mem) dst).size()) throw new IllegalArgumentException(count + " values do not fit a buffer of " + ((Mem) dst).size());
+        if (widen == null) {
+            cl_program program = programs.computeIfAbsent(sha256(WIDEN), h -> build(WIDEN, ""));
+            widen = clCreateKernel(program, "dln_widen", null);
+        }
+        if (table != lastTable) {
+            if (tableBuffer == null) tableBuffer = allocate(256);
+            write(tableBuffer, table, 0, 256);
+            lastTable = table;
+        }
+        Mem bytes = byteBuffers.get(dst);
+        if (bytes == null || bytes.size() < count) {
+            if (bytes != null) clReleaseMemObject(bytes.mem());
+            bytes = new Mem(clCreateBuffer(context, CL_MEM_READ_ONLY, ((Mem) dst).size(), null, null), ((Mem) dst).size());
+            byteBuffers.put(dst, bytes);
+        }
+        retire(false);
+        idle = false;
+        ByteBuffer staging = spare.take(count);
+        staging.put(0, src, from, count);
+        cl_event done = new cl_event();
+        clEnqueueWriteBuffer(queue, bytes.mem(), CL_FALSE, 0, count, Pointer.to(staging), 0, null, done);
+        pending.add(new Staged(done, staging));
+        clSetKernelArg(widen, 0, Sizeof.cl_mem, Pointer.to(bytes.mem()));
+        clSetKernelArg(widen, 1, Sizeof.cl_mem, Pointer.to(mem(tableBuffer)));
+        clSetKernelArg(widen, 2, Sizeof.cl_mem, Pointer.to(mem(dst)));
+        clSetKernelArg(widen, 3, Sizeof.cl_int, Pointer.to(new int[] {count}));
+        long items = (count + 15) / 16;
+        clEnqueueNDRangeKernel(queue, widen, 1, null, new long[] {items}, null, 0, null, null);
+    }
+
+    /** y[i] = table[x[i]] for i below count, sixteen a work-item: the device's half of {@link #write(Buffer, byte[], int, int, float[])}. */
+    static final String WIDEN = """
+            __kernel void dln_widen(__global const uchar* x, __global const float* table, __global float* y, const int count) {
+                const int i0 = get_global_id(0) * 16;
+                if (i0 + 16 <= count) {
+                    const uchar16 b = vload16(0, x + i0);
+                    vstore16((float16)(table[b.s0], table[b.s1], table[b.s2], table[b.s3], table[b.s4], table[b.s5], table[b.s6], table[b.s7],
+                            table[b.s8], table[b.s9], table[b.sa], table[b.sb], table[b.sc], table[b.sd], table[b.se], table[b.sf]), 0, y + i0);
+                } else {
+                    for (int i = i0; i < count; i++) y[i] = table[x[i]];
+                }
+            }
+            """;
+
+    private cl_kernel widen;
+    private Buffer tableBuffer;
+    private float[] lastTable;
+    /** The bytes of each buffer written from bytes, as large as the buffer's floats. */
+    private final Map<Buffer, Mem> byteBuffers = new java.util.IdentityHashMap<>();
+
     @Override public void read(Buffer src, float[] dst, int to, int count) {
         if (count == 0) return;
         clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) count * Sizeof.cl_float,
@@ -374,6 +434,8 @@ public final class ClBackend implements Backend {
     @Override public void close() {
         clFinish(queue);
         retire(true);
+        if (widen != null) clReleaseKernel(widen);
+        byteBuffers.values().forEach(b -> clReleaseMemObject(b.mem()));
         kernels.values().forEach(r -> clReleaseKernel(r.kernel()));
         programs.values().forEach(org.jocl.CL::clReleaseProgram);
         clReleaseCommandQueue(queue);

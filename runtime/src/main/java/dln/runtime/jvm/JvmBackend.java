@@ -31,6 +31,13 @@ public final class JvmBackend implements Backend {
         System.arraycopy(src, from, data(dst), 0, count);
     }
 
+    /** Converts straight into the buffer, which is host memory. */
+    @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) {
+        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
+        float[] d = data(dst);
+        for (int i = 0; i < count; i++) d[i] = table[src[from + i] & 0xff];
+    }
+
     @Override public void read(Buffer src, float[] dst, int to, int count) {
         System.arraycopy(data(src), 0, dst, to, count);
     }
