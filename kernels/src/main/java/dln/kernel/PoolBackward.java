@@ -34,7 +34,12 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
     public List<String> args() { return List.of("x", "dy", "dx"); }
 
     public void reference(int batch, int step, float[][] bufs) {
-        float[] x = bufs[0], dy = bufs[1], dx = bufs[2];
+        if (PoolWindows.twoByTwo(g)) twoByTwo(batch, bufs[0], bufs[1], bufs[2]);
+        else byWindows(batch, bufs[0], bufs[1], bufs[2]);
+    }
+
+    /** The reference for any geometry: each output's window as a list of plane indices. */
+    void byWindows(int batch, float[] x, float[] dy, float[] dx) {
         int[][] windows = PoolWindows.of(g);
         int in = (int) g.inVolume(), out = (int) g.outVolume();
         float size = g.windowVolume();
@@ -47,6 +52,29 @@ public record PoolBackward(String name, PoolGeom g, boolean max, Act act, float 
                 else for (int i : w) dx[plane * in + i] += d / size;
             }
             if (act != Act.LINEAR) act.grad(x, dx, dx, plane * in, (plane + 1) * in, alpha);
+        });
+    }
+
+    /** The reference for 2 × 2 windows of stride 2 tiling the planes: the same values, the four elements read straight. */
+    private void twoByTwo(int batch, float[] x, float[] dy, float[] dx) {
+        int in = (int) g.inVolume(), out = (int) g.outVolume(), w = (int) g.in()[2], rows = (int) (g.out()[0] * g.out()[1]), cols = (int) g.out()[2];
+        ParallelFor.range(batch * (int) g.channels(), 4L * out, plane -> {
+            int from = plane * in, at = plane * out;
+            Arrays.fill(dx, from, from + in, 0);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0, b = 2 * r * w; c < cols; c++, b += 2) {
+                    float d = dy[at++];
+                    if (max) {
+                        dx[from + PoolWindows.argmax2x2(x, from, b, w)] += d;
+                    } else {
+                        dx[from + b] += d / 4f;
+                        dx[from + b + 1] += d / 4f;
+                        dx[from + b + w] += d / 4f;
+                        dx[from + b + w + 1] += d / 4f;
+                    }
+                }
+            }
+            if (act != Act.LINEAR) act.grad(x, dx, dx, from, from + in, alpha);
         });
     }
 

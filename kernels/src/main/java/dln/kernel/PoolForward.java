@@ -15,7 +15,12 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
     public List<String> args() { return List.of("x", "y"); }
 
     public void reference(int batch, int step, float[][] bufs) {
-        float[] x = bufs[0], y = bufs[1];
+        if (PoolWindows.twoByTwo(g)) twoByTwo(batch, bufs[0], bufs[1]);
+        else byWindows(batch, bufs[0], bufs[1]);
+    }
+
+    /** The reference for any geometry: each output's window as a list of plane indices. */
+    void byWindows(int batch, float[] x, float[] y) {
         int[][] windows = PoolWindows.of(g);
         int in = (int) g.inVolume(), out = (int) g.outVolume();
         float size = g.windowVolume();
@@ -28,6 +33,20 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
                     float sum = 0;
                     for (int i : w) sum += x[plane * in + i];
                     y[plane * out + o] = sum / size;
+                }
+            }
+        });
+    }
+
+    /** The reference for 2 × 2 windows of stride 2 tiling the planes: the same values, the four elements read straight. */
+    private void twoByTwo(int batch, float[] x, float[] y) {
+        int in = (int) g.inVolume(), out = (int) g.outVolume(), w = (int) g.in()[2], rows = (int) (g.out()[0] * g.out()[1]), cols = (int) g.out()[2];
+        ParallelFor.range(batch * (int) g.channels(), 4L * out, plane -> {
+            int at = plane * out;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0, b = 2 * r * w; c < cols; c++, b += 2) {
+                    if (max) y[at++] = x[plane * in + PoolWindows.argmax2x2(x, plane * in, b, w)];
+                    else y[at++] = (0f + x[plane * in + b] + x[plane * in + b + 1] + x[plane * in + b + w] + x[plane * in + b + w + 1]) / 4f;   // summed as the windows are
                 }
             }
         });

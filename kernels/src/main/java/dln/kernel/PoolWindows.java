@@ -50,6 +50,25 @@ final class PoolWindows {
         return best;
     }
 
+    /**
+     * Whether the windows are 2 × 2 with stride 2, no padding, tiling each plane exactly (LeNet's and
+     * most networks' pooling): the references then read the four elements straight, in scan order.
+     */
+    static boolean twoByTwo(PoolGeom g) {
+        long[] in = g.in(), k = g.size(), s = g.stride(), p = g.padding(), o = g.out();
+        return k[0] == 1 && s[0] == 1 && k[1] == 2 && k[2] == 2 && s[1] == 2 && s[2] == 2 && p[0] == 0 && p[1] == 0 && p[2] == 0
+                && in[0] == o[0] && in[1] == 2 * o[1] && in[2] == 2 * o[2];
+    }
+
+    /** The plane index of the maximum of the 2 × 2 window at b (its top left) in rows of width w, by {@link #argmax}'s rule. */
+    static int argmax2x2(float[] x, int offset, int b, int w) {
+        int best = b;
+        if (replaces(x[offset + b + 1], x[offset + best])) best = b + 1;
+        if (replaces(x[offset + b + w], x[offset + best])) best = b + w;
+        if (replaces(x[offset + b + w + 1], x[offset + best])) best = b + w + 1;
+        return best;
+    }
+
     /** Whether v replaces the maximum so far, top: strictly greater, or NaN (PyTorch's max pooling). */
     static boolean replaces(float v, float top) {
         return v > top || Float.isNaN(v);

@@ -31,6 +31,35 @@ class PoolTest {
     /** The 4×4 input of CS231n's max-pooling figure. */
     private static final float[] CS231N = {1, 1, 2, 4, 5, 6, 7, 8, 3, 2, 1, 0, 1, 2, 3, 4};
 
+    // The references read 2 x 2 windows of stride 2 straight (LeNet's pooling on the JVM): the same
+    // bits as through the window lists, for max and mean, forward and gradient (with a folded relu),
+    // over 1-D-deep, 2-D and 3-D planes, with ties, NaN, infinities and signed zeros in the data.
+    @Test void twoByTwoWindowsReadStraightGiveTheWindowListsBits() {
+        Random r = new Random(8);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1f, 1f};
+        for (PoolGeom g : List.of(SHAPES.get(10), SHAPES.get(11), SHAPES.get(12),
+                PoolGeom.of(2, new long[] {3, 4, 6}, new long[] {1, 2, 2}, new long[] {1, 2, 2}, new long[] {0, 0, 0}))) {
+            assertThat(PoolWindows.twoByTwo(g)).as("%s", g).isTrue();
+            int batch = 3, in = (int) (g.channels() * g.inVolume()) * batch, out = (int) (g.channels() * g.outVolume()) * batch;
+            float[] x = KernelCheck.random(r, in, 2), dy = KernelCheck.random(r, out, 1);
+            for (int i = 0; i < in; i += 5) x[i] = specials[r.nextInt(specials.length)];
+            for (boolean max : new boolean[] {true, false}) {
+                float[] straight = new float[out], listed = new float[out];
+                new PoolForward("p", g, max).reference(batch, 0, new float[][] {x, straight});
+                new PoolForward("p", g, max).byWindows(batch, x, listed);
+                assertThat(straight).as("%s forward, max %s", g, max).containsExactly(listed);
+                for (Act act : new Act[] {Act.LINEAR, Act.RELU}) {
+                    PoolBackward back = new PoolBackward("p", g, max).withAct(act, 0f);
+                    float[] dxStraight = new float[in], dxListed = new float[in];
+                    back.reference(batch, 0, new float[][] {x, dy, dxStraight});
+                    back.byWindows(batch, x, dy, dxListed);
+                    assertThat(dxStraight).as("%s gradient, max %s, %s", g, max, act).containsExactly(dxListed);
+                }
+            }
+        }
+        assertThat(PoolWindows.twoByTwo(SHAPES.get(1))).as("9 x 11: windows that do not tile the plane").isFalse();
+    }
+
     @Test void geometry() {
         PoolGeom g = PoolGeom.of(4, new long[] {28, 28}, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0});
         assertThat(g.in()).containsExactly(1, 28, 28);
