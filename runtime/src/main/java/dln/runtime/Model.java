@@ -279,13 +279,44 @@ public abstract class Model implements AutoCloseable {
 
     /** The outputs for {@code n} examples; inputs are row-major, one array per model input (int ids as floats). */
     public final float[][] predict(int n, float[]... inputs) {
-        Info info = info();
         checkInputs(n, inputs);
+        return predict(n, (start, m) -> upload(info().inputs(), info().inputShapes(), inputs, start, m));
+    }
+
+    /**
+     * {@link #predict} for a model of one input given as bytes, each standing for {@code table[b & 0xff]}
+     * (an IDX file's pixels and their scale), which the backend converts (OpenCL on the device).
+     */
+    public final float[][] predict(int n, byte[] input, float[] table) {
+        return predict(n, byteUpload(n, input, table));
+    }
+
+    /** Writes examples [start, start + m) of the inputs to the input buffers. */
+    private interface Upload {
+        void examples(int start, int m);
+    }
+
+    /** The upload of one input of bytes and their table, checked for {@code n} examples. */
+    private Upload byteUpload(int n, byte[] input, float[] table) {
+        Info info = info();
+        if (info.inputs().size() != 1) throw new IllegalArgumentException("model " + info.name() + " takes " + info.inputs().size() + " inputs, not 1");
+        int per = Math.toIntExact(size(info.inputShapes().get(0)));
+        if (input.length < (long) n * per) {
+            throw new IllegalArgumentException("input " + info.inputs().get(0) + " needs " + (long) n * per + " values for " + n
+                    + " examples of shape " + Arrays.toString(info.inputShapes().get(0)) + ", but has " + input.length);
+        }
+        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
+        Buffer buffer = buffer("input:" + info.inputs().get(0));
+        return (start, m) -> backend.write(buffer, input, start * per, m * per, table);
+    }
+
+    private float[][] predict(int n, Upload upload) {
+        Info info = info();
         float[][] out = new float[info.outputs().size()][];
         for (int o = 0; o < out.length; o++) out[o] = new float[Math.toIntExact(n * size(info.outputShapes().get(o)))];
         for (int start = 0; start < n; start += maxBatch) {
             int m = Math.min(maxBatch, n - start);
-            upload(info.inputs(), info.inputShapes(), inputs, start, m);
+            upload.examples(start, m);
             forward(m, false, 0);
             for (int o = 0; o < out.length; o++) {
                 int per = Math.toIntExact(size(info.outputShapes().get(o)));
@@ -323,15 +354,8 @@ public abstract class Model implements AutoCloseable {
     public final void trainStep(int n, float[] targets, byte[] input, float[] table) {
         requireTrainable();
         if (n > maxBatch) throw new IllegalArgumentException("a training batch holds at most " + maxBatch + " examples, not " + n);
-        Info info = info();
-        if (info.inputs().size() != 1) throw new IllegalArgumentException("model " + info.name() + " takes " + info.inputs().size() + " inputs, not 1");
-        int count = Math.toIntExact(n * size(info.inputShapes().get(0)));
-        if (input.length < count) {
-            throw new IllegalArgumentException("input " + info.inputs().get(0) + " needs " + count + " values for " + n
-                    + " examples of shape " + Arrays.toString(info.inputShapes().get(0)) + ", but has " + input.length);
-        }
-        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
-        gradients(n, targets, () -> backend.write(buffer("input:" + info.inputs().get(0)), input, 0, count, table));
+        Upload upload = byteUpload(n, input, table);
+        gradients(n, targets, () -> upload.examples(0, n));
         update();
     }
 
@@ -396,10 +420,20 @@ public abstract class Model implements AutoCloseable {
     public final void evaluate(int n, float[] targets, float[]... inputs) {
         requireTrainable();
         checkInputs(n, inputs);
+        evaluate(n, targets, (start, m) -> upload(info().inputs(), info().inputShapes(), inputs, start, m));
+    }
+
+    /** {@link #evaluate} for a model of one input given as bytes and their table, as {@link #predict(int, byte[], float[])} takes them. */
+    public final void evaluate(int n, float[] targets, byte[] input, float[] table) {
+        requireTrainable();
+        evaluate(n, targets, byteUpload(n, input, table));
+    }
+
+    private void evaluate(int n, float[] targets, Upload upload) {
         checkTargets(n, targets);
         for (int start = 0; start < n; start += maxBatch) {
             int m = Math.min(maxBatch, n - start);
-            upload(info().inputs(), info().inputShapes(), inputs, start, m);
+            upload.examples(start, m);
             uploadTargets(targets, start, m);
             forward(m, false, 0);
             loss(m);

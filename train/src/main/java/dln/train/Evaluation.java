@@ -2,6 +2,7 @@ package dln.train;
 
 import dln.runtime.Model;
 import dln.runtime.data.Dataset;
+import dln.runtime.data.Values;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,11 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
      * predictions of the first output when {@code predict}, else null.
      */
     private static float[] run(Model model, Dataset data, boolean predict) {
+        if (data.values() instanceof Values.Bytes bytes && model.info().inputs().size() == 1) {
+            // bytes (an IDX file's pixels) go to the backend as they are, converted there: no chunks to convert
+            model.evaluate(data.count(), data.targets(), bytes.data(), bytes.table());
+            return predict ? model.predict(data.count(), bytes.data(), bytes.table())[0] : null;
+        }
         int n = data.count(), per = (int) data.inputSize(), width = (int) data.targetWidth();
         int chunk = model.maxBatch() * Math.max(1, CHUNK / model.maxBatch());
         long outputs = Sources.size(model.info().outputShapes().get(0));

@@ -19,9 +19,11 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * A data set held as bytes (an IDX file's pixels and their scale) trains exactly as the floats the
- * bytes stand for: the trainer sends the bytes and the backend converts them (OpenCL on the device),
- * and the weights after two epochs are the same bit for bit, on the JVM and on OpenCL.
+ * A data set held as bytes (an IDX file's pixels and their scale) trains and evaluates exactly as
+ * the floats the bytes stand for: the trainer and the evaluation send the bytes and the backend
+ * converts them (OpenCL on the device), and the weights after two epochs, the epochs' losses and
+ * accuracies (validation included) and the predictions are the same bit for bit, on the JVM and on
+ * OpenCL.
  */
 class ByteBatchesTest {
     /** TrainerTest's model and recipe without the augmentation, which works on floats (and 2 epochs). */
@@ -66,34 +68,60 @@ class ByteBatchesTest {
         public void close() { inner.close(); }
     }
 
-    static Map<String, Safetensors.Tensor> trained(Backend backend, boolean asBytes) throws Exception {
+    /** What a run leaves: the weights, each epoch's values, the test set's evaluation and predictions. */
+    record Run(Map<String, Safetensors.Tensor> weights, List<Map<String, Double>> epochs, Map<String, Double> test, float[] predictions) {}
+
+    static Run trained(Backend backend, boolean asBytes) throws Exception {
         Training t = MODEL.training();
         Counting counting = new Counting(backend);
         try (Model m = MODEL.create(counting)) {
             m.initialize(t.seed());
             assertThat(t.augment()).isEmpty();
-            new Trainer(m, TrainerTest.settings(t, 2, null, false, null), new Trainer.Listener() {}, true)
+            Trainer.Result r = new Trainer(m, TrainerTest.settings(t, 2, null, false, null), new Trainer.Listener() {}, true)
                     .fit(Splits.of(t, data(asBytes), null, t.seed()));
-            // 72 training examples in batches of 8: nine steps an epoch, each sending its batch as bytes
-            assertThat(counting.byteWrites).as("byte writes, data as bytes: %s", asBytes).isEqualTo(asBytes ? 18 : 0);
-            return m.weights();
+            // 72 training examples in batches of 8, nine steps an epoch, and the 24 validation examples
+            // once an epoch: each batch sent as bytes
+            assertThat(counting.byteWrites).as("byte writes, data as bytes: %s", asBytes).isEqualTo(asBytes ? 20 : 0);
+            Evaluation test = Evaluation.of(m, data(asBytes), List.of("accuracy"), true);
+            float[] predictions = asBytes ? m.predict(96, ((Values.Bytes) data(true).values()).data(), ((Values.Bytes) data(true).values()).table())[0]
+                    : m.predict(96, data(false).inputs())[0];
+            return new Run(m.weights(), r.log().stream().map(Trainer.Epoch::values).toList(), test.values(), predictions);
         }
     }
 
-    static void sameWeights(Supplier<Backend> backend) throws Exception {
-        Map<String, Safetensors.Tensor> floats = trained(backend.get(), false), bytes = trained(backend.get(), true);
-        assertThat(bytes.keySet()).isEqualTo(floats.keySet());
-        for (String name : floats.keySet()) assertThat(bytes.get(name).data()).as(name).containsExactly(floats.get(name).data());
+    static void sameRuns(Supplier<Backend> backend) throws Exception {
+        Run floats = trained(backend.get(), false), bytes = trained(backend.get(), true);
+        assertThat(bytes.weights().keySet()).isEqualTo(floats.weights().keySet());
+        for (String name : floats.weights().keySet()) {
+            assertThat(bytes.weights().get(name).data()).as(name).containsExactly(floats.weights().get(name).data());
+        }
+        assertThat(bytes.epochs()).isEqualTo(floats.epochs());
+        assertThat(bytes.epochs().get(1)).containsKeys("loss", "accuracy", "val_loss", "val_accuracy");
+        assertThat(bytes.test()).isEqualTo(floats.test()).containsKeys("loss", "accuracy");
+        assertThat(bytes.predictions()).containsExactly(floats.predictions());
+    }
+
+    @Test void badBytesAreRefusedWithTheirReason() {
+        float[] table = new float[256];
+        try (Model m = MODEL.create(new JvmBackend())) {
+            m.initialize(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.predict(4, new byte[63], table))
+                    .hasMessage("input x needs 64 values for 4 examples of shape [1, 4, 4], but has 63");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.trainStep(4, new float[4], new byte[64], new float[255]))
+                    .hasMessage("a byte table has 256 entries, not 255");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.evaluate(4, new float[3], new byte[64], table))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test void onTheJvm() throws Exception {
-        sameWeights(JvmBackend::new);
+        sameRuns(JvmBackend::new);
     }
 
     @Test void onOpenCl() throws Exception {
         assumeTrue(!"1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
         List<Devices.Device> devices = Devices.list();
         assertThat(devices).as("an OpenCL device (apt-get install pocl-opencl-icd), or DLN_SKIP_OPENCL=1").isNotEmpty();
-        sameWeights(() -> new ClBackend(devices.get(0)));
+        sameRuns(() -> new ClBackend(devices.get(0)));
     }
 }
