@@ -107,7 +107,7 @@ final class Fuser {
     /** The epilogue of a dense layer's forward product (stored whole) or of a convolution; null for other kernels. */
     private static Epilogue epilogueOf(Kernel k) {
         if (k instanceof ConvForward c) return c.epilogue();
-        if (k instanceof Gemm g && g.transB() && !g.transA() && g.beta() == 0 && g.ldc() == g.n().per() && !g.n().batched()) return g.epilogue();
+        if (k instanceof Gemm g && wholeForward(g)) return g.epilogue();
         return null;
     }
 
@@ -155,7 +155,12 @@ final class Fuser {
 
     /** A dense layer's forward product A·Bᵀ, stored whole, that writes no second buffer yet. */
     private static boolean secondOutputFree(Gemm g) {
-        return g.transB() && !g.transA() && !g.epilogue().second() && g.beta() == 0 && g.ldc() == g.n().per() && !g.n().batched();
+        return wholeForward(g) && !g.epilogue().second();
+    }
+
+    /** A dense layer's forward product A·Bᵀ, stored whole (no accumulation, rows of C contiguous). */
+    private static boolean wholeForward(Gemm g) {
+        return g.transB() && !g.transA() && g.beta() == 0 && g.ldc() == g.n().per() && !g.n().batched();
     }
 
     /** {@code before} with {@code l} folded in, or null where it cannot be; {@code later} are the launches after l. */

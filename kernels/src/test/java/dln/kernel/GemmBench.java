@@ -63,21 +63,22 @@ public final class GemmBench {
     }
 
     private static void report(String what, double flops, Kernel k, int batch, int reps, Backend cl, Backend jvm, int... sizes) {
-        String line = String.format(Locale.ROOT, "%-44s JVM %7.1f GFLOP/s", what, flops / best(jvm, k, batch, reps, sizes) * 1e-9);
+        String line = String.format(Locale.ROOT, "%-44s JVM %7.1f GFLOP/s", what, flops / best(jvm, k, batch, reps, QUEUED, sizes) * 1e-9);
         if (cl != null) {
-            line += String.format(Locale.ROOT, "   OpenCL %7.1f GFLOP/s (each launch waited for: %.1f)", flops / best(cl, k, batch, reps, sizes) * 1e-9,
-                    flops / bestWaited(cl, k, batch, reps, sizes) * 1e-9);
+            line += String.format(Locale.ROOT, "   OpenCL %7.1f GFLOP/s (each launch waited for: %.1f)", flops / best(cl, k, batch, reps, QUEUED, sizes) * 1e-9,
+                    flops / best(cl, k, batch, reps, 1, sizes) * 1e-9);
         }
         System.out.println(line);
     }
 
     /**
-     * The time of one launch, in seconds: the best of {@code reps} rounds of {@code QUEUED} launches
-     * queued back to back and then waited for, after a warm-up launch. A model queues its launches so;
-     * waiting for each one (as before) measured the device's latency to start and report a kernel,
-     * 15-35 µs on PoCL, which is most of a small product's time and none of a model's.
+     * The time of one launch, in seconds: the best of {@code reps} rounds of {@code perRound} launches
+     * queued back to back and then waited for, after a warm-up launch. A model queues its launches
+     * ({@link #QUEUED} a round); waiting for each one ({@code perRound} 1) also measures the device's
+     * latency to start and report a kernel, 15-35 µs on PoCL, most of a small product's time and none
+     * of a model's.
      */
-    private static double best(Backend b, Kernel k, int batch, int reps, int... sizes) {
+    private static double best(Backend b, Kernel k, int batch, int reps, int perRound, int... sizes) {
         b.compile(List.of(k));
         Random r = new Random(1);
         Buffer[] bufs = new Buffer[sizes.length];
@@ -90,34 +91,13 @@ public final class GemmBench {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
             long t = System.nanoTime();
-            for (int j = 0; j < QUEUED; j++) b.launch(k, batch, 0, bufs);
+            for (int j = 0; j < perRound; j++) b.launch(k, batch, 0, bufs);
             b.finish();
-            best = Math.min(best, (System.nanoTime() - t) * 1e-9 / QUEUED);
+            best = Math.min(best, (System.nanoTime() - t) * 1e-9 / perRound);
         }
         return best;
     }
 
     /** Launches queued per timed round. */
     private static final int QUEUED = 20;
-
-    /** The best time of {@code reps} launches, each waited for, in seconds, after a warm-up launch. */
-    private static double bestWaited(Backend b, Kernel k, int batch, int reps, int... sizes) {
-        b.compile(List.of(k));
-        Random r = new Random(1);
-        Buffer[] bufs = new Buffer[sizes.length];
-        for (int i = 0; i < sizes.length; i++) {
-            bufs[i] = b.allocate(sizes[i]);
-            b.write(bufs[i], KernelCheck.random(r, sizes[i], 1));
-        }
-        b.launch(k, batch, 0, bufs);
-        b.finish();
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < reps; i++) {
-            long t = System.nanoTime();
-            b.launch(k, batch, 0, bufs);
-            b.finish();
-            best = Math.min(best, (System.nanoTime() - t) * 1e-9);
-        }
-        return best;
-    }
 }
