@@ -206,20 +206,31 @@ final class Bench implements Callable<Integer> {
         return xs;
     }
 
+    /**
+     * Prediction batches of 256 (or all the data there is) as `dlnc eval`'s evaluation gives them: an
+     * IDX file's bytes as bytes (the device converts them), other inputs as floats.
+     */
     private void predict(Model model, Dataset data, PrintWriter out) {
         int n = Math.min(data.count(), 256);
+        Dataset batch = data.slice(0, n);
         float[][] inputs = extraInputs(model.info(), n);
-        if (inputs.length == 0) inputs = new float[1][];
-        inputs[0] = data.slice(0, n).inputs();
+        Runnable predict;
+        if (batch.values() instanceof Values.Bytes bytes && inputs.length == 0) {
+            predict = () -> model.predict(n, bytes.data(), bytes.table());
+        } else {
+            float[][] all = inputs.length == 0 ? new float[1][] : inputs;
+            all[0] = batch.inputs();
+            predict = () -> model.predict(n, all);
+        }
         long before = model.launches();
-        model.predict(n, inputs);
+        predict.run();
         long launches = model.launches() - before;
         long warm = System.nanoTime();
-        while (seconds(warm) < WARM_SECONDS / 2) model.predict(n, inputs);
+        while (seconds(warm) < WARM_SECONDS / 2) predict.run();
         int reps = 0;
         long start = System.nanoTime();
         while (reps < 10 || seconds(start) < 0.5) {
-            model.predict(n, inputs);
+            predict.run();
             reps++;
         }
         out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d, %d launches a batch]%n", reps * n / seconds(start), n, launches);

@@ -76,26 +76,26 @@ public record Epilogue(boolean bias, Act act, float alpha, boolean softmax, Drop
 
     /**
      * The reference of a product's epilogue: c[i·ld + j] = act(norm(c[i·ld + j] + bias[j])) over rows
-     * [0, rows) and columns [0, cols); {@code reads} are the buffers of {@link #args}, in order.
+     * [from, to) and columns [0, cols), on the calling thread; {@code reads} are the buffers of
+     * {@link #args}, in order.
      */
-    void apply(float[] c, int rows, int cols, int ld, float[][] reads) {
+    void applyRows(float[] c, int from, int to, int cols, int ld, float[][] reads) {
         if (none()) return;
         float[] biasValues = bias ? reads[0] : null;
         int n0 = bias ? 1 : 0;
-        ParallelFor.chunks(rows, cols, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (bias) for (int j = 0; j < cols; j++) c[i * ld + j] += biasValues[j];
-                if (norm != null) {
-                    for (int j = 0; j < cols; j++) c[i * ld + j] = norm.apply(c[i * ld + j], j, reads[n0], reads[n0 + 1], reads[n0 + 2], reads[n0 + 3]);
-                }
-                act.applyInPlace(c, i * ld, i * ld + cols, alpha);
+        for (int i = from; i < to; i++) {
+            int row = i * ld;
+            if (bias) for (int j = 0; j < cols; j++) c[row + j] += biasValues[j];
+            if (norm != null) {
+                for (int j = 0; j < cols; j++) c[row + j] = norm.apply(c[row + j], j, reads[n0], reads[n0 + 1], reads[n0 + 2], reads[n0 + 3]);
             }
-        });
+            act.applyInPlace(c, row, row + cols, alpha);
+        }
     }
 
     /**
      * The reference of a convolution's epilogue: y [n, channels, spatial] = act(norm(y + bias[channel])),
-     * as {@link BiasAct} (and {@link BatchNormForward} between) computes it; {@code reads} as for {@link #apply}.
+     * as {@link BiasAct} (and {@link BatchNormForward} between) computes it; {@code reads} as for {@link #applyRows}.
      */
     void applyChannels(float[] y, int n, long channels, long spatial, float[][] reads) {
         if (none()) return;

@@ -32,6 +32,14 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
 
     static final String ROWS = "GEMM_ROWS", COLS = "GEMM_COLS";
     private static final Choice OUTER = Choice.of(ROWS, 12), DOT = Choice.of(ROWS, 6, COLS, 4);
+    /**
+     * The JVM reference's products of at least this many multiply-adds are shared among the threads
+     * when the BLAS runs one: below it, handing a block to another thread (15-20 µs on this project's
+     * 2-core machine) costs about what it saves (GemmBench, docs/PERFORMANCE.md).
+     */
+    static final long SHARED_WORK = 1 << 23;
+    /** The rows a thread's block has at least; blocks start at multiples of ALIGN (OpenBLAS's register block of rows on AVX-512). */
+    static final int BLOCK_ROWS = 64, ALIGN = 16;
 
     public Gemm {
         if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
@@ -98,27 +106,40 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         return args;
     }
 
+    /**
+     * C through BLAS. When the BLAS runs one thread and the product is large enough to share
+     * ({@link #SHARED_WORK}), each thread computes a block of at least {@link #BLOCK_ROWS} of C's rows
+     * as a product of its own, followed at once by those rows' epilogue while they are in cache: the
+     * same as one call over all rows within rounding (OpenBLAS may give a row to another register
+     * block, as its own threads do; GemmTest), and the same bits from run to run on a machine.
+     */
     public void reference(int batch, int step, float[][] bufs) {
+        reference(batch, step, bufs, Blas.singleThreaded() ? SHARED_WORK : Long.MAX_VALUE);
+    }
+
+    /** {@link #reference}, sharing products of at least {@code sharedWork} multiply-adds among the threads. */
+    void reference(int batch, int step, float[][] bufs, long sharedWork) {
         int rows = m.at(batch), cols = n.at(batch), depth = k.at(batch);
         if (rows == 0 || cols == 0) return;
-        float[] c = bufs[2];
-        if (depth == 0) {
-            for (int i = 0; i < rows; i++) {
-                for (int j = i * ldc; j < i * ldc + cols; j++) c[j] = beta == 0 ? 0 : beta * c[j];
-            }
-        } else {
-            Blas.sgemm(transA, transB, rows, cols, depth, alpha, bufs[0], 0, lda, bufs[1], 0, ldb, beta, c, 0, ldc);
-        }
+        float[] a = bufs[0], b = bufs[1], c = bufs[2];
         int reads = epilogue.args().size();
-        epilogue.apply(c, rows, cols, ldc, java.util.Arrays.copyOfRange(bufs, 3, 3 + reads));
-        if (epilogue.softmax()) {
-            float[] probs = bufs[3 + reads];
-            ParallelFor.range(rows, 3L * cols, i -> Softmax.row(c, probs, i * ldc, cols));
-        }
+        float[][] epilogueReads = java.util.Arrays.copyOfRange(bufs, 3, 3 + reads);
+        long work = (long) rows * cols * Math.max(1, depth);
+        ParallelFor.blocks(rows, BLOCK_ROWS, ALIGN, work < sharedWork, (from, to) -> {
+            if (depth == 0) {
+                for (int i = from; i < to; i++) {
+                    for (int j = i * ldc; j < i * ldc + cols; j++) c[j] = beta == 0 ? 0 : beta * c[j];
+                }
+            } else {
+                Blas.sgemm(transA, transB, to - from, cols, depth, alpha, a, transA ? from : from * lda, lda, b, 0, ldb, beta, c, from * ldc, ldc);
+            }
+            epilogue.applyRows(c, from, to, cols, ldc, epilogueReads);
+            if (epilogue.softmax()) for (int i = from; i < to; i++) Softmax.row(c, bufs[3 + reads], i * ldc, cols);
+        });
         if (epilogue.dropout() != null) epilogue.dropout().reference(batch, step, new float[][] {c, bufs[3 + reads]});
         if (!grad.none()) {
             boolean y = grad.act() != Act.LINEAR;
-            grad.apply(batch, step, bufs[0], c, y ? bufs[3] : null, grad.sums() ? bufs[3] : null, elements(), k, m.per());
+            grad.apply(batch, step, a, c, y ? bufs[3] : null, grad.sums() ? bufs[3] : null, elements(), k, m.per());
         }
     }
 

@@ -37,6 +37,25 @@ final class ParallelFor {
         IntStream.range(0, parts).parallel().forEach(p -> body.run((int) ((long) items * p / parts), (int) ((long) items * (p + 1) / parts)));
     }
 
+    /**
+     * Runs {@code body} over [0, items) in one contiguous block per thread, of at least
+     * {@code minItems} items each and each starting at a multiple of {@code align} (each block a whole
+     * call of something costly to start, such as a BLAS product that packs its operands); on the
+     * calling thread alone when {@code alone}. Unlike the loops above, the blocks depend on the
+     * thread count, so a body whose result depends on its block's bounds (a BLAS product's rounding)
+     * gives the same bits on machines of the same thread count only.
+     */
+    static void blocks(int items, int minItems, int align, boolean alone, Chunk body) {
+        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+        int parts = alone ? 1 : Math.min(threads, items / Math.max(minItems, align));
+        if (parts <= 1) {
+            body.run(0, items);
+            return;
+        }
+        int per = (items / align + parts - 1) / parts * align;
+        IntStream.range(0, parts).parallel().forEach(p -> body.run(Math.min(items, p * per), p == parts - 1 ? items : Math.min(items, (p + 1) * per)));
+    }
+
     /** Runs {@code body} for each item of [0, items): for items with enough work each (rows, planes, channels). */
     static void range(int items, long workPerItem, IntConsumer body) {
         chunks(items, workPerItem, (from, to) -> {

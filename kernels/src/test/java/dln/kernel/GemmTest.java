@@ -132,6 +132,61 @@ class GemmTest {
     // A dense layer's forward product carries its bias and activation as an epilogue: the same as the
     // product followed by BiasAct, bit for bit on the JVM, within rounding on OpenCL, for every
     // activation, with and without a bias, over sizes that leave partial blocks (batch 1 and 37).
+    // The JVM reference shares a large product among its threads when OpenBLAS runs one (as the tests
+    // run it, and dlnc), a block of C's rows each, each block a BLAS call of its own followed by its
+    // rows' epilogue: the same as one call over all of C within rounding (OpenBLAS may give a row to
+    // another register block, as its own threads do; sums of 60 products that cancel differ in the
+    // sixth digit). Rows of 200 (blocks of 96 and 104) and
+    // 130 (64 and 66), every transpose, padded rows with beta 0.75, epilogues of bias and activation and
+    // of softmax, and no depth at all.
+    @Test void aProductSharedAmongThreadsIsTheSameAsOneCall() {
+        Random r = new Random(31);
+        for (int[] shape : new int[][] {{200, 300, 45}, {130, 300, 60}, {200, 64, 200}, {200, 37, 0}}) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            for (boolean[] t : TRANSPOSES) {
+                for (int pad : new int[] {0, 3}) {
+                    Gemm g = gemm("shared", t[0], t[1], m, n, k, pad, 0.5f, pad == 0 ? 0f : 0.75f);
+                    float[][] bufs = operands(r, g, m, n, k);
+                    assertSameShared(g, 1, bufs, "%s %s", java.util.Arrays.toString(shape), java.util.Arrays.toString(t));
+                }
+            }
+            float[] bias = KernelCheck.random(r, n, 1);
+            for (Epilogue e : List.of(new Epilogue(true, Act.RELU, 0f), new Epilogue(true, Act.LINEAR, 0f).withSoftmax(), new Epilogue(false, Act.TANH, 0f))) {
+                Gemm g = new Gemm("shared_epi", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e);
+                float[][] ab = operands(r, g, m, n, k);
+                List<float[]> bufs = new java.util.ArrayList<>(List.of(ab[0], ab[1], KernelCheck.random(r, m * n, 1)));
+                if (e.bias()) bufs.add(bias);
+                if (e.softmax()) bufs.add(new float[m * n]);
+                assertSameShared(g, m, bufs.toArray(float[][]::new), "%s %s", java.util.Arrays.toString(shape), e.describe());
+            }
+        }
+    }
+
+    private static Object[] concat(Object[] args, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    private static float[][] operands(Random r, Gemm g, int m, int n, int k) {
+        long[] sizes = g.sizes(m);
+        float[][] bufs = new float[3][];
+        for (int i = 0; i < 3; i++) bufs[i] = KernelCheck.random(r, (int) Math.max(1, sizes[i]), 1);
+        return bufs;
+    }
+
+    private static void assertSameShared(Gemm g, int batch, float[][] bufs, String what, Object... args) {
+        float[][] one = copies(bufs), shared = copies(bufs);
+        g.reference(batch, 0, one, Long.MAX_VALUE);
+        g.reference(batch, 0, shared, 0);
+        for (int i = 2; i < bufs.length; i++) {
+            for (int j = 0; j < one[i].length; j++) {
+                assertThat(shared[i][j]).as(what + " [%d][%d]", concat(args, i, j)).isCloseTo(one[i][j], org.assertj.core.data.Offset.offset(2e-5f * (1 + Math.abs(one[i][j]))));
+            }
+        }
+        assertThat(shared[2]).as(what, args).isNotEqualTo(bufs[2]);
+    }
+
     @Test void theEpilogueIsTheProductFollowedByBiasAct() {
         Random r = new Random(5);
         OpenClTable table = new OpenClTable();

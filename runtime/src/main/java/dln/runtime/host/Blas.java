@@ -49,6 +49,26 @@ public final class Blas {
         return BLAS_ instanceof NativeBLAS;
     }
 
+    /**
+     * Whether a product runs on the calling thread only: netlib's Java BLAS, or a native one told to
+     * use one thread (OPENBLAS_NUM_THREADS, else GOTO_NUM_THREADS, else OMP_NUM_THREADS, as OpenBLAS
+     * reads them, is 1: `dlnc` sets it so). The JVM backend then shares a large product among its
+     * own threads; a BLAS of several threads shares it itself.
+     */
+    public static boolean singleThreaded() {
+        return SINGLE_THREADED;
+    }
+
+    private static final boolean SINGLE_THREADED = !isNative() || "1".equals(blasThreads());
+
+    private static String blasThreads() {
+        for (String v : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            String value = System.getenv(v);
+            if (value != null && !value.isBlank()) return value.strip();
+        }
+        return null;
+    }
+
     public static String name() {
         String n = BLAS_.getClass().getSimpleName();
         return n.isEmpty() ? BLAS_.getClass().getName() : n;
