@@ -26,14 +26,14 @@ public record ConvBackwardData(String name, ConvGeom g) implements Tunable {
             new ConvForward(name, transposed()).reference(batch, step, new float[][] {dy, flipped(w), dx});
             return;
         }
-        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
-        for (int n0 = 0; n0 < batch; n0 += chunk) {
-            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
+        Im2col.eachChunk(g, batch, (i, n0, count) -> {
+            int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then dy's block [outC, cols]
             Im2col.gather(dy, n0, count, outC, positions, s, product);
             Blas.sgemm(true, false, taps, cols, outC, 1, w, 0, taps, s, product, cols, 0, s, 0, cols);
             Im2col.fold(g, s, n0, count, dx);
-        }
+        });
     }
 
     /** The convolution from dy to dx: channels swapped, the padding that keeps the size (in = out, stride 1). */

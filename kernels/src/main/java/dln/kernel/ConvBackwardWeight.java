@@ -10,8 +10,8 @@ import java.util.List;
  * input element under each tap, overwritten.
  *
  * <p>Java: per chunk of examples ({@link Im2col}), dy·(unfolded input)ᵀ in one BLAS product, the
- * chunks added in order (the chunk size depends only on the geometry, so the result does not depend
- * on the thread count). OpenCL: a work-item owns a block of output channels × the width taps of one
+ * chunks in parallel and their gradients then added in chunk order (the chunk size depends only on
+ * the geometry, so the result does not depend on the thread count). OpenCL: a work-item owns a block of output channels × the width taps of one
  * kernel row and walks every example, keeping float16 partial sums, summed across lanes at the end
  * (a fixed order, no atomics): along the flattened plane where the output is as large as the input
  * at stride 1 ({@link FlatWeight}), along output rows otherwise ({@link RowWeight}).
@@ -30,14 +30,22 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], dy = bufs[1], dw = bufs[2];
         if (bias) new BiasGrad(name, Dim.batch(1), g.outChannels(), g.outVolume()).reference(batch, step, new float[][] {dy, bufs[3]});
-        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
-        if (batch == 0) java.util.Arrays.fill(dw, 0, outC * taps, 0);
-        for (int n0 = 0; n0 < batch; n0 += chunk) {
-            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), size = outC * taps;
+        // each chunk's gradient on its own (chunks run in parallel), then their sum in chunk order
+        float[][] parts = new float[Im2col.chunks(g, batch)][];
+        Im2col.eachChunk(g, batch, (i, n0, count) -> {
+            int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then dy's block [outC, cols]
             Im2col.unfold(g, x, n0, count, s);
             Im2col.gather(dy, n0, count, outC, positions, s, product);
-            Blas.sgemm(false, true, outC, taps, cols, 1, s, product, cols, s, 0, cols, n0 == 0 ? 0 : 1, dw, 0, taps);
+            float[] part = i == 0 ? dw : new float[size];
+            Blas.sgemm(false, true, outC, taps, cols, 1, s, product, cols, s, 0, cols, 0, part, 0, taps);
+            parts[i] = part;
+        });
+        if (batch == 0) java.util.Arrays.fill(dw, 0, size, 0);
+        for (int i = 1; i < parts.length; i++) {
+            float[] part = parts[i];
+            for (int j = 0; j < size; j++) dw[j] += part[j];
         }
     }
 

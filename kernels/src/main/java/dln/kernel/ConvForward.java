@@ -32,14 +32,14 @@ public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements
 
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], w = bufs[1], y = bufs[2];
-        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), chunk = Im2col.chunk(g);
-        for (int n0 = 0; n0 < batch; n0 += chunk) {
-            int count = Math.min(chunk, batch - n0), cols = count * positions, product = taps * cols;
+        int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
+        Im2col.eachChunk(g, batch, (i, n0, count) -> {
+            int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then y's block [outC, cols]
             Im2col.unfold(g, x, n0, count, s);
             Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
             Im2col.scatter(s, product, n0, count, outC, positions, y);
-        }
+        });
         epilogue.applyChannels(y, batch, g.outChannels(), g.outVolume(), java.util.Arrays.copyOfRange(bufs, 3, bufs.length));
     }
 

@@ -6,16 +6,18 @@ import java.util.Arrays;
  * The unfolded input of a convolution for the Java references, over a chunk of examples: col
  * [taps, count·positions] holds, for each input channel and kernel tap (row) and each example and
  * output position (column), the input element the tap reads there, or 0 in the padding. A chunk's
- * convolution is then one matrix product, weight [outC, taps] · col, large enough for BLAS to use
- * every core; {@link #gather} and {@link #scatter} move [count, channels, positions] blocks of the
- * batch to and from the [channels, count·positions] matrices BLAS reads and writes.
+ * convolution is then one matrix product, weight [outC, taps] · col; {@link #gather} and
+ * {@link #scatter} move [count, channels, positions] blocks of the batch to and from the
+ * [channels, count·positions] matrices BLAS reads and writes. The chunks of a batch run in parallel
+ * ({@link #eachChunk}), each on one thread with that thread's scratch: the BLAS runs one thread under
+ * `dlnc`, and a chunk's unfolding, product and folding stay in that core's cache.
  *
  * <p>The chunk size depends only on the geometry, and every loop here either copies or adds in a
  * fixed order, so results do not depend on the thread count.
  */
 final class Im2col {
-    /** About this many floats of unfolded input per chunk (4 MB): big products, scratch that stays in the caches' reach. */
-    private static final long CHUNK_FLOATS = 1 << 20;
+    /** About this many floats of unfolded input per chunk (512 KB): products big enough for BLAS, a chunk within a core's cache, several chunks a batch to share among the threads. */
+    private static final long CHUNK_FLOATS = 1 << 17;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private Im2col() {}
@@ -32,32 +34,47 @@ final class Im2col {
         return (int) Math.max(1, CHUNK_FLOATS / (g.taps() * g.outVolume()));
     }
 
-    /**
-     * Fills col [taps, count·positions] (at offset 0) from examples n0 .. n0 + count − 1 of x. The
-     * rows are independent, so they run in parallel.
-     */
+    /** What a convolution does with one chunk of examples, n0 .. n0 + count − 1, the chunk's index being {@code index}. */
+    @FunctionalInterface
+    interface Chunk {
+        void run(int index, int n0, int count);
+    }
+
+    /** The number of chunks a batch of {@code batch} examples makes. */
+    static int chunks(ConvGeom g, int batch) {
+        int chunk = chunk(g);
+        return (batch + chunk - 1) / chunk;
+    }
+
+    /** Runs {@code body} on each chunk of the batch, chunks in parallel when the work pays for it (each chunk writes only its own outputs). */
+    static void eachChunk(ConvGeom g, int batch, Chunk body) {
+        int chunk = chunk(g);
+        long work = (long) chunk * g.taps() * g.outVolume() * g.outChannels();
+        ParallelFor.range(chunks(g, batch), work, i -> body.run(i, i * chunk, Math.min(chunk, batch - i * chunk)));
+    }
+
+    /** Fills col [taps, count·positions] (at offset 0) from examples n0 .. n0 + count − 1 of x. */
     static void unfold(ConvGeom g, float[] x, int n0, int count, float[] col) {
         Rows r = new Rows(g);
         long ld = (long) count * r.positions;
-        ParallelFor.range(r.taps, ld, tap -> {
+        for (int tap = 0; tap < r.taps; tap++) {
             for (int n = 0; n < count; n++) r.unfoldRow(x, (n0 + n) * r.inSize, tap, col, (int) (tap * ld) + n * r.positions);
-        });
+        }
     }
 
     /**
      * Overwrites examples n0 .. n0 + count − 1 of dx with col [taps, count·positions] folded back:
-     * each input element is the sum, in tap order, of the col entries that read it. Each (example,
-     * channel) plane is written by one task, so planes run in parallel.
+     * each input element is the sum, in tap order, of the col entries that read it.
      */
     static void fold(ConvGeom g, float[] col, int n0, int count, float[] dx) {
         Rows r = new Rows(g);
         int channels = (int) g.inChannels(), plane = (int) g.inVolume(), kvol = (int) g.kernelVolume();
         long ld = (long) count * r.positions;
-        ParallelFor.range(count * channels, (long) kvol * r.positions, item -> {
+        for (int item = 0; item < count * channels; item++) {
             int n = item / channels, c = item % channels, at = (n0 + n) * r.inSize + c * plane;
             Arrays.fill(dx, at, at + plane, 0);
             for (int tap = c * kvol; tap < (c + 1) * kvol; tap++) r.foldRow(col, (int) (tap * ld) + n * r.positions, tap, dx, (n0 + n) * r.inSize);
-        });
+        }
     }
 
     /** m [channels, count·positions] (from offset mOff) = examples n0 .. n0 + count − 1 of a [N, channels, positions] buffer. */

@@ -45,7 +45,7 @@ public record PoolForward(String name, PoolGeom g, boolean max) implements Kerne
             int at = plane * out;
             for (int r = 0; r < rows; r++) {
                 for (int c = 0, b = 2 * r * w; c < cols; c++, b += 2) {
-                    if (max) y[at++] = x[plane * in + PoolWindows.argmax2x2(x, plane * in, b, w)];
+                    if (max) y[at++] = PoolWindows.max2x2(x, plane * in, b, w);
                     else y[at++] = (0f + x[plane * in + b] + x[plane * in + b + 1] + x[plane * in + b + w] + x[plane * in + b + w + 1]) / 4f;   // summed as the windows are
                 }
             }

