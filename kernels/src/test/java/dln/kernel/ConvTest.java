@@ -269,10 +269,10 @@ class ConvTest {
     }
 
     @Test void chunksOfExamplesGiveWhatExamplesOneByOneGive() {
-        // 16 channels of 24x24 unfold to 144 x 576 floats an example: the Java side takes 12 examples
-        // a chunk, so batch 37 is three whole chunks and one example
-        ConvGeom g = ConvGeom.of(16, 12, new long[] {24, 24}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
-        assertThat(Im2col.chunk(g)).isEqualTo(12);
+        // 16 channels of 16x16 unfold to 144 x 256 floats an example: the Java side takes 3 examples
+        // a chunk, so batch 37 is twelve whole chunks (run in parallel) and one example
+        ConvGeom g = ConvGeom.of(16, 12, new long[] {16, 16}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
+        assertThat(Im2col.chunk(g)).isEqualTo(3);
         Random r = new Random(35);
         int batch = 37, in = (int) (g.inChannels() * g.inVolume()), out = (int) (g.outChannels() * g.outVolume()), w = (int) (g.outChannels() * g.taps());
         float[] x = KernelCheck.random(r, in * batch, 1), dy = KernelCheck.random(r, out * batch, 1), weight = KernelCheck.random(r, w, 1);
