@@ -58,7 +58,8 @@ final class Im2col {
         Rows r = new Rows(g);
         long ld = (long) count * r.positions;
         for (int tap = 0; tap < r.taps; tap++) {
-            for (int n = 0; n < count; n++) r.unfoldRow(x, (n0 + n) * r.inSize, tap, col, (int) (tap * ld) + n * r.positions);
+            Rows.Tap t = r.new Tap(tap);
+            for (int n = 0; n < count; n++) r.unfoldRow(x, (n0 + n) * r.inSize, t, col, (int) (tap * ld) + n * r.positions);
         }
     }
 
@@ -73,7 +74,7 @@ final class Im2col {
         for (int item = 0; item < count * channels; item++) {
             int n = item / channels, c = item % channels, at = (n0 + n) * r.inSize + c * plane;
             Arrays.fill(dx, at, at + plane, 0);
-            for (int tap = c * kvol; tap < (c + 1) * kvol; tap++) r.foldRow(col, (int) (tap * ld) + n * r.positions, tap, dx, (n0 + n) * r.inSize);
+            for (int tap = c * kvol; tap < (c + 1) * kvol; tap++) r.foldRow(col, (int) (tap * ld) + n * r.positions, r.new Tap(tap), dx, (n0 + n) * r.inSize);
         }
     }
 
@@ -119,13 +120,13 @@ final class Im2col {
         }
 
         /**
-         * Tap row {@code tap} (channel, kernel depth, height, width) of the example at xOff, to col from
+         * Tap row {@code t} (channel, kernel depth, height, width) of the example at xOff, to col from
          * {@code at}. Where the tap's source rows follow each other as its output rows do (stride 1,
          * rows as long as the output's), a plane's rows are one copy, the columns in the padding then
-         * set to zero; else row by row.
+         * set to zero; else row by row, a loop of unit stride where the stride is 1 (which the JIT
+         * vectorizes: LeNet's second convolution unfolded 4 times faster than through the stride).
          */
-        void unfoldRow(float[] x, int xOff, int tap, float[] col, int at) {
-            Tap t = new Tap(tap);
+        void unfoldRow(float[] x, int xOff, Tap t, float[] col, int at) {
             for (int od = 0; od < out[0]; od++, at += plane) {
                 long id = od * s[0] - p[0] + t.kd * d[0];
                 if (id < 0 || id >= in[0] || t.lo > t.hi || t.top > t.bottom) {
@@ -141,7 +142,12 @@ final class Im2col {
                     clearPadding(col, at, t);
                     continue;
                 }
-                for (int oh = t.top; oh <= t.bottom; oh++, src += (int) (s[1] * in[2])) {
+                int step = (int) (s[1] * in[2]);
+                if (stride == 1) {
+                    unitRows(x, src, step, col, at + t.top * width, width, t.bottom - t.top + 1, t.lo, t.hi);
+                    continue;
+                }
+                for (int oh = t.top; oh <= t.bottom; oh++, src += step) {
                     int row = at + oh * width;
                     // plain loops, not arraycopy and fill: rows are short, and the calls cost more than the copy
                     for (int ow = 0; ow < t.lo; ow++) col[row + ow] = 0;
@@ -152,12 +158,11 @@ final class Im2col {
         }
 
         /**
-         * Adds tap row {@code tap} of col, from {@code at}, onto the example of dx at dxOff. Where
+         * Adds tap row {@code t} of col, from {@code at}, onto the example of dx at dxOff. Where
          * contiguous (as in {@link #unfoldRow}), the columns in the padding are set to zero in col
          * first, and a plane's rows are one loop (adding those zeros to the neighbouring elements).
          */
-        void foldRow(float[] col, int at, int tap, float[] dx, int dxOff) {
-            Tap t = new Tap(tap);
+        void foldRow(float[] col, int at, Tap t, float[] dx, int dxOff) {
             for (int od = 0; od < out[0]; od++, at += plane) {
                 long id = od * s[0] - p[0] + t.kd * d[0];
                 if (id < 0 || id >= in[0] || t.lo > t.hi || t.top > t.bottom) continue;
@@ -169,10 +174,35 @@ final class Im2col {
                     for (int i = a, j = from + a - dst; i < b; i++, j++) dx[i] += col[j];
                     continue;
                 }
-                for (int oh = t.top; oh <= t.bottom; oh++, dst += (int) (s[1] * in[2])) {
+                int step = (int) (s[1] * in[2]);
+                if (stride == 1) {
+                    addUnitRows(col, at + t.top * width, width, dx, dst, step, t.bottom - t.top + 1, t.lo, t.hi);
+                    continue;
+                }
+                for (int oh = t.top; oh <= t.bottom; oh++, dst += step) {
                     int row = at + oh * width;
                     for (int ow = t.lo; ow <= t.hi; ow++) dx[dst + ow * stride] += col[row + ow];
                 }
+            }
+        }
+
+        /**
+         * {@code rows} rows of col, {@code width} apart from {@code at}, from rows of x {@code step}
+         * apart from {@code src}: columns lo .. hi copied at unit stride, the others zero. A method of
+         * its own, small enough for the JIT to vectorize its loops.
+         */
+        private static void unitRows(float[] x, int src, int step, float[] col, int at, int width, int rows, int lo, int hi) {
+            for (int r = 0; r < rows; r++, src += step, at += width) {
+                for (int ow = 0; ow < lo; ow++) col[at + ow] = 0;
+                for (int ow = lo; ow <= hi; ow++) col[at + ow] = x[src + ow];
+                for (int ow = hi + 1; ow < width; ow++) col[at + ow] = 0;
+            }
+        }
+
+        /** The inverse of {@link #unitRows}: adds columns lo .. hi of the col rows onto the rows of dx. */
+        private static void addUnitRows(float[] col, int at, int width, float[] dx, int dst, int step, int rows, int lo, int hi) {
+            for (int r = 0; r < rows; r++, dst += step, at += width) {
+                for (int ow = lo; ow <= hi; ow++) dx[dst + ow] += col[at + ow];
             }
         }
 
@@ -189,7 +219,7 @@ final class Im2col {
          * A tap's channel and kernel depth, the output rows top .. bottom and columns lo .. hi whose
          * source is inside the input plane, and the offset in the plane of output (top, 0)'s source.
          */
-        private final class Tap {
+        final class Tap {
             final int c, kd, top, bottom, lo, hi, source;
 
             Tap(int tap) {
