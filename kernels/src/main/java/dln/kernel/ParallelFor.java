@@ -1,11 +1,10 @@
 package dln.kernel;
 
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
- * Runs a reference loop over independent items (rows, examples, channels, elements) on the common
- * fork-join pool when the work is big enough to pay for it, as a few contiguous chunks: a task per
+ * Runs a reference loop over independent items (rows, examples, channels, elements) on the
+ * {@link Team}'s threads when the work is big enough to pay for it, as a few contiguous chunks: a task per
  * item had cost more than an element-wise item's work (Adam's update on the JVM was half of the
  * fashion MLP's training step). Each item must write only its own outputs, so the result is the same
  * as the sequential loop, bit for bit, whatever the thread count.
@@ -27,14 +26,14 @@ final class ParallelFor {
     /** Runs {@code body} over [0, items) in contiguous chunks, in parallel when the work is large enough. */
     static void chunks(int items, long workPerItem, Chunk body) {
         long work = items * Math.max(1, workPerItem);
-        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+        int threads = Team.threads();
         int parts = items <= 1 || work < MIN_WORK ? 1
                 : (int) Math.min(items, Math.min((long) CHUNKS_PER_THREAD * threads, work / (MIN_WORK / 2)));
         if (parts <= 1) {
             body.run(0, items);
             return;
         }
-        IntStream.range(0, parts).parallel().forEach(p -> body.run((int) ((long) items * p / parts), (int) ((long) items * (p + 1) / parts)));
+        Team.run(parts, p -> body.run((int) ((long) items * p / parts), (int) ((long) items * (p + 1) / parts)));
     }
 
     /**
@@ -46,14 +45,14 @@ final class ParallelFor {
      * gives the same bits on machines of the same thread count only.
      */
     static void blocks(int items, int minItems, int align, boolean alone, Chunk body) {
-        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+        int threads = Team.threads();
         int parts = alone ? 1 : Math.min(threads, items / Math.max(minItems, align));
         if (parts <= 1) {
             body.run(0, items);
             return;
         }
         int per = (items / align + parts - 1) / parts * align;
-        IntStream.range(0, parts).parallel().forEach(p -> body.run(Math.min(items, p * per), p == parts - 1 ? items : Math.min(items, (p + 1) * per)));
+        Team.run(parts, p -> body.run(Math.min(items, p * per), p == parts - 1 ? items : Math.min(items, (p + 1) * per)));
     }
 
     /** Runs {@code body} for each item of [0, items): for items with enough work each (rows, planes, channels). */
