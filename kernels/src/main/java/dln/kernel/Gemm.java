@@ -35,7 +35,8 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     /**
      * The JVM reference's products of at least this many multiply-adds are shared among the threads
      * when the BLAS runs one: below it, handing a block to another thread (15-20 µs on this project's
-     * 2-core machine) costs about what it saves (GemmBench, docs/PERFORMANCE.md).
+     * 2-core machine, measured through the common fork-join pool) costs about what it saves
+     * (docs/PERFORMANCE.md).
      */
     static final long SHARED_WORK = 1 << 23;
     /** The rows a thread's block has at least; blocks start at multiples of ALIGN (OpenBLAS's register block of rows on AVX-512). */

@@ -4,8 +4,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs a reference loop over independent items (rows, examples, channels, elements) on the
- * {@link Team}'s threads when the work is big enough to pay for it, as a few contiguous chunks: a task per
- * item had cost more than an element-wise item's work (Adam's update on the JVM was half of the
+ * {@link Team}'s threads when the work is big enough to pay for it, as a few contiguous chunks: a
+ * task per item had cost more than an element-wise item's work (Adam's update on the JVM was half of the
  * fashion MLP's training step). Each item must write only its own outputs, so the result is the same
  * as the sequential loop, bit for bit, whatever the thread count.
  */
