@@ -15,7 +15,7 @@ import dln.runtime.data.Dataset;
 import dln.runtime.data.Values;
 import dln.runtime.io.DataException;
 import dln.runtime.kernel.Kernel;
-import dln.train.Sources;
+import dln.train.Splits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -131,7 +131,7 @@ final class Bench implements Callable<Integer> {
             long start = System.nanoTime();
             try {
                 Path folder = Path.of(choice.file).toAbsolutePath().getParent();
-                Dataset d = info.outputs().size() > 1 ? Sources.read(t.data(), folder, t, info) : Sources.load(t.data(), folder, info.inputShapes().get(0));
+                Dataset d = Splits.read(t, t.data(), folder, info);
                 out.printf(Locale.ROOT, "data: %d examples from the train block's %s source (read in %.2f s)%n", d.count(), t.data().kind(), seconds(start));
                 return d;
             } catch (DataException | DataError e) {

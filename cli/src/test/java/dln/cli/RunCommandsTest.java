@@ -113,6 +113,21 @@ class RunCommandsTest {
                 .containsPattern("matmul: [0-9.]+ GFLOP/s").containsPattern("conv2d: [0-9.]+ GFLOP/s");
     }
 
+    // The train block's data as training takes it: under `targets inputs` the images are their own
+    // targets (an autoencoder's bench failed with "the targets of 16 examples need 1024 values").
+    @Test void benchTimesAnAutoencoderOnItsImages() throws IOException {
+        int n = 40;
+        java.io.ByteArrayOutputStream idx = new java.io.ByteArrayOutputStream();
+        idx.writeBytes(new byte[] {0, 0, 8, 3, 0, 0, 0, (byte) n, 0, 0, 0, 8, 0, 0, 0, 8});
+        for (int i = 0; i < n * 64; i++) idx.write(i % 7 < 3 ? 255 : 0);
+        Files.write(dir.resolve("images.idx"), idx.toByteArray());
+        Path f = file("auto.dln", TrainCommandTest.AUTOENCODER);
+        DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("data: 40 examples from the train block's idx source").containsPattern("train: [0-9.]+ s/epoch")
+                .containsPattern("predict: [0-9]+ img/s");
+    }
+
     @Test void benchProfileSaysWhereTheTimeGoesByKindAndByKernel() throws IOException {
         Path f = file("xor.dln", TINY + "train Tiny { loss cross_entropy  optimizer adam(lr: 0.1)  batch 8 }\n");
         DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2", "--profile");

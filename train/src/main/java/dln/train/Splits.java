@@ -28,9 +28,11 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
         return of(t, all, testSet, seed);
     }
 
-    /** The source's targets fitted to the model, or the inputs themselves under `targets inputs`. */
-    /** A source's examples with the targets the train block says: the source's own (one file per output), or the inputs (`targets inputs`). */
-    private static Dataset read(Training t, Training.Source source, Path dlnFolder, Model.Info info) {
+    /**
+     * A source's examples with the targets the train block says, as training takes them: the
+     * source's own fitted to the model (one file per output), or the inputs (`targets inputs`).
+     */
+    public static Dataset read(Training t, Training.Source source, Path dlnFolder, Model.Info info) {
         if (t.targetsAreInputs()) return Sources.fit(Sources.inputsAsTargets(Sources.load(source, dlnFolder, info.inputShapes())), info);
         return Sources.read(source, dlnFolder, t, info);
     }
