@@ -420,9 +420,21 @@ class TrainCommandTest {
     }
 
     /** dlnc train on the digits for 1000 epochs in another JVM, output in out.txt; returns once its first checkpoint is on disk. */
+    /**
+     * The digits sample without its early stop, beside a copy of its data: a run of 1000 epochs that is still going when a
+     * test stops it (with early stopping the JVM backend ends on its own within a couple of seconds, before the kill).
+     */
+    private Path endlessDigits() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.copy(Path.of("../samples/data/digits.csv.gz"), dir.resolve("data/digits.csv.gz"));
+        String text = Files.readString(DIGITS);
+        assertThat(text).contains("    early_stop monitor: val_loss, patience: 5\n");
+        return file("digits.dln", text.replace("    early_stop monitor: val_loss, patience: 5\n", ""));
+    }
+
     private Process trainUntilTheFirstCheckpoint(Path runs) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", DIGITS.toString(), "--device", "java",
+                System.getProperty("java.class.path"), "dln.cli.Dlnc", "train", endlessDigits().toString(), "--device", "java",
                 "--epochs", "1000", "--checkpoint", runs.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         Path state = runs.resolve("optimizer.safetensors");
@@ -440,6 +452,7 @@ class TrainCommandTest {
         Process p = trainUntilTheFirstCheckpoint(runs);
         try {
             Thread.sleep(700 + new java.util.Random().nextInt(600));   // most likely inside the next checkpoint's writes
+            assertThat(p.isAlive()).as("still training when killed").isTrue();
         } finally {
             p.destroyForcibly().waitFor();  // SIGKILL on Linux: no shutdown hooks, no finally blocks
         }
@@ -448,7 +461,7 @@ class TrainCommandTest {
         }
         long done = Long.parseLong(dln.runtime.io.Safetensors.metadata(state).get("epoch"));
         assertThat(Files.readAllLines(runs.resolve("log.csv"))).hasSizeGreaterThanOrEqualTo((int) done + 1);
-        Run r = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", Long.toString(done + 1), "--checkpoint", runs.toString(),
+        Run r = dlnc("train", dir.resolve("digits.dln").toString(), "--device", "java", "--epochs", Long.toString(done + 1), "--checkpoint", runs.toString(),
                 "--resume");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("epoch " + (done + 1) + "/" + (done + 1)).doesNotContain("epoch 1/");
@@ -468,7 +481,7 @@ class TrainCommandTest {
             Run second = dlnc("train", DIGITS.toString(), "--device", "java", "--epochs", "1", "--checkpoint", runs.toString());
             assertThat(second.code()).isEqualTo(1);
             assertThat(second.err()).startsWith("dlnc: error: " + runs + ": the checkpoint folder is in use by another run (pid " + p.pid() + ", started ")
-                    .endsWith(": dlnc train " + DIGITS + " --device java --epochs 1000 --checkpoint " + runs + "); wait for that run to end or stop it (kill "
+                    .endsWith(": dlnc train " + dir.resolve("digits.dln") + " --device java --epochs 1000 --checkpoint " + runs + "); wait for that run to end or stop it (kill "
                             + p.pid() + "), or train into another folder with --checkpoint DIR\n");
             assertThat(second.out()).isEmpty();
             Run eval = dlnc("eval", DIGITS.toString(), "--device", "java", "--weights", runs.resolve("last.safetensors").toString());
