@@ -183,6 +183,57 @@ class RunCommandsTest {
         }
     }
 
+    // Without a GPU, auto times a model of 100k FLOPs an example or more on the CPU's OpenCL device
+    // and on the JVM, once: it says so, keeps the choice (here in a file of the test's), and later
+    // runs take the kept choice without a word, whichever it is; a corrupt file is measured anew.
+    @Test void autoTimesALargeModelOnBothCpuBackendsOnceAndKeepsTheFaster() throws IOException {
+        assumeFalse("1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
+        java.util.List<dln.runtime.cl.Devices.Device> devices = dln.runtime.cl.Devices.list();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!devices.isEmpty() && devices.stream().noneMatch(d -> d.gpu()), "a CPU OpenCL device and no GPU");
+        String cpu = devices.get(0).name();
+        Path f = file("wide.dln", "model Wide {\n input x: [64]\n output y = x -> dense(1024) -> relu -> dense(10) -> softmax\n}\n"
+                + "train Wide { data csv(\"data.csv\", label_column: 64, header: false)  loss cross_entropy  optimizer adam(lr: 0.01)  batch 16  epochs 1 }\n");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            for (int j = 0; j < 64; j++) csv.append((i * 7 + j) % 5).append(',');
+            csv.append(i % 10).append('\n');
+        }
+        file("data.csv", csv.toString());
+        Path cache = dir.resolve("cache/backends.json");
+        String before = System.getProperty(dln.runtime.device.BackendChoices.PROPERTY);
+        System.setProperty(dln.runtime.device.BackendChoices.PROPERTY, cache.toString());
+        try {
+            DlncTest.Run first = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
+            assertThat(first.code()).as(first.err()).isZero();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("dlnc: note: auto timed a training step of Wide at batch 16 on both of this "
+                    + "machine's backends: [0-9.e+-]+ ms on OpenCL's " + java.util.regex.Pattern.quote(cpu) + ", [0-9.e+-]+ ms on the JVM; running on "
+                    + "(OpenCL|the JVM) from now on \\(kept in " + java.util.regex.Pattern.quote(cache.toString()) + "\\)\n").matcher(first.err());
+            assertThat(m.find()).as(first.err()).isTrue();
+            boolean openCl = m.group(1).equals("OpenCL");
+            assertThat(first.out()).startsWith(openCl ? "training Wide on opencl: " + cpu : "training Wide on java (");
+            String kept = Files.readString(cache);
+            assertThat(kept).contains("\"Wide training step at batch 16, kernels ").contains("\"chosen\": \"" + (openCl ? "opencl" : "java") + "\"");
+
+            DlncTest.Run again = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
+            assertThat(again.err()).as("the kept choice, without a word").doesNotContain("auto timed");
+            assertThat(again.out()).startsWith(openCl ? "training Wide on opencl: " + cpu : "training Wide on java (");
+            Files.writeString(cache, openCl ? kept.replace("\"chosen\": \"opencl\"", "\"chosen\": \"java\"")
+                    : kept.replace("\"chosen\": \"java\"", "\"chosen\": \"opencl\""));
+            DlncTest.Run flipped = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
+            assertThat(flipped.err()).doesNotContain("auto timed");
+            assertThat(flipped.out()).as("what the file says, whichever it is").startsWith(openCl ? "training Wide on java (" : "training Wide on opencl: " + cpu);
+
+            Files.writeString(cache, "{\"format\": ");
+            DlncTest.Run corrupt = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
+            assertThat(corrupt.code()).as(corrupt.err()).isZero();
+            assertThat(corrupt.err()).contains("dlnc: note: ignoring the measured backend choices, " + cache).contains("dlnc: note: auto timed");
+            assertThat(dln.runtime.device.BackendChoices.load(cache).warning()).isNull();
+        } finally {
+            if (before == null) System.clearProperty(dln.runtime.device.BackendChoices.PROPERTY);
+            else System.setProperty(dln.runtime.device.BackendChoices.PROPERTY, before);
+        }
+    }
+
     @Test void benchTuneOnTheJvmSaysThereIsNothingToTune() throws IOException {
         Path f = file("xor.dln", TINY + "train Tiny { loss cross_entropy  optimizer sgd(lr: 0.1)  batch 8 }\n");
         DlncTest.Run r = DlncTest.dlnc("bench", f.toString(), "--device", "java", "--steps", "2", "--tune");

@@ -1,14 +1,9 @@
 package dln.runtime.cl;
 
-import dln.runtime.io.AtomicFiles;
-import dln.runtime.io.DataException;
-import dln.runtime.io.FileErrors;
+import dln.runtime.io.CacheFile;
 import dln.runtime.io.JsonText;
 import dln.runtime.kernel.Choice;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -45,40 +40,22 @@ public final class TuningCache {
     }
 
     /** The cache file: the system property, else the variable, else under the user's cache folder. */
-    public static Path standardFile() {
-        String named = System.getProperty(PROPERTY, System.getenv(VARIABLE));
-        if (named != null && !named.isBlank()) return Path.of(named);
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("dln").resolve("tuning.json");
-    }
+    public static Path standardFile() { return CacheFile.standard(PROPERTY, VARIABLE, "tuning.json"); }
 
     /** The cache in {@code file}: empty when there is none, and empty with a warning when it cannot be read or parsed. */
     public static TuningCache load(Path file) {
         SortedMap<String, SortedMap<String, Entry>> devices = new TreeMap<>();
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            read(file, JsonText.object(file, bytes), devices);
+            CacheFile.read(file, FORMAT, json -> read(json, devices));
             return new TuningCache(file, devices, null);
-        } catch (NoSuchFileException e) {
-            return new TuningCache(file, devices, null);
-        } catch (IOException e) {
-            return ignored(file, FileErrors.message(file, e));
-        } catch (DataException e) {
-            return ignored(file, e.getMessage());
-        } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-            return ignored(file, file + ": not a tuning cache (" + e.getMessage() + ")");
+        } catch (CacheFile.Unusable e) {
+            return new TuningCache(file, new TreeMap<>(), "ignoring the kernel tuning cache, " + e.getMessage()
+                    + " (the kernels build with their default block sizes; `dlnc bench --tune` writes a new one)");
         }
     }
 
-    private static TuningCache ignored(Path file, String why) {
-        return new TuningCache(file, new TreeMap<>(), "ignoring the kernel tuning cache, " + why.replace('\n', ' ')
-                + " (the kernels build with their default block sizes; `dlnc bench --tune` writes a new one)");
-    }
-
     @SuppressWarnings("unchecked")
-    private static void read(Path file, Map<String, Object> json, SortedMap<String, SortedMap<String, Entry>> devices) {
-        if (!FORMAT.equals(json.get("format"))) throw new IllegalArgumentException("its format is not \"" + FORMAT + "\"");
+    private static void read(Map<String, Object> json, SortedMap<String, SortedMap<String, Entry>> devices) {
         Map<String, Object> all = (Map<String, Object>) json.get("devices");
         all.forEach((device, shapes) -> {
             SortedMap<String, Entry> entries = new TreeMap<>();
@@ -112,17 +89,7 @@ public final class TuningCache {
     }
 
     /** Writes the cache to its file, atomically, making its folder if need be. */
-    public void save() throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            try {
-                Files.createDirectories(parent);
-            } catch (IOException e) {
-                throw FileErrors.naming(parent, e);
-            }
-        }
-        AtomicFiles.write(file, json().getBytes(StandardCharsets.UTF_8));
-    }
+    public void save() throws IOException { CacheFile.write(file, json()); }
 
     /** The file's text: sorted, so that the same choices give the same bytes. */
     String json() {

@@ -6,17 +6,20 @@ import dln.runtime.cl.Devices;
 import dln.runtime.cl.SignalChaining;
 import dln.runtime.host.Blas;
 import dln.runtime.jvm.JvmBackend;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Chooses where models run: `--device gpu|cpu|java|auto|<index>`, else the DLN_DEVICE environment
- * variable, else auto. Auto takes the first OpenCL GPU. Without one it takes the CPU's OpenCL
- * device for models of at least {@link #CPU_OPENCL_FLOPS} forward FLOPs per example and the JVM
- * backend for smaller ones: measured here (docs/RUNTIME.md), PoCL's kernels are 2 to 5 times faster
- * than the JVM backend on LeNet-5 and an MLP, while its ~3 µs launch cost per kernel loses on tiny
- * models such as XOR, where the JVM backend is about 10 times faster.
+ * variable, else auto. Auto takes the first OpenCL GPU. Without one, a model of fewer than
+ * {@link #CPU_OPENCL_FLOPS} forward FLOPs per example runs on the JVM backend: the CPU OpenCL device's
+ * ~3 µs launch cost per kernel loses on such models (XOR: the JVM about 10 times faster). For a larger
+ * model no size rule holds (docs/PERFORMANCE.md: PoCL is faster on LeNet-5 and the LSTM, the JVM on
+ * the MLP, the convolutional autoencoder and the ResNet), so auto times the model's work on both once
+ * per machine ({@link #open(String, long, Workload, Consumer)}) and keeps the faster in {@link BackendChoices}.
  */
 public final class Backends {
     private Backends() {}
@@ -54,6 +57,113 @@ public final class Backends {
             }
         }
     }
+
+    /** A model's work as `auto` times it on each backend. */
+    public interface Workload {
+        /** What is timed (the model, the step, the batch, a digest of its kernels): the key of its choice in {@link BackendChoices}. */
+        String key();
+
+        /** The step in words, for the line that says it was timed (e.g. "a training step of FashionMlp at batch 64"). */
+        String what();
+
+        /** The batch that a step takes. */
+        int batch();
+
+        /** The model made on {@code backend}, ready to take steps. */
+        Trial start(Backend backend);
+    }
+
+    /** A model on one backend, taking the steps that are timed. */
+    public interface Trial extends AutoCloseable {
+        /** One step (a training step, or a prediction batch), finished when this returns. */
+        void step();
+
+        @Override void close();
+    }
+
+    /** Timing: each trial first runs {@value #WARM_STEPS} steps and for {@value #WARM_SECONDS} s, then {@value #ROUNDS} rounds alternate. */
+    static final int WARM_STEPS = 3, ROUNDS = 3, ROUND_STEPS = 2;
+    static final double WARM_SECONDS = 0.3, ROUND_SECONDS = 0.15;
+
+    /**
+     * As {@link #open(String, long)}, except that when auto finds no GPU and the model is large enough
+     * for the CPU's OpenCL device, it runs on whichever of that device and the JVM backend ran {@code work}
+     * faster on this machine: timed here the first time (a line on {@code notes} says so and with what
+     * times), then read from {@link BackendChoices}. Lines on {@code notes}: that, or why the file of
+     * choices was ignored or could not be written.
+     */
+    public static Backend open(String choice, long flopsPerExample, Workload work, Consumer<String> notes) {
+        if (!check(choice).equals("auto") || flopsPerExample < CPU_OPENCL_FLOPS) return open(choice, flopsPerExample);
+        List<Devices.Device> devices = Devices.list();
+        if (devices.isEmpty() || devices.stream().anyMatch(Devices.Device::gpu)) return open(choice, flopsPerExample);
+        Devices.Device cpu = devices.get(0);
+        JvmBackend jvm = new JvmBackend();
+        String machine = cpu.key() + " & " + jvm.description();
+        BackendChoices choices = BackendChoices.load(BackendChoices.standardFile());
+        if (choices.warning() != null) notes.accept(choices.warning());
+        BackendChoices.Entry known = choices.get(machine, work.key());
+        if (known != null) return known.chosen().equals(BackendChoices.OPENCL) ? new ClBackend(cpu) : jvm;
+        ClBackend cl = new ClBackend(cpu);
+        BackendChoices.Entry measured;
+        try {
+            measured = measure(cl, jvm, work);
+        } catch (RuntimeException | Error e) {
+            cl.close();
+            throw e;
+        }
+        boolean openCl = measured.chosen().equals(BackendChoices.OPENCL);
+        if (!openCl) cl.close();
+        choices.put(machine, work.key(), measured);
+        String kept;
+        try {
+            choices.save();
+            kept = "kept in " + choices.file();
+        } catch (IOException e) {
+            kept = "not kept: " + dln.runtime.io.FileErrors.message(choices.file(), e);
+        }
+        notes.accept(String.format(Locale.ROOT, "auto timed %s on both of this machine's backends: %.3g ms on OpenCL's %s, %.3g ms on the JVM; "
+                + "running on %s from now on (%s)", work.what(), measured.openclMs(), cpu.name(), measured.jvmMs(), openCl ? "OpenCL" : "the JVM", kept));
+        return openCl ? cl : jvm;
+    }
+
+    /**
+     * Times {@code work} on both backends: each warmed up alone (the OpenCL kernels' first launches, the
+     * JIT's compilation of the host code), then rounds that alternate between them, so that a noisy
+     * moment of the machine falls on both; each backend's best round counts.
+     */
+    static BackendChoices.Entry measure(Backend openCl, Backend jvm, Workload work) {
+        try (Trial a = work.start(openCl); Trial b = work.start(jvm)) {
+            warm(a);
+            warm(b);
+            double ta = Double.POSITIVE_INFINITY, tb = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < ROUNDS; r++) {
+                ta = Math.min(ta, round(a));
+                tb = Math.min(tb, round(b));
+            }
+            return new BackendChoices.Entry(ta <= tb ? BackendChoices.OPENCL : BackendChoices.JVM, work.batch(), ms(ta), ms(tb));
+        }
+    }
+
+    private static void warm(Trial t) {
+        long start = System.nanoTime();
+        for (int i = 0; i < WARM_STEPS || seconds(start) < WARM_SECONDS; i++) t.step();
+    }
+
+    /** Seconds a step, over at least {@value #ROUND_STEPS} steps and {@value #ROUND_SECONDS} s. */
+    private static double round(Trial t) {
+        long start = System.nanoTime();
+        int steps = 0;
+        while (steps < ROUND_STEPS || seconds(start) < ROUND_SECONDS) {
+            t.step();
+            steps++;
+        }
+        return seconds(start) / steps;
+    }
+
+    /** Milliseconds to four places (at least 0.0001: a time). */
+    private static double ms(double seconds) { return Math.max(1e-4, Math.round(seconds * 1e7) / 1e4); }
+
+    private static double seconds(long start) { return (System.nanoTime() - start) / 1e9; }
 
     /** The variable that names the device when no option does. */
     public static final String VARIABLE = "DLN_DEVICE";
@@ -119,7 +229,10 @@ public final class Backends {
         out.add("java: " + new JvmBackend().description() + (Blas.isNative() ? "" : " (no native BLAS; for faster products: apt-get install libopenblas0-pthread)"));
         String gpu = devices.stream().filter(Devices.Device::gpu).map(d -> d.index() + " (" + d.name() + ")").findFirst().orElse(null);
         if (gpu != null) out.add("default (--device auto, or DLN_DEVICE): " + gpu);
-        else if (!devices.isEmpty()) out.add("default (--device auto, or DLN_DEVICE): 0 for models of " + CPU_OPENCL_FLOPS / 1000 + "k FLOPs per example or more, java for smaller ones");
+        else if (!devices.isEmpty()) {
+            out.add("default (--device auto, or DLN_DEVICE): java for models of under " + CPU_OPENCL_FLOPS / 1000 + "k FLOPs per example; for larger ones "
+                    + "0 or java, whichever ran the model faster when auto timed both (once per model, kept in " + BackendChoices.standardFile() + ")");
+        }
         else out.add("default (--device auto, or DLN_DEVICE): java");
         return out;
     }
