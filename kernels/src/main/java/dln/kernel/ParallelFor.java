@@ -1,5 +1,6 @@
 package dln.kernel;
 
+import dln.runtime.host.Team;
 import java.util.function.IntConsumer;
 
 /**

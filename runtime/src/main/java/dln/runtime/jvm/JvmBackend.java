@@ -3,6 +3,7 @@ package dln.runtime.jvm;
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
 import dln.runtime.host.Blas;
+import dln.runtime.host.Team;
 import dln.runtime.kernel.Kernel;
 import java.util.List;
 import java.util.function.Supplier;
@@ -31,11 +32,30 @@ public final class JvmBackend implements Backend {
         System.arraycopy(src, from, data(dst), 0, count);
     }
 
+    /**
+     * Bytes converted in one part per thread from this many on: a table lookup per byte that the JIT
+     * cannot vectorize (about 0.07 ms for a batch of 256 Fashion-MNIST images on one core, a seventh of
+     * the MLP's prediction batch), against a few µs to hand a part to the team's spinning workers.
+     */
+    static final int SHARED_BYTES = 1 << 16;
+
     /** Converts straight into the buffer, which is host memory. */
     @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) {
         if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
         float[] d = data(dst);
-        for (int i = 0; i < count; i++) d[i] = table[src[from + i] & 0xff];
+        int parts = count < SHARED_BYTES ? 1 : Team.threads();
+        if (parts == 1) {
+            convert(src, from, d, 0, count, table);
+            return;
+        }
+        Team.run(parts, p -> {
+            int start = (int) ((long) count * p / parts), end = (int) ((long) count * (p + 1) / parts);
+            convert(src, from + start, d, start, end - start, table);
+        });
+    }
+
+    private static void convert(byte[] src, int from, float[] d, int to, int count, float[] table) {
+        for (int i = 0; i < count; i++) d[to + i] = table[src[from + i] & 0xff];
     }
 
     @Override public void read(Buffer src, float[] dst, int to, int count) {

@@ -1,4 +1,4 @@
-package dln.kernel;
+package dln.runtime.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dln.kernel;
+package dln.runtime.host;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +18,7 @@ import java.util.function.IntConsumer;
  * and nothing can deadlock. Each part runs exactly once; the first exception a part throws is
  * rethrown to the caller once every part has finished.
  */
-final class Team {
+public final class Team {
     /** How long a worker looks for the next loop before it sleeps: about a few short loops' gap. */
     static final long SPIN_NANOS = 200_000;
 
@@ -67,10 +67,10 @@ final class Team {
     }
 
     /** The threads a loop can use: the caller and the workers. */
-    static int threads() { return TEAM.workers.length + 1; }
+    public static int threads() { return TEAM.workers.length + 1; }
 
     /** Runs {@code body} for each part in [0, parts), on the team's threads, and returns when all have run. */
-    static void run(int parts, IntConsumer body) {
+    public static void run(int parts, IntConsumer body) {
         TEAM.runLoop(parts, body);
     }
 
