@@ -21,6 +21,10 @@ final class Jvm {
             throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(command);
         line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the test's caches, as surefire gives them to this JVM: never the user's
+        for (String cache : List.of(dln.runtime.cl.TuningCache.PROPERTY, dln.runtime.device.BackendChoices.PROPERTY)) {
+            if (System.getProperty(cache) != null) line.add("-D" + cache + "=" + System.getProperty(cache));
+        }
         line.addAll(javaOptions);
         line.addAll(List.of("-cp", System.getProperty("java.class.path"), Dlnc.class.getName()));
         line.addAll(List.of(args));

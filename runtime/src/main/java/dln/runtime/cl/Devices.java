@@ -32,8 +32,26 @@ public final class Devices {
     /** Whether there is an OpenCL library at all: without one there are no devices, and JOCL is never called. */
     public static boolean library() { return LIBRARY; }
 
+    /** What {@link #list} last found in this process; null before it is called. */
+    private static volatile List<Device> listed;
+
+    /**
+     * Whether this process knows there is no OpenCL device: no library, or none when last listed;
+     * false when {@link #list} has not been called (listing loads the platforms' drivers).
+     */
+    public static boolean listedNone() {
+        List<Device> l = listed;
+        return !LIBRARY || l != null && l.isEmpty();
+    }
+
     /** Every OpenCL device, GPUs first; empty when there is no OpenCL library or platform. */
     public static List<Device> list() {
+        List<Device> l = find();
+        listed = l;
+        return l;
+    }
+
+    private static List<Device> find() {
         if (!LIBRARY) return List.of();
         List<Device> gpus = new ArrayList<>(), others = new ArrayList<>();
         try {

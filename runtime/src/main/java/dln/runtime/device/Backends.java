@@ -94,15 +94,18 @@ public final class Backends {
      */
     public static Backend open(String choice, long flopsPerExample, Workload work, Consumer<String> notes) {
         if (!check(choice).equals("auto") || flopsPerExample < CPU_OPENCL_FLOPS) return open(choice, flopsPerExample);
-        List<Devices.Device> devices = Devices.list();
-        if (devices.isEmpty() || devices.stream().anyMatch(Devices.Device::gpu)) return open(choice, flopsPerExample);
-        Devices.Device cpu = devices.get(0);
         JvmBackend jvm = new JvmBackend();
-        String machine = cpu.key() + " & " + jvm.description();
+        String machine = machine(jvm);
         BackendChoices choices = BackendChoices.load(BackendChoices.standardFile());
         if (choices.warning() != null) notes.accept(choices.warning());
         BackendChoices.Entry known = choices.get(machine, work.key());
-        if (known != null) return known.chosen().equals(BackendChoices.OPENCL) ? new ClBackend(cpu) : jvm;
+        // The JVM's choice needs no OpenCL platform: listing one loads its driver (PoCL and LLVM: 56 MB
+        // of fashion_mlp's peak memory). A GPU's driver installed since changes the machine's key.
+        if (known != null && known.chosen().equals(BackendChoices.JVM)) return jvm;
+        List<Devices.Device> devices = Devices.list();
+        if (devices.isEmpty() || devices.stream().anyMatch(Devices.Device::gpu)) return open(choice, flopsPerExample);
+        Devices.Device cpu = devices.get(0);
+        if (known != null) return new ClBackend(cpu);
         ClBackend cl = new ClBackend(cpu);
         BackendChoices.Entry measured;
         try {
@@ -124,6 +127,38 @@ public final class Backends {
         notes.accept(String.format(Locale.ROOT, "auto timed %s on both of this machine's backends: %.3g ms on OpenCL's %s, %.3g ms on the JVM; "
                 + "running on %s from now on (%s)", work.what(), measured.openclMs(), cpu.name(), measured.jvmMs(), openCl ? "OpenCL" : "the JVM", kept));
         return openCl ? cl : jvm;
+    }
+
+    /**
+     * This machine as auto's choices are kept for it, read without loading an OpenCL driver: the
+     * processor, the JVM backend (threads, BLAS) and the OpenCL drivers installed (the ICD loader's
+     * files, {@code /etc/OpenCL/vendors/*.icd} or where {@code OCL_ICD_VENDORS} points, each with the
+     * library it names).
+     */
+    static String machine(JvmBackend jvm) {
+        String cpu = System.getProperty("os.arch");
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse(cpu);
+        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+            // not Linux, or not readable: the architecture names the processor
+        }
+        return cpu + " & " + jvm.description() + " & OpenCL drivers: " + drivers();
+    }
+
+    private static String drivers() {
+        String named = System.getenv("OCL_ICD_VENDORS");
+        java.nio.file.Path where = java.nio.file.Path.of(named != null && !named.isBlank() ? named : "/etc/OpenCL/vendors");
+        List<String> found = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.isDirectory(where) ? java.nio.file.Files.list(where)
+                : java.util.stream.Stream.of(where)) {
+            for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".icd")).sorted().toList()) {
+                byte[] text = java.nio.file.Files.readAllBytes(f);
+                found.add(f.getFileName() + " (" + new String(text, 0, Math.min(text.length, 200), java.nio.charset.StandardCharsets.UTF_8).strip() + ")");
+            }
+        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+            found.add("unreadable " + where);
+        }
+        return found.isEmpty() ? "none" : String.join(", ", found);
     }
 
     /**
@@ -204,7 +239,7 @@ public final class Backends {
      */
     public static String notice(Backend backend, String choice, long flopsPerExample) {
         if (!(backend instanceof JvmBackend)) return null;
-        boolean openCl = check(choice).equals("auto") && flopsPerExample >= CPU_OPENCL_FLOPS && Devices.list().isEmpty();
+        boolean openCl = check(choice).equals("auto") && flopsPerExample >= CPU_OPENCL_FLOPS && Devices.listedNone();
         boolean blas = !Blas.isNative();
         if (!openCl && !blas) return null;
         String missing = openCl && blas ? "no OpenCL device and no native BLAS" : openCl ? "no OpenCL device" : "no native BLAS";

@@ -79,4 +79,42 @@ class BackendsTest {
             assertThat(trace.toString()).matches(a + "{3,}" + b + "{3,}" + ("(" + a + "{2,}" + b + "{2,})").repeat(3) + "[FS]{2}");
         }
     }
+
+    /**
+     * A kept choice is taken as it is, without timing anything; the JVM's without listing the OpenCL
+     * platforms either (which loads their drivers). The machine's key names the processor, the JVM
+     * backend and the OpenCL drivers installed, and reads no OpenCL.
+     */
+    @Test void aKeptChoiceIsTakenWithoutTiming(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        String before = System.getProperty(BackendChoices.PROPERTY);
+        System.setProperty(BackendChoices.PROPERTY, dir.resolve("backends.json").toString());
+        try {
+            Backends.Workload work = new Backends.Workload() {
+                @Override public String key() { return "Kept training step at batch 8, kernels 0"; }
+                @Override public String what() { return "a training step of Kept"; }
+                @Override public int batch() { return 8; }
+                @Override public Backends.Trial start(dln.runtime.Backend b) { throw new AssertionError("timed although a choice was kept"); }
+            };
+            String machine = Backends.machine(new JvmBackend());
+            assertThat(machine).contains(new JvmBackend().description()).contains(" & OpenCL drivers: ");
+            BackendChoices choices = BackendChoices.load(BackendChoices.standardFile());
+            choices.put(machine, work.key(), new BackendChoices.Entry(BackendChoices.JVM, 8, 2, 1));
+            choices.save();
+            java.util.List<String> notes = new java.util.ArrayList<>();
+            try (dln.runtime.Backend b = Backends.open("auto", Backends.CPU_OPENCL_FLOPS, work, notes::add)) {
+                assertThat(b).isInstanceOf(JvmBackend.class);
+            }
+            assertThat(notes).isEmpty();
+            if (Devices.list().isEmpty() || Devices.list().stream().anyMatch(Devices.Device::gpu)) return;
+            choices.put(machine, work.key(), new BackendChoices.Entry(BackendChoices.OPENCL, 8, 1, 2));
+            choices.save();
+            try (dln.runtime.Backend b = Backends.open("auto", Backends.CPU_OPENCL_FLOPS, work, notes::add)) {
+                assertThat(b).isInstanceOf(dln.runtime.cl.ClBackend.class);
+            }
+            assertThat(notes).isEmpty();
+        } finally {
+            if (before == null) System.clearProperty(BackendChoices.PROPERTY);
+            else System.setProperty(BackendChoices.PROPERTY, before);
+        }
+    }
 }
