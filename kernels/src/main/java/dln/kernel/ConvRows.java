@@ -64,8 +64,19 @@ final class ConvRows {
      * 0.93 -> 0.31 ms a launch, its forward pass 0.28 -> ... (docs/PERFORMANCE.md).
      */
     private static boolean shuffled(ConvGeom g, boolean transposed) {
-        long width = target(g, transposed)[2], reach = (g.kernel()[2] - 1) * g.dilation()[2];
-        return g.stride()[2] == 1 && width < 2 * Lanes.WIDEST && reach <= Lanes.WIDEST;
+        long width = target(g, transposed)[2], reach = (g.kernel()[2] - 1) * g.dilation()[2], stride = g.stride()[2];
+        if (stride == 1) return width < 2 * Lanes.WIDEST && reach <= Lanes.WIDEST;
+        return !transposed && strided(width, stride, reach);
+    }
+
+    /**
+     * A forward row of at most 16 columns at width stride S > 1 whose source columns, (width − 1)·S +
+     * reach + 1 of them, fit in the two float16 loads: lane j of width tap kw is then element
+     * j·S + kw·dilation of the pair, one permute as at stride 1 (ResNet's and the autoencoder's
+     * stride-2 layers, 28 → 14 and 14 → 7, took their lanes one by one through private memory).
+     */
+    private static boolean strided(long width, long stride, long reach) {
+        return width <= Lanes.WIDEST && (width - 1) * stride + reach + 1 <= 2 * Lanes.WIDEST;
     }
 
     /** A work-item's lanes along the row: as wide as the shortest phase allows, or past the row's end when wide. */
@@ -143,7 +154,9 @@ final class ConvRows {
         if (shuffle) {
             // constant lanes once the loop is unrolled: one two-source permute
             out.line("const uint at = %s;", transposed ? "(%d - kw) * %d".formatted(k[2] - 1, dil[2]) : "kw * " + dil[2]);
-            String lanes = each(l.width(), j -> "at + " + j + (j < l.width() - 1 ? "," : ""));
+            // lanes past the row (never stored) at a stride over 1 may point past the pair: clamped to it
+            long step = transposed ? 1 : s[2];
+            String lanes = each(l.width(), j -> (step == 1 ? "at + " + j : "min(at + %du, 31u)".formatted(j * step)) + (j < l.width() - 1 ? "," : ""));
             out.line(each(l.vectors(), x -> "const %s v%d = shuffle2(s%d, s%d, (uint%d) (%s));".formatted(l.type(), x, x, x + 1, l.width(), lanes)));
         } else if (segment) segmentLanes(out, l, transposed, k[2], s[2], dil[2]);
         else if (phased) phaseLanes(out, l, s[2], p[2], dil[2], from[2]);

@@ -27,7 +27,13 @@ class ConvTest {
             ConvGeom.of(2, 3, new long[] {7, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {0, 2}, new long[] {1, 2}),
             // a "same" convolution the flat kernel still computes forward (4 or more input channels; the
             // ones above with fewer go row by row)
-            ConvGeom.of(5, 4, new long[] {6, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}));
+            ConvGeom.of(5, 4, new long[] {6, 13}, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
+            // stride 2 along rows whose source fits two float16 loads, taken by strided permutes (ConvRows):
+            // ResNet's 28 -> 14 and 14 -> 7 and its 1x1 skip, and one with dilation
+            ConvGeom.of(3, 13, new long[] {6, 28}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}),
+            ConvGeom.of(4, 5, new long[] {7, 14}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}),
+            ConvGeom.of(4, 5, new long[] {14, 14}, new long[] {1, 1}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}),
+            ConvGeom.of(2, 3, new long[] {5, 13}, new long[] {3, 3}, new long[] {1, 2}, new long[] {1, 2}, new long[] {1, 2}));
 
     @Test void geometryPadsToThreeDimensionsAndComputesTheOutput() {
         ConvGeom g = ConvGeom.of(3, 8, new long[] {32, 32}, new long[] {5, 5}, new long[] {2, 2}, new long[] {2, 2}, new long[] {1, 1});
