@@ -67,7 +67,7 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
         }
         int[] order = Shuffle.permutation(data.count(), Shuffle.random(seed, "split"));
         return new Dataset[] {
-            data.select(Arrays.copyOfRange(order, 0, train)),
+            data.pick(Arrays.copyOfRange(order, 0, train)),   // not copied: the largest part, and the data is not held twice
             validation == 0 ? null : data.select(Arrays.copyOfRange(order, train, train + validation)),
             test == 0 ? null : data.select(Arrays.copyOfRange(order, train + validation, train + validation + test)),
         };

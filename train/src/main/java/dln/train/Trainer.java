@@ -250,7 +250,9 @@ public final class Trainer {
         int[] order = order(settings, epoch, n);
         int per = (int) train.inputSize(), width = (int) train.targetWidth();
         // bytes (an IDX file's pixels) go to the device as bytes, converted there, unless augmented (on floats)
-        Values.Bytes bytes = train.values() instanceof Values.Bytes b && augmenter.isEmpty() && model.info().inputs().size() == 1 ? b : null;
+        Values stored = train.values() instanceof Values.Picked p ? p.base() : train.values();
+        int[] rows = train.values() instanceof Values.Picked p ? p.rows() : null;
+        Values.Bytes bytes = stored instanceof Values.Bytes b && augmenter.isEmpty() && model.info().inputs().size() == 1 ? b : null;
         float[] x = bytes != null ? null : new float[batch * per], y = new float[batch * width];
         byte[] xb = bytes != null ? new byte[batch * per] : null;
         List<long[]> shapes = model.info().inputShapes();
@@ -261,7 +263,7 @@ public final class Trainer {
         for (int b = 0; b < steps; b++) {
             int from = b * batch, m = Math.min(batch, n - from);
             if (bytes != null) {
-                batchBytes(train, bytes, order, from, m, xb, y);
+                batchBytes(train, bytes, rows, order, from, m, xb, y);
                 step(() -> model.trainStep(m, y, xb, bytes.table()));
             } else {
                 batch(train, order, from, m, x, y);
@@ -287,12 +289,15 @@ public final class Trainer {
         }
     }
 
-    /** As {@link #batch}, the inputs kept as the bytes {@code values} holds them in. */
-    static void batchBytes(Dataset data, Values.Bytes values, int[] order, int from, int m, byte[] x, float[] y) {
+    /**
+     * As {@link #batch}, the inputs kept as the bytes {@code values} holds them in: example i's at row
+     * {@code rows[i]} of them when the data's values are {@link Values.Picked} from them, else at row i.
+     */
+    static void batchBytes(Dataset data, Values.Bytes values, int[] rows, int[] order, int from, int m, byte[] x, float[] y) {
         int per = (int) data.inputSize(), width = (int) data.targetWidth();
         for (int k = 0; k < m; k++) {
             int i = order[from + k];
-            System.arraycopy(values.data(), i * per, x, k * per, per);
+            System.arraycopy(values.data(), (rows == null ? i : rows[i]) * per, x, k * per, per);
             System.arraycopy(data.targets(), i * width, y, k * width, width);
         }
     }

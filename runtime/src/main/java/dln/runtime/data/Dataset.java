@@ -84,6 +84,28 @@ public record Dataset(long[] inputShape, Values values, int count, long targetWi
         return new Dataset(inputShape, values.rows(at, in), at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
     }
 
+    /**
+     * The examples at {@code indices}, in that order, as {@link #select} gives them but with the
+     * inputs not copied ({@link Values.Picked}): a split's training part, which keeps the loaded data
+     * alive in its place. The targets are copied.
+     */
+    public Dataset pick(int[] indices) {
+        int[] at = indices.clone();
+        int in = (int) inputSize(), out = (int) targetWidth;
+        float[] y = new float[at.length * out];
+        int[] rows = at.clone();
+        for (int k = 0; k < at.length; k++) {
+            Objects.checkIndex(at[k], count);
+            System.arraycopy(targets, at[k] * out, y, k * out, out);
+        }
+        Values picked = values;
+        if (values instanceof Values.Picked p) {
+            for (int k = 0; k < rows.length; k++) rows[k] = p.rows()[rows[k]];
+            picked = p.base();
+        }
+        return new Dataset(inputShape, new Values.Picked(picked, rows, in), at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
+    }
+
     /** For labels, the largest label plus one (0 without examples); otherwise the target width, as of one-hot rows. */
     public int classes() {
         if (!labels) return (int) targetWidth;

@@ -29,6 +29,38 @@ class DatasetTest {
         assertThat(d.label(0)).isEqualTo(2);
     }
 
+    /**
+     * A pick is a select whose inputs are not copied: the same examples, targets and origins, whether
+     * the values are floats or bytes, and whatever is taken from it afterwards (a slice, a select, a
+     * pick of the pick, rows copied across its row boundaries) is what the select's would give.
+     */
+    @Test void pickIsSelectWithoutTheCopy() {
+        byte[] raw = {0, 1, 10, 11, 20, 21, 30, 31};
+        float[] table = new float[256];
+        for (int b = 0; b < 256; b++) table[b] = b * 0.5f;
+        Dataset bytes = new Dataset(new long[] {2}, new Values.Bytes(raw, table), 4, 1, new float[] {3, 1, 0, 2}, true, i -> "four.idx:" + i);
+        int[] order = {3, 0, 2};
+        for (Dataset data : new Dataset[] {four(), bytes}) {
+            Dataset picked = data.pick(order), selected = data.select(order);
+            assertThat(picked.values()).isInstanceOf(Values.Picked.class);
+            assertThat(((Values.Picked) picked.values()).base()).isSameAs(data.values());
+            assertThat(picked).isEqualTo(selected);
+            assertThat(picked.origin().apply(1)).isEqualTo(selected.origin().apply(1));
+            assertThat(picked.slice(1, 3)).isEqualTo(selected.slice(1, 3));
+            assertThat(picked.slice(1, 3).values()).isInstanceOf(data.values().getClass());
+            assertThat(picked.select(new int[] {2, 2, 0})).isEqualTo(selected.select(new int[] {2, 2, 0}));
+            Dataset twice = picked.pick(new int[] {2, 0});
+            assertThat(((Values.Picked) twice.values()).base()).as("a pick of a pick picks from the data").isSameAs(data.values());
+            assertThat(twice).isEqualTo(selected.select(new int[] {2, 0}));
+            float[] across = new float[5], want = new float[5];
+            picked.values().copy(1, across, 0, 5);
+            selected.values().copy(1, want, 0, 5);
+            assertThat(across).containsExactly(want);
+            assertThat(picked.values().range(1, 4).floats()).containsExactly(selected.values().range(1, 4).floats());
+        }
+        assertThatThrownBy(() -> four().pick(new int[] {4})).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     @Test void selectAndSliceRejectIndicesOutside() {
         assertThatThrownBy(() -> four().select(new int[] {4})).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> four().slice(3, 5)).isInstanceOf(IndexOutOfBoundsException.class);
