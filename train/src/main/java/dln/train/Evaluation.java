@@ -44,7 +44,10 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
      * predictions of the first output when {@code predict}, else null.
      */
     private static float[] run(Model model, Dataset data, boolean predict) {
-        if (data.values() instanceof Values.Bytes bytes && model.info().inputs().size() == 1) {
+        // a split's training part picks its bytes from the loaded data: gathered here (an autoencoder's
+        // mse on its training images), they take the bytes' way, not float chunks with targets copied per chunk
+        Values values = data.values() instanceof Values.Picked p && p.base() instanceof Values.Bytes ? p.range(0, p.length()) : data.values();
+        if (values instanceof Values.Bytes bytes && model.info().inputs().size() == 1) {
             // bytes (an IDX file's pixels) go to the backend as they are, converted there: no chunks to convert
             model.evaluate(data.count(), data.targets(), bytes.data(), bytes.table());
             return predict ? model.predict(data.count(), bytes.data(), bytes.table())[0] : null;

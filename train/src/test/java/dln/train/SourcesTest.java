@@ -63,6 +63,12 @@ class SourcesTest {
         assertThat(own.labels()).isFalse();
         assertThat(own.targets()).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(Sources.inputsAsTargets(data(1, true, 2, 0)).targets()).containsExactly(0, 0, 0, 0);
+        assertThat(own.targets()).as("float inputs stay the dataset's own").isNotSameAs(d.inputs());
+        float[] table = new float[256];
+        for (int b = 0; b < 256; b++) table[b] = b / 255f;
+        Dataset bytes = new Dataset(new long[] {2}, new dln.runtime.data.Values.Bytes(new byte[] {0, 1, (byte) 255, 7}, table), 2, 0, new float[0], false,
+                i -> "images.idx: image " + i);
+        assertThat(Sources.inputsAsTargets(bytes).targets()).containsExactly(0, 1 / 255f, 1, 7 / 255f);
         assertThatThrownBy(() -> Sources.fit(Sources.inputsAsTargets(d), info(false, 3)))
                 .isInstanceOf(DataError.class).hasMessageContaining("the targets have 2 values per example, but output `y` has shape [3]");
     }
