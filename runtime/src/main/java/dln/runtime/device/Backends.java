@@ -81,9 +81,14 @@ public final class Backends {
         @Override void close();
     }
 
-    /** Timing: each trial first runs {@value #WARM_STEPS} steps and for {@value #WARM_SECONDS} s, then {@value #ROUNDS} rounds alternate. */
+    /**
+     * Timing: each trial first runs {@value #WARM_STEPS} steps and for {@value #WARM_SECONDS} s, then
+     * {@value #ROUNDS} rounds alternate, each of {@value #ROUND_STEPS} steps and {@value #ROUND_SECONDS} s
+     * at least; a step of over {@value #SLOW_SECONDS} s makes its warm-up or round one step (a large
+     * model is timed in 4 steps a backend, not in minutes).
+     */
     static final int WARM_STEPS = 3, ROUNDS = 3, ROUND_STEPS = 2;
-    static final double WARM_SECONDS = 0.3, ROUND_SECONDS = 0.15;
+    static final double WARM_SECONDS = 0.3, ROUND_SECONDS = 0.15, SLOW_SECONDS = 1;
 
     /**
      * As {@link #open(String, long)}, except that when auto finds no GPU and the model is large enough
@@ -167,32 +172,43 @@ public final class Backends {
      * moment of the machine falls on both; each backend's best round counts.
      */
     static BackendChoices.Entry measure(Backend openCl, Backend jvm, Workload work) {
+        return measure(openCl, jvm, work, SLOW_SECONDS);
+    }
+
+    /** {@link #measure}, with steps over {@code slow} seconds counting as slow. */
+    static BackendChoices.Entry measure(Backend openCl, Backend jvm, Workload work, double slow) {
         try (Trial a = work.start(openCl); Trial b = work.start(jvm)) {
-            warm(a);
-            warm(b);
+            warm(a, slow);
+            warm(b, slow);
             double ta = Double.POSITIVE_INFINITY, tb = Double.POSITIVE_INFINITY;
             for (int r = 0; r < ROUNDS; r++) {
-                ta = Math.min(ta, round(a));
-                tb = Math.min(tb, round(b));
+                ta = Math.min(ta, round(a, slow));
+                tb = Math.min(tb, round(b, slow));
             }
             return new BackendChoices.Entry(ta <= tb ? BackendChoices.OPENCL : BackendChoices.JVM, work.batch(), ms(ta), ms(tb));
         }
     }
 
-    private static void warm(Trial t) {
-        long start = System.nanoTime();
-        for (int i = 0; i < WARM_STEPS || seconds(start) < WARM_SECONDS; i++) t.step();
+    private static void warm(Trial t, double slow) {
+        run(t, WARM_STEPS, WARM_SECONDS, slow);
     }
 
-    /** Seconds a step, over at least {@value #ROUND_STEPS} steps and {@value #ROUND_SECONDS} s. */
-    private static double round(Trial t) {
+    /** Seconds a step, over at least {@value #ROUND_STEPS} steps and {@value #ROUND_SECONDS} s (one slow step). */
+    private static double round(Trial t, double slow) {
         long start = System.nanoTime();
-        int steps = 0;
-        while (steps < ROUND_STEPS || seconds(start) < ROUND_SECONDS) {
-            t.step();
-            steps++;
-        }
+        int steps = run(t, ROUND_STEPS, ROUND_SECONDS, slow);
         return seconds(start) / steps;
+    }
+
+    /** Runs steps until {@code steps} of them and {@code seconds} have passed, or the first took over {@code slow} s; returns how many. */
+    private static int run(Trial t, int steps, double seconds, double slow) {
+        long start = System.nanoTime();
+        int done = 0;
+        do {
+            t.step();
+            done++;
+        } while ((done < steps || seconds(start) < seconds) && !(done == 1 && seconds(start) > slow));
+        return done;
     }
 
     /** Milliseconds to four places (at least 0.0001: a time). */

@@ -80,6 +80,30 @@ class BackendsTest {
         }
     }
 
+    /** A model whose step takes over the slow threshold (a second; here 50 ms) is timed in one step a warm-up and a round: 4 steps a backend. */
+    @Test void aSlowModelIsTimedInFewSteps() {
+        JvmBackend a = new JvmBackend(), b = new JvmBackend();
+        java.util.concurrent.atomic.AtomicInteger steps = new java.util.concurrent.atomic.AtomicInteger();
+        Backends.Workload slow = new Backends.Workload() {
+            @Override public String key() { return "slow"; }
+            @Override public String what() { return "a slow step"; }
+            @Override public int batch() { return 1; }
+            @Override public Backends.Trial start(dln.runtime.Backend backend) {
+                return new Backends.Trial() {
+                    @Override public void step() {
+                        steps.incrementAndGet();
+                        long until = System.nanoTime() + 60_000_000L;   // 60 ms, over the test's 50 ms
+                        while (System.nanoTime() < until) Thread.onSpinWait();
+                    }
+                    @Override public void close() {}
+                };
+            }
+        };
+        BackendChoices.Entry e = Backends.measure(a, b, slow, 0.05);
+        assertThat(steps.get()).isEqualTo(2 * (1 + Backends.ROUNDS));
+        assertThat(e.openclMs()).isGreaterThanOrEqualTo(60);
+    }
+
     /**
      * A kept choice is taken as it is, without timing anything; the JVM's without listing the OpenCL
      * platforms either (which loads their drivers). The machine's key names the processor, the JVM
