@@ -186,7 +186,7 @@ class RunCommandsTest {
     // Without a GPU, auto times a model of 100k FLOPs an example or more on the CPU's OpenCL device
     // and on the JVM, once: it says so, keeps the choice (here in a file of the test's), and later
     // runs take the kept choice without a word, whichever it is; a corrupt file is measured anew.
-    @Test void autoTimesALargeModelOnBothCpuBackendsOnceAndKeepsTheFaster() throws IOException {
+    @Test void autoTimesALargeModelOnBothCpuBackendsOnceAndKeepsTheFaster() throws IOException, InterruptedException {
         assumeFalse("1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
         java.util.List<dln.runtime.cl.Devices.Device> devices = dln.runtime.cl.Devices.list();
         org.junit.jupiter.api.Assumptions.assumeTrue(!devices.isEmpty() && devices.stream().noneMatch(d -> d.gpu()), "a CPU OpenCL device and no GPU");
@@ -222,6 +222,20 @@ class RunCommandsTest {
             DlncTest.Run flipped = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
             assertThat(flipped.err()).doesNotContain("auto timed");
             assertThat(flipped.out()).as("what the file says, whichever it is").startsWith(openCl ? "training Wide on java (" : "training Wide on opencl: " + cpu);
+
+            // A kept choice of the JVM lists no OpenCL platform, which would load its driver: in a JVM of
+            // its own, JOCL's CL class is never loaded; with the choice of OpenCL it is.
+            String jvmKept = kept.replace("\"chosen\": \"opencl\"", "\"chosen\": \"java\""), clKept = jvmKept.replace("\"chosen\": \"java\"", "\"chosen\": \"opencl\"");
+            for (boolean cl : new boolean[] {false, true}) {
+                Files.writeString(cache, cl ? clKept : jvmKept);
+                Path classes = dir.resolve("classes-" + cl + ".log");
+                DlncTest.Run own = Jvm.dlnc(dir, java.util.List.of(), java.util.Map.of(), java.util.List.of("-Xlog:class+load=info:file=" + classes),
+                        "train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
+                assertThat(own.code()).as(own.err()).isZero();
+                assertThat(own.out()).startsWith(cl ? "training Wide on opencl: " + cpu : "training Wide on java (");
+                if (cl) assertThat(Files.readString(classes)).contains("org.jocl.CL source");
+                else assertThat(Files.readString(classes)).doesNotContain("org.jocl.CL source");
+            }
 
             Files.writeString(cache, "{\"format\": ");
             DlncTest.Run corrupt = DlncTest.dlnc("train", f.toString(), "--checkpoint", dir.resolve("runs").toString());
