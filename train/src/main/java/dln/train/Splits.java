@@ -21,11 +21,23 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
      */
     public static Splits load(Training t, Path dlnFolder, Model.Info info, Path data, Path test, long seed) {
         if (t.data() == null) throw new DataError("the train block of " + info.name() + " has no `data` setting, and no --data was given");
-        Dataset all = read(t, data == null ? t.data() : Sources.relocate(t.data(), data), dlnFolder, info);
+        Training.Source source = data == null ? t.data() : Sources.relocate(t.data(), data);
         Training.Source testSource = t.test() == null || test == null ? t.test() : Sources.relocate(t.test(), test);
         if (testSource == null && test != null) testSource = Sources.relocate(t.data(), test);
+        if (t.targetsAreInputs()) {
+            // the inputs become the targets part by part, after the split: made before it, the whole
+            // source's (Fashion-MNIST's images: 188 MB of floats) were held while the parts' were copied
+            Dataset testSet = testSource == null ? null : Sources.load(testSource, dlnFolder, info.inputShapes());
+            Splits parts = of(t, Sources.load(source, dlnFolder, info.inputShapes()), testSet, seed);
+            return new Splits(ownTargets(parts.train(), info), ownTargets(parts.validation(), info), ownTargets(parts.test(), info));
+        }
+        Dataset all = read(t, source, dlnFolder, info);
         Dataset testSet = testSource == null ? null : read(t, testSource, dlnFolder, info);
         return of(t, all, testSet, seed);
+    }
+
+    private static Dataset ownTargets(Dataset part, Model.Info info) {
+        return part == null ? null : Sources.fit(Sources.inputsAsTargets(part), info);
     }
 
     /**

@@ -48,6 +48,30 @@ class SplitsTest {
         assertThat(a.validation().inputs()).isNotEqualTo(numbered(100).slice(90, 100).inputs());
     }
 
+    /**
+     * `targets inputs`: the inputs become each part's targets after the split (the whole source's
+     * are never made), the same parts as when the targets were made first and then split.
+     */
+    @Test
+    void inputsBecomeEachPartsTargetsAfterTheSplit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        int n = 40;
+        java.io.ByteArrayOutputStream idx = new java.io.ByteArrayOutputStream();
+        idx.writeBytes(new byte[] {0, 0, 8, 2, 0, 0, 0, (byte) n, 0, 0, 0, 2});
+        for (int i = 0; i < 2 * n; i++) idx.write(i * 3);
+        java.nio.file.Files.write(dir.resolve("x.idx"), idx.toByteArray());
+        Training t = new Training("M", new Training.Source("idx", java.util.Map.of("images", "x.idx", "scale", 0.5)), null, 0.25, null,
+                List.of(new Training.OutputLoss("y", "mse", 1)), null, null, null, 0, 0, null, 32, 10, 0, true, List.of(), null, null, List.of(),
+                "inputs", null);
+        dln.runtime.Model.Info info = SourcesTest.info(false, 2);
+        Splits s = Splits.load(t, dir, info, null, null, 3);
+        assertThat(s.train().count()).isEqualTo(30);
+        for (Dataset part : List.of(s.train(), s.validation())) {
+            assertThat(part.targetWidth()).isEqualTo(2);
+            assertThat(part.targets()).containsExactly(part.inputs());
+        }
+        assertThat(s).isEqualTo(Splits.of(t, Splits.read(t, t.data(), dir, info), null, 3));
+    }
+
     @Test
     void withoutValidationEverythingTrains() {
         Splits s = Splits.of(training(null, null), numbered(10), null, 0);
