@@ -22,75 +22,103 @@ public record Evaluation(Map<String, Double> values, long[][] confusion) {
     public static Evaluation of(Model model, Dataset data, List<String> metrics, boolean confusion) {
         boolean errors = metrics.contains("mae") || metrics.contains("mse");
         model.takeMetrics();
-        float[] predictions = run(model, data, errors || confusion);
+        Tally tally = errors || confusion && data.labels() ? new Tally(data, confusion && data.labels() ? classes(model) : 0) : null;
+        run(model, data, tally);
         Model.Metrics m = model.takeMetrics();
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("loss", m.loss());
         for (String metric : metrics) {
             switch (metric) {
                 case "accuracy" -> values.put("accuracy", m.accuracy());
-                case "mae" -> values.put("mae", error(predictions, data, 1));
-                case "mse" -> values.put("mse", error(predictions, data, 2));
+                case "mae" -> values.put("mae", tally.error(1));
+                case "mse" -> values.put("mse", tally.error(2));
                 default -> { }
             }
         }
-        return new Evaluation(values, confusion && data.labels() ? confusion(predictions, data, model) : null);
+        return new Evaluation(values, tally == null ? null : tally.counts);
     }
 
     /**
      * Evaluates {@code data} a chunk at a time (whole multiples of the model's batch, so the totals
-     * add up in the same order as in one call), converting only a chunk's inputs to floats: a
-     * validation set converted whole every epoch had made the heap grow through a run. Returns the
-     * predictions of the first output when {@code predict}, else null.
+     * add up in the same order as in one call, and each prediction batch is the one a single call
+     * would have made), converting only a chunk's inputs to floats: a validation set converted whole
+     * every epoch had made the heap grow through a run. The predictions of the first output go to
+     * {@code tally} chunk by chunk when it is not null: an autoencoder's predictions of its
+     * training images, kept whole, had been 169 MB a epoch.
      */
-    private static float[] run(Model model, Dataset data, boolean predict) {
+    private static void run(Model model, Dataset data, Tally tally) {
+        int n = data.count(), per = (int) data.inputSize(), width = (int) data.targetWidth();
+        int chunk = model.maxBatch() * Math.max(1, CHUNK / model.maxBatch());
         // a split's training part picks its bytes from the loaded data: gathered here (an autoencoder's
         // mse on its training images), they take the bytes' way, not float chunks with targets copied per chunk
         Values values = data.values() instanceof Values.Picked p && p.base() instanceof Values.Bytes ? p.range(0, p.length()) : data.values();
         if (values instanceof Values.Bytes bytes && model.info().inputs().size() == 1) {
             // bytes (an IDX file's pixels) go to the backend as they are, converted there: no chunks to convert
-            model.evaluate(data.count(), data.targets(), bytes.data(), bytes.table());
-            return predict ? model.predict(data.count(), bytes.data(), bytes.table())[0] : null;
+            model.evaluate(n, data.targets(), bytes.data(), bytes.table());
+            if (tally == null) return;
+            for (int start = 0; start < n; start += chunk) {
+                int m = Math.min(chunk, n - start);
+                tally.add(model.predict(m, java.util.Arrays.copyOfRange(bytes.data(), start * per, (start + m) * per), bytes.table())[0], start, m);
+            }
+            return;
         }
-        int n = data.count(), per = (int) data.inputSize(), width = (int) data.targetWidth();
-        int chunk = model.maxBatch() * Math.max(1, CHUNK / model.maxBatch());
-        long outputs = Sources.size(model.info().outputShapes().get(0));
-        float[] predictions = predict ? new float[Math.toIntExact(n * outputs)] : null;
         float[] x = new float[Math.min(chunk, n) * per];
         for (int start = 0; start < n; start += chunk) {
             int m = Math.min(chunk, n - start);
             for (int k = 0; k < m; k++) data.copyInputs(start + k, x, k * per);
             float[][] inputs = Inputs.unpack(x, m, model.info().inputShapes());
             model.evaluate(m, java.util.Arrays.copyOfRange(data.targets(), start * width, (start + m) * width), inputs);
-            if (predict) System.arraycopy(model.predict(m, inputs)[0], 0, predictions, Math.toIntExact(start * outputs), Math.toIntExact(m * outputs));
+            if (tally != null) tally.add(model.predict(m, inputs)[0], start, m);
         }
-        return predictions;
+    }
+
+    private static int classes(Model model) {
+        long[] shape = model.info().outputShapes().get(0);
+        return (int) shape[shape.length - 1];
+    }
+
+    /**
+     * What the predictions add up to, a chunk of examples at a time, in the examples' order: the sums
+     * of absolute and squared errors against the targets (not for class labels), and with
+     * {@code classes} the confusion matrix.
+     */
+    private static final class Tally {
+        private final Dataset data;
+        private final long[][] counts;
+        private double absolute, squared;
+
+        Tally(Dataset data, int classes) {
+            this.data = data;
+            this.counts = classes == 0 ? null : new long[classes][classes];
+        }
+
+        void add(float[] predictions, int start, int m) {
+            if (!data.labels()) {
+                float[] t = data.targets();
+                int width = (int) data.targetWidth(), from = start * width;
+                for (int i = 0; i < m * width; i++) {
+                    double e = Math.abs(predictions[i] - t[from + i]);
+                    absolute += e;
+                    squared += e * e;
+                }
+            }
+            if (counts == null) return;
+            int classes = counts.length;
+            for (int i = 0; i < m; i++) {
+                int best = 0;
+                for (int k = 1; k < classes; k++) if (predictions[i * classes + k] > predictions[i * classes + best]) best = k;
+                counts[data.label(start + i)][best]++;
+            }
+        }
+
+        /** Mean absolute (power 1) or squared (power 2) error over every output value; NaN for class labels or no examples. */
+        double error(int power) {
+            long values = data.targets().length;
+            if (data.labels() || values == 0) return Double.NaN;
+            return (power == 1 ? absolute : squared) / values;
+        }
     }
 
     /** Examples converted to floats at a time, about: 4096 images of 28×28 are 12.8 MB. */
     private static final int CHUNK = 4096;
-
-    /** Mean absolute (power 1) or squared (power 2) error over every output value. */
-    static double error(float[] predictions, Dataset data, int power) {
-        float[] t = data.targets();
-        if (data.labels()) return Double.NaN;
-        double sum = 0;
-        for (int i = 0; i < t.length; i++) {
-            double e = Math.abs(predictions[i] - t[i]);
-            sum += power == 1 ? e : e * e;
-        }
-        return t.length == 0 ? Double.NaN : sum / t.length;
-    }
-
-    private static long[][] confusion(float[] predictions, Dataset data, Model model) {
-        long[] shape = model.info().outputShapes().get(0);
-        int classes = (int) shape[shape.length - 1];
-        long[][] counts = new long[classes][classes];
-        for (int i = 0; i < data.count(); i++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) if (predictions[i * classes + k] > predictions[i * classes + best]) best = k;
-            counts[data.label(i)][best]++;
-        }
-        return counts;
-    }
 }
