@@ -46,7 +46,7 @@ public final class TuningCache {
     public static TuningCache load(Path file) {
         SortedMap<String, SortedMap<String, Entry>> devices = new TreeMap<>();
         try {
-            CacheFile.read(file, FORMAT, json -> read(json, devices));
+            CacheFile.read(file, FORMAT, "a tuning cache", json -> read(json, devices));
             return new TuningCache(file, devices, null);
         } catch (CacheFile.Unusable e) {
             return new TuningCache(file, new TreeMap<>(), "ignoring the kernel tuning cache, " + e.getMessage()

@@ -51,7 +51,7 @@ public final class BackendChoices {
     public static BackendChoices load(Path file) {
         SortedMap<String, SortedMap<String, Entry>> machines = new TreeMap<>();
         try {
-            CacheFile.read(file, FORMAT, json -> read(json, machines));
+            CacheFile.read(file, FORMAT, "a file of backend choices", json -> read(json, machines));
             return new BackendChoices(file, machines, null);
         } catch (CacheFile.Unusable e) {
             return new BackendChoices(file, new TreeMap<>(), "ignoring the measured backend choices, " + e.getMessage()

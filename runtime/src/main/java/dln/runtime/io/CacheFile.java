@@ -42,9 +42,9 @@ public final class CacheFile {
     /**
      * Hands the JSON object in {@code file} to {@code reader} when there is a file; a file of
      * another {@code format} (its "format" member), or one that cannot be read or parsed or that the
-     * reader rejects, is {@link Unusable}.
+     * reader rejects, is {@link Unusable}, the last as "not {@code kind}" (e.g. "a tuning cache").
      */
-    public static void read(Path file, String format, Reader reader) throws Unusable {
+    public static void read(Path file, String format, String kind, Reader reader) throws Unusable {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -60,7 +60,7 @@ public final class CacheFile {
         } catch (DataException e) {
             throw new Unusable(e.getMessage());
         } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-            throw new Unusable(file + ": not a file of this kind (" + e.getMessage() + ")");
+            throw new Unusable(file + ": not " + kind + " (" + e.getMessage() + ")");
         }
     }
 

@@ -57,6 +57,12 @@ class TuningCacheTest {
         }
     }
 
+    @Test void aFileOfAnotherShapeIsNamedForWhatItIsNot() throws IOException {
+        Path file = dir.resolve("tuning.json");
+        Files.writeString(file, "{\"format\": \"dln tuning cache 1\", \"devices\": []}");
+        assertThat(TuningCache.load(file).warning()).startsWith("ignoring the kernel tuning cache, " + file + ": not a tuning cache (");
+    }
+
     @Test void anUnreadableCacheIsIgnoredToo() throws IOException {
         Path folder = dir.resolve("tuning.json");
         Files.createDirectories(folder);

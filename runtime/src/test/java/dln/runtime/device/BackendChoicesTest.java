@@ -56,6 +56,12 @@ class BackendChoicesTest {
         assertThat(BackendChoices.load(file).get("m", "s").chosen()).isEqualTo(BackendChoices.OPENCL);
     }
 
+    @Test void aFileOfAnotherShapeIsNamedForWhatItIsNot() throws IOException {
+        Path file = dir.resolve("backends.json");
+        Files.writeString(file, "{\"format\": \"dln backend choices 1\", \"machines\": []}");
+        assertThat(BackendChoices.load(file).warning()).startsWith("ignoring the measured backend choices, " + file + ": not a file of backend choices (");
+    }
+
     @Test void thePropertyNamesTheFile() {
         String before = System.getProperty(BackendChoices.PROPERTY);
         try {
