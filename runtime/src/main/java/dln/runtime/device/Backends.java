@@ -99,6 +99,16 @@ public final class Backends {
      */
     public static Backend open(String choice, long flopsPerExample, Workload work, Consumer<String> notes) {
         if (!check(choice).equals("auto") || flopsPerExample < CPU_OPENCL_FLOPS) return open(choice, flopsPerExample);
+        // one at a time in a JVM (Spark's local workers open theirs together): a second waits for the
+        // first's timing and reads its choice, rather than timing both backends while they are busy
+        synchronized (MEASURING) {
+            return auto(choice, flopsPerExample, work, notes);
+        }
+    }
+
+    private static final Object MEASURING = new Object();
+
+    private static Backend auto(String choice, long flopsPerExample, Workload work, Consumer<String> notes) {
         JvmBackend jvm = new JvmBackend();
         String machine = machine(jvm);
         BackendChoices choices = BackendChoices.load(BackendChoices.standardFile());

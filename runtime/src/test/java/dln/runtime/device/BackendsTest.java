@@ -141,4 +141,48 @@ class BackendsTest {
             else System.setProperty(BackendChoices.PROPERTY, before);
         }
     }
+
+    /** Two threads opening the same model under auto at once: one times it, the other waits and takes the kept choice. */
+    @Test void concurrentOpensTimeAModelOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.util.List<Devices.Device> devices = Devices.list();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!devices.isEmpty() && devices.stream().noneMatch(Devices.Device::gpu), "a CPU OpenCL device and no GPU");
+        String before = System.getProperty(BackendChoices.PROPERTY);
+        System.setProperty(BackendChoices.PROPERTY, dir.resolve("backends.json").toString());
+        try {
+            java.util.concurrent.atomic.AtomicInteger trials = new java.util.concurrent.atomic.AtomicInteger();
+            Backends.Workload work = new Backends.Workload() {
+                @Override public String key() { return "Twice training step at batch 8, kernels 0"; }
+                @Override public String what() { return "a training step of Twice"; }
+                @Override public int batch() { return 8; }
+                @Override public Backends.Trial start(dln.runtime.Backend b) {
+                    trials.incrementAndGet();
+                    return new Backends.Trial() {
+                        @Override public void step() { Thread.onSpinWait(); }
+                        @Override public void close() {}
+                    };
+                }
+            };
+            java.util.List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<Class<?>>> opened = two.invokeAll(java.util.List.of(open(work, notes), open(work, notes)));
+                assertThat(opened.get(0).get()).isEqualTo(opened.get(1).get());
+            } finally {
+                two.shutdown();
+            }
+            assertThat(trials.get()).as("one model on each backend, timed once").isEqualTo(2);
+            assertThat(notes).as("one line, from the thread that timed it").hasSize(1);
+        } finally {
+            if (before == null) System.clearProperty(BackendChoices.PROPERTY);
+            else System.setProperty(BackendChoices.PROPERTY, before);
+        }
+    }
+
+    private static java.util.concurrent.Callable<Class<?>> open(Backends.Workload work, java.util.List<String> notes) {
+        return () -> {
+            try (dln.runtime.Backend b = Backends.open("auto", Backends.CPU_OPENCL_FLOPS, work, notes::add)) {
+                return b.getClass();
+            }
+        };
+    }
 }
