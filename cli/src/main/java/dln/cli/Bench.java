@@ -58,6 +58,16 @@ final class Bench implements Callable<Integer> {
         return Run.guarded(err, () -> {
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
             try (Backend backend = compiled.backend(choice.device, err)) {
+                out.println("device: " + backend.description());
+                if (dln.runtime.device.Backends.check(choice.device).equals("auto")) {
+                    AutoWorkload work = new AutoWorkload(compiled);
+                    dln.runtime.device.BackendChoices.Entry kept = dln.runtime.device.Backends.kept(work);
+                    boolean jvm = backend instanceof dln.runtime.jvm.JvmBackend;
+                    if (kept != null && kept.chosen().equals(jvm ? dln.runtime.device.BackendChoices.JVM : dln.runtime.device.BackendChoices.OPENCL)) {
+                        out.printf(Locale.ROOT, "auto: %s, timed once for %s: %.3g ms on the JVM, %.3g ms on OpenCL%n",
+                                jvm ? "the JVM" : "OpenCL", work.what(), kept.jvmMs(), kept.openclMs());
+                    }
+                }
                 bench(compiled, backend, out);
             }
             return Dlnc.OK;
@@ -65,7 +75,6 @@ final class Bench implements Callable<Integer> {
     }
 
     private void bench(Run.Compiled compiled, Backend backend, PrintWriter out) throws java.io.IOException {
-        out.println("device: " + backend.description());
         Training t = compiled.checked().trainings().get(compiled.generated().model());
         Model.Info info;
         try (Model probe = compiled.create(new dln.runtime.jvm.JvmBackend(), 1)) {

@@ -242,6 +242,12 @@ class RunCommandsTest {
             assertThat(corrupt.code()).as(corrupt.err()).isZero();
             assertThat(corrupt.err()).contains("dlnc: note: ignoring the measured backend choices, " + cache).contains("dlnc: note: auto timed");
             assertThat(dln.runtime.device.BackendChoices.load(cache).warning()).isNull();
+
+            // bench says what auto chose and on what times
+            DlncTest.Run bench = DlncTest.dlnc("bench", f.toString(), "--steps", "2");
+            assertThat(bench.code()).as(bench.err()).isZero();
+            assertThat(bench.out()).containsPattern("\\nauto: (the JVM|OpenCL), timed once for a training step of Wide at batch 16: "
+                    + "[0-9.e+-]+ ms on the JVM, [0-9.e+-]+ ms on OpenCL\\n");
         } finally {
             if (before == null) System.clearProperty(dln.runtime.device.BackendChoices.PROPERTY);
             else System.setProperty(dln.runtime.device.BackendChoices.PROPERTY, before);

@@ -144,6 +144,11 @@ public final class Backends {
         return openCl ? cl : jvm;
     }
 
+    /** The choice auto keeps for {@code work} on this machine, or null: what `dlnc bench` says it ran on and why. */
+    public static BackendChoices.Entry kept(Workload work) {
+        return BackendChoices.load(BackendChoices.standardFile()).get(machine(new JvmBackend()), work.key());
+    }
+
     /**
      * This machine as auto's choices are kept for it, read without loading an OpenCL driver: the
      * processor, the JVM backend (threads, BLAS) and the OpenCL drivers installed (the ICD loader's
