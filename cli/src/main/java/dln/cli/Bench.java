@@ -13,6 +13,8 @@ import dln.runtime.cl.Tuner;
 import dln.runtime.data.DataError;
 import dln.runtime.data.Dataset;
 import dln.runtime.data.Values;
+import dln.runtime.device.BackendChoices;
+import dln.runtime.device.Backends;
 import dln.runtime.io.DataException;
 import dln.runtime.kernel.Kernel;
 import dln.train.Splits;
@@ -59,19 +61,21 @@ final class Bench implements Callable<Integer> {
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
             try (Backend backend = compiled.backend(choice.device, err)) {
                 out.println("device: " + backend.description());
-                if (dln.runtime.device.Backends.check(choice.device).equals("auto")) {
-                    AutoWorkload work = new AutoWorkload(compiled);
-                    dln.runtime.device.BackendChoices.Entry kept = dln.runtime.device.Backends.kept(work);
-                    boolean jvm = backend instanceof dln.runtime.jvm.JvmBackend;
-                    if (kept != null && kept.chosen().equals(jvm ? dln.runtime.device.BackendChoices.JVM : dln.runtime.device.BackendChoices.OPENCL)) {
-                        out.printf(Locale.ROOT, "auto: %s, timed once for %s: %.3g ms on the JVM, %.3g ms on OpenCL%n",
-                                jvm ? "the JVM" : "OpenCL", work.what(), kept.jvmMs(), kept.openclMs());
-                    }
-                }
+                if (Backends.check(choice.device).equals("auto")) autoChoice(compiled, backend, out);
                 bench(compiled, backend, out);
             }
             return Dlnc.OK;
         });
+    }
+
+    /** What auto chose and on what times, when the backend is its kept choice (not a GPU, not a small model's JVM). */
+    private static void autoChoice(Run.Compiled compiled, Backend backend, PrintWriter out) {
+        AutoWorkload work = new AutoWorkload(compiled);
+        BackendChoices.Entry kept = Backends.kept(work);
+        boolean jvm = backend instanceof dln.runtime.jvm.JvmBackend;
+        if (kept == null || !kept.chosen().equals(jvm ? BackendChoices.JVM : BackendChoices.OPENCL)) return;
+        out.printf(Locale.ROOT, "auto: %s, timed once for %s: %.3g ms on the JVM, %.3g ms on OpenCL%n", jvm ? "the JVM" : "OpenCL", work.what(),
+                kept.jvmMs(), kept.openclMs());
     }
 
     private void bench(Run.Compiled compiled, Backend backend, PrintWriter out) throws java.io.IOException {

@@ -93,17 +93,14 @@ public record Dataset(long[] inputShape, Values values, int count, long targetWi
         int[] at = indices.clone();
         int in = (int) inputSize(), out = (int) targetWidth;
         float[] y = new float[at.length * out];
-        int[] rows = at.clone();
         for (int k = 0; k < at.length; k++) {
             Objects.checkIndex(at[k], count);
             System.arraycopy(targets, at[k] * out, y, k * out, out);
         }
-        Values picked = values;
-        if (values instanceof Values.Picked p) {
-            for (int k = 0; k < rows.length; k++) rows[k] = p.rows()[rows[k]];
-            picked = p.base();
-        }
-        return new Dataset(inputShape, new Values.Picked(picked, rows, in), at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
+        // a pick of a pick picks from what the first picked from
+        Values picked = values instanceof Values.Picked p ? new Values.Picked(p.base(), Arrays.stream(at).map(k -> p.rows()[k]).toArray(), in)
+                : new Values.Picked(values, at, in);
+        return new Dataset(inputShape, picked, at.length, targetWidth, y, labels, i -> origin.apply(at[i]));
     }
 
     /** For labels, the largest label plus one (0 without examples); otherwise the target width, as of one-hot rows. */

@@ -2,6 +2,7 @@ package dln.runtime.jvm;
 
 import dln.runtime.Backend;
 import dln.runtime.Buffer;
+import dln.runtime.data.Values;
 import dln.runtime.host.Blas;
 import dln.runtime.host.Team;
 import dln.runtime.kernel.Kernel;
@@ -41,21 +42,17 @@ public final class JvmBackend implements Backend {
 
     /** Converts straight into the buffer, which is host memory. */
     @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) {
-        if (table.length != 256) throw new IllegalArgumentException("a byte table has 256 entries, not " + table.length);
         float[] d = data(dst);
+        Values.Bytes bytes = new Values.Bytes(src, table);
         int parts = count < SHARED_BYTES ? 1 : Team.threads();
         if (parts == 1) {
-            convert(src, from, d, 0, count, table);
+            bytes.copy(from, d, 0, count);
             return;
         }
         Team.run(parts, p -> {
             int start = (int) ((long) count * p / parts), end = (int) ((long) count * (p + 1) / parts);
-            convert(src, from + start, d, start, end - start, table);
+            bytes.copy(from + start, d, start, end - start);
         });
-    }
-
-    private static void convert(byte[] src, int from, float[] d, int to, int count, float[] table) {
-        for (int i = 0; i < count; i++) d[to + i] = table[src[from + i] & 0xff];
     }
 
     @Override public void read(Buffer src, float[] dst, int to, int count) {
