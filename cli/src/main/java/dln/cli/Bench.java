@@ -110,6 +110,8 @@ final class Bench implements Callable<Integer> {
                 predict(model, data, new PrintWriter(java.io.Writer.nullWriter()));
                 out.println("where a prediction batch's time goes (each launch waited for):");
                 profiler.report().forEach(out::println);
+                out.println("the slowest kernels of a prediction batch:");
+                profiler.slowest(8).forEach(out::println);
             }
         }
         kernels(backend, out);

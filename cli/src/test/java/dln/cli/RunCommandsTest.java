@@ -135,6 +135,10 @@ class RunCommandsTest {
         assertThat(r.out()).contains("where a training step's time goes").containsPattern("Gemm +[0-9.]+ ms +[0-9.]+%")
                 .containsPattern("UpdateGroup +[0-9.]+ ms +[0-9.]+% +[0-9]+ launches")
                 .contains("the slowest kernels").containsPattern("dense_1_fwd +Gemm +[0-9.]+ ms a launch");
+        // a prediction batch's kernels by name too, and the input's write beside them
+        String prediction = r.out().substring(r.out().indexOf("where a prediction batch's time goes"));
+        assertThat(prediction).containsPattern("\\(write\\) +[0-9.]+ ms").contains("the slowest kernels of a prediction batch")
+                .containsPattern("upload +\\(write\\) +[0-9.]+ ms a launch").containsPattern("dense_1_fwd_softmax +Gemm +[0-9.]+ ms a launch");
     }
 
     // `bench --tune` times each candidate block size of the model's products on the OpenCL device,

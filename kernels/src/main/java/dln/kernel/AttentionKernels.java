@@ -64,7 +64,7 @@ public final class AttentionKernels {
                 }
                 float sum = 0;
                 for (int j = 0; j <= last; j++) {
-                    p[at + j] = (float) Math.exp(p[at + j] - max);
+                    p[at + j] = Softmax.exp(p[at + j] - max);
                     sum += p[at + j];
                 }
                 for (int j = 0; j <= last; j++) p[at + j] /= sum;

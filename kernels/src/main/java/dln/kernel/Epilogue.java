@@ -80,16 +80,21 @@ public record Epilogue(boolean bias, Act act, float alpha, boolean softmax, Drop
      * {@link #args}, in order.
      */
     void applyRows(float[] c, int from, int to, int cols, int ld, float[][] reads) {
+        apply(c, from, to, 0, cols, ld, reads);
+    }
+
+    /** {@link #applyRows} over rows [rowFrom, rowTo) and columns [colFrom, colTo) (a block of C a thread computed). */
+    void apply(float[] c, int rowFrom, int rowTo, int colFrom, int colTo, int ld, float[][] reads) {
         if (none()) return;
         float[] biasValues = bias ? reads[0] : null;
         int n0 = bias ? 1 : 0;
-        for (int i = from; i < to; i++) {
+        for (int i = rowFrom; i < rowTo; i++) {
             int row = i * ld;
-            if (bias) for (int j = 0; j < cols; j++) c[row + j] += biasValues[j];
+            if (bias) for (int j = colFrom; j < colTo; j++) c[row + j] += biasValues[j];
             if (norm != null) {
-                for (int j = 0; j < cols; j++) c[row + j] = norm.apply(c[row + j], j, reads[n0], reads[n0 + 1], reads[n0 + 2], reads[n0 + 3]);
+                for (int j = colFrom; j < colTo; j++) c[row + j] = norm.apply(c[row + j], j, reads[n0], reads[n0 + 1], reads[n0 + 2], reads[n0 + 3]);
             }
-            act.applyInPlace(c, row, row + cols, alpha);
+            act.applyInPlace(c, row + colFrom, row + colTo, alpha);
         }
     }
 

@@ -133,15 +133,16 @@ class GemmTest {
     // product followed by BiasAct, bit for bit on the JVM, within rounding on OpenCL, for every
     // activation, with and without a bias, over sizes that leave partial blocks (batch 1 and 37).
     // The JVM reference shares a large product among its threads when OpenBLAS runs one (as the tests
-    // run it, and dlnc), a block of C's rows each, each block a BLAS call of its own followed by its
-    // rows' epilogue: the same as one call over all of C within rounding (OpenBLAS may give a row to
-    // another register block, as its own threads do; sums of 60 products that cancel differ in the
-    // sixth digit). Rows of 200 (blocks of 96 and 104) and
-    // 130 (64 and 66), every transpose, padded rows with beta 0.75, epilogues of bias and activation and
-    // of softmax, and no depth at all.
+    // run it, and dlnc), a block of C's rows each (of its columns when C has under 128 rows), each
+    // block a BLAS call of its own followed by its block's epilogue: the same as one call over all of
+    // C within rounding (OpenBLAS may give an element to another register block, as its own threads
+    // do; sums of 60 products that cancel differ in the sixth digit). Rows of 200 (blocks of 96 and
+    // 104) and 130 (64 and 66); 64 and 40 rows of 300 and 130 columns (columns 144 and 156, 64 and
+    // 66); every transpose, padded rows with beta 0.75, epilogues of bias and activation and of
+    // softmax (always by rows), and no depth at all.
     @Test void aProductSharedAmongThreadsIsTheSameAsOneCall() {
         Random r = new Random(31);
-        for (int[] shape : new int[][] {{200, 300, 45}, {130, 300, 60}, {200, 64, 200}, {200, 37, 0}}) {
+        for (int[] shape : new int[][] {{200, 300, 45}, {130, 300, 60}, {200, 64, 200}, {200, 37, 0}, {64, 300, 45}, {40, 130, 20}, {50, 140, 0}}) {
             int m = shape[0], n = shape[1], k = shape[2];
             for (boolean[] t : TRANSPOSES) {
                 for (int pad : new int[] {0, 3}) {

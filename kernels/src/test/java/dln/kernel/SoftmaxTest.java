@@ -20,6 +20,32 @@ class SoftmaxTest {
         assertThat(out[1][2]).isCloseTo(0.66524096f, within(1e-7f));
     }
 
+    // The reference's exponential in float arithmetic against the correctly rounded one (Math.exp in
+    // double, rounded once) over every float a softmax can give it and beyond: within 1 ulp where
+    // the result is normal, within one subnormal step below, and the edges exact.
+    @Test void expWithinOneUlpOfTheCorrectlyRoundedOne() {
+        int checked = 0;
+        for (int magnitude = Float.floatToRawIntBits(104f); magnitude > 0; magnitude -= 997) {
+            checked += expCloseTo(-Float.intBitsToFloat(magnitude));
+        }
+        for (float x = 0; x <= 88.72f; x += 0.000731f) checked += expCloseTo(x);
+        assertThat(checked).isGreaterThan(1_000_000);
+        assertThat(Softmax.exp(0f)).isEqualTo(1f);
+        assertThat(Softmax.exp(Float.NEGATIVE_INFINITY)).isEqualTo(0f);
+        assertThat(Softmax.exp(-200f)).isEqualTo(0f);
+        assertThat(Softmax.exp(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(Softmax.exp(89f)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(Softmax.exp(Float.NaN)).isNaN();
+        assertThat(Softmax.exp(-100f)).isCloseTo((float) Math.exp(-100), within(Float.MIN_VALUE));
+    }
+
+    private static int expCloseTo(float x) {
+        float want = (float) Math.exp(x), got = Softmax.exp(x);
+        float tolerance = want >= Float.MIN_NORMAL ? Math.ulp(want) : Float.MIN_VALUE;
+        if (Math.abs(got - want) > tolerance) throw new AssertionError("exp(" + x + ") = " + got + ", not " + want);
+        return 1;
+    }
+
     @Test void largeInputsDoNotOverflow() {
         float[][] out = KernelCheck.sameOnOpenCl(new Softmax("t_softmax_large", Dim.batch(1), 2), 2, 0, 1e-6,
                 new float[] {1000, 1000, -1000, 80}, new float[4]);

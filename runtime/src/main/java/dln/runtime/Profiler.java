@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A backend that times every kernel by waiting after each launch: for finding where a model's
- * time goes (`dlnc bench --profile`), never for normal runs, since the waits themselves cost time.
+ * A backend that times every kernel by waiting after each launch, and every write of inputs and
+ * read of outputs (kinds {@link #WRITE} and {@link #READ}): for finding where a model's time goes
+ * (`dlnc bench --profile`), never for normal runs, since the waits themselves cost time.
  */
 public final class Profiler implements Backend {
     private final Backend inner;
@@ -21,25 +22,34 @@ public final class Profiler implements Backend {
 
     @Override public String description() { return inner.description() + ", profiled"; }
     @Override public Buffer allocate(long floats) { return inner.allocate(floats); }
-    @Override public void write(Buffer dst, float[] src, int from, int count) { inner.write(dst, src, from, count); }
-    @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) { inner.write(dst, src, from, count, table); }
-    @Override public void read(Buffer src, float[] dst, int to, int count) { inner.read(src, dst, to, count); }
+    @Override public void write(Buffer dst, float[] src, int from, int count) { timed(WRITE, "upload", () -> inner.write(dst, src, from, count)); }
+    @Override public void write(Buffer dst, byte[] src, int from, int count, float[] table) {
+        timed(WRITE, "upload (bytes converted)", () -> inner.write(dst, src, from, count, table));
+    }
+    @Override public void read(Buffer src, float[] dst, int to, int count) { timed(READ, "download", () -> inner.read(src, dst, to, count)); }
     @Override public void compile(java.util.function.Supplier<String> program, List<Kernel> kernels) { inner.compile(program, kernels); }
     @Override public void finish() { inner.finish(); }
     @Override public void close() { inner.close(); }
 
+    /** The kinds under which the host's writes to buffers and reads from them are counted, beside the kernels. */
+    static final String WRITE = "(write)", READ = "(read)";
+
     @Override public void launch(Kernel kernel, int batch, int step, Buffer... args) {
+        timed(kernel.getClass().getSimpleName(), kernel.name(), () -> inner.launch(kernel, batch, step, args));
+    }
+
+    /** Runs {@code work} alone (what was queued before it finished first, it finished after) and counts its time. */
+    private void timed(String kind, String name, Runnable work) {
         inner.finish();
         long start = System.nanoTime();
-        inner.launch(kernel, batch, step, args);
+        work.run();
         inner.finish();
         long took = System.nanoTime() - start;
-        for (long[] t : List.of(byKind.computeIfAbsent(kernel.getClass().getSimpleName(), k -> new long[2]),
-                byName.computeIfAbsent(kernel.name(), k -> new long[2]))) {
+        for (long[] t : List.of(byKind.computeIfAbsent(kind, k -> new long[2]), byName.computeIfAbsent(name, k -> new long[2]))) {
             t[0] += took;
             t[1]++;
         }
-        kinds.putIfAbsent(kernel.name(), kernel.getClass().getSimpleName());
+        kinds.putIfAbsent(name, kind);
     }
 
     public void reset() {
