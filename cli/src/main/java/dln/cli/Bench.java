@@ -185,16 +185,44 @@ final class Bench implements Callable<Integer> {
         long warm = System.nanoTime();
         for (int i = 0; i < WARM_STEPS || seconds(warm) < WARM_SECONDS; i++) step(model, batches[i % batches.length], extra);
         model.backend().finish();
-        long start = System.nanoTime();
-        int timed = Math.max(steps, 1);
-        for (int i = 0; i < timed; i++) step(model, batches[i % batches.length], extra);
+        int timed = Math.max(steps, 1), windows = Math.min(WINDOWS, timed);
+        double[] perStep = new double[windows];
+        for (int w = 0, i = 0; w < windows; w++) {
+            int end = (int) ((long) timed * (w + 1) / windows), count = end - i;
+            long start = System.nanoTime();
+            for (; i < end; i++) step(model, batches[i % batches.length], extra);
+            model.backend().finish();
+            perStep[w] = seconds(start) / count;
+        }
         model.takeMetrics();
-        double perStep = seconds(start) / timed;
-        out.printf(Locale.ROOT, "train: %.2f s/epoch (%.0f img/s)   [%d examples per epoch in batches of %d, %d steps timed]%n",
-                perStep * stepsPerEpoch, batch / perStep, perEpoch, batch, timed);
+        double median = median(perStep);
+        out.printf(Locale.ROOT, "train: %.2f s/epoch (%.0f img/s)   [%d examples per epoch in batches of %d, %d steps timed%s]%n",
+                median * stepsPerEpoch, batch / median, perEpoch, batch, timed, spread(perStep, batch));
         long before = model.launches();
         step(model, batches[0], extra);
         out.printf(Locale.ROOT, "launches: %d a training step%n", model.launches() - before);
+    }
+
+    /**
+     * The timed steps (and prediction batches) run in this many consecutive windows, each timed on its
+     * own, and the median window's rate is the figure (PyTorch's peer reports the median of its epochs
+     * and of its inference passes): on a shared machine a burst of another tenant's work slows one
+     * window, not the figure. The slowest and fastest windows are printed beside it.
+     */
+    static final int WINDOWS = 5;
+
+    /** The median of {@code xs} (the upper one of an even count). */
+    static double median(double[] xs) {
+        double[] sorted = xs.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** "; median of n windows, slowest–fastest img/s" for windows of {@code secondsPer} seconds per item of {@code items} examples; empty for one window. */
+    private static String spread(double[] secondsPer, int items) {
+        if (secondsPer.length < 2) return "";
+        double slowest = java.util.Arrays.stream(secondsPer).max().orElseThrow(), fastest = java.util.Arrays.stream(secondsPer).min().orElseThrow();
+        return String.format(Locale.ROOT, "; median of %d windows, %.0f-%.0f img/s", secondsPer.length, items / slowest, items / fastest);
     }
 
     /** Training steps before the timed ones: at least this many, and for at least this long. */
@@ -242,14 +270,21 @@ final class Bench implements Callable<Integer> {
         long launches = model.launches() - before;
         long warm = System.nanoTime();
         while (seconds(warm) < WARM_SECONDS / 2) predict.run();
-        int reps = 0;
-        long start = System.nanoTime();
-        while (reps < 10 || seconds(start) < 0.5) {
-            predict.run();
-            reps++;
+        double[] perBatch = new double[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) {
+            int reps = 0;
+            long start = System.nanoTime();
+            while (reps < 2 || seconds(start) < PREDICT_WINDOW_SECONDS) {
+                predict.run();
+                reps++;
+            }
+            perBatch[w] = seconds(start) / reps;
         }
-        out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d, %d launches a batch]%n", reps * n / seconds(start), n, launches);
+        out.printf(Locale.ROOT, "predict: %.0f img/s   [batch %d, %d launches a batch%s]%n", n / median(perBatch), n, launches, spread(perBatch, n));
     }
+
+    /** How long each window of prediction batches runs, at least (and two batches). */
+    static final double PREDICT_WINDOW_SECONDS = 0.1;
 
     /** GFLOP/s of a 1024³ matrix product and of LeNet-5's second convolution at batch 64, on this backend. */
     private static void kernels(Backend backend, PrintWriter out) {

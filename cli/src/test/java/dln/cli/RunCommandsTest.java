@@ -126,6 +126,15 @@ class RunCommandsTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("data: 40 examples from the train block's idx source").containsPattern("train: [0-9.]+ s/epoch")
                 .containsPattern("predict: [0-9]+ img/s");
+        // each rate the median of windows timed on their own: the 2 steps make 2, predictions 5
+        assertThat(r.out()).containsPattern("2 steps timed; median of 2 windows, [0-9]+-[0-9]+ img/s\\]")
+                .containsPattern("launches a batch; median of 5 windows, [0-9]+-[0-9]+ img/s\\]");
+    }
+
+    @Test void theMedianOfWindowsIsTheMiddleOne() {
+        assertThat(Bench.median(new double[] {5, 1, 9, 3, 7})).isEqualTo(5);
+        assertThat(Bench.median(new double[] {4, 2})).isEqualTo(4);
+        assertThat(Bench.median(new double[] {8})).isEqualTo(8);
     }
 
     @Test void benchProfileSaysWhereTheTimeGoesByKindAndByKernel() throws IOException {
