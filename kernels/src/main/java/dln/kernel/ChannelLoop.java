@@ -6,7 +6,7 @@ import dln.runtime.kernel.C;
  * The OpenCL C loop of the kernels that run one work-group per channel of an [N, C, S] buffer
  * (batch norm, bias gradients) over the channel's values: N runs of S floats, one every C·S. When a
  * run is at least 16 long, the work-items take its 16-float chunks in turn (chunk i to work-item
- * i mod {@link WorkGroups#REDUCE}) as float16 vectors; the last chunk of a run may be shorter, its
+ * i mod the group size, {@link WorkGroups#SIZE}) as float16 vectors; the last chunk of a run may be shorter, its
  * missing lanes read as zero and are never written. Shorter runs go one value at a time (value e
  * to work-item e mod REDUCE). Either way each work-item's share and order are fixed.
  */
@@ -58,12 +58,12 @@ final class ChannelLoop {
      */
     void open(C out, String runs) {
         if (!chunks) {
-            out.line("for (int e = lid; e < %s * %d; e += %d) {", runs, spatial, WorkGroups.REDUCE);
+            out.line("for (int e = lid; e < %s * %d; e += %s) {", runs, spatial, WorkGroups.SIZE);
             out.line("const int at = %s_at(c, e);", kernel);
             return;
         }
         long perRun = (spatial + LANES - 1) / LANES;
-        out.line("for (int i = lid; i < %s * %d; i += %d) {", runs, perRun, WorkGroups.REDUCE);
+        out.line("for (int i = lid; i < %s * %d; i += %s) {", runs, perRun, WorkGroups.SIZE);
         out.line("const int n = i / %d, v = i - n * %d;", perRun, perRun);
         out.line("const int at = (n * %d + c) * %d + v * 16, len = %s;", channels, spatial,
                 spatial % LANES == 0 ? "16" : "min(16, %d - v * 16)".formatted(spatial));

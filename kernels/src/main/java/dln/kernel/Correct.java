@@ -57,7 +57,7 @@ public record Correct(String name, long width, boolean labels) implements Kernel
         WorkGroups.declare(out, "total");
         out.line("const int lid = get_local_id(0);");
         out.line("float right = 0.0f;");
-        out.line("for (int n = lid; n < batch; n += %d) right += %s_right(out, target, n);", WorkGroups.REDUCE, name);
+        out.line("for (int n = lid; n < batch; n += %s) right += %s_right(out, target, n);", WorkGroups.SIZE, name);
         WorkGroups.sum(out, "total", "right");
         out.line("if (lid == 0) acc[0] += total;");
         out.line("}");

@@ -15,7 +15,7 @@ import java.util.Set;
  * several: the {@code first} writes the sum, the others add to it.
  *
  * <p>Buffers: {@code hyper}, then each part's gradient and parameter. OpenCL runs one work-group,
- * work-item i taking elements i, i + 256, ... of each part, and a {@link WorkGroups} tree adds the
+ * work-item i taking elements i, i + 256 (the group's size), ... of each part, and a {@link WorkGroups} tree adds the
  * partial sums; the reference adds in double, in order.
  */
 public record GradNorm(String name, List<Part> parts, boolean first) implements Kernel {
@@ -70,7 +70,7 @@ public record GradNorm(String name, List<Part> parts, boolean first) implements 
         out.line("float part = 0.0f;");
         for (int p = 0; p < parts.size(); p++) {
             Part part = parts.get(p);
-            out.line("for (int i = lid; i < %d; i += %d) {", part.size(), WorkGroups.REDUCE);
+            out.line("for (int i = lid; i < %d; i += %s) {", part.size(), WorkGroups.SIZE);
             String grad = args.get(1 + 2 * p), param = args.get(2 + 2 * p);
             out.line("float g = %s[i];", grad);
             if (part.l2() != 0) out.line("g += %s * %s[i];", C.f(part.l2()), param);

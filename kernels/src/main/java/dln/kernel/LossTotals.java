@@ -17,7 +17,7 @@ import java.util.List;
  * learns where a run diverged from the totals it reads anyway (no wait per step). Counts are exact
  * up to 2^24 batches between resets.
  *
- * <p>OpenCL runs one work-group: work-item i takes examples i, i + 256, ..., and a {@link WorkGroups}
+ * <p>OpenCL runs one work-group: work-item i takes examples i, i + 256 (the group's size), ..., and a {@link WorkGroups}
  * tree adds the partial totals, so the result is the same on every run. The reference adds the
  * losses in double, in order.
  */
@@ -72,7 +72,7 @@ public record LossTotals(String name, boolean softmax, Loss loss, Correct correc
         WorkGroups.declare(out, "total", "rights");
         out.line("const int lid = get_local_id(0);");
         out.line("float part = 0.0f, right = 0.0f;");
-        out.line("for (int n = lid; n < batch; n += %d) {", WorkGroups.REDUCE);
+        out.line("for (int n = lid; n < batch; n += %s) {", WorkGroups.SIZE);
         if (softmax) out.line("%s_softmax(logits, out, n * %d);", name, loss.width());
         out.line("part += %s_example(out, target, grad, n, batch);", name);
         out.line("right += %s_right(out, target, n);", name);

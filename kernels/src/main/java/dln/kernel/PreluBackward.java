@@ -43,7 +43,7 @@ public record PreluBackward(String name, long channels, long spatial) implements
         out.line("const int c = get_group_id(0), lid = get_local_id(0);");
         out.line("const float w = weight[c];");
         out.line("float part = 0.0f;");
-        out.line("for (int e = lid; e < batch * %d; e += %d) {", spatial, WorkGroups.REDUCE);
+        out.line("for (int e = lid; e < batch * %d; e += %s) {", spatial, WorkGroups.SIZE);
         out.line("const int at = %s_at(c, e);", name);
         out.line("if (x[at] < 0.0f) {");
         out.line("dx[at] = w * dy[at];");

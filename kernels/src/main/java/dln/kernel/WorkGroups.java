@@ -1,6 +1,7 @@
 package dln.kernel;
 
 import dln.runtime.kernel.C;
+import dln.runtime.kernel.Program;
 import java.util.List;
 
 /**
@@ -13,12 +14,17 @@ import java.util.List;
  *
  * <p>Reducing kernels launch groups of {@link #REDUCE}: every work-item contributes one partial
  * value, and a fixed tree over the local slots adds them up. The tree's shape depends only on the
- * group size, never on scheduling, so the kernel gives the same bits on every run. Such kernels
- * must not return before the tree, since every work-item has to reach its barriers.
+ * group size, never on scheduling, so the kernel gives the same bits on every run (on one device).
+ * Such kernels must not return before the tree, since every work-item has to reach its barriers.
+ * Their source names the group size only as the macro {@link #SIZE} (256 as the program defines it),
+ * so that on a device allowing fewer work-items the backend builds the same program with a smaller
+ * power of two and launches groups of it; their global sizes are given for groups of 256.
  */
 final class WorkGroups {
     static final int ITEMS = 64;
-    static final int REDUCE = 256;
+    static final int REDUCE = Program.REDUCE;
+    /** The reducing kernels' group size in their OpenCL C: a macro ({@link Program#REDUCE_MACRO}). */
+    static final String SIZE = Program.REDUCE_MACRO;
 
     private WorkGroups() {}
 
@@ -30,7 +36,7 @@ final class WorkGroups {
 
     /** Declares the local scratch arrays of {@link #sum}, at kernel scope as OpenCL C requires. */
     static void declare(C out, String... names) {
-        for (String name : names) out.line("__local float %s_part[%d];", name, REDUCE);
+        for (String name : names) out.line("__local float %s_part[%s];", name, SIZE);
     }
 
     /**
@@ -41,7 +47,7 @@ final class WorkGroups {
     static void sum(C out, List<String> names, List<String> values) {
         out.line("barrier(CLK_LOCAL_MEM_FENCE);");
         for (int i = 0; i < names.size(); i++) out.line("%s_part[lid] = %s;", names.get(i), values.get(i));
-        out.line("for (int width = %d; width > 0; width >>= 1) {", REDUCE / 2);
+        out.line("for (int width = %s / 2; width > 0; width >>= 1) {", SIZE);
         out.line("barrier(CLK_LOCAL_MEM_FENCE);");
         out.line("if (lid < width) {");
         for (String name : names) out.line("%s_part[lid] += %s_part[lid + width];", name, name);

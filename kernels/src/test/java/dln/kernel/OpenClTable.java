@@ -42,7 +42,11 @@ final class OpenClTable {
 
     /** Runs every launch on both backends and returns the JVM's buffers, in order of adding. */
     List<float[][]> assertSame() {
-        Backend cl = Backends.opencl();
+        return assertSame(Backends.opencl());
+    }
+
+    /** {@link #assertSame()} on the OpenCL backend {@code cl} (none when null). */
+    List<float[][]> assertSame(Backend cl) {
         if (cl != null) {
             blocks.forEach(((ClBackend) cl)::choose);
             cl.compile(List.copyOf(kernels.values()));

@@ -61,6 +61,22 @@ class GroupSizesTest {
                 .hasMessageContaining("4 x 4").hasMessageContaining("2 x 64 per dimension");
     }
 
+    // A reduction's group: 256 where allowed, else the largest power of two the device's group, its
+    // first dimension and its local memory (which the group's size scales) allow.
+    @Test void aReductionsGroupIsTheLargestPowerOfTwoTheDeviceAllows() {
+        assertThat(GroupSizes.reduction(limits(LARGE, 1024, 32), 256)).isEqualTo(256);
+        assertThat(GroupSizes.reduction(limits(LARGE, 256, 32), 256)).isEqualTo(256);
+        assertThat(GroupSizes.reduction(limits(LARGE, 200, 32), 256)).isEqualTo(128);
+        assertThat(GroupSizes.reduction(limits(new long[] {32, 1024}, 1024, 32), 256)).isEqualTo(32);
+        assertThat(GroupSizes.reduction(limits(LARGE, 1, 1), 256)).isEqualTo(1);
+        // 2 KB of local memory for groups of 256 where the device has 600 bytes: 64 (512 bytes)
+        assertThat(GroupSizes.reduction(new GroupSizes.Limits(LARGE, 1024, 1, 600, 2048), 256)).isEqualTo(64);
+        // measured for a program built with 64 already
+        assertThat(GroupSizes.reduction(limits(LARGE, 40, 1), 64)).isEqualTo(32);
+        assertThat(GroupSizes.reduces("for (int e = lid; e < n; e += DLN_REDUCE) {")).isTrue();
+        assertThat(GroupSizes.reduces("barrier(CLK_LOCAL_MEM_FENCE);")).isFalse();
+    }
+
     @Test void aKernelTakingMoreLocalMemoryThanTheDeviceHasIsRefused() {
         GroupSizes.Limits small = new GroupSizes.Limits(LARGE, 256, 1, 1024, 2048);
         assertThatThrownBy(() -> fit(new long[] {256}, true, small)).isInstanceOf(DeviceTooSmall.class)

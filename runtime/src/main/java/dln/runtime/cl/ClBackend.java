@@ -7,6 +7,7 @@ import dln.runtime.Buffer;
 import dln.runtime.kernel.C;
 import dln.runtime.kernel.Choice;
 import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Program;
 import dln.runtime.kernel.Tunable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,13 +60,16 @@ public final class ClBackend implements Backend {
         final cl_kernel kernel;
         final Choice blocks;
         final long[] local;
+        /** For a reducing kernel, its groups' size as built (a power of two up to Program.REDUCE); else 0. */
+        final int reduce;
         cl_mem[] args = new cl_mem[0];
         int batch = -1, step = -1;
 
-        Ready(cl_kernel kernel, Choice blocks, long[] local) {
+        Ready(cl_kernel kernel, Choice blocks, long[] local, int reduce) {
             this.kernel = kernel;
             this.blocks = blocks;
             this.local = local;
+            this.reduce = reduce;
         }
 
         cl_kernel kernel() { return kernel; }
@@ -100,6 +104,15 @@ public final class ClBackend implements Backend {
     }
 
     public ClBackend(Devices.Device device, TuningCache tuning) {
+        this(device, tuning, Long.MAX_VALUE);
+    }
+
+    /**
+     * A backend on {@code device} that takes it to allow at most {@code maxGroup} work-items in a
+     * group, whatever it allows: for testing on a CPU's device what a GPU's smaller limits make of
+     * the kernels (the reductions' groups, fitted sizes).
+     */
+    ClBackend(Devices.Device device, TuningCache tuning, long maxGroup) {
         setExceptionsEnabled(true);
         SignalChaining.warnIfNeeded(device);
         this.device = device;
@@ -108,7 +121,8 @@ public final class ClBackend implements Backend {
         props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
         this.queue = clCreateCommandQueue(context, device.id(), 0, null);
-        this.limits = Devices.limits(device.id());
+        GroupSizes.Limits own = Devices.limits(device.id());
+        this.limits = new GroupSizes.Limits(own.perDimension(), Math.min(own.total(), maxGroup), own.multiple(), own.localMemory(), own.kernelLocal());
     }
 
     @Override public String description() { return "opencl: " + device.describe(); }
@@ -282,19 +296,40 @@ public final class ClBackend implements Backend {
         List<Kernel> todo = list.stream().filter(k -> kernels.get(k) == null || !Objects.equals(kernels.get(k).blocks(), blocks.get(k))).toList();
         if (todo.isEmpty()) return;
         String options = options(blocks);
-        cl_program program = programs.computeIfAbsent(sha256(source) + options, h -> build(source, options));
+        Map<Kernel, String> texts = new HashMap<>();
+        for (Kernel k : todo) texts.put(k, text(k));
+        // The reductions' group size: the program's own (256) where the device allows it, else the
+        // largest power of two it allows, first for the device, then for each reducing kernel as built.
+        int reduce = GroupSizes.reduction(limits, Program.REDUCE);
+        Map<Kernel, cl_kernel> built;
+        while (true) {
+            String all = options + (reduce < Program.REDUCE ? " -D " + Program.REDUCE_MACRO + "=" + reduce : "");
+            cl_program program = programs.computeIfAbsent(sha256(source) + all, h -> build(source, all));
+            built = new HashMap<>();
+            for (Kernel k : todo) built.put(k, kernel(program, k));
+            int fits = reduce;
+            for (Kernel k : todo) if (GroupSizes.reduces(texts.get(k))) fits = Math.min(fits, GroupSizes.reduction(limits(built.get(k)), reduce));
+            if (fits == reduce) break;
+            built.values().forEach(org.jocl.CL::clReleaseKernel);
+            reduce = fits;
+        }
         for (Kernel k : todo) {
-            cl_kernel kernel;
-            try {
-                kernel = clCreateKernel(program, k.name(), null);
-            } catch (CLException e) {
-                throw new IllegalArgumentException("the OpenCL program has no kernel " + k.name() + " (" + e.getMessage()
-                        + "): a model's .cl file must be the one dlnc emitted with its class");
-            }
-            Ready old = kernels.put(k, new Ready(kernel, blocks.get(k), GroupSizes.fit(k.name(), device.describe(), k.local(), boundToGroup(k), limits(kernel))));
+            cl_kernel kernel = built.get(k);
+            boolean reduces = GroupSizes.reduces(texts.get(k));
+            long[] local = GroupSizes.fit(k.name(), device.describe(), reduces ? new long[] {reduce} : k.local(), GroupSizes.bound(texts.get(k)), limits(kernel));
+            Ready old = kernels.put(k, new Ready(kernel, blocks.get(k), local, reduces ? reduce : 0));
             if (old != null) clReleaseKernel(old.kernel());
         }
         launched.clear();
+    }
+
+    private static cl_kernel kernel(cl_program program, Kernel k) {
+        try {
+            return clCreateKernel(program, k.name(), null);
+        } catch (CLException e) {
+            throw new IllegalArgumentException("the OpenCL program has no kernel " + k.name() + " (" + e.getMessage()
+                    + "): a model's .cl file must be the one dlnc emitted with its class");
+        }
     }
 
     /** The work-group size {@code k} launches with here (after {@link #compile}): its own, fitted to the device. */
@@ -333,11 +368,11 @@ public final class ClBackend implements Backend {
         return new GroupSizes.Limits(limits.perDimension(), total, multiple, limits.localMemory(), v[0]);
     }
 
-    /** Whether a kernel's work-items depend on their group, by its source ({@link GroupSizes#bound}). */
-    private static boolean boundToGroup(Kernel k) {
+    /** A kernel's own OpenCL C, which says whether its work-items depend on their group ({@link GroupSizes#bound}) and whether it reduces. */
+    private static String text(Kernel k) {
         C text = new C();
         k.opencl(text);
-        return GroupSizes.bound(text.toString());
+        return text.toString();
     }
 
     private cl_program build(String source, String options) {
@@ -396,6 +431,7 @@ public final class ClBackend implements Backend {
         long[] local = ready.local();
         if (local != null) {
             global = global.clone();
+            if (ready.reduce != 0) global[0] = global[0] / Program.REDUCE * ready.reduce;   // as many groups, of the size built
             for (int d = 0; d < global.length; d++) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
         }
         clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);

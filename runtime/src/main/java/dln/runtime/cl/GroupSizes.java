@@ -1,5 +1,6 @@
 package dln.runtime.cl;
 
+import dln.runtime.kernel.Program;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 
@@ -17,9 +18,14 @@ import java.util.regex.Pattern;
  *     (doubling the first dimension while it fits) to a multiple of the preferred multiple, so that a
  *     GPU runs no half-empty warps: the 4 × 4 blocks of the matrix products become 8 × 4 on a device
  *     that prefers 32. The backend rounds the global size up to it, and the kernel checks its id.
- * <li>A kernel that shares work across its group (the reductions' trees of 256, the recurrent
- *     layers' groups) runs only with its own size: on a device that allows less, or has too little
- *     local memory, the model cannot run there, which {@link DeviceTooSmall} says before any launch.
+ * <li>A reducing kernel (a tree sum over its group; its source names the group size only as
+ *     {@code DLN_REDUCE}) runs with groups of 256 where the device allows them, else of the largest
+ *     power of two it allows ({@link #reduction}): the backend builds the program with that size as
+ *     a build option, and the tree adds up the same values in another shape (so the bits may differ
+ *     from another device's, never from run to run).
+ * <li>Any other kernel that shares work across its group (the recurrent layers' groups) runs only
+ *     with its own size: on a device that allows less, or has too little local memory, the model
+ *     cannot run there, which {@link DeviceTooSmall} says before any launch.
  * </ul>
  */
 final class GroupSizes {
@@ -63,6 +69,21 @@ final class GroupSizes {
         long multiple = Math.max(1, limits.multiple());
         while (product(size) % multiple != 0 && product(size) * 2 <= limits.total() && size[0] * 2 <= limit(limits, 0)) size[0] *= 2;
         return size;
+    }
+
+    /** Whether a kernel's source is a reduction whose group size is the macro {@link Program#REDUCE_MACRO}. */
+    static boolean reduces(String source) { return source.contains(Program.REDUCE_MACRO); }
+
+    /**
+     * The work-group size of a reducing kernel under {@code limits}: {@code built} (a power of two,
+     * the size the limits were measured for) halved until the device's group and first dimension
+     * allow it and its local memory, which grows with the group, fits. At least 1.
+     */
+    static int reduction(Limits limits, int built) {
+        long cap = Math.min(limits.total(), limit(limits, 0));
+        int n = built;
+        while (n > 1 && (n > cap || limits.kernelLocal() / built * n > limits.localMemory())) n >>= 1;
+        return n;
     }
 
     private static final Pattern GROUP_WORDS = Pattern.compile("\\b(reqd_work_group_size|barrier|__local|get_local_id|get_local_size|get_group_id|get_num_groups|work_group_\\w+|sub_group_\\w+|get_sub_group_\\w+)\\b");
