@@ -2,7 +2,8 @@ package dln.kernel;
 
 import dln.runtime.host.Blas;
 import dln.runtime.kernel.C;
-import dln.runtime.kernel.Kernel;
+import dln.runtime.kernel.Choice;
+import dln.runtime.kernel.Tunable;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
  * layer's {@link BiasGrad} folded in): on OpenCL the work-items of the first kernel row add up the
  * dy vectors they load anyway, so the bias gradient costs no launch and no pass over dy of its own.
  */
-public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implements Kernel {
+public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implements Tunable {
 
     /** The weight gradient alone. */
     public ConvBackwardWeight(String name, ConvGeom g) { this(name, g, false); }
@@ -55,7 +56,35 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
         else RowWeight.emit(out, name, g, bias);
     }
 
-    public long[] global(int batch) { return FlatWeight.global(g); }
+    /** The build option of the output channels a work-item takes. */
+    static final String PARAM = "WEIGHT_CHANNELS";
+
+    public Choice defaults() { return Choice.of(PARAM, FlatWeight.channels(g)); }
+
+    /**
+     * The defaults, then blocks of 1 to 8 output channels (no more than the layer has) whose partial
+     * sums, channels × width taps float16 vectors, stay within twice the 20 the defaults allow
+     * (AVX-512's 32 registers hold about 20 beside the vectors they read; a GPU has more).
+     */
+    public List<Choice> candidates() {
+        List<Choice> all = new java.util.ArrayList<>(List.of(defaults()));
+        for (int size : new int[] {1, 2, 3, 4, 6, 8}) {
+            Choice c = Choice.of(PARAM, size);
+            if (size <= g.outChannels() && size * g.kernel()[2] <= 40 && !all.contains(c)) all.add(c);
+        }
+        return all;
+    }
+
+    public long[] global(int batch, Choice blocks) { return FlatWeight.global(g, blocks.get(PARAM)); }
+
+    public String shape() { return "conv weight gradient " + g + (bias ? " and bias" : ""); }
+
+    public ConvBackwardWeight named(String name) { return new ConvBackwardWeight(name, g, bias); }
+
+    public long[] sizes(int batch) {
+        long x = (long) batch * g.inChannels() * g.inVolume(), dy = (long) batch * g.outChannels() * g.outVolume(), dw = g.outChannels() * g.taps();
+        return bias ? new long[] {x, dy, dw, g.outChannels()} : new long[] {x, dy, dw};
+    }
 
     /**
      * Groups of one work-item: each walks the whole batch, and there are few of them (LeNet-5's first

@@ -3,6 +3,7 @@ package dln.kernel;
 import static dln.kernel.Lanes.each;
 
 import dln.runtime.kernel.C;
+import dln.runtime.kernel.Choice;
 
 /**
  * The OpenCL C of {@link ConvBackwardWeight} for a convolution whose output is as large as its
@@ -28,18 +29,23 @@ final class FlatWeight {
         return (int) ((g.outChannels() + blocks - 1) / blocks);
     }
 
-    /** One work-item per kernel row (input channel, kernel depth, height) and block of output channels. */
-    static long[] global(ConvGeom g) {
+    /** One work-item per kernel row (input channel, kernel depth, height) and block of {@code channels} output channels. */
+    static long[] global(ConvGeom g, int channels) {
         long[] k = g.kernel();
-        return new long[] {g.inChannels() * k[0] * k[1], (g.outChannels() + channels(g) - 1) / channels(g)};
+        return new long[] {g.inChannels() * k[0] * k[1], (g.outChannels() + channels - 1) / channels};
     }
 
-    static long[] local() { return new long[] {4, 4}; }
+    /** The macro of the output channels a work-item takes ({@link ConvBackwardWeight#PARAM}), declared with {@code defaults}. */
+    static String declare(C out, String name, int defaults) {
+        out.line("// The block size is a build option (-D NAME=value) that a tuner may choose; this is the default.");
+        Choice.of(ConvBackwardWeight.PARAM, defaults).declare(out, name);
+        return Choice.macro(ConvBackwardWeight.PARAM, name);
+    }
 
     static void emit(C out, String name, ConvGeom g, boolean bias) {
         long[] in = g.in(), k = g.kernel(), p = g.padding(), dil = g.dilation();
         long plane = g.inVolume(), outC = g.outChannels(), inC = g.inChannels();
-        int ch = channels(g), kw = (int) k[2];
+        int kw = (int) k[2];
         out.line("float16 %s_load(__global const float* a, const int start, const int end) {", name);
         out.line("if (start >= 0 && start + 16 <= end) return vload16(0, a + start);");
         out.line("float e[16];");
@@ -51,27 +57,31 @@ final class FlatWeight {
         out.line("// dweight [outC, inC, kernel] = sum over examples and positions of dy times the input under each tap;");
         out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
-        out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
+        String ch = declare(out, name, channels(g));
+        out.line("// A work-item's block: %s output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
         if (bias) {
             out.line("// and dbias [outC] = sum of dy over examples and positions, by the work-items of the first kernel row.");
             out.kernel(name, "const x", "const dy", "dweight", "dbias");
         } else {
             out.kernel(name, "const x", "const dy", "dweight");
         }
-        out.line("const int r = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
+        out.line("const int r = get_global_id(0), o0 = get_global_id(1) * %s;", ch);
         out.line("if (r >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);
         out.line("const int c = r / %d, sd = r / %d %% %d * %d - %d, sh = r %% %d * %d - %d;", k[0] * k[1], k[1], k[0], dil[0], p[0], k[1], dil[1], p[1]);
         out.line("const int shift = (sd * %d + sh) * %d - %d;", in[1], in[2], p[2]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * plane, outC * plane);
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line(each(kw, j -> "float16 s%d_%d = 0.0f;".formatted(row, j)));
+        out.line("float16 s[%s][%d];", ch, kw);
+        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = 0.0f;".formatted(j)));
+        if (bias) {
+            out.line("float16 b[%s];", ch);
+            out.unrolled("i", ch, "b[i] = 0.0f;");
         }
-        if (bias) out.line(each(ch, i -> "float16 b%d = 0.0f;".formatted(i)));
+        out.line("int yb[%s];", ch);
+        out.line("float16 y[%s];", ch);
         out.line("for (int n = 0; n < batch; n++) {");
         out.line("const int xb = (n * %d + c) * %d + shift;", inC, plane);
         // channels past the end repeat the last one: computed, never stored
-        for (int i = 0; i < ch; i++) out.line("const int yb%d = (n * %d + min(o0 + %d, %d)) * %d;", i, outC, i, outC - 1, plane);
+        out.unrolled("i", ch, "yb[i] = (n * %d + min(o0 + i, %d)) * %d;".formatted(outC, outC - 1, plane));
         out.line("int16 ow = %s, oh = %s, od = %s;", lanes(j -> j % in[2]), lanes(j -> j / in[2] % in[1]), lanes(j -> j / (in[1] * in[2])));
         long full = plane / LANES * LANES;
         out.line("for (int q = 0; q < %d; q += 16) {", full);
@@ -85,47 +95,51 @@ final class FlatWeight {
             out.line("}");
         }
         out.line("}");
-        out.line("__global float* dst = dweight + o0 * %d + r * %d;", g.taps(), kw);
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line("if (o0 + %d < %d) { %s }", i, outC, each(kw, j -> "dst[%d] = %s_sum(s%d_%d);".formatted(row * g.taps() + j, name, row, j)));
-        }
+        store(out, name, g, ch, "r", bias);
+        out.line("}");
+    }
+
+    /**
+     * Stores the block's sums s[channel][width tap] for the channels that exist, at kernel row
+     * {@code row} (a C variable), and the bias's b[channel] by the work-items of kernel row 0.
+     */
+    static void store(C out, String name, ConvGeom g, String ch, String row, boolean bias) {
+        int kw = (int) g.kernel()[2];
+        long outC = g.outChannels();
+        out.line("__global float* dst = dweight + o0 * %d + %s * %d;", g.taps(), row, kw);
+        out.unrolled("i", ch, "if (o0 + i < %d) { %s }".formatted(outC, each(kw, j -> "dst[i * %d + %d] = %s_sum(s[i][%d]);".formatted(g.taps(), j, name, j))));
         if (bias) {
-            out.line("if (r == 0) {");
-            for (int i = 0; i < ch; i++) out.line("if (o0 + %d < %d) dbias[o0 + %d] = %s_sum(b%d);", i, outC, i, name, i);
+            out.line("if (%s == 0) {", row);
+            out.unrolled("i", ch, "if (o0 + i < %d) dbias[o0 + i] = %s_sum(b[i]);".formatted(outC, name));
             out.line("}");
         }
-        out.line("}");
     }
 
     /**
      * The sums' update for the 16 positions from q: dy's vectors (zero past the plane's end in the
      * last, partial vector) and, per width tap, the input's, zero where the source is outside.
      */
-    private static void step(C out, String name, ConvGeom g, int ch, boolean tail, boolean bias) {
+    private static void step(C out, String name, ConvGeom g, String ch, boolean tail, boolean bias) {
         long[] in = g.in(), dil = g.dilation(), p = g.padding();
         int kw = (int) g.kernel()[2];
         String inside = "(od + sd >= 0) & (od + sd < %d) & (oh + sh >= 0) & (oh + sh < %d)".formatted(in[0], in[1]);
         if (tail) inside += " & (%s < %d)".formatted(lanes(j -> j), g.inVolume() - q(g));
         out.line("const int16 inside = %s;", inside);
-        for (int i = 0; i < ch; i++) {
-            out.line(tail ? "const float16 y%d = select((float16) 0.0f, %s_load(dy, yb%d + q, yEnd), inside);".formatted(i, name, i)
-                    : "const float16 y%d = vload16(0, dy + yb%d + q);".formatted(i, i));
-        }
+        out.unrolled("i", ch, tail ? "y[i] = select((float16) 0.0f, %s_load(dy, yb[i] + q, yEnd), inside);".formatted(name)
+                : "y[i] = vload16(0, dy + yb[i] + q);");
         if (bias) {
             // dy's own vectors, whatever the taps read: past the plane's end only in the tail
-            String whole = tail ? "select((float16) 0.0f, %s_load(dy, yb%%d + q, yEnd), %s < %d)".formatted(name, lanes(j -> j), g.inVolume() - q(g)) : "vload16(0, dy + yb%d + q)";
-            out.line("if (r == 0) { %s }", each(ch, i -> "b%d += %s;".formatted(i, whole.formatted(i))));
+            String whole = tail ? "select((float16) 0.0f, %s_load(dy, yb[i] + q, yEnd), %s < %d)".formatted(name, lanes(j -> j), g.inVolume() - q(g)) : "vload16(0, dy + yb[i] + q)";
+            out.line("if (r == 0) {");
+            out.unrolled("i", ch, "b[i] += %s;".formatted(whole));
+            out.line("}");
         }
         for (int j = 0; j < kw; j++) {
             long at = j * dil[2];
             out.line("const float16 u%d = select((float16) 0.0f, %s_load(x, xb + q + %d, xEnd), inside & (ow >= %d) & (ow < %d));",
                     j, name, at, p[2] - at, in[2] + p[2] - at);
         }
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line(each(kw, j -> "s%d_%d = fma(y%d, u%d, s%d_%d);".formatted(row, j, row, j, row, j)));
-        }
+        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = fma(y[i], u%d, s[i][%d]);".formatted(j, j, j)));
     }
 
     /** The start of the last, partial vector of a plane. */

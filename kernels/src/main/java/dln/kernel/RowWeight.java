@@ -27,14 +27,15 @@ final class RowWeight {
     static void emit(C out, String name, ConvGeom g, boolean bias) {
         long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), dil = g.dilation();
         long outC = g.outChannels(), inC = g.inChannels(), rows = o[0] * o[1];
-        int ch = FlatWeight.channels(g), kw = (int) k[2], gw = group(g), r = 16 / gw;
+        int kw = (int) k[2], gw = group(g), r = 16 / gw;
         String vg = gw == 1 ? "float" : "float" + gw;
         loads(out, name, gw, s[2]);
         Lanes.sum(out, name + "_sum", 16);
         out.line("// dweight [outC, inC, kernel] = sum over examples and positions of dy times the input under each tap;");
         out.line("// %s, stride %s, padding %s, dilation %s.", g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(s),
                 java.util.Arrays.toString(p), java.util.Arrays.toString(dil));
-        out.line("// A work-item's block: %d output channels x the %d width taps of one kernel row; a vector holds %d output row%s of %d.",
+        String ch = FlatWeight.declare(out, name, FlatWeight.channels(g));
+        out.line("// A work-item's block: %s output channels x the %d width taps of one kernel row; a vector holds %d output row%s of %d.",
                 ch, kw, r, r == 1 ? "" : "s", gw);
         if (bias) {
             out.line("// and dbias [outC] = sum of dy over examples and positions, by the work-items of the first kernel row.");
@@ -42,18 +43,21 @@ final class RowWeight {
         } else {
             out.kernel(name, "const x", "const dy", "dweight");
         }
-        out.line("const int kr = get_global_id(0), o0 = get_global_id(1) * %d;", ch);
+        out.line("const int kr = get_global_id(0), o0 = get_global_id(1) * %s;", ch);
         out.line("if (kr >= %d || o0 >= %d) return;", inC * k[0] * k[1], outC);
         out.line("const int c = kr / %d, kd = kr / %d %% %d, kh = kr %% %d;", k[0] * k[1], k[1], k[0], k[1]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * g.inVolume(), outC * g.outVolume());
         out.line("const int16 j0 = %s;", lanes(j -> j % gw));
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line(each(kw, j -> "float16 s%d_%d = 0.0f;".formatted(row, j)));
+        out.line("float16 s[%s][%d];", ch, kw);
+        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = 0.0f;".formatted(j)));
+        if (bias) {
+            out.line("float16 b[%s];", ch);
+            out.unrolled("i", ch, "b[i] = 0.0f;");
         }
-        if (bias) out.line(each(ch, i -> "float16 b%d = 0.0f;".formatted(i)));
+        out.line("int yb[%s];", ch);
+        out.line("float16 y[%s];", ch);
         out.line("for (int n = 0; n < batch; n++) {");
-        for (int i = 0; i < ch; i++) out.line("const int yb%d = (n * %d + min(o0 + %d, %d)) * %d;", i, outC, i, outC - 1, g.outVolume());
+        out.unrolled("i", ch, "yb[i] = (n * %d + min(o0 + i, %d)) * %d;".formatted(outC, outC - 1, g.outVolume()));
         out.line("for (int row0 = 0; row0 < %d; row0 += %d) {", rows, r);
         // per group of lanes: its output row, whether the kernel row's input row exists, and where it starts
         for (int q = 0; q < r; q++) {
@@ -64,16 +68,13 @@ final class RowWeight {
         }
         out.line("for (int jb = 0; jb < %d; jb += %d) {", o[2], gw);
         out.line("const int16 ow = jb + j0;");
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line("const float16 y%d = %s;", i, join(r, q -> "%s_ld%d(dy, yb%d + (row0 + %d) * %d + jb, yEnd)".formatted(name, gw, row, q, o[2])));
-        }
+        out.unrolled("i", ch, "y[i] = %s;".formatted(join(r, q -> "%s_ld%d(dy, yb[i] + (row0 + %d) * %d + jb, yEnd)".formatted(name, gw, q, o[2]))));
         if (bias) {
             // dy's lanes past its row, or past the last row, belong to other positions
             out.line("if (kr == 0) {");
             out.line("const int16 mine = (ow < %d) & %s;", o[2], r == 1 ? "(int16) (row0 < %d ? -1 : 0)".formatted(rows)
                     : "(int16) (" + joinInts(r, gw, q -> "row0 + %d < %d ? -1 : 0".formatted(q, rows)) + ")");
-            out.line(each(ch, i -> "b%d += select((float16) 0.0f, y%d, mine);".formatted(i, i)));
+            out.unrolled("i", ch, "b[i] += select((float16) 0.0f, y[i], mine);");
             out.line("}");
         }
         if (shuffled(g)) {
@@ -86,23 +87,11 @@ final class RowWeight {
                         o[2], s[2], -shift, s[2], in[2] - shift);
             }
         }
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line(each(kw, j -> "s%d_%d = fma(y%d, u%d, s%d_%d);".formatted(row, j, row, j, row, j)));
-        }
+        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = fma(y[i], u%d, s[i][%d]);".formatted(j, j, j)));
         out.line("}");
         out.line("}");
         out.line("}");
-        out.line("__global float* dst = dweight + o0 * %d + kr * %d;", g.taps(), kw);
-        for (int i = 0; i < ch; i++) {
-            int row = i;
-            out.line("if (o0 + %d < %d) { %s }", i, outC, each(kw, j -> "dst[%d] = %s_sum(s%d_%d);".formatted(row * g.taps() + j, name, row, j)));
-        }
-        if (bias) {
-            out.line("if (kr == 0) {");
-            for (int i = 0; i < ch; i++) out.line("if (o0 + %d < %d) dbias[o0 + %d] = %s_sum(b%d);", i, outC, i, name, i);
-            out.line("}");
-        }
+        FlatWeight.store(out, name, g, ch, "kr", bias);
         out.line("}");
     }
 

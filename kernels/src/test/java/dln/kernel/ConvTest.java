@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dln.runtime.kernel.Choice;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -125,16 +126,17 @@ class ConvTest {
         return n;
     }
 
-    // Every candidate channel block of the forward pass and the input gradient, built as a build option
-    // on the same source, against the reference: row by row (6 -> 16 channels, blocks leaving a
-    // remainder of 16), in phases of the width stride (3 -> 13, stride 2) and along flat planes
-    // (3 -> 5, "same"), the forward with its bias and activation.
+    // Every candidate channel block of the forward pass, the input gradient and the weight gradient,
+    // built as a build option on the same source, against the reference: row by row (6 -> 16
+    // channels, blocks leaving a remainder of 16; the weight gradient's rows by shuffles), in phases
+    // of the width stride (3 -> 13, stride 2, on rows of 11 and of 28) and along flat planes (3 -> 5,
+    // "same"), the forward with its bias and activation, the weight gradient with and without its bias.
     @Test void everyCandidateChannelBlockMatchesTheReference() {
         Random r = new Random(32);
         OpenClTable table = new OpenClTable();
         int id = 0, batch = 3;
         Epilogue biasRelu = new Epilogue(true, Act.RELU, 0);
-        for (ConvGeom g : List.of(SHAPES.get(3), SHAPES.get(2), SHAPES.get(6))) {
+        for (ConvGeom g : List.of(SHAPES.get(3), SHAPES.get(2), SHAPES.get(6), SHAPES.get(12))) {
             int in = (int) (g.inChannels() * g.inVolume()) * batch, out = (int) (g.outChannels() * g.outVolume()) * batch;
             int w = (int) (g.outChannels() * g.taps());
             ConvForward forward = new ConvForward("t_conv_cand", g, biasRelu);
@@ -146,6 +148,15 @@ class ConvTest {
             for (Choice c : data.candidates()) {
                 table.add(data.named("t_conv_cand_" + id++), c, batch, 0, tolerance(g.outChannels() * g.kernelVolume()),
                         KernelCheck.random(r, out, 1), KernelCheck.random(r, w, 1), new float[in]);
+            }
+            for (boolean bias : new boolean[] {false, true}) {
+                ConvBackwardWeight weight = new ConvBackwardWeight("t_conv_cand", g, bias);
+                assertThat(weight.candidates().get(0)).isEqualTo(weight.defaults());
+                assertThat(weight.candidates()).hasSizeGreaterThan(2).doesNotHaveDuplicates();
+                for (Choice c : weight.candidates()) {
+                    float[][] bufs = {KernelCheck.random(r, in, 1), KernelCheck.random(r, out, 1), new float[w], new float[(int) g.outChannels()]};
+                    table.add(weight.named("t_conv_cand_" + id++), c, batch, 0, tolerance(batch * g.outVolume()), bias ? bufs : Arrays.copyOf(bufs, 3));
+                }
             }
         }
         table.assertSame();
