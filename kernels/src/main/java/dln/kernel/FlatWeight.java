@@ -70,14 +70,7 @@ final class FlatWeight {
         out.line("const int c = r / %d, sd = r / %d %% %d * %d - %d, sh = r %% %d * %d - %d;", k[0] * k[1], k[1], k[0], dil[0], p[0], k[1], dil[1], p[1]);
         out.line("const int shift = (sd * %d + sh) * %d - %d;", in[1], in[2], p[2]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * plane, outC * plane);
-        out.line("float16 s[%s][%d];", ch, kw);
-        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = 0.0f;".formatted(j)));
-        if (bias) {
-            out.line("float16 b[%s];", ch);
-            out.unrolled("i", ch, "b[i] = 0.0f;");
-        }
-        out.line("int yb[%s];", ch);
-        out.line("float16 y[%s];", ch);
+        declareBlock(out, ch, kw, bias);
         out.line("for (int n = 0; n < batch; n++) {");
         out.line("const int xb = (n * %d + c) * %d + shift;", inC, plane);
         // channels past the end repeat the last one: computed, never stored
@@ -97,6 +90,21 @@ final class FlatWeight {
         out.line("}");
         store(out, name, g, ch, "r", bias);
         out.line("}");
+    }
+
+    /**
+     * Declares a work-item's block of {@code ch} (a macro) output channels: the sums s[channel][width
+     * tap] and, with the bias, b[channel], all zero; and each channel's dy offset yb and vector y.
+     */
+    static void declareBlock(C out, String ch, int kw, boolean bias) {
+        out.line("float16 s[%s][%d];", ch, kw);
+        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = 0.0f;".formatted(j)));
+        if (bias) {
+            out.line("float16 b[%s];", ch);
+            out.unrolled("i", ch, "b[i] = 0.0f;");
+        }
+        out.line("int yb[%s];", ch);
+        out.line("float16 y[%s];", ch);
     }
 
     /**

@@ -48,14 +48,7 @@ final class RowWeight {
         out.line("const int c = kr / %d, kd = kr / %d %% %d, kh = kr %% %d;", k[0] * k[1], k[1], k[0], k[1]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * g.inVolume(), outC * g.outVolume());
         out.line("const int16 j0 = %s;", lanes(j -> j % gw));
-        out.line("float16 s[%s][%d];", ch, kw);
-        out.unrolled("i", ch, each(kw, j -> "s[i][%d] = 0.0f;".formatted(j)));
-        if (bias) {
-            out.line("float16 b[%s];", ch);
-            out.unrolled("i", ch, "b[i] = 0.0f;");
-        }
-        out.line("int yb[%s];", ch);
-        out.line("float16 y[%s];", ch);
+        FlatWeight.declareBlock(out, ch, kw, bias);
         out.line("for (int n = 0; n < batch; n++) {");
         out.unrolled("i", ch, "yb[i] = (n * %d + min(o0 + i, %d)) * %d;".formatted(outC, outC - 1, g.outVolume()));
         out.line("for (int row0 = 0; row0 < %d; row0 += %d) {", rows, r);
