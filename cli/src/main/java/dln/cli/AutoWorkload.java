@@ -10,16 +10,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What `auto` times on the CPU's OpenCL device and on the JVM to choose between them: a training step
- * at the train block's batch (256 when it trains on all the data at once), or, for a model without a
- * train block, a prediction batch of 256. On inputs and targets of zeros: every kernel's time is the
+ * What `auto` times on the CPU's OpenCL device and on the JVM to choose between them: for a command
+ * that trains (`train`, `bench`), a training step at the train block's batch (256 when it trains on
+ * all the data at once); for one that predicts (`predict`, `eval`), or a model without a train block,
+ * a prediction batch of 256. The two are timed and kept apart: a model whose prediction favours
+ * the other backend predicts there. On inputs and targets of zeros: every kernel's time is the
  * same whatever the values (a class index of 0 and token 0 are valid for every loss and embedding).
  */
-record AutoWorkload(Run.Compiled compiled) implements Backends.Workload {
-    /** The batch timed when a model trains on all its data at once, or does not train. */
+record AutoWorkload(Run.Compiled compiled, boolean predicting) implements Backends.Workload {
+    /** The batch timed when a model trains on all its data at once, or does not train, or predicts. */
     static final int PREDICTION_BATCH = 256;
 
-    private Training training() { return compiled.checked().trainings().get(compiled.generated().model()); }
+    /** The train block whose step is timed: none when the command predicts. */
+    private Training training() { return predicting ? null : compiled.checked().trainings().get(compiled.generated().model()); }
 
     @Override public int batch() {
         Training t = training();

@@ -59,7 +59,7 @@ final class Bench implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         return Run.guarded(err, () -> {
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
-            try (Backend backend = compiled.backend(choice.device, err)) {
+            try (Backend backend = compiled.backend(choice.device, false, err)) {
                 out.println("device: " + backend.description());
                 if (Backends.check(choice.device).equals("auto")) autoChoice(compiled, backend, out);
                 bench(compiled, backend, out);
@@ -70,7 +70,7 @@ final class Bench implements Callable<Integer> {
 
     /** What auto chose and on what times, when the backend is its kept choice (not a GPU, not a small model's JVM). */
     private static void autoChoice(Run.Compiled compiled, Backend backend, PrintWriter out) {
-        AutoWorkload work = new AutoWorkload(compiled);
+        AutoWorkload work = new AutoWorkload(compiled, false);
         BackendChoices.Entry kept = Backends.kept(work);
         boolean jvm = backend instanceof dln.runtime.jvm.JvmBackend;
         if (kept == null || !kept.chosen().equals(jvm ? BackendChoices.JVM : BackendChoices.OPENCL)) return;

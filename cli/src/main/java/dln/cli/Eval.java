@@ -45,7 +45,7 @@ final class Eval implements Callable<Integer> {
                 throw new Run.Failure(Dlnc.BAD_INPUT, choice.file + ": no test data: the train block has no `test` source and no `split` with a test part;"
                         + " give --test PATH or --data PATH");
             }
-            try (Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(1))) {
+            try (Backend backend = job.compiled().backend(choice.device, true, err); Model model = job.compiled().create(backend, job.maxBatch(1))) {
                 model.load(weights);
                 Evaluation e = Evaluation.of(model, set, Trainer.Settings.metrics(job.training(), job.info()), job.info().labels());
                 out.printf(Locale.ROOT, "evaluating %s on %d example%s, on %s%n", job.info().name(), set.count(), set.count() == 1 ? "" : "s",

@@ -72,9 +72,9 @@ public record Job(Run.Compiled compiled, Training training, Model.Info info, Pat
         return p == null ? null : Path.of(p);
     }
 
-    /** The backend for {@code device} (null: DLN_DEVICE, else auto), with {@link Run.Compiled#backend}'s notes on {@code err}. */
+    /** The backend for training on {@code device} (null: DLN_DEVICE, else auto), with {@link Run.Compiled#backend}'s notes on {@code err}. */
     public Backend backend(String device, PrintWriter err) {
-        return compiled.backend(device, err);
+        return compiled.backend(device, false, err);
     }
 
     /** A new model of this job's class on {@code backend}, taking batches of up to {@code maxBatch}. */

@@ -60,7 +60,7 @@ final class Predict implements Callable<Integer> {
                 throw new Run.Failure(Dlnc.USAGE, "only one --output can be - (standard output)");
             }
             Run.Compiled compiled = Run.compile(choice.file, choice.modelName, choice.roots(), err, false);
-            try (Model model = compiled.create(compiled.backend(choice.device, err), batch, true)) {
+            try (Model model = compiled.create(compiled.backend(choice.device, true, err), batch, true)) {
                 Model.Info info = model.info();
                 if (weights != null) model.load(weights);
                 else model.initialize(seed);

@@ -86,11 +86,12 @@ final class Run {
         /**
          * The backend for {@code device} (null: DLN_DEVICE, else auto), auto choosing by this model's
          * work per example and, between the CPU's OpenCL device and the JVM, by timing the model on both
-         * once per machine ({@link AutoWorkload}, a line on {@code err} when it does); when it is the JVM's
+         * once per machine ({@link AutoWorkload}: a training step, or a prediction batch when the
+         * command is {@code predicting}; a line on {@code err} when it does); when it is the JVM's
          * for want of OpenCL or of a native BLAS, one line on {@code err} says so and what to install.
          */
-        Backend backend(String device, PrintWriter err) {
-            Backend backend = Backends.open(device, flopsPerExample, new AutoWorkload(this), note -> err.println("dlnc: note: " + note));
+        Backend backend(String device, boolean predicting, PrintWriter err) {
+            Backend backend = Backends.open(device, flopsPerExample, new AutoWorkload(this, predicting), note -> err.println("dlnc: note: " + note));
             String notice = Backends.notice(backend, device, flopsPerExample);
             if (notice != null) err.println("dlnc: note: " + notice);
             if (backend instanceof ClBackend cl && cl.tuning().warning() != null) err.println("dlnc: warning: " + cl.tuning().warning());

@@ -72,7 +72,7 @@ final class Train implements Callable<Integer> {
                     t.augment(), t.schedule(), t.earlyStop(), Trainer.Settings.metrics(t, job.info()), folder, resume);
             int batch = job.batch();
             try (FolderLock lock = folder == null ? null : FolderLock.take(folder, command());
-                 Backend backend = job.compiled().backend(choice.device, err); Model model = job.compiled().create(backend, job.maxBatch(batch));
+                 Backend backend = job.compiled().backend(choice.device, false, err); Model model = job.compiled().create(backend, job.maxBatch(batch));
                  Cluster.Workers workers = master == null ? null : Cluster.find().open(master, spec(job), err)) {
                 model.initialize(job.seed());
                 if (weights != null) model.load(weights);

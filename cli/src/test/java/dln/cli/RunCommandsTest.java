@@ -199,6 +199,7 @@ class RunCommandsTest {
     // Without a GPU, auto times a model of 100k FLOPs an example or more on the CPU's OpenCL device
     // and on the JVM, once: it says so, keeps the choice (here in a file of the test's), and later
     // runs take the kept choice without a word, whichever it is; a corrupt file is measured anew.
+    // A command that predicts times and keeps a prediction batch apart from the training step.
     @Test void autoTimesALargeModelOnBothCpuBackendsOnceAndKeepsTheFaster() throws IOException, InterruptedException {
         assumeFalse("1".equals(System.getenv("DLN_SKIP_OPENCL")), "DLN_SKIP_OPENCL=1");
         java.util.List<dln.runtime.cl.Devices.Device> devices = dln.runtime.cl.Devices.list();
@@ -255,6 +256,20 @@ class RunCommandsTest {
             assertThat(corrupt.code()).as(corrupt.err()).isZero();
             assertThat(corrupt.err()).contains("dlnc: note: ignoring the measured backend choices, " + cache).contains("dlnc: note: auto timed");
             assertThat(dln.runtime.device.BackendChoices.load(cache).warning()).isNull();
+
+            // predict (and eval) time a prediction batch, kept beside the training step's choice
+            StringBuilder rows = new StringBuilder();
+            for (int i = 0; i < 5; i++) rows.append("1,".repeat(63)).append("0\n");
+            Path inputs = file("x.csv", rows.toString());
+            String[] predict = {"predict", f.toString(), "--untrained", "-i", inputs.toString(), "-o", dir.resolve("y.npy").toString()};
+            DlncTest.Run predicted = DlncTest.dlnc(predict);
+            assertThat(predicted.code()).as(predicted.err()).isZero();
+            assertThat(predicted.err()).containsPattern("dlnc: note: auto timed a prediction of Wide at batch 256 on both of this machine's backends: "
+                    + "[0-9.e+-]+ ms on OpenCL's .*, [0-9.e+-]+ ms on the JVM; running on (OpenCL|the JVM) from now on");
+            assertThat(Files.readString(cache)).contains("\"Wide prediction at batch 256, kernels ").contains("\"Wide training step at batch 16, kernels ");
+            DlncTest.Run predictedAgain = DlncTest.dlnc(predict);
+            assertThat(predictedAgain.code()).as(predictedAgain.err()).isZero();
+            assertThat(predictedAgain.err()).doesNotContain("auto timed");
 
             // bench says what auto chose and on what times
             DlncTest.Run bench = DlncTest.dlnc("bench", f.toString(), "--steps", "2");
