@@ -34,13 +34,26 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
     private static final Choice OUTER = Choice.of(ROWS, 12), DOT = Choice.of(ROWS, 6, COLS, 4);
     /**
      * The JVM reference's products of at least this many multiply-adds are shared among the threads
-     * when the BLAS runs one: below it, handing a block to another thread (15-20 µs on this project's
-     * 2-core machine, measured through the common fork-join pool) costs about what it saves
-     * (docs/PERFORMANCE.md).
+     * when the BLAS runs one. Handing a block to the team's spinning workers costs under a
+     * microsecond, but OpenBLAS packs the shared operand once per call: products of about 2M
+     * multiply-adds (the MLP's second layer at batch 64) measured no faster on two threads than on
+     * one on this project's 2-core machine, while 8M and more gain 30-45% (docs/PERFORMANCE.md).
      */
     static final long SHARED_WORK = 1 << 23;
-    /** The rows a thread's block has at least; blocks start at multiples of ALIGN (OpenBLAS's register block of rows on AVX-512). */
-    static final int BLOCK_ROWS = 64, ALIGN = 16;
+    /**
+     * A product whose epilogue takes each row's softmax shares its rows from this many elements of C
+     * on, whatever its multiply-adds: the exponentials are most of a classifier's last layer (256 × 10
+     * at batch 256, 10 µs of exponentials against 12 µs of product on one core).
+     */
+    static final long SHARED_EXPS = 1 << 11;
+    /**
+     * The rows (or columns) a thread's block has at least; blocks start at multiples of ALIGN
+     * (OpenBLAS's register block on AVX-512). C is shared by rows when it has 2·BLOCK rows, else by
+     * columns when it has 2·BLOCK columns: a training batch of 64 rows computes its first layer's
+     * 64 × 784 · 784 × 256 as two blocks of 128 columns in 125 µs against 175-200 µs on one thread,
+     * where two blocks of 32 rows gained nothing.
+     */
+    static final int BLOCK = 64, ALIGN = 16;
 
     public Gemm {
         if (lda < 0 || ldb < 0 || ldc < 0) throw new IllegalArgumentException("negative leading dimension");
@@ -109,39 +122,54 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
 
     /**
      * C through BLAS. When the BLAS runs one thread and the product is large enough to share
-     * ({@link #SHARED_WORK}), each thread computes a block of at least {@link #BLOCK_ROWS} of C's rows
-     * as a product of its own, followed at once by those rows' epilogue while they are in cache: the
-     * same as one call over all rows within rounding (OpenBLAS may give a row to another register
-     * block, as its own threads do; GemmTest), and the same bits from run to run on a machine.
+     * ({@link #SHARED_WORK}, {@link #SHARED_EXPS}), each thread computes a block of at least
+     * {@link #BLOCK} of C's rows (or, for a product of few rows, of its columns) as a product of its
+     * own, followed at once by that block's epilogue while it is in cache: the same as one call over
+     * all of C within rounding (OpenBLAS may give an element to another register block, as its own
+     * threads do; GemmTest), and the same bits from run to run on a machine.
      */
     public void reference(int batch, int step, float[][] bufs) {
         reference(batch, step, bufs, Blas.singleThreaded() ? SHARED_WORK : Long.MAX_VALUE);
     }
 
-    /** {@link #reference}, sharing products of at least {@code sharedWork} multiply-adds among the threads. */
+    /**
+     * {@link #reference}, sharing products of at least {@code sharedWork} multiply-adds among the threads
+     * (and a softmax epilogue of {@link #SHARED_EXPS} elements or more); {@code Long.MAX_VALUE} shares
+     * nothing, as when the BLAS runs threads of its own.
+     */
     void reference(int batch, int step, float[][] bufs, long sharedWork) {
         int rows = m.at(batch), cols = n.at(batch), depth = k.at(batch);
         if (rows == 0 || cols == 0) return;
-        float[] a = bufs[0], b = bufs[1], c = bufs[2];
+        float[] a = bufs[0], c = bufs[2];
         int reads = epilogue.args().size();
         float[][] epilogueReads = java.util.Arrays.copyOfRange(bufs, 3, 3 + reads);
         long work = (long) rows * cols * Math.max(1, depth);
-        ParallelFor.blocks(rows, BLOCK_ROWS, ALIGN, work < sharedWork, (from, to) -> {
-            if (depth == 0) {
-                for (int i = from; i < to; i++) {
-                    for (int j = i * ldc; j < i * ldc + cols; j++) c[j] = beta == 0 ? 0 : beta * c[j];
-                }
-            } else {
-                Blas.sgemm(transA, transB, to - from, cols, depth, alpha, a, transA ? from : from * lda, lda, b, 0, ldb, beta, c, from * ldc, ldc);
-            }
-            epilogue.applyRows(c, from, to, cols, ldc, epilogueReads);
-            if (epilogue.softmax()) for (int i = from; i < to; i++) Softmax.row(c, bufs[3 + reads], i * ldc, cols);
-        });
+        boolean share = sharedWork != Long.MAX_VALUE && (work >= sharedWork || epilogue.softmax() && (long) rows * cols >= SHARED_EXPS);
+        if (share && rows < 2 * BLOCK && cols >= 2 * BLOCK && !epilogue.softmax()) {
+            ParallelFor.blocks(cols, BLOCK, ALIGN, false, (from, to) -> block(bufs, epilogueReads, 0, rows, from, to, depth));
+        } else {
+            ParallelFor.blocks(rows, BLOCK, ALIGN, !share, (from, to) -> block(bufs, epilogueReads, from, to, 0, cols, depth));
+        }
         if (epilogue.dropout() != null) epilogue.dropout().reference(batch, step, new float[][] {c, bufs[3 + reads]});
         if (!grad.none()) {
             boolean y = grad.act() != Act.LINEAR;
             grad.apply(batch, step, a, c, y ? bufs[3] : null, grad.sums() ? bufs[3] : null, elements(), k, m.per());
         }
+    }
+
+    /** C's rows [r0, r1) × columns [c0, c1) and their epilogue, on the calling thread. */
+    private void block(float[][] bufs, float[][] epilogueReads, int r0, int r1, int c0, int c1, int depth) {
+        float[] a = bufs[0], b = bufs[1], c = bufs[2];
+        if (depth == 0) {
+            for (int i = r0; i < r1; i++) {
+                for (int j = i * ldc + c0; j < i * ldc + c1; j++) c[j] = beta == 0 ? 0 : beta * c[j];
+            }
+        } else {
+            int offA = transA ? r0 : r0 * lda, offB = transB ? c0 * ldb : c0;
+            Blas.sgemm(transA, transB, r1 - r0, c1 - c0, depth, alpha, a, offA, lda, b, offB, ldb, beta, c, r0 * ldc + c0, ldc);
+        }
+        epilogue.apply(c, r0, r1, c0, c1, ldc, epilogueReads);
+        if (epilogue.softmax()) for (int i = r0; i < r1; i++) Softmax.row(c, bufs[3 + epilogueReads.length], i * ldc, c1 - c0);
     }
 
     public void opencl(C out) {
