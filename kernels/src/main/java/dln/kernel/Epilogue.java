@@ -76,14 +76,9 @@ public record Epilogue(boolean bias, Act act, float alpha, boolean softmax, Drop
 
     /**
      * The reference of a product's epilogue: c[i·ld + j] = act(norm(c[i·ld + j] + bias[j])) over rows
-     * [from, to) and columns [0, cols), on the calling thread; {@code reads} are the buffers of
-     * {@link #args}, in order.
+     * [rowFrom, rowTo) and columns [colFrom, colTo) (a block of C a thread computed), on the calling
+     * thread; {@code reads} are the buffers of {@link #args}, in order.
      */
-    void applyRows(float[] c, int from, int to, int cols, int ld, float[][] reads) {
-        apply(c, from, to, 0, cols, ld, reads);
-    }
-
-    /** {@link #applyRows} over rows [rowFrom, rowTo) and columns [colFrom, colTo) (a block of C a thread computed). */
     void apply(float[] c, int rowFrom, int rowTo, int colFrom, int colTo, int ld, float[][] reads) {
         if (none()) return;
         float[] biasValues = bias ? reads[0] : null;
@@ -100,7 +95,7 @@ public record Epilogue(boolean bias, Act act, float alpha, boolean softmax, Drop
 
     /**
      * The reference of a convolution's epilogue: y [n, channels, spatial] = act(norm(y + bias[channel])),
-     * as {@link BiasAct} (and {@link BatchNormForward} between) computes it; {@code reads} as for {@link #applyRows}.
+     * as {@link BiasAct} (and {@link BatchNormForward} between) computes it; {@code reads} as for {@link #apply}.
      */
     void applyChannels(float[] y, int n, long channels, long spatial, float[][] reads) {
         if (none()) return;
