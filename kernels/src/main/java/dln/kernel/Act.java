@@ -84,15 +84,23 @@ public enum Act {
     /**
      * dz[i] = dy[i] · grad(v[i]) for i in [from, to) (dz may be dy), a loop per activation; v holds
      * outputs or inputs as {@link #gradFromOutput()} says. relu's derivative without a branch: y > 0
-     * exactly when y's bits less one, unsigned, are below those of +∞ (positive, not zero, not NaN).
+     * exactly when y's bits less one lie in [0, those of +∞) (positive, not zero, not NaN), and the
+     * factor 1 or 0 is made from those bits a block at a time in loops the JIT vectorizes ({@link Bits}).
      */
     public void grad(float[] y, float[] dy, float[] dz, int from, int to, float alpha) {
         switch (this) {
             case LINEAR -> { for (int i = from; i < to; i++) dz[i] = dy[i] * 1f; }
             case RELU -> {
-                for (int i = from; i < to; i++) {
-                    long below = (Float.floatToRawIntBits(y[i]) - 1) & 0xFFFFFFFFL;
-                    dz[i] = dy[i] * (float) ((below - 0x7F800000L) >>> 63);
+                Bits b = Bits.local();
+                for (int start = from; start < to; start += Bits.BLOCK) {
+                    int n = Math.min(Bits.BLOCK, to - start);
+                    b.toInts(y, start, n);
+                    for (int j = 0; j < n; j++) {
+                        int below = b.ints[j] - 1;
+                        b.ints[j] = ~((below | (0x7F7FFFFF - below)) >> 31) & 0x3F800000;
+                    }
+                    b.toFloats(b.floats, 0, n);
+                    for (int j = 0; j < n; j++) dz[start + j] = dy[start + j] * b.floats[j];
                 }
             }
             default -> { for (int i = from; i < to; i++) dz[i] = dy[i] * grad(y[i], alpha); }

@@ -26,22 +26,38 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
 
     private int key() { return hash((int) (seed >>> 32) ^ hash((int) seed)); }
 
+    /**
+     * y[i] = x[i]·scale where kept, +0 where dropped, as the OpenCL select gives it (NaN and −0
+     * included), a block at a time in loops the JIT vectorizes ({@link Bits}).
+     */
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], y = bufs[1];
-        int stream = hash(key() ^ step);
+        int stream = hash(key() ^ step), keepFrom = keepFrom();
         float scale = scale();
-        ParallelFor.chunks(size.at(batch), 8, (from, to) -> {
-            for (int i = from; i < to; i++) y[i] = uniform(stream, i) >= rate ? x[i] * scale : 0f;
-        });
+        ParallelFor.chunks(size.at(batch), 8, (from, to) -> apply(x, y, stream, keepFrom, scale, from, to));
     }
 
-    /** A uniform float in [0, 1): the top 24 bits of the hash, exactly representable. */
-    private static float uniform(int stream, int i) {
-        return (hash(stream + i) >>> 8) * 0x1p-24f;
+    /**
+     * The smallest top 24 bits of a kept element's hash: u·2⁻²⁴ ≥ rate exactly when u ≥ ⌈rate·2²⁴⌉
+     * (both sides scaled by a power of two, so exactly); 2²⁴, which no u reaches, for rate 1.
+     */
+    int keepFrom() { return (int) Math.ceil(rate * 0x1p24); }
+
+    /** y[i] for i in [from, to) (y may be x): x·scale where hash(stream + i)'s top 24 bits reach keepFrom, else +0. */
+    private static void apply(float[] x, float[] y, int stream, int keepFrom, float scale, int from, int to) {
+        Bits b = Bits.local();
+        for (int start = from; start < to; start += Bits.BLOCK) {
+            int n = Math.min(Bits.BLOCK, to - start), base = stream + start;
+            for (int j = 0; j < n; j++) b.mask[j] = ~(((hash(base + Bits.INDEX[j]) >>> 8) - keepFrom) >> 31);
+            for (int j = 0; j < n; j++) b.floats[j] = x[start + j] * scale;
+            b.toInts(b.floats, 0, n);
+            for (int j = 0; j < n; j++) b.ints[j] &= b.mask[j];
+            b.toFloats(y, start, n);
+        }
     }
 
     /** Chris Wellons' lowbias32, a bijective 32-bit mixer; unsigned arithmetic as C's uint. */
-    private static int hash(int x) {
+    static int hash(int x) {
         x ^= x >>> 16;
         x *= 0x7feb352d;
         x ^= x >>> 15;

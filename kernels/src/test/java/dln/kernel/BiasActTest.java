@@ -120,6 +120,30 @@ class BiasActTest {
         table.assertSame();
     }
 
+    /**
+     * relu's derivative, made a block at a time from y's bits, is the definition's bit for bit: dy where
+     * y > 0, dy·0 elsewhere (y = ±0, NaN, negative), over sizes around the block and in place.
+     */
+    @Test void reluGradBlocksGiveTheDefinitionsBits() {
+        Random r = new Random(21);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -1f};
+        for (int n : new int[] {1, Bits.BLOCK - 1, Bits.BLOCK, Bits.BLOCK + 1, 3 * Bits.BLOCK + 5, 40_003}) {
+            float[] y = KernelCheck.random(r, n, 2), dy = KernelCheck.random(r, n, 2);
+            for (int i = 0; i < n; i++) {
+                if (r.nextInt(4) == 0) y[i] = specials[r.nextInt(specials.length)];
+                if (r.nextInt(8) == 0) dy[i] = specials[r.nextInt(specials.length)];
+            }
+            float[] dz = new float[n], inPlace = dy.clone();
+            new ActGrad("ref", Dim.of(n), Act.RELU, 0).reference(1, 0, new float[][] {y, dy, dz});
+            new ActGrad("ref", Dim.of(n), Act.RELU, 0).reference(1, 0, new float[][] {y, inPlace, inPlace});
+            for (int i = 0; i < n; i++) {
+                float expected = dy[i] * (y[i] > 0 ? 1f : 0f);
+                assertThat(Float.floatToRawIntBits(dz[i])).as("n %d: y %s dy %s", n, y[i], dy[i]).isEqualTo(Float.floatToRawIntBits(expected));
+                assertThat(Float.floatToRawIntBits(inPlace[i])).isEqualTo(Float.floatToRawIntBits(expected));
+            }
+        }
+    }
+
     @Test void actGradMayOverwriteDy() {
         float[] y = {0.5f, -0.25f, 2}, dy = {1, 2, 3};
         Kernel k = new ActGrad("t_act_grad_in_place", Dim.of(3), Act.LEAKY_RELU, ALPHA);

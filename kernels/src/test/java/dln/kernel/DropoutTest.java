@@ -73,6 +73,49 @@ class DropoutTest {
         table.assertSame();
     }
 
+    /**
+     * The JVM's vectorized blocks give the bits of the definition, a select per element (NaN, ±∞, −0
+     * and subnormals included, kept or dropped), over sizes around the block and in place.
+     */
+    @Test void theBlocksGiveTheDefinitionsBits() {
+        Random r = new Random(17);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, -Float.MAX_VALUE};
+        for (int n : new int[] {1, Bits.BLOCK - 1, Bits.BLOCK, Bits.BLOCK + 1, 3 * Bits.BLOCK + 5, 70_001}) {
+            for (float rate : new float[] {0f, 0.2f, 0.5f, 0.999f, 1f}) {
+                Dropout k = new Dropout("ref", Dim.of(n), rate, n * 31L + 7);
+                float[] x = KernelCheck.random(r, n, 3);
+                for (int i = 0; i < n; i++) if (r.nextInt(10) == 0) x[i] = specials[r.nextInt(specials.length)];
+                float[] expected = definition(k, 9, x), inPlace = x.clone();
+                k.reference(1, 9, new float[][] {inPlace, inPlace});
+                for (int i = 0; i < n; i++) {
+                    assertThat(Float.floatToRawIntBits(run(k, 9, x)[i])).as("n %d rate %s element %d of %s", n, rate, i, x[i])
+                            .isEqualTo(Float.floatToRawIntBits(expected[i]));
+                    assertThat(Float.floatToRawIntBits(inPlace[i])).isEqualTo(Float.floatToRawIntBits(expected[i]));
+                }
+            }
+        }
+    }
+
+    /** keepFrom is the least u with u·2⁻²⁴ ≥ rate, for rates on and between the 2⁻²⁴ grid. */
+    @Test void keepFromIsTheLeastKeptDraw() {
+        Random r = new Random(18);
+        for (int t = 0; t < 10_000; t++) {
+            float rate = t < 3 ? new float[] {0f, 1f, 0x1p-24f}[t] : t % 2 == 0 ? r.nextFloat() : r.nextInt(1 << 24) * 0x1p-24f;
+            int from = new Dropout("k", Dim.of(1), rate, 0).keepFrom();
+            if (from < (1 << 24)) assertThat(from * 0x1p-24f).as("rate " + rate).isGreaterThanOrEqualTo(rate);
+            if (from > 0) assertThat((from - 1) * 0x1p-24f).as("rate " + rate).isLessThan(rate);
+        }
+    }
+
+    /** The definition: u = lowbias32 (Dropout.hash) of (stream + i), top 24 bits; kept (x·scale) when u·2⁻²⁴ ≥ rate, else +0. */
+    private static float[] definition(Dropout k, int step, float[] x) {
+        int stream = Dropout.hash(Dropout.hash((int) (k.seed() >>> 32) ^ Dropout.hash((int) k.seed())) ^ step);
+        float scale = k.rate() < 1 ? 1f / (1f - k.rate()) : 0f;
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = (Dropout.hash(stream + i) >>> 8) * 0x1p-24f >= k.rate() ? x[i] * scale : 0f;
+        return y;
+    }
+
     private static float[] run(Dropout k, int step, float[] x) { return run(k, 1, step, x); }
 
     private static float[] run(Dropout k, int batch, int step, float[] x) {

@@ -1,0 +1,44 @@
+package dln.kernel;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+
+/**
+ * A thread's scratch for element-wise loops that decide per element by a float's bits (a dropout's
+ * mask, relu's derivative), a block at a time. JDK 17's JIT vectorizes int and float arithmetic over
+ * arrays but neither a select nor any step between an int and a float (a conversion,
+ * Float.intBitsToFloat, floatToRawIntBits), and a branch on random data mispredicts; so floats and
+ * ints meet through a ByteBuffer's two views, whose bulk copies are memory copies, and the decision
+ * is an AND of bits. A dropout over 16,384 elements took 57-80 µs on one core as a select and
+ * 8-20 µs this way, the same bits (DropoutTest, ActTest).
+ */
+final class Bits {
+    static final int BLOCK = 2048;
+    /** 0, 1, …, BLOCK − 1: an index the JIT can vectorize over (it does not vectorize the loop counter as a value). */
+    static final int[] INDEX = java.util.stream.IntStream.range(0, BLOCK).toArray();
+    private static final ThreadLocal<Bits> LOCAL = ThreadLocal.withInitial(Bits::new);
+
+    final int[] ints = new int[BLOCK], mask = new int[BLOCK];
+    final float[] floats = new float[BLOCK];
+    private final ByteBuffer bytes = ByteBuffer.allocate(4 * BLOCK).order(ByteOrder.nativeOrder());
+    private final IntBuffer asInts = bytes.asIntBuffer();
+    private final FloatBuffer asFloats = bytes.asFloatBuffer();
+
+    private Bits() {}
+
+    static Bits local() { return LOCAL.get(); }
+
+    /** ints[0, n) = the bits of src[from, from + n). */
+    void toInts(float[] src, int from, int n) {
+        asFloats.put(0, src, from, n);
+        asInts.get(0, ints, 0, n);
+    }
+
+    /** dst[to, to + n) = the floats whose bits are ints[0, n). */
+    void toFloats(float[] dst, int to, int n) {
+        asInts.put(0, ints, 0, n);
+        asFloats.get(0, dst, to, n);
+    }
+}
