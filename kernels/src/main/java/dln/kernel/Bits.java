@@ -6,8 +6,9 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 
 /**
- * A thread's scratch for element-wise loops that decide per element by a float's bits (a dropout's
- * mask, relu's derivative), a block at a time. JDK 17's JIT vectorizes int and float arithmetic over
+ * A thread's scratch for element-wise loops, a block at a time: those that decide per element by a
+ * float's bits (a dropout's mask, relu's derivative), and a product's epilogue (a row and its bias
+ * at the same index, which the JIT vectorizes where it would not at different offsets). JDK 17's JIT vectorizes int and float arithmetic over
  * arrays but neither a select nor any step between an int and a float (a conversion,
  * Float.intBitsToFloat, floatToRawIntBits), and a branch on random data mispredicts; so floats and
  * ints meet through a ByteBuffer's two views, whose bulk copies are memory copies, and the decision
@@ -22,6 +23,8 @@ final class Bits {
 
     final int[] ints = new int[BLOCK], mask = new int[BLOCK];
     final float[] floats = new float[BLOCK];
+    /** A row of a product's block and its bias, for {@link Epilogue#apply}. */
+    final float[] row = new float[BLOCK], rowBias = new float[BLOCK];
     private final ByteBuffer bytes = ByteBuffer.allocate(4 * BLOCK).order(ByteOrder.nativeOrder());
     private final IntBuffer asInts = bytes.asIntBuffer();
     private final FloatBuffer asFloats = bytes.asFloatBuffer();

@@ -215,6 +215,36 @@ class GemmTest {
                 .containsExactly("a", "b", "c", "bias");
     }
 
+    // The JVM's epilogue takes each row through a scratch block of Bits.BLOCK columns: rows wider than
+    // that (2,100 columns) get the bias, the batch norm and the activation of their own columns in
+    // every block, bit for bit as the product followed by BiasAct (and BatchNormForward).
+    @Test void anEpilogueOfRowsWiderThanItsScratchBlock() {
+        Random r = new Random(37);
+        int m = 5, n = Bits.BLOCK + 52, k = 7;
+        float[][] operands = denseOperands(r, m, n, k);
+        float[] a = operands[0], b = operands[1], bias = operands[2];
+        float[] gamma = KernelCheck.random(r, n, 1), beta = KernelCheck.random(r, n, 1), mean = KernelCheck.random(r, n, 1), var = new float[n];
+        for (int c = 0; c < n; c++) var[c] = 0.1f + r.nextFloat();
+        for (Epilogue e : List.of(new Epilogue(true, Act.RELU, 0f), new Epilogue(true, Act.LINEAR, 0f).withNorm(1e-3f).withAct(Act.TANH, 0f),
+                new Epilogue(false, Act.SIGMOID, 0f))) {
+            Gemm fused = new Gemm("wide", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f, e);
+            float[] want = new float[m * n];
+            new Gemm("plain", false, true, Dim.batch(1), Dim.of(n), Dim.of(k), k, k, n, 1f, 0f).reference(m, 0, new float[][] {a, b, want});
+            new BiasAct("bias", Dim.batch(1), n, 1, e.bias(), Act.LINEAR, 0f).reference(m, 0, e.bias() ? new float[][] {bias, want} : new float[][] {want});
+            if (e.norm() != null) {
+                float[] z = want.clone();
+                new BatchNormForward("bn", n, 1, 0.1f, 1e-3f, false).reference(m, 0, new float[][] {z, gamma, beta, mean.clone(), var.clone(), new float[n], new float[n], want});
+            }
+            new BiasAct("act", Dim.batch(1), n, 1, false, e.act(), 0f).reference(m, 0, new float[][] {want});
+            List<float[]> bufs = new java.util.ArrayList<>(List.of(a, b, new float[m * n]));
+            if (e.bias()) bufs.add(bias);
+            if (e.norm() != null) bufs.addAll(List.of(gamma, beta, mean, var));
+            float[][] got = bufs.toArray(float[][]::new);
+            fused.reference(m, 0, got);
+            assertThat(got[2]).as(e.describe()).containsExactly(want);
+        }
+    }
+
     // A classifier's last dense layer at inference also writes the softmax of each row it stores: the
     // same as the product with its bias followed by Softmax, bit for bit on the JVM (logits and
     // probabilities), within rounding on OpenCL; rows of 10 (three blocks of 4 columns, the last one
