@@ -100,7 +100,9 @@ public enum Act {
                         b.ints[j] = ~((below | (0x7F7FFFFF - below)) >> 31) & 0x3F800000;
                     }
                     b.toFloats(b.floats, 0, n);
-                    for (int j = 0; j < n; j++) dz[start + j] = dy[start + j] * b.floats[j];
+                    System.arraycopy(dy, start, b.row, 0, n);
+                    for (int j = 0; j < n; j++) b.row[j] *= b.floats[j];
+                    System.arraycopy(b.row, 0, dz, start, n);
                 }
             }
             default -> { for (int i = from; i < to; i++) dz[i] = dy[i] * grad(y[i], alpha); }

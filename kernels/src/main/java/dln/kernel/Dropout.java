@@ -49,7 +49,8 @@ public record Dropout(String name, Dim size, float rate, long seed) implements K
         for (int start = from; start < to; start += Bits.BLOCK) {
             int n = Math.min(Bits.BLOCK, to - start), base = stream + start;
             for (int j = 0; j < n; j++) b.mask[j] = ~(((hash(base + Bits.INDEX[j]) >>> 8) - keepFrom) >> 31);
-            for (int j = 0; j < n; j++) b.floats[j] = x[start + j] * scale;
+            System.arraycopy(x, start, b.floats, 0, n);
+            for (int j = 0; j < n; j++) b.floats[j] *= scale;
             b.toInts(b.floats, 0, n);
             for (int j = 0; j < n; j++) b.ints[j] &= b.mask[j];
             b.toFloats(y, start, n);
