@@ -7,15 +7,17 @@ import java.nio.IntBuffer;
 
 /**
  * A thread's scratch for element-wise loops, a block at a time: those that decide per element by a
- * float's bits (a dropout's mask, relu's derivative), and a product's epilogue (a row and its bias
- * at the same index, which the JIT vectorizes where it would not at different offsets). JDK 17's JIT vectorizes int and float arithmetic over
- * arrays but neither a select nor any step between an int and a float (a conversion,
- * Float.intBitsToFloat, floatToRawIntBits), and a branch on random data mispredicts; so floats and
- * ints meet through a ByteBuffer's two views, whose bulk copies are memory copies, and the decision
- * is an AND of bits. Every loop here reads and writes its arrays at the same index (the block's
- * data copied in and out with System.arraycopy): the JIT does not vectorize a loop over two float
- * arrays at different offsets, which may be one array. A dropout over 16,384 elements took 57-80 µs
- * on one core as a select and 8-20 µs this way, the same bits (DropoutTest, BiasActTest).
+ * float's bits (a dropout's mask, relu's derivative) and a product's epilogue (a row and its bias).
+ * JDK 17's JIT vectorizes int and float arithmetic over arrays, but not a select, not a step between
+ * an int and a float (a conversion, Float.intBitsToFloat, floatToRawIntBits), not the loop counter
+ * used as a value, and not a loop over two float arrays at different offsets (they may be one
+ * array); and a branch on random data mispredicts. So every loop here reads and writes its arrays at
+ * one index (the block's data copied in and out with System.arraycopy), indices come from
+ * {@link #INDEX}, and floats and ints meet through a ByteBuffer's two views, whose bulk copies are
+ * memory copies, so that a decision is an AND of bits. A dropout over 16,384 elements took 57-82 µs
+ * on one core as a select and 6-7 µs this way, the same bits (DropoutTest, BiasActTest, GemmTest).
+ *
+ * <p>The arrays serve one loop at a time: no method that fills them calls another that uses them.
  */
 final class Bits {
     static final int BLOCK = 2048;
