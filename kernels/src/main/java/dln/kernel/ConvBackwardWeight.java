@@ -58,19 +58,30 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
 
     /** The build option of the output channels a work-item takes. */
     static final String PARAM = "WEIGHT_CHANNELS";
+    /** The build option of the examples a flat-plane work-item takes position by position ({@link FlatWeight#EXAMPLES}). */
+    static final String EXAMPLES = "WEIGHT_EXAMPLES";
 
-    public Choice defaults() { return Choice.of(PARAM, FlatWeight.channels(g)); }
+    public Choice defaults() { return choice(FlatWeight.channels(g), FlatWeight.EXAMPLES); }
+
+    /** A choice of {@code channels} output channels and, on flat planes, blocks of {@code examples}. */
+    private Choice choice(int channels, int examples) {
+        return FlatConv.applies(g) ? Choice.of(PARAM, channels, EXAMPLES, examples) : Choice.of(PARAM, channels);
+    }
 
     /**
      * The defaults, then blocks of 1 to 8 output channels (no more than the layer has) whose partial
      * sums, channels × width taps float16 vectors, stay within twice the 20 the defaults allow
-     * (AVX-512's 32 registers hold about 20 beside the vectors they read; a GPU has more).
+     * (AVX-512's 32 registers hold about 20 beside the vectors they read; a GPU has more); on flat
+     * planes also the default channels with examples one at a time and in blocks of 16.
      */
     public List<Choice> candidates() {
         List<Choice> all = new java.util.ArrayList<>(List.of(defaults()));
         for (int size : new int[] {1, 2, 3, 4, 6, 8}) {
-            Choice c = Choice.of(PARAM, size);
+            Choice c = choice(size, FlatWeight.EXAMPLES);
             if (size <= g.outChannels() && size * g.kernel()[2] <= 40 && !all.contains(c)) all.add(c);
+        }
+        if (FlatConv.applies(g)) {
+            for (int examples : new int[] {1, 16}) all.add(choice(FlatWeight.channels(g), examples));
         }
         return all;
     }

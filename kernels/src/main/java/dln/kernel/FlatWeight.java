@@ -23,7 +23,8 @@ final class FlatWeight {
     /** Partial sums per work-item: channels × width taps, with the vectors they read, fits 32 registers. */
     private static final int SUMS = 20;
     /**
-     * Examples a block takes position by position, making the lanes' masks once for all of them. On
+     * Examples a block takes position by position by default (WEIGHT_EXAMPLES, a build option that
+     * the tuner may change), making the lanes' masks once for all of them. On
      * this project's 2-core PoCL (fashion_cnn at batch 128, `dlnc bench --tune`'s default timings):
      * the 16 -> 32 layer on 14 x 14 3.0-3.3 ms a launch with the masks made per example, 2.3-2.4 with
      * blocks of 4, 8, 16 or the whole batch; the 1 -> 16 layer on 28 x 28, whose planes are larger,
@@ -67,8 +68,11 @@ final class FlatWeight {
         out.line("// dweight [outC, inC, kernel] = sum over examples and positions of dy times the input under each tap;");
         out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
-        String ch = declare(out, name, channels(g));
-        out.line("// A work-item's block: %s output channels x the %d width taps of one kernel row, float16 partial sums along the plane.", ch, kw);
+        out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
+        Choice.of(ConvBackwardWeight.PARAM, channels(g), ConvBackwardWeight.EXAMPLES, EXAMPLES).declare(out, name);
+        String ch = Choice.macro(ConvBackwardWeight.PARAM, name), examples = Choice.macro(ConvBackwardWeight.EXAMPLES, name);
+        out.line("// A work-item's block: %s output channels x the %d width taps of one kernel row, float16 partial sums along the plane,", ch, kw);
+        out.line("// the examples %s at a time position by position.", examples);
         if (bias) {
             out.line("// and dbias [outC] = sum of dy over examples and positions, by the work-items of the first kernel row.");
             out.kernel(name, "const x", "const dy", "dweight", "dbias");
@@ -83,8 +87,8 @@ final class FlatWeight {
         declareBlock(out, ch, kw, bias);
         // blocks of EXAMPLES examples; in a block, positions outside and examples inside: the lanes' masks
         // depend on the positions only, so a block makes them once per 16 positions for all its examples
-        out.line("for (int n0 = 0; n0 < batch; n0 += %d) {", EXAMPLES);
-        out.line("const int n1 = min(n0 + %d, batch);", EXAMPLES);
+        out.line("for (int n0 = 0; n0 < batch; n0 += %s) {", examples);
+        out.line("const int n1 = min(n0 + %s, batch);", examples);
         out.line("int16 ow = %s, oh = %s, od = %s;", lanes(j -> j % in[2]), lanes(j -> j / in[2] % in[1]), lanes(j -> j / (in[1] * in[2])));
         long full = plane / LANES * LANES;
         out.line("for (int q = 0; q < %d; q += 16) {", full);
