@@ -14,21 +14,22 @@ import dln.runtime.kernel.Choice;
  * <p>A work-item owns a block of output channels × the width taps of one kernel row (input channel,
  * kernel depth and height): per 16 positions, one vector of dy per channel and one of the input per
  * tap, their products added into float16 partial sums, which are summed across lanes at the end.
- * The order is fixed (positions, examples, then the lanes), and there are no atomics. The positions
- * run outside the examples: the lanes' masks (padding, row ends, the plane's end) depend on the
- * positions alone, so they are made once per 16 positions for the whole batch.
+ * The order is fixed (blocks of examples, positions, the block's examples, then the lanes), and
+ * there are no atomics. Within a block the positions run outside the examples: the lanes' masks
+ * (padding, row ends, the plane's end) depend on the positions alone, so a block makes them once per
+ * 16 positions for all its examples.
  */
 final class FlatWeight {
     private static final int LANES = 16;
     /** Partial sums per work-item: channels × width taps, with the vectors they read, fits 32 registers. */
     private static final int SUMS = 20;
     /**
-     * Examples a block takes position by position by default (WEIGHT_EXAMPLES, a build option that
-     * the tuner may change), making the lanes' masks once for all of them. On
-     * this project's 2-core PoCL (fashion_cnn at batch 128, `dlnc bench --tune`'s default timings):
-     * the 16 -> 32 layer on 14 x 14 3.0-3.3 ms a launch with the masks made per example, 2.3-2.4 with
-     * blocks of 4, 8, 16 or the whole batch; the 1 -> 16 layer on 28 x 28, whose planes are larger,
-     * 0.38 with blocks of 4 as per example, 0.39-0.48 with larger blocks (fewer streams to prefetch).
+     * The examples a block takes position by position unless the tuner chose otherwise
+     * (WEIGHT_EXAMPLES, a build option). On this project's 2-core PoCL (fashion_cnn at batch 128,
+     * `dlnc bench --tune`'s timings): the 16 -> 32 layer on 14 x 14 took 3.0-3.3 ms a launch with the
+     * masks made per example, 2.3-2.4 with blocks of 4, 8, 16 or the whole batch; the 1 -> 16 layer on
+     * 28 x 28, whose larger planes make more streams than the prefetcher follows, 0.38 with blocks of 4
+     * as per example, 0.39-0.48 with larger blocks.
      */
     static final int EXAMPLES = 4;
 
