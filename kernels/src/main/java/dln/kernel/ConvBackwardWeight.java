@@ -60,33 +60,44 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
     static final String PARAM = "WEIGHT_CHANNELS";
     /** The build option of the examples a flat-plane work-item takes position by position ({@link FlatWeight#EXAMPLES}). */
     static final String EXAMPLES = "WEIGHT_EXAMPLES";
+    /**
+     * The build option of the work-items of a group that split the batch between them, each summing
+     * its part's examples, the parts then added in a fixed order ({@link FlatWeight#store}): 1, a
+     * whole batch per work-item, on a CPU's few cores; more where a device has many more lanes than
+     * the kernel has blocks (LeNet-5's second convolution has 120).
+     */
+    static final String PARTS = "WEIGHT_PARTS";
+    /** The parts the tuner tries beside one. */
+    private static final int[] MORE_PARTS = {2, 4, 16, 64};
 
-    public Choice defaults() { return choice(FlatWeight.channels(g), FlatWeight.EXAMPLES); }
+    public Choice defaults() { return choice(FlatWeight.channels(g), FlatWeight.EXAMPLES, 1); }
 
-    /** A choice of {@code channels} output channels and, on flat planes, blocks of {@code examples}. */
-    private Choice choice(int channels, int examples) {
-        return FlatConv.applies(g) ? Choice.of(PARAM, channels, EXAMPLES, examples) : Choice.of(PARAM, channels);
+    /** A choice of {@code channels} output channels, on flat planes blocks of {@code examples}, and {@code parts} of the batch. */
+    private Choice choice(int channels, int examples, int parts) {
+        return FlatConv.applies(g) ? Choice.of(PARAM, channels, EXAMPLES, examples, PARTS, parts) : Choice.of(PARAM, channels, PARTS, parts);
     }
 
     /**
      * The defaults, then blocks of 1 to 8 output channels (no more than the layer has) whose partial
      * sums, channels × width taps float16 vectors, stay within twice the 20 the defaults allow
      * (AVX-512's 32 registers hold about 20 beside the vectors they read; a GPU has more); on flat
-     * planes also the default channels with examples one at a time and in blocks of 16.
+     * planes also the default channels with examples one at a time and in blocks of 16; and the
+     * default blocks with the batch split in 2, 4, 16 and 64 parts.
      */
     public List<Choice> candidates() {
         List<Choice> all = new java.util.ArrayList<>(List.of(defaults()));
         for (int size : new int[] {1, 2, 3, 4, 6, 8}) {
-            Choice c = choice(size, FlatWeight.EXAMPLES);
+            Choice c = choice(size, FlatWeight.EXAMPLES, 1);
             if (size <= g.outChannels() && size * g.kernel()[2] <= 40 && !all.contains(c)) all.add(c);
         }
         if (FlatConv.applies(g)) {
-            for (int examples : new int[] {1, 16}) all.add(choice(FlatWeight.channels(g), examples));
+            for (int examples : new int[] {1, 16}) all.add(choice(FlatWeight.channels(g), examples, 1));
         }
+        for (int parts : MORE_PARTS) all.add(choice(FlatWeight.channels(g), FlatWeight.EXAMPLES, parts));
         return all;
     }
 
-    public long[] global(int batch, Choice blocks) { return FlatWeight.global(g, blocks.get(PARAM)); }
+    public long[] global(int batch, Choice blocks) { return FlatWeight.global(g, blocks.get(PARAM), blocks.get(PARTS)); }
 
     public String shape() { return "conv weight gradient " + g + (bias ? " and bias" : ""); }
 
@@ -98,10 +109,15 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
     }
 
     /**
-     * Groups of one work-item: each walks the whole batch, and there are few of them (LeNet-5's first
-     * convolution has 10), so the implementation should spread them over its cores one by one; in
-     * groups of 4 × 4 PoCL ran 8 of those 10 on one core (0.28 -> 0.19 ms a launch with groups of one).
-     * A GPU's preferred multiple still grows the group ({@code GroupSizes}).
+     * A group is the work-items of one block that split the batch ({@link #PARTS}). Unsplit, a
+     * work-item walks the whole batch and never looks at its group (the group's code is compiled
+     * out), so the group is fitted to the device as any such kernel's is; there are few work-items
+     * (LeNet-5's first convolution has 10), so the implementation should spread them over its cores:
+     * in groups of 4 × 4 PoCL ran 8 of those 10 on one core (0.28 -> 0.19 ms a launch).
      */
-    @Override public long[] local() { return new long[] {1, 1}; }
+    @Override public long[] local(Choice blocks) { return new long[] {1, 1, blocks.get(PARTS)}; }
+
+    @Override public boolean groupFree(Choice blocks) { return blocks.get(PARTS) == 1; }
+
+    @Override public long[] local() { return local(defaults()); }
 }

@@ -41,17 +41,32 @@ final class FlatWeight {
         return (int) ((g.outChannels() + blocks - 1) / blocks);
     }
 
-    /** One work-item per kernel row (input channel, kernel depth, height) and block of {@code channels} output channels. */
-    static long[] global(ConvGeom g, int channels) {
+    /**
+     * One work-item per kernel row (input channel, kernel depth, height), block of {@code channels}
+     * output channels and part of the batch ({@code parts} of them, a work-group).
+     */
+    static long[] global(ConvGeom g, int channels, int parts) {
         long[] k = g.kernel();
-        return new long[] {g.inChannels() * k[0] * k[1], (g.outChannels() + channels - 1) / channels};
+        return new long[] {g.inChannels() * k[0] * k[1], (g.outChannels() + channels - 1) / channels, parts};
     }
 
-    /** The macro of the output channels a work-item takes ({@link ConvBackwardWeight#PARAM}), declared with {@code defaults}. */
+    /**
+     * The macro of the output channels a work-item takes ({@link ConvBackwardWeight#PARAM}), declared
+     * with {@code defaults}, beside the parts of the batch (one by default).
+     */
     static String declare(C out, String name, int defaults) {
-        out.line("// The block size is a build option (-D NAME=value) that a tuner may choose; this is the default.");
-        Choice.of(ConvBackwardWeight.PARAM, defaults).declare(out, name);
+        out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
+        Choice.of(ConvBackwardWeight.PARAM, defaults, ConvBackwardWeight.PARTS, 1).declare(out, name);
         return Choice.macro(ConvBackwardWeight.PARAM, name);
+    }
+
+    /**
+     * Declares this work-item's part of the batch, examples [nFrom, nTo): the {@link
+     * ConvBackwardWeight#PARTS} work-items of a group (which share the block) split it evenly.
+     */
+    static void part(C out, String name) {
+        String parts = Choice.macro(ConvBackwardWeight.PARTS, name);
+        out.line("const int part = get_local_id(2), nFrom = batch * part / %s, nTo = batch * (part + 1) / %s;", parts, parts);
     }
 
     static void emit(C out, String name, ConvGeom g, boolean bias) {
@@ -70,7 +85,7 @@ final class FlatWeight {
         out.line("// %s, stride 1, padding %s, dilation %s: planes of %d positions in and out.",
                 g.toString().replaceAll(", stride.*", "]"), java.util.Arrays.toString(p), java.util.Arrays.toString(dil), plane);
         out.line("// The block sizes are build options (-D NAME=value) that a tuner may choose; these are the defaults.");
-        Choice.of(ConvBackwardWeight.PARAM, channels(g), ConvBackwardWeight.EXAMPLES, EXAMPLES).declare(out, name);
+        Choice.of(ConvBackwardWeight.PARAM, channels(g), ConvBackwardWeight.EXAMPLES, EXAMPLES, ConvBackwardWeight.PARTS, 1).declare(out, name);
         String ch = Choice.macro(ConvBackwardWeight.PARAM, name), examples = Choice.macro(ConvBackwardWeight.EXAMPLES, name);
         out.line("// A work-item's block: %s output channels x the %d width taps of one kernel row, float16 partial sums along the plane,", ch, kw);
         out.line("// the examples %s at a time position by position.", examples);
@@ -85,11 +100,12 @@ final class FlatWeight {
         out.line("const int c = r / %d, sd = r / %d %% %d * %d - %d, sh = r %% %d * %d - %d;", k[0] * k[1], k[1], k[0], dil[0], p[0], k[1], dil[1], p[1]);
         out.line("const int shift = (sd * %d + sh) * %d - %d;", in[1], in[2], p[2]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * plane, outC * plane);
+        part(out, name);
         declareBlock(out, ch, kw, bias);
         // blocks of EXAMPLES examples; in a block, positions outside and examples inside: the lanes' masks
         // depend on the positions only, so a block makes them once per 16 positions for all its examples
-        out.line("for (int n0 = 0; n0 < batch; n0 += %s) {", examples);
-        out.line("const int n1 = min(n0 + %s, batch);", examples);
+        out.line("for (int n0 = nFrom; n0 < nTo; n0 += %s) {", examples);
+        out.line("const int n1 = min(n0 + %s, nTo);", examples);
         out.line("int16 ow = %s, oh = %s, od = %s;", lanes(j -> j % in[2]), lanes(j -> j / in[2] % in[1]), lanes(j -> j / (in[1] * in[2])));
         long full = plane / LANES * LANES;
         out.line("for (int q = 0; q < %d; q += 16) {", full);
@@ -124,11 +140,16 @@ final class FlatWeight {
 
     /**
      * Stores the block's sums s[channel][width tap] for the channels that exist, at kernel row
-     * {@code row} (a C variable), and the bias's b[channel] by the work-items of kernel row 0.
+     * {@code row} (a C variable), and the bias's b[channel] by the work-items of kernel row 0. With
+     * the batch in parts, each work-item of the group first puts its lane sums in local memory, and
+     * each of the block's sums is then the parts' added in order (part 0 first), by one work-item:
+     * the same order on every device and in every run.
      */
     static void store(C out, String name, ConvGeom g, String ch, String row, boolean bias) {
         int kw = (int) g.kernel()[2];
         long outC = g.outChannels();
+        String parts = Choice.macro(ConvBackwardWeight.PARTS, name);
+        out.line("#if %s == 1", parts);
         out.line("__global float* dst = dweight + o0 * %d + %s * %d;", g.taps(), row, kw);
         out.unrolled("i", ch, "if (o0 + i < %d) { %s }".formatted(outC, each(kw, j -> "dst[i * %d + %d] = %s_sum(s[i][%d]);".formatted(g.taps(), j, name, j))));
         if (bias) {
@@ -136,6 +157,25 @@ final class FlatWeight {
             out.unrolled("i", ch, "if (o0 + i < %d) dbias[o0 + i] = %s_sum(b[i]);".formatted(outC, name));
             out.line("}");
         }
+        out.line("#else");
+        String sums = bias ? "%s * %d + %s".formatted(ch, kw, ch) : "%s * %d".formatted(ch, kw);
+        out.line("// each part's sums: the weights' [channel][width tap]%s", bias ? ", then the bias's [channel] (kernel row 0's)" : "");
+        out.line("__local float sums[%s][%s];", parts, sums);
+        out.unrolled("i", ch, each(kw, j -> "sums[part][i * %d + %d] = %s_sum(s[i][%d]);".formatted(kw, j, name, j)));
+        if (bias) out.unrolled("i", ch, "sums[part][%s * %d + i] = %s_sum(b[i]);".formatted(ch, kw, name));
+        out.line("__global float* dst = dweight + o0 * %d + %s * %d;", g.taps(), row, kw);
+        out.line("const int channels = min(%s, %d - o0);", ch, outC);
+        if (bias) out.line("const int biases = %s == 0 ? channels : 0;", row);
+        out.line("barrier(CLK_LOCAL_MEM_FENCE);");
+        out.line("// each of the block's sums by one work-item, the parts added in order");
+        out.line("for (int e = part; e < %s; e += %s) {", sums, parts);
+        out.line("float total = sums[0][e];");
+        out.line("for (int p = 1; p < %s; p++) total += sums[p][e];", parts);
+        out.line("const int i = e / %d;", kw);
+        out.line("if (i < channels) dst[i * %d + e %% %d] = total;", g.taps(), kw);
+        if (bias) out.line("else if (e >= %s * %d && e - %s * %d < biases) dbias[o0 + e - %s * %d] = total;", ch, kw, ch, kw, ch, kw);
+        out.line("}");
+        out.line("#endif");
     }
 
     /**

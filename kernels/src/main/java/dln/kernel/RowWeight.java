@@ -48,8 +48,9 @@ final class RowWeight {
         out.line("const int c = kr / %d, kd = kr / %d %% %d, kh = kr %% %d;", k[0] * k[1], k[1], k[0], k[1]);
         out.line("const int xEnd = batch * %d, yEnd = batch * %d;", inC * g.inVolume(), outC * g.outVolume());
         out.line("const int16 j0 = %s;", lanes(j -> j % gw));
+        FlatWeight.part(out, name);
         FlatWeight.declareBlock(out, ch, kw, bias);
-        out.line("for (int n = 0; n < batch; n++) {");
+        out.line("for (int n = nFrom; n < nTo; n++) {");
         out.unrolled("i", ch, "yb[i] = (n * %d + min(o0 + i, %d)) * %d;".formatted(outC, outC - 1, g.outVolume()));
         out.line("for (int row0 = 0; row0 < %d; row0 += %d) {", rows, r);
         // per group of lanes: its output row, whether the kernel row's input row exists, and where it starts

@@ -316,7 +316,9 @@ public final class ClBackend implements Backend {
         for (Kernel k : todo) {
             cl_kernel kernel = built.get(k);
             boolean reduces = GroupSizes.reduces(texts.get(k));
-            long[] local = GroupSizes.fit(k.name(), device.describe(), reduces ? new long[] {reduce} : k.local(), GroupSizes.bound(texts.get(k)), limits(kernel));
+            long[] own = k instanceof Tunable t ? t.local(blocks.get(k)) : k.local();
+            boolean bound = GroupSizes.bound(texts.get(k)) && !(k instanceof Tunable t && t.groupFree(blocks.get(k)));
+            long[] local = GroupSizes.fit(k.name(), device.describe(), reduces ? new long[] {reduce} : own, bound, limits(kernel));
             Ready old = kernels.put(k, new Ready(kernel, blocks.get(k), local, reduces ? reduce : 0));
             if (old != null) clReleaseKernel(old.kernel());
         }

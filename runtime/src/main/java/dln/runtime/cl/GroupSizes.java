@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  * <li>A kernel whose work-items never look at their group (no barrier, local memory, local or group
- *     id: one work-item per element, or per register block) gives the same results with any group.
+ *     id: one work-item per element, or per register block; or a tunable kernel whose block sizes
+ *     compile its group code out, {@code Tunable.groupFree}) gives the same results with any group.
  *     Its size is clamped to the limits, halving the largest dimension until it fits, and then grown
  *     (doubling the first dimension while it fits) to a multiple of the preferred multiple, so that a
  *     GPU runs no half-empty warps: the 4 × 4 blocks of the matrix products become 8 × 4 on a device

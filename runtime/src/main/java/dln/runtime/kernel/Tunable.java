@@ -22,6 +22,21 @@ public interface Tunable extends Kernel {
     @Override default long[] global(int batch) { return global(batch, defaults()); }
 
     /**
+     * The work-group size with these block sizes: {@link #local()} unless a block size decides how
+     * the work-items of a group share the work (the examples a convolution's weight gradient splits
+     * among a group's work-items).
+     */
+    default long[] local(Choice blocks) { return local(); }
+
+    /**
+     * Whether with these block sizes the work-items never look at their group although the source
+     * names group functions: those are compiled out for this choice (a convolution's weight gradient
+     * whose batch is not split), so the group may be fitted to the device like any independent
+     * kernel's ({@code dln.runtime.cl.GroupSizes}).
+     */
+    default boolean groupFree(Choice blocks) { return false; }
+
+    /**
      * What the kernel computes with every size, but not its name: two kernels of one shape are the
      * same work, and a tuned choice is kept under this key.
      */
