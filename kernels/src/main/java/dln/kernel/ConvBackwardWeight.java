@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Java: per chunk of examples ({@link Im2col}), dy·(unfolded input)ᵀ in one BLAS product, the
  * chunks in parallel and their gradients then added in chunk order (the chunk size depends only on
  * the geometry, so the result does not depend on the thread count). OpenCL: a work-item owns a
- * block of output channels × the width taps of one kernel row and walks every example, keeping
+ * block of output channels × the width taps of one kernel row and walks every example of its part
+ * of the batch (the whole batch unless the tuner split it among a group's work-items, {@link #PARTS}), keeping
  * float16 partial sums, summed across lanes at the end (a fixed order, no atomics): along the
  * flattened plane where the output is as large as the input at stride 1 ({@link FlatWeight}), along
  * output rows otherwise ({@link RowWeight}).

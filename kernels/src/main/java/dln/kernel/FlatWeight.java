@@ -14,7 +14,8 @@ import dln.runtime.kernel.Choice;
  * <p>A work-item owns a block of output channels × the width taps of one kernel row (input channel,
  * kernel depth and height): per 16 positions, one vector of dy per channel and one of the input per
  * tap, their products added into float16 partial sums, which are summed across lanes at the end.
- * The order is fixed (blocks of examples, positions, the block's examples, then the lanes), and
+ * The order is fixed (blocks of examples, positions, the block's examples, then the lanes; with
+ * the batch split, each part so and then the parts in order, {@link #store}), and
  * there are no atomics. Within a block the positions run outside the examples: the lanes' masks
  * (padding, row ends, the plane's end) depend on the positions alone, so a block makes them once per
  * 16 positions for all its examples.
