@@ -10,8 +10,9 @@ import java.util.List;
  * dx [N, inC, in] from dy [N, outC, out] and weight [outC, inC, kernel]: the convolution transposed,
  * overwritten. Java: where the output is as large as the input at stride 1, dx is itself such a
  * convolution, of dy with the weights transposed and flipped, and runs as {@link ConvForward} does
- * (unless dy has more than twice the channels of dx); otherwise per chunk of examples ({@link Im2col}), weightᵀ·dy in one BLAS product, folded back onto
- * the input. OpenCL: each input element gathers from the outputs whose windows cover it (no
+ * (unless dy has more than twice the channels of dx); for a valid 2-D convolution at stride 1, by
+ * bands ({@link Bands}); otherwise per chunk of examples ({@link Im2col}), weightᵀ·dy in one BLAS
+ * product, folded back onto the input. OpenCL: each input element gathers from the outputs whose windows cover it (no
  * atomics): along the flattened plane ({@link FlatConv}) or row by row ({@link ConvRows}), a
  * work-item computing a block of input channels whose size is a build option ({@link ChannelBlock}).
  */
@@ -27,6 +28,10 @@ public record ConvBackwardData(String name, ConvGeom g) implements Tunable {
             return;
         }
         int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
+        if (Bands.applies(g, w, outC * taps)) {
+            Im2col.eachChunk(g, batch, (i, n0, count) -> Bands.inputGradient(g, dy, w, n0, count, dx));
+            return;
+        }
         Im2col.eachChunk(g, batch, (i, n0, count) -> {
             int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then dy's block [outC, cols]

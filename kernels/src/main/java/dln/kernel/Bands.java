@@ -1,0 +1,91 @@
+package dln.kernel;
+
+import dln.runtime.host.Blas;
+import java.util.Arrays;
+
+/**
+ * The Java reference's input gradient of a valid 2-D convolution at stride 1 (no padding, output
+ * narrower than the input: LeNet-5's second layer, 14 × 14 to 10 × 10), by bands. {@link Im2col}'s
+ * fold adds the unfolded gradient back one output row at a time: rows of 10 floats, 96,000 of them
+ * a batch of 64, in loops too short for the JIT to vectorize (about 1 ms a batch on one core, 2.5
+ * times the product before it). Here an example's output rows are laid out at the input's width,
+ * a band of out-height × in-width positions whose extra columns hold zeros; weightᵀ·dy over bands
+ * then gives, for each tap, a band that lands on the input plane at one constant shift (the tap's
+ * row times the width, plus its column), so the fold is one long add per tap, in tap order as the
+ * fold adds them, and the extra columns add zeros. The product is wider by in-width / out-width.
+ *
+ * <p>Only for finite weights: an infinite or NaN weight times an extra column's zero would reach
+ * inputs that no output reads through that tap, which the fold leaves alone.
+ */
+final class Bands {
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private Bands() {}
+
+    /** Whether the input gradient of {@code g} with weights {@code w} runs by bands. */
+    static boolean applies(ConvGeom g, float[] w, int weights) {
+        long[] in = g.in(), out = g.out(), k = g.kernel(), s = g.stride(), p = g.padding();
+        if (!(in[0] == 1 && out[0] == 1 && k[0] == 1 && s[1] == 1 && s[2] == 1 && p[1] == 0 && p[2] == 0 && out[2] < in[2])) return false;
+        for (int i = 0; i < weights; i++) if (!Float.isFinite(w[i])) return false;
+        return true;
+    }
+
+    /** Positions of an example's band: its output rows at the input's width. */
+    static int band(ConvGeom g) { return (int) (g.out()[1] * g.in()[2]); }
+
+    /**
+     * dx for examples n0 .. n0 + count − 1: dy's block spread over bands into scratch, one product,
+     * and each tap's band added onto its input plane at the tap's shift.
+     */
+    static void inputGradient(ConvGeom g, float[] dy, float[] w, int n0, int count, float[] dx) {
+        int taps = (int) g.taps(), outC = (int) g.outChannels(), band = band(g), cols = count * band, product = taps * cols;
+        float[] s = Im2col.scratch((long) (taps + outC) * cols);   // the bands' gradient [taps, cols], then dy's bands [outC, cols]
+        spread(g, dy, n0, count, s, product);
+        Blas.sgemm(true, false, taps, cols, outC, 1, w, 0, taps, s, product, cols, 0, s, 0, cols);
+        fold(g, s, n0, count, dx);
+    }
+
+    /** m [outC, count·band] (from mOff) = dy's rows of examples n0 .. at the input's width, zero in the extra columns. */
+    private static void spread(ConvGeom g, float[] dy, int n0, int count, float[] m, int mOff) {
+        int outC = (int) g.outChannels(), rows = (int) g.out()[1], width = (int) g.out()[2], inWidth = (int) g.in()[2];
+        int band = band(g), positions = (int) g.outVolume();
+        Arrays.fill(m, mOff, mOff + outC * count * band, 0);
+        for (int n = 0; n < count; n++) {
+            for (int o = 0; o < outC; o++) {
+                int src = ((n0 + n) * outC + o) * positions, dst = mOff + (o * count + n) * band;
+                for (int r = 0; r < rows; r++) System.arraycopy(dy, src + r * width, m, dst + r * inWidth, width);
+            }
+        }
+    }
+
+    /**
+     * Overwrites examples n0 .. of dx: each input plane is the sum, in tap order, of its taps' bands
+     * at their shifts. A band is copied to a scratch plane at its shift first, so that the add reads
+     * and writes its two arrays at one index, which the JIT vectorizes; the part of the last row's
+     * band past the plane's end is extra columns only.
+     */
+    private static void fold(ConvGeom g, float[] col, int n0, int count, float[] dx) {
+        int inC = (int) g.inChannels(), plane = (int) g.inVolume(), inWidth = (int) g.in()[2], band = band(g), cols = count * band;
+        int kh = (int) g.kernel()[1], kw = (int) g.kernel()[2], dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < plane) scratch[0] = scratch[1] = null;
+        if (scratch[0] == null) {
+            scratch[0] = new float[plane];
+            scratch[1] = new float[plane];
+        }
+        float[] sum = scratch[0], shifted = scratch[1];
+        for (int n = 0; n < count; n++) {
+            for (int c = 0; c < inC; c++) {
+                Arrays.fill(sum, 0, plane, 0);
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int tap = (c * kh + i) * kw + j, shift = i * dh * inWidth + j * dw, end = Math.min(plane, shift + band);
+                        System.arraycopy(col, tap * cols + n * band, shifted, shift, end - shift);
+                        for (int e = shift; e < end; e++) sum[e] += shifted[e];
+                    }
+                }
+                System.arraycopy(sum, 0, dx, ((n0 + n) * inC + c) * plane, plane);
+            }
+        }
+    }
+}
