@@ -4,8 +4,8 @@ import dln.runtime.host.Blas;
 import java.util.Arrays;
 
 /**
- * The Java reference's input gradient of a valid 2-D convolution at stride 1 (no padding, output
- * narrower than the input: LeNet-5's second layer, 14 × 14 to 10 × 10), by bands. {@link Im2col}'s
+ * The Java reference's forward pass and input gradient of a valid 2-D convolution at stride 1 (no
+ * padding, output narrower than the input: LeNet-5's second layer, 14 × 14 to 10 × 10), by bands. {@link Im2col}'s
  * fold adds the unfolded gradient back one output row at a time: rows of 10 floats, 96,000 of them
  * a batch of 64, in loops too short for the JIT to vectorize (about 1 ms a batch on one core, 2.5
  * times the product before it). Here an example's output rows are laid out at the input's width,
@@ -22,12 +22,51 @@ final class Bands {
 
     private Bands() {}
 
+    /** Whether {@code g} is a valid 2-D (or 1-D) convolution at stride 1 whose output is narrower than its input. */
+    static boolean applies(ConvGeom g) {
+        long[] in = g.in(), out = g.out(), k = g.kernel(), s = g.stride(), p = g.padding();
+        return in[0] == 1 && out[0] == 1 && k[0] == 1 && s[1] == 1 && s[2] == 1 && p[1] == 0 && p[2] == 0 && out[2] < in[2];
+    }
+
     /** Whether the input gradient of {@code g} with weights {@code w} runs by bands. */
     static boolean applies(ConvGeom g, float[] w, int weights) {
-        long[] in = g.in(), out = g.out(), k = g.kernel(), s = g.stride(), p = g.padding();
-        if (!(in[0] == 1 && out[0] == 1 && k[0] == 1 && s[1] == 1 && s[2] == 1 && p[1] == 0 && p[2] == 0 && out[2] < in[2])) return false;
+        if (!applies(g)) return false;
         for (int i = 0; i < weights; i++) if (!Float.isFinite(w[i])) return false;
         return true;
+    }
+
+    /**
+     * y's block for examples n0 .. n0 + count − 1, unscaled by any epilogue: each tap's band of x
+     * (one copy a tap and example, where {@link Im2col} copies a row of the output's width at a
+     * time), one product, and the output's columns of each band kept. A band's extra columns read
+     * the next row's first inputs (or zeros past the end of x); what they give is dropped, so they
+     * need no guard.
+     */
+    static void forward(ConvGeom g, float[] x, float[] w, int n0, int count, float[] y) {
+        int taps = (int) g.taps(), outC = (int) g.outChannels(), inC = (int) g.inChannels(), band = band(g), cols = count * band, product = taps * cols;
+        int plane = (int) g.inVolume(), inWidth = (int) g.in()[2], kh = (int) g.kernel()[1], kw = (int) g.kernel()[2];
+        int dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+        float[] s = Im2col.scratch((long) (taps + outC) * cols);   // x's bands [taps, cols], then y's bands [outC, cols]
+        for (int c = 0; c < inC; c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int tap = (c * kh + i) * kw + j, shift = i * dh * inWidth + j * dw;
+                    for (int n = 0; n < count; n++) {
+                        int src = ((n0 + n) * inC + c) * plane + shift, at = tap * cols + n * band, len = Math.min(band, x.length - src);
+                        System.arraycopy(x, src, s, at, len);
+                        if (len < band) Arrays.fill(s, at + len, at + band, 0);
+                    }
+                }
+            }
+        }
+        Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
+        int rows = (int) g.out()[1], width = (int) g.out()[2], positions = (int) g.outVolume();
+        for (int n = 0; n < count; n++) {
+            for (int o = 0; o < outC; o++) {
+                int from = product + o * cols + n * band, to = ((n0 + n) * outC + o) * positions;
+                for (int r = 0; r < rows; r++) System.arraycopy(s, from + r * inWidth, y, to + r * width, width);
+            }
+        }
     }
 
     /** Positions of an example's band: its output rows at the input's width. */

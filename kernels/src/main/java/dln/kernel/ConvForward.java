@@ -10,7 +10,8 @@ import java.util.List;
  * y [N, outC, out] = x [N, inC, in] convolved with weight [outC, inC, kernel], overwritten, then the
  * epilogue: the bias of each output channel added and the activation applied as the block is
  * stored (the layer's BiasAct folded in). Java: per chunk of examples ({@link Im2col}), the weights
- * times the unfolded input in one BLAS product. OpenCL: along the flattened plane where the output
+ * times the unfolded input in one BLAS product (for a valid convolution at stride 1, the input's
+ * bands, {@link Bands}). OpenCL: along the flattened plane where the output
  * is as large as the input at stride 1 ({@link FlatConv}), else row by row ({@link ConvRows}), a
  * work-item computing a block of output channels whose size is a build option ({@link ChannelBlock}).
  */
@@ -33,7 +34,12 @@ public record ConvForward(String name, ConvGeom g, Epilogue epilogue) implements
     public void reference(int batch, int step, float[][] bufs) {
         float[] x = bufs[0], w = bufs[1], y = bufs[2];
         int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels();
+        boolean bands = Bands.applies(g);
         Im2col.eachChunk(g, batch, (i, n0, count) -> {
+            if (bands) {
+                Bands.forward(g, x, w, n0, count, y);
+                return;
+            }
             int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then y's block [outC, cols]
             Im2col.unfold(g, x, n0, count, s);

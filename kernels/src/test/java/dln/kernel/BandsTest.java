@@ -7,9 +7,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java input gradient of valid stride-1 convolutions by bands ({@link Bands}) against the
- * definition, summed in double here: dx[n, c, ih, iw] = Σ weight[o, c, i, j] · dy[n, o, ih − i·dh,
- * iw − j·dw] over the outputs that exist.
+ * The Java forward pass and input gradient of valid stride-1 convolutions by bands ({@link Bands})
+ * against the definitions, summed in double here: y[n, o, oh, ow] = Σ weight[o, c, i, j] · x[n, c,
+ * oh + i·dh, ow + j·dw], and dx[n, c, ih, iw] = Σ weight[o, c, i, j] · dy[n, o, ih − i·dh, iw − j·dw]
+ * over the outputs that exist.
  */
 class BandsTest {
     private static final List<ConvGeom> VALID = List.of(
@@ -28,6 +29,40 @@ class BandsTest {
             java.util.Arrays.fill(dx, Float.NaN);   // overwritten
             new ConvBackwardData("d", g).reference(batch, 0, new float[][] {dy, weight, dx});
             KernelCheck.assertClose(dx, definition(g, batch, dy, weight), Math.max(1e-5, 2e-7 * g.outChannels() * g.kernelVolume()), g.toString());
+        }
+    }
+
+    // The forward pass by bands, whose last example's last bands read past the end of x (zeros there,
+    // dropped with the extra columns), against the definition; y is overwritten.
+    @Test void forwardBandsGiveTheDefinitionsSums() {
+        Random r = new Random(53);
+        for (ConvGeom g : VALID) {
+            int batch = 11, inC = (int) g.inChannels(), outC = (int) g.outChannels();
+            int ih = (int) g.in()[1], iw = (int) g.in()[2], oh = (int) g.out()[1], ow = (int) g.out()[2], kh = (int) g.kernel()[1], kw = (int) g.kernel()[2];
+            int dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+            float[] x = KernelCheck.random(r, inC * ih * iw * batch, 1), weight = KernelCheck.random(r, (int) (outC * g.taps()), 1);
+            float[] y = new float[outC * oh * ow * batch];
+            java.util.Arrays.fill(y, Float.NaN);
+            new ConvForward("f", g).reference(batch, 0, new float[][] {x, weight, y});
+            double[] want = new double[y.length];
+            for (int n = 0; n < batch; n++) {
+                for (int o = 0; o < outC; o++) {
+                    for (int py = 0; py < oh; py++) {
+                        for (int px = 0; px < ow; px++) {
+                            double sum = 0;
+                            for (int c = 0; c < inC; c++) {
+                                for (int i = 0; i < kh; i++) {
+                                    for (int j = 0; j < kw; j++) {
+                                        sum += (double) weight[((o * inC + c) * kh + i) * kw + j] * x[((n * inC + c) * ih + py + i * dh) * iw + px + j * dw];
+                                    }
+                                }
+                            }
+                            want[((n * outC + o) * oh + py) * ow + px] = sum;
+                        }
+                    }
+                }
+            }
+            KernelCheck.assertClose(y, want, Math.max(1e-5, 2e-7 * g.taps()), g.toString());
         }
     }
 
