@@ -38,6 +38,16 @@ public enum Act {
      * dy/dz from {@code v}: the output y = apply(z) when {@link #gradFromOutput()}, else the input z
      * (step: zero; leaky_relu needs alpha > 0).
      */
+    /**
+     * relu's derivative at its output y without a branch on the data: 1 where y is above zero
+     * (infinity included), else 0 (zeros of either sign, NaN), as {@link #grad(float[], float[],
+     * float[], int, int, float)} computes it a block at a time.
+     */
+    static float reluGrad(float y) {
+        int below = Float.floatToRawIntBits(y) - 1;
+        return Float.intBitsToFloat(~((below | (0x7F7FFFFF - below)) >> 31) & 0x3F800000);
+    }
+
     public float grad(float v, float alpha) {
         return switch (this) {
             case LINEAR -> 1f;
