@@ -35,10 +35,6 @@ public enum Act {
     public boolean gradFromOutput() { return this != GELU && this != SILU; }
 
     /**
-     * dy/dz from {@code v}: the output y = apply(z) when {@link #gradFromOutput()}, else the input z
-     * (step: zero; leaky_relu needs alpha > 0).
-     */
-    /**
      * relu's derivative at its output y without a branch on the data: 1 where y is above zero
      * (infinity included), else 0 (zeros of either sign, NaN), as {@link #grad(float[], float[],
      * float[], int, int, float)} computes it a block at a time.
@@ -48,6 +44,10 @@ public enum Act {
         return Float.intBitsToFloat(~((below | (0x7F7FFFFF - below)) >> 31) & 0x3F800000);
     }
 
+    /**
+     * dy/dz from {@code v}: the output y = apply(z) when {@link #gradFromOutput()}, else the input z
+     * (step: zero; leaky_relu needs alpha > 0).
+     */
     public float grad(float v, float alpha) {
         return switch (this) {
             case LINEAR -> 1f;
