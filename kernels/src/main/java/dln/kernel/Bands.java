@@ -4,8 +4,9 @@ import dln.runtime.host.Blas;
 import java.util.Arrays;
 
 /**
- * The Java reference's forward pass and input gradient of a valid 2-D convolution at stride 1 (no
- * padding, output narrower than the input: LeNet-5's second layer, 14 × 14 to 10 × 10), by bands. {@link Im2col}'s
+ * The Java reference's forward pass, input gradient and weight gradient of a valid 2-D convolution
+ * at stride 1 (no padding, output narrower than the input: LeNet-5's second layer, 14 × 14 to
+ * 10 × 10), by bands. {@link Im2col}'s
  * fold adds the unfolded gradient back one output row at a time: rows of 10 floats, 96,000 of them
  * a batch of 64, in loops too short for the JIT to vectorize (about 1 ms a batch on one core, 2.5
  * times the product before it). Here an example's output rows are laid out at the input's width,
@@ -14,8 +15,9 @@ import java.util.Arrays;
  * row times the width, plus its column), so the fold is one long add per tap, in tap order as the
  * fold adds them, and the extra columns add zeros. The product is wider by in-width / out-width.
  *
- * <p>Only for finite weights: an infinite or NaN weight times an extra column's zero would reach
- * inputs that no output reads through that tap, which the fold leaves alone.
+ * <p>The input gradient only for finite weights, the weight gradient only for a finite input: an
+ * infinite or NaN weight (input) times an extra column's zero would reach inputs (weights) that no
+ * output reads through that tap, which the unfolded products leave alone.
  */
 final class Bands {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
@@ -43,22 +45,9 @@ final class Bands {
      * need no guard.
      */
     static void forward(ConvGeom g, float[] x, float[] w, int n0, int count, float[] y) {
-        int taps = (int) g.taps(), outC = (int) g.outChannels(), inC = (int) g.inChannels(), band = band(g), cols = count * band, product = taps * cols;
-        int plane = (int) g.inVolume(), inWidth = (int) g.in()[2], kh = (int) g.kernel()[1], kw = (int) g.kernel()[2];
-        int dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+        int taps = (int) g.taps(), outC = (int) g.outChannels(), band = band(g), cols = count * band, product = taps * cols, inWidth = (int) g.in()[2];
         float[] s = Im2col.scratch((long) (taps + outC) * cols);   // x's bands [taps, cols], then y's bands [outC, cols]
-        for (int c = 0; c < inC; c++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int tap = (c * kh + i) * kw + j, shift = i * dh * inWidth + j * dw;
-                    for (int n = 0; n < count; n++) {
-                        int src = ((n0 + n) * inC + c) * plane + shift, at = tap * cols + n * band, len = Math.min(band, x.length - src);
-                        System.arraycopy(x, src, s, at, len);
-                        if (len < band) Arrays.fill(s, at + len, at + band, 0);
-                    }
-                }
-            }
-        }
+        unfold(g, x, n0, count, s);
         Blas.sgemm(false, false, outC, cols, taps, 1, w, 0, taps, s, 0, cols, 0, s, product, cols);
         int rows = (int) g.out()[1], width = (int) g.out()[2], positions = (int) g.outVolume();
         for (int n = 0; n < count; n++) {
@@ -82,6 +71,57 @@ final class Bands {
         spread(g, dy, n0, count, s, product);
         Blas.sgemm(true, false, taps, cols, outC, 1, w, 0, taps, s, product, cols, 0, s, 0, cols);
         fold(g, s, n0, count, dx);
+    }
+
+    /**
+     * The weight gradient's part for examples n0 .. n0 + count − 1, overwritten in {@code part}:
+     * dy's bands (zeros in the extra columns) times x's bands transposed, one product. An extra
+     * column's zero meets the input it reads there, so x must be finite where the bands read it
+     * ({@link #finiteInput}).
+     */
+    static void weightGradient(ConvGeom g, float[] x, float[] dy, int n0, int count, float[] part) {
+        int taps = (int) g.taps(), outC = (int) g.outChannels(), cols = count * band(g), product = taps * cols;
+        float[] s = Im2col.scratch((long) (taps + outC) * cols);   // x's bands [taps, cols], then dy's bands [outC, cols]
+        unfold(g, x, n0, count, s);
+        spread(g, dy, n0, count, s, product);
+        Blas.sgemm(false, true, outC, taps, cols, 1, s, product, cols, s, 0, cols, 0, part, 0, taps);
+    }
+
+    /**
+     * Whether every input a batch's bands read is finite: the batch's examples and the few values
+     * past the last one that its last bands' extra columns reach. Floats are tested by their bits a
+     * block at a time ({@link Bits}), an exponent of all ones carrying into the sign.
+     */
+    static boolean finiteInput(ConvGeom g, float[] x, int batch) {
+        int end = (int) Math.min(x.length, (long) batch * g.inChannels() * g.inVolume() + (g.kernel()[2] - 1) * g.dilation()[2]);
+        Bits b = Bits.local();
+        int flags = 0;
+        for (int start = 0; start < end; start += Bits.BLOCK) {
+            int n = Math.min(Bits.BLOCK, end - start);
+            b.toInts(x, start, n);
+            int[] bits = b.ints;
+            for (int j = 0; j < n; j++) flags |= (bits[j] & 0x7F800000) + 0x00800000;
+        }
+        return flags >= 0;
+    }
+
+    /** s [taps, count·band] = x's bands for examples n0 .. n0 + count − 1, zeros past the end of x. */
+    private static void unfold(ConvGeom g, float[] x, int n0, int count, float[] s) {
+        int inC = (int) g.inChannels(), band = band(g), cols = count * band;
+        int plane = (int) g.inVolume(), inWidth = (int) g.in()[2], kh = (int) g.kernel()[1], kw = (int) g.kernel()[2];
+        int dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+        for (int c = 0; c < inC; c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int tap = (c * kh + i) * kw + j, shift = i * dh * inWidth + j * dw;
+                    for (int n = 0; n < count; n++) {
+                        int src = ((n0 + n) * inC + c) * plane + shift, at = tap * cols + n * band, len = Math.max(0, Math.min(band, x.length - src));
+                        System.arraycopy(x, src, s, at, len);
+                        if (len < band) Arrays.fill(s, at + len, at + band, 0);
+                    }
+                }
+            }
+        }
     }
 
     /** m [outC, count·band] (from mOff) = dy's rows of examples n0 .. at the input's width, zero in the extra columns. */

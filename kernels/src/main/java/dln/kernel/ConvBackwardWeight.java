@@ -10,9 +10,10 @@ import java.util.List;
  * dweight [outC, inC, kernel] = the sum over the batch and the output positions of dy times the
  * input element under each tap, overwritten.
  *
- * <p>Java: per chunk of examples ({@link Im2col}), dy·(unfolded input)ᵀ in one BLAS product, the
- * chunks in parallel and their gradients then added in chunk order (the chunk size depends only on
- * the geometry, so the result does not depend on the thread count). OpenCL: a work-item owns a
+ * <p>Java: per chunk of examples ({@link Im2col}; for a valid convolution at stride 1 with a finite
+ * input, {@link Bands}), dy·(unfolded input)ᵀ in one BLAS product, the chunks in parallel and
+ * their gradients then added in chunk order (the chunk size depends only on the geometry, so the
+ * result does not depend on the thread count). OpenCL: a work-item owns a
  * block of output channels × the width taps of one kernel row and walks every example of its part
  * of the batch (the whole batch unless the tuner split it among a group's work-items, {@link #PARTS}), keeping
  * float16 partial sums, summed across lanes at the end (a fixed order, no atomics): along the
@@ -36,7 +37,14 @@ public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implemen
         int taps = (int) g.taps(), positions = (int) g.outVolume(), outC = (int) g.outChannels(), size = outC * taps;
         // each chunk's gradient on its own (chunks run in parallel), then their sum in chunk order
         float[][] parts = new float[Im2col.chunks(g, batch)][];
+        boolean bands = Bands.applies(g) && Bands.finiteInput(g, x, batch);
         Im2col.eachChunk(g, batch, (i, n0, count) -> {
+            if (bands) {
+                float[] part = i == 0 ? dw : new float[size];
+                Bands.weightGradient(g, x, dy, n0, count, part);
+                parts[i] = part;
+                return;
+            }
             int cols = count * positions, product = taps * cols;
             float[] s = Im2col.scratch((long) (taps + outC) * cols);   // col [taps, cols], then dy's block [outC, cols]
             Im2col.unfold(g, x, n0, count, s);

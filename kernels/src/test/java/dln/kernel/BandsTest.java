@@ -7,10 +7,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java forward pass and input gradient of valid stride-1 convolutions by bands ({@link Bands})
- * against the definitions, summed in double here: y[n, o, oh, ow] = Σ weight[o, c, i, j] · x[n, c,
- * oh + i·dh, ow + j·dw], and dx[n, c, ih, iw] = Σ weight[o, c, i, j] · dy[n, o, ih − i·dh, iw − j·dw]
- * over the outputs that exist.
+ * The Java forward pass, input gradient and weight gradient of valid stride-1 convolutions by bands
+ * ({@link Bands}) against the definitions, summed in double here: y[n, o, oh, ow] = Σ weight[o, c,
+ * i, j] · x[n, c, oh + i·dh, ow + j·dw], dx[n, c, ih, iw] = Σ weight[o, c, i, j] · dy[n, o, ih − i·dh,
+ * iw − j·dw] over the outputs that exist, and dweight[o, c, i, j] = Σ dy[n, o, oh, ow] · x[n, c,
+ * oh + i·dh, ow + j·dw].
  */
 class BandsTest {
     private static final List<ConvGeom> VALID = List.of(
@@ -63,6 +64,48 @@ class BandsTest {
                 }
             }
             KernelCheck.assertClose(y, want, Math.max(1e-5, 2e-7 * g.taps()), g.toString());
+        }
+    }
+
+    // The weight gradient by bands (dy's bands with zeros in the extra columns, times x's) against
+    // the definition; with a NaN in x, the unfolded product instead, so that the NaN reaches the
+    // weights whose taps read it and no others (an extra column's 0 · NaN would reach others).
+    @Test void weightGradientBandsGiveTheDefinitionsSums() {
+        Random r = new Random(54);
+        for (ConvGeom g : VALID) {
+            int batch = 11, inC = (int) g.inChannels(), outC = (int) g.outChannels();
+            int ih = (int) g.in()[1], iw = (int) g.in()[2], oh = (int) g.out()[1], ow = (int) g.out()[2], kh = (int) g.kernel()[1], kw = (int) g.kernel()[2];
+            int dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
+            for (boolean nan : new boolean[] {false, true}) {
+                float[] x = KernelCheck.random(r, inC * ih * iw * batch, 1), dy = KernelCheck.random(r, outC * oh * ow * batch, 1);
+                if (nan) x[(2 * inC * ih + 1) * iw] = Float.NaN;   // example 2, channel 0, row 1, column 0
+                assertThat(Bands.finiteInput(g, x, batch)).isEqualTo(!nan);
+                float[] dW = new float[(int) (outC * g.taps())];
+                java.util.Arrays.fill(dW, 7f);   // overwritten
+                new ConvBackwardWeight("w", g).reference(batch, 0, new float[][] {x, dy, dW});
+                double[] want = new double[dW.length];
+                for (int o = 0; o < outC; o++) {
+                    for (int c = 0; c < inC; c++) {
+                        for (int i = 0; i < kh; i++) {
+                            for (int j = 0; j < kw; j++) {
+                                double sum = 0;
+                                for (int n = 0; n < batch; n++) {
+                                    for (int py = 0; py < oh; py++) {
+                                        for (int px = 0; px < ow; px++) {
+                                            sum += (double) dy[((n * outC + o) * oh + py) * ow + px] * x[((n * inC + c) * ih + py + i * dh) * iw + px + j * dw];
+                                        }
+                                    }
+                                }
+                                want[((o * inC + c) * kh + i) * kw + j] = sum;
+                            }
+                        }
+                    }
+                }
+                for (int e = 0; e < dW.length; e++) {
+                    assertThat(Float.isNaN(dW[e])).as("%s dweight[%d], NaN in x %s", g, e, nan).isEqualTo(Double.isNaN(want[e]));
+                    if (!Double.isNaN(want[e])) assertThat(Math.abs(dW[e] - want[e]) / (1 + Math.abs(want[e]))).as("%s dweight[%d]", g, e).isLessThan(1e-4);
+                }
+            }
         }
     }
 
