@@ -6,14 +6,14 @@ import java.util.Arrays;
 /**
  * The Java reference's forward pass, input gradient and weight gradient of a valid 2-D convolution
  * at stride 1 (no padding, output narrower than the input: LeNet-5's second layer, 14 × 14 to
- * 10 × 10), by bands. {@link Im2col}'s
- * fold adds the unfolded gradient back one output row at a time: rows of 10 floats, 96,000 of them
- * a batch of 64, in loops too short for the JIT to vectorize (about 1 ms a batch on one core, 2.5
- * times the product before it). Here an example's output rows are laid out at the input's width,
- * a band of out-height × in-width positions whose extra columns hold zeros; weightᵀ·dy over bands
- * then gives, for each tap, a band that lands on the input plane at one constant shift (the tap's
- * row times the width, plus its column), so the fold is one long add per tap, in tap order as the
- * fold adds them, and the extra columns add zeros. The product is wider by in-width / out-width.
+ * 10 × 10), by bands. {@link Im2col} copies and folds such a convolution one output row at a time:
+ * rows of 10 floats, 96,000 of them a batch of 64, in loops too short for the JIT to vectorize (its
+ * fold took about 1 ms a batch on one core, 2.5 times the product before it). Here an example's
+ * output rows are laid out at the input's width, a band of out-height × in-width positions, so that
+ * each tap reads x, and its gradient lands on the input plane, at one constant shift (the tap's row
+ * times the width, plus its column): one copy, or one long add in tap order as the fold adds them,
+ * per tap and example. The extra columns' outputs are dropped (forward), or their dy is zero (the
+ * gradients). The products are wider by in-width / out-width.
  *
  * <p>The input gradient only for finite weights, the weight gradient only for a finite input: an
  * infinite or NaN weight (input) times an extra column's zero would reach inputs (weights) that no
