@@ -147,8 +147,7 @@ final class Bands {
         int inC = (int) g.inChannels(), plane = (int) g.inVolume(), inWidth = (int) g.in()[2], band = band(g), cols = count * band;
         int kh = (int) g.kernel()[1], kw = (int) g.kernel()[2], dh = (int) g.dilation()[1], dw = (int) g.dilation()[2];
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < plane) scratch[0] = scratch[1] = null;
-        if (scratch[0] == null) {
+        if (scratch[0].length < plane) {
             scratch[0] = new float[plane];
             scratch[1] = new float[plane];
         }
