@@ -19,11 +19,13 @@ import dln.kernel.Epilogue;
 import dln.kernel.Gemm;
 import dln.kernel.GlobalPoolBackward;
 import dln.kernel.GlobalPoolForward;
+import dln.kernel.GradEpilogue;
 import dln.kernel.MaxoutBackward;
 import dln.kernel.MaxoutForward;
 import dln.kernel.PoolBackward;
 import dln.kernel.PoolForward;
 import dln.kernel.PoolGeom;
+import dln.kernel.PositionRows;
 import dln.kernel.PreluBackward;
 import dln.kernel.PreluForward;
 import dln.kernel.RecurrentBackward;
@@ -148,11 +150,32 @@ public sealed interface Node {
 
         public void backward(Gradients g) {
             String dz = actGrad(g, this, y, act, alpha);
-            // the bias gradient is summed by the weight gradient's kernel, which reads dz anyway
-            if (bias != null) g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom, true), "dW, db = Σ dz", x.buffer(), dz, g.param(weight), g.param(bias));
-            else g.launch(new ConvBackwardWeight(g.kernel(this, "dweight"), geom), "dW", x.buffer(), dz, g.param(weight));
+            weightGradient(g, this, geom, x.buffer(), dz, g.param(weight), bias == null ? null : g.param(bias));
             if (g.needs(x)) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
         }
+    }
+
+    /**
+     * The launches of dweight (and dbias, the sums of dy over the batch and positions, when {@code dbias}
+     * is not null) of the convolution {@code geom} from its input x and output gradient dy: where
+     * {@link PositionRows#pays} (strided, with rows that fit), the batch's output positions as rows of
+     * two work buffers and then one product dweight = dyRowsᵀ · xRows, whose epilogue sums the bias;
+     * else one {@link ConvBackwardWeight}, which sums the bias as it reads dy.
+     */
+    public static void weightGradient(Gradients g, Node node, ConvGeom geom, String x, String dy, String dweight, String dbias) {
+        if (!PositionRows.pays(geom)) {
+            if (dbias != null) g.launch(new ConvBackwardWeight(g.kernel(node, "dweight"), geom, true), "dW, db = Σ dz", x, dy, dweight, dbias);
+            else g.launch(new ConvBackwardWeight(g.kernel(node, "dweight"), geom), "dW", x, dy, dweight);
+            return;
+        }
+        PositionRows rows = new PositionRows(g.kernel(node, "rows"), geom);
+        long[] per = rows.perExample();
+        String xRows = g.plan().work("rows.x." + node.name(), per[0]), dyRows = g.plan().work("rows.dy." + node.name(), per[1]);
+        g.launch(rows, "the positions' rows of x and dz", x, dy, xRows, dyRows);
+        int outC = (int) geom.outChannels(), taps = (int) geom.taps();
+        Gemm product = new Gemm(g.kernel(node, "dweight"), true, false, Dim.of(outC), Dim.of(taps), Dim.batch(geom.outVolume()), outC, taps, taps, 1f, 0f);
+        if (dbias != null) g.launch(product.with(GradEpilogue.NONE.withSums()), "dW = dz rowsᵀ·x rows, db = Σ dz", dyRows, xRows, dweight, dbias);
+        else g.launch(product, "dW = dz rowsᵀ·x rows", dyRows, xRows, dweight);
     }
 
     record Pool(String name, Operand x, Operand y, PoolGeom geom, boolean max) implements Node {

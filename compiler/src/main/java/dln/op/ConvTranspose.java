@@ -11,7 +11,6 @@ import dln.kernel.Act;
 import dln.kernel.BiasAct;
 import dln.kernel.BiasGrad;
 import dln.kernel.ConvBackwardData;
-import dln.kernel.ConvBackwardWeight;
 import dln.kernel.ConvForward;
 import dln.kernel.ConvGeom;
 import dln.kernel.Dim;
@@ -105,7 +104,7 @@ public record ConvTranspose(int dims, long filters, long[] kernel, long[] stride
 
         public void backward(Node.Layer node, Gradients grads) {
             String dy = grads.dy(y);
-            grads.launch(new ConvBackwardWeight(grads.kernel(node, "dweight"), g), "dW", dy, x.buffer(), grads.param(weight));
+            Node.weightGradient(grads, node, g, dy, x.buffer(), grads.param(weight), null);
             if (bias != null) {
                 grads.launch(new BiasGrad(grads.kernel(node, "dbias"), Dim.batch(1), g.inChannels(), g.inVolume()), "db = Σ dy",
                         dy, grads.param(bias));
