@@ -25,6 +25,7 @@ import dln.kernel.MaxoutForward;
 import dln.kernel.PoolBackward;
 import dln.kernel.PoolForward;
 import dln.kernel.PoolGeom;
+import dln.kernel.PositionFold;
 import dln.kernel.PositionRows;
 import dln.kernel.PreluBackward;
 import dln.kernel.PreluForward;
@@ -150,8 +151,10 @@ public sealed interface Node {
 
         public void backward(Gradients g) {
             String dz = actGrad(g, this, y, act, alpha);
-            weightGradient(g, this, geom, x.buffer(), dz, g.param(weight), bias == null ? null : g.param(bias));
-            if (g.needs(x)) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
+            String dzRows = weightGradient(g, this, geom, x.buffer(), dz, g.param(weight), bias == null ? null : g.param(bias));
+            if (!g.needs(x)) return;
+            if (dzRows == null) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
+            else g.write(this, x, dx -> inputGradient(g, this, geom, dzRows, weight, dx));
         }
     }
 
@@ -160,13 +163,14 @@ public sealed interface Node {
      * is not null) of the convolution {@code geom} from its input x and output gradient dy: where
      * {@link PositionRows#pays} (strided, with rows that fit), the batch's output positions as rows of
      * two work buffers and then one product dweight = dyRowsᵀ · xRows, whose epilogue sums the bias;
-     * else one {@link ConvBackwardWeight}, which sums the bias as it reads dy.
+     * else one {@link ConvBackwardWeight}, which sums the bias as it reads dy. Returns the buffer of dy's
+     * rows, which the input gradient then reads ({@link #inputGradient}), or null when there are none.
      */
-    public static void weightGradient(Gradients g, Node node, ConvGeom geom, String x, String dy, String dweight, String dbias) {
+    public static String weightGradient(Gradients g, Node node, ConvGeom geom, String x, String dy, String dweight, String dbias) {
         if (!PositionRows.pays(geom)) {
             if (dbias != null) g.launch(new ConvBackwardWeight(g.kernel(node, "dweight"), geom, true), "dW, db = Σ dz", x, dy, dweight, dbias);
             else g.launch(new ConvBackwardWeight(g.kernel(node, "dweight"), geom), "dW", x, dy, dweight);
-            return;
+            return null;
         }
         PositionRows rows = new PositionRows(g.kernel(node, "rows"), geom);
         long[] per = rows.perExample();
@@ -176,6 +180,20 @@ public sealed interface Node {
         Gemm product = new Gemm(g.kernel(node, "dweight"), true, false, Dim.of(outC), Dim.of(taps), Dim.batch(geom.outVolume()), outC, taps, taps, 1f, 0f);
         if (dbias != null) g.launch(product.with(GradEpilogue.NONE.withSums()), "dW = dz rowsᵀ·x rows, db = Σ dz", dyRows, xRows, dweight, dbias);
         else g.launch(product, "dW = dz rowsᵀ·x rows", dyRows, xRows, dweight);
+        return dyRows;
+    }
+
+    /**
+     * The launches of dx of the convolution {@code geom} from dy's rows ({@link #weightGradient}): each
+     * position's gradient with respect to the input under its taps, dyRows · weight (one product), then
+     * folded back onto the input ({@link PositionFold}).
+     */
+    static void inputGradient(Gradients g, Node node, ConvGeom geom, String dyRows, String weight, String dx) {
+        int outC = (int) geom.outChannels(), taps = (int) geom.taps();
+        String dxRows = g.plan().work("rows.dx." + node.name(), geom.outVolume() * geom.taps());
+        g.launch(new Gemm(g.kernel(node, "dx_rows"), false, false, Dim.batch(geom.outVolume()), Dim.of(taps), Dim.of(outC), outC, taps, taps, 1f, 0f),
+                "dx rows = dz rows·W", dyRows, weight, dxRows);
+        g.launch(new PositionFold(g.kernel(node, "dx"), geom), "dx = the rows folded back", dxRows, dx);
     }
 
     record Pool(String name, Operand x, Operand y, PoolGeom geom, boolean max) implements Node {

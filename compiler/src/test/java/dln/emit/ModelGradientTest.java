@@ -105,7 +105,7 @@ class ModelGradientTest {
             input s: [2, 4]
             a = x -> conv2d(3, kernel: 2) -> conv_transpose2d(2, kernel: 3, stride: 2, padding: 1, output_padding: 1) -> tanh
             b = s -> conv1d(3, kernel: 2) -> conv_transpose1d(2, kernel: 2, stride: 3, dilation: 2, bias: false)
-            c = x -> conv2d(4, kernel: 3, stride: 2, padding: 1) -> tanh
+            c = x -> conv2d(3, kernel: 2, padding: 1) -> tanh -> conv2d(4, kernel: 3, stride: 2, padding: 1) -> tanh
             output y = concat(flatten(a), flatten(b), flatten(c)) -> dense(3)
         }
         train Decoder { loss mse  optimizer sgd(lr: 0.001) }

@@ -43,15 +43,7 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
         int positions = (int) g.outVolume(), taps = (int) g.taps(), outC = (int) g.outChannels(), inC = (int) g.inChannels();
         int[] in = ints(g.in()), o = ints(g.out()), k = ints(g.kernel()), s = ints(g.stride()), p = ints(g.padding()), d = ints(g.dilation());
         int inVolume = in[0] * in[1] * in[2], plane = in[1] * in[2];
-        // each tap's offset from its window's first element: a window wholly inside the input is a gather by these
-        int[] offsets = new int[taps];
-        for (int c = 0, t = 0; c < inC; c++) {
-            for (int kd = 0; kd < k[0]; kd++) {
-                for (int kh = 0; kh < k[1]; kh++) {
-                    for (int kw = 0; kw < k[2]; kw++) offsets[t++] = c * inVolume + kd * d[0] * plane + kh * d[1] * in[2] + kw * d[2];
-                }
-            }
-        }
+        int[] offsets = tapOffsets(g);    // a window wholly inside the input is a gather by these
         ParallelFor.chunks(batch * positions, taps + outC, (from, to) -> {
             for (int q = from; q < to; q++) {
                 int n = q / positions, pos = q % positions;
@@ -83,7 +75,22 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
         });
     }
 
-    private static int[] ints(long[] a) {
+    /** Each tap's offset in an example's input from its window's first element, taps in weight order. */
+    static int[] tapOffsets(ConvGeom g) {
+        int[] in = ints(g.in()), k = ints(g.kernel()), d = ints(g.dilation());
+        int inVolume = in[0] * in[1] * in[2], plane = in[1] * in[2];
+        int[] offsets = new int[(int) g.taps()];
+        for (int c = 0, t = 0; c < g.inChannels(); c++) {
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++) offsets[t++] = c * inVolume + kd * d[0] * plane + kh * d[1] * in[2] + kw * d[2];
+                }
+            }
+        }
+        return offsets;
+    }
+
+    static int[] ints(long[] a) {
         int[] out = new int[a.length];
         for (int i = 0; i < a.length; i++) out[i] = Math.toIntExact(a[i]);
         return out;

@@ -7,9 +7,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A strided convolution's weight gradient as the positions' rows and one product: the rows are
- * copies (the same bits on both backends), and the product dyRowsᵀ · xRows with its column sums is
- * the weight and bias gradient that {@link ConvBackwardWeight} and {@link BiasGrad} compute directly.
+ * A strided convolution's gradients as the positions' rows and products: the rows are copies (the
+ * same bits on both backends); the product dyRowsᵀ · xRows with its column sums is the weight and
+ * bias gradient that {@link ConvBackwardWeight} and {@link BiasGrad} compute directly, and dyRows ·
+ * weight folded back ({@link PositionFold}) the input gradient {@link ConvBackwardData} computes.
  */
 class PositionRowsTest {
     /** Strided geometries in 1, 2 and 3 dimensions, with padding and dilation, each with 16 taps or more. */
@@ -69,6 +70,45 @@ class PositionRowsTest {
         }
     }
 
+    // The input gradient by rows: dyRows · weight (the product the lowering launches) folded back is
+    // ConvBackwardData's dx within float rounding; a tap folded onto the wrong element, or a padding tap
+    // folded at all, is off by O(1).
+    @Test void theFoldedProductOfTheRowsIsTheInputGradient() {
+        Random r = new Random(44);
+        for (ConvGeom g : SHAPES) {
+            int batch = 3;
+            float[][] made = run(new PositionRows("t", g), batch, inputs(g, batch, r));
+            float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
+            float[] dxRows = new float[made[2].length], dx = KernelCheck.random(r, (int) (batch * g.inChannels() * g.inVolume()), 1);
+            inputProduct("t", g).reference(batch, 0, new float[][] {made[3], w, dxRows});
+            new PositionFold("t", g).reference(batch, 0, new float[][] {dxRows, dx});
+            float[] direct = new float[dx.length];
+            new ConvBackwardData("d", g).reference(batch, 0, new float[][] {made[1], w, direct});
+            double tol = tolerance(g.outChannels() * g.kernelVolume());
+            for (int i = 0; i < dx.length; i++) assertThat(dx[i]).as("dx[%d] of %s", i, g).isCloseTo(direct[i], org.assertj.core.data.Offset.offset((float) tol));
+        }
+    }
+
+    // The fold on OpenCL adds each element's terms in the JVM's order (output positions ascending), so
+    // the two give the same bits, with a NaN among the rows reaching the same elements; and the rows'
+    // product dyRows · weight matches within rounding.
+    @Test void theFoldIsTheSameOnOpenCl() {
+        Random r = new Random(45);
+        OpenClTable table = new OpenClTable();
+        for (int s = 0; s < SHAPES.size(); s++) {
+            ConvGeom g = SHAPES.get(s);
+            for (int batch : new int[] {1, 4}) {
+                float[][] made = run(new PositionRows("t", g), batch, inputs(g, batch, r));
+                float[] rows = KernelCheck.random(r, made[2].length, 1);
+                if (batch == 4) rows[rows.length / 2] = Float.NaN;
+                table.add(new PositionFold("t_fold_" + s, g), batch, 0, 0, rows, KernelCheck.random(r, (int) (batch * g.inChannels() * g.inVolume()), 1));
+                table.add(inputProduct("t_fold_product_" + s, g), batch, 0, tolerance(g.outChannels()),
+                        made[3], KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1), new float[made[2].length]);
+            }
+        }
+        table.assertSame();
+    }
+
     // A tap in the padding is 0 whatever the input holds: with an input of NaN, exactly the taps the
     // definition puts outside the input are 0 on both backends and every other is NaN, so a NaN
     // reaches only the weights whose taps read it, as in PyTorch (0 · NaN would spread it).
@@ -125,6 +165,12 @@ class PositionRowsTest {
     private static Gemm product(String name, ConvGeom g) {
         int outC = (int) g.outChannels(), taps = (int) g.taps();
         return new Gemm(name, true, false, Dim.of(outC), Dim.of(taps), Dim.batch(g.outVolume()), outC, taps, taps, 1f, 0f).with(GradEpilogue.NONE.withSums());
+    }
+
+    /** dxRows = dyRows · weight, the input gradient's product the lowering launches. */
+    private static Gemm inputProduct(String name, ConvGeom g) {
+        int outC = (int) g.outChannels(), taps = (int) g.taps();
+        return new Gemm(name, false, false, Dim.batch(g.outVolume()), Dim.of(taps), Dim.of(outC), outC, taps, taps, 1f, 0f);
     }
 
     private static double tolerance(long terms) { return Math.max(1e-5, 2e-7 * terms); }
