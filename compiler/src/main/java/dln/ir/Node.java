@@ -7,6 +7,7 @@ import dln.kernel.BatchNormBackward;
 import dln.kernel.BatchNormForward;
 import dln.kernel.BiasAct;
 import dln.kernel.BiasGrad;
+import dln.kernel.ChannelsLast;
 import dln.kernel.ConvBackwardData;
 import dln.kernel.ConvBackwardWeight;
 import dln.kernel.ConvForward;
@@ -154,7 +155,7 @@ public sealed interface Node {
             String dzRows = weightGradient(g, this, geom, x.buffer(), dz, g.param(weight), bias == null ? null : g.param(bias));
             if (!g.needs(x)) return;
             if (dzRows == null) g.write(this, x, dx -> g.launch(new ConvBackwardData(g.kernel(this, "dx"), geom), "dx", dz, weight, dx));
-            else g.write(this, x, dx -> inputGradient(g, this, geom, dzRows, weight, dx));
+            else g.write(this, x, dx -> foldedProduct(g.plan(), g::launch, g.kernel(this, "dx_rows"), g.kernel(this, "dx"), this, geom, dzRows, weight, dx));
         }
     }
 
@@ -162,9 +163,10 @@ public sealed interface Node {
      * The launches of dweight (and dbias, the sums of dy over the batch and positions, when {@code dbias}
      * is not null) of the convolution {@code geom} from its input x and output gradient dy: where
      * {@link PositionRows#pays} (strided, with rows that fit), the batch's output positions as rows of
-     * two work buffers and then one product dweight = dyRowsᵀ · xRows, whose epilogue sums the bias;
-     * else one {@link ConvBackwardWeight}, which sums the bias as it reads dy. Returns the buffer of dy's
-     * rows, which the input gradient then reads ({@link #inputGradient}), or null when there are none.
+     * two work buffers (x under the taps, and dy's channels last) and then one product dweight =
+     * dyRowsᵀ · xRows, whose epilogue sums the bias; else one {@link ConvBackwardWeight}, which sums the
+     * bias as it reads dy. Returns the buffer of dy's rows, which the input gradient then reads
+     * ({@link #foldedProduct}), or null when there are none.
      */
     public static String weightGradient(Gradients g, Node node, ConvGeom geom, String x, String dy, String dweight, String dbias) {
         if (!PositionRows.pays(geom)) {
@@ -173,9 +175,9 @@ public sealed interface Node {
             return null;
         }
         PositionRows rows = new PositionRows(g.kernel(node, "rows"), geom);
-        long[] per = rows.perExample();
-        String xRows = g.plan().work("rows.x." + node.name(), per[0]), dyRows = g.plan().work("rows.dy." + node.name(), per[1]);
-        g.launch(rows, "the positions' rows of x and dz", x, dy, xRows, dyRows);
+        String xRows = g.plan().work("rows.x." + node.name(), rows.perExample());
+        g.launch(rows, "x under the taps, a row per position", x, xRows);
+        String dyRows = channelsLast(g.plan(), g::launch, g.kernel(node, "dz_rows"), "rows.dy." + node.name(), geom, dy);
         int outC = (int) geom.outChannels(), taps = (int) geom.taps();
         Gemm product = new Gemm(g.kernel(node, "dweight"), true, false, Dim.of(outC), Dim.of(taps), Dim.batch(geom.outVolume()), outC, taps, taps, 1f, 0f);
         if (dbias != null) g.launch(product.with(GradEpilogue.NONE.withSums()), "dW = dz rowsᵀ·x rows, db = Σ dz", dyRows, xRows, dweight, dbias);
@@ -183,17 +185,32 @@ public sealed interface Node {
         return dyRows;
     }
 
+    /** The launch that puts {@code dy}'s channels last into the work buffer {@code buffer}, whose name it returns. */
+    static String channelsLast(Plan plan, Launcher out, String kernel, String buffer, ConvGeom geom, String dy) {
+        String rows = plan.work(buffer, geom.outVolume() * geom.outChannels());
+        out.launch(new ChannelsLast(kernel, geom.outChannels(), geom.outVolume()), "channels last, a row per position", dy, rows);
+        return rows;
+    }
+
+    /** Where launches go: a {@link Lowering}'s forward pass or a {@link Gradients}' backward one. */
+    @FunctionalInterface
+    interface Launcher {
+        void launch(dln.runtime.kernel.Kernel k, String comment, String... buffers);
+    }
+
     /**
-     * The launches of dx of the convolution {@code geom} from dy's rows ({@link #weightGradient}): each
-     * position's gradient with respect to the input under its taps, dyRows · weight (one product), then
-     * folded back onto the input ({@link PositionFold}).
+     * The launches of dx of the convolution {@code geom} from dy's rows (channels last, {@link
+     * #weightGradient}): each position's gradient with respect to the input under its taps, dyRows ·
+     * weight (one product), folded back onto the input ({@link PositionFold}). A transposed
+     * convolution's forward pass is the same launches on its input's rows.
      */
-    static void inputGradient(Gradients g, Node node, ConvGeom geom, String dyRows, String weight, String dx) {
+    public static void foldedProduct(Plan plan, Launcher out, String productKernel, String foldKernel, Node node, ConvGeom geom, String dyRows,
+                                     String weight, String dx) {
         int outC = (int) geom.outChannels(), taps = (int) geom.taps();
-        String dxRows = g.plan().work("rows.dx." + node.name(), geom.outVolume() * geom.taps());
-        g.launch(new Gemm(g.kernel(node, "dx_rows"), false, false, Dim.batch(geom.outVolume()), Dim.of(taps), Dim.of(outC), outC, taps, taps, 1f, 0f),
-                "dx rows = dz rows·W", dyRows, weight, dxRows);
-        g.launch(new PositionFold(g.kernel(node, "dx"), geom), "dx = the rows folded back", dxRows, dx);
+        String dxRows = plan.work("rows.fold." + node.name(), geom.outVolume() * geom.taps());
+        out.launch(new Gemm(productKernel, false, false, Dim.batch(geom.outVolume()), Dim.of(taps), Dim.of(outC), outC, taps, taps, 1f, 0f),
+                "rows·W, a row per position", dyRows, weight, dxRows);
+        out.launch(new PositionFold(foldKernel, geom), "the rows folded back", dxRows, dx);
     }
 
     record Pool(String name, Operand x, Operand y, PoolGeom geom, boolean max) implements Node {

@@ -14,6 +14,7 @@ import dln.kernel.ConvBackwardData;
 import dln.kernel.ConvForward;
 import dln.kernel.ConvGeom;
 import dln.kernel.Dim;
+import dln.kernel.PositionRows;
 import dln.net.ArgSpec;
 import dln.net.ArgSpec.Kind;
 import dln.net.ParamSpec;
@@ -95,7 +96,13 @@ public record ConvTranspose(int dims, long filters, long[] kernel, long[] stride
      */
     record Lowered(Operand x, Operand y, ConvGeom g, String weight, String bias) implements Node.Rules {
         public void forward(Node.Layer node, Lowering out, boolean training) {
-            out.launch(new ConvBackwardData(out.kernel(node, "fwd"), g), node.name(), x.buffer(), weight, y.buffer());
+            if (PositionRows.pays(g)) {
+                // the input's channels last, times the weights, folded back: the rows a strided convolution's input gradient takes
+                String xRows = Node.channelsLast(out.plan(), out::launch, out.kernel(node, "x_rows"), "rows.in." + node.name(), g, x.buffer());
+                Node.foldedProduct(out.plan(), out::launch, out.kernel(node, "fwd_rows"), out.kernel(node, "fwd"), node, g, xRows, weight, y.buffer());
+            } else {
+                out.launch(new ConvBackwardData(out.kernel(node, "fwd"), g), node.name(), x.buffer(), weight, y.buffer());
+            }
             if (bias != null) {
                 out.launch(new BiasAct(out.kernel(node, "bias"), Dim.batch(1), g.inChannels(), g.inVolume(), true, Act.LINEAR, 0f),
                         "+ bias", bias, y.buffer());

@@ -5,27 +5,31 @@ import dln.runtime.kernel.Kernel;
 import java.util.List;
 
 /**
- * A strided convolution's weight gradient as one matrix product: each output position of the batch
- * becomes a row of two matrices, the input under the kernel's taps ({@code xRows} [batch · P, T], T
- * = inC · kernel volume, zero where a tap falls in the padding: PyTorch's unfold, transposed) and dy
- * at that position ({@code dyRows} [batch · P, outC]), so that dweight = dyRowsᵀ · xRows and dbias =
- * the sums of dyRows' columns are a {@link Gemm} of the Aᵀ·B form with its sums epilogue, the form
- * of a dense layer's weight gradient (the compiler's lowering, {@link #pays}).
+ * A strided convolution's input as rows of the batch's output positions: {@code xRows} [batch · P, T]
+ * holds the input under each of the kernel's T = inC · kernel volume taps at each position, zero where
+ * a tap falls in the padding (PyTorch's unfold, transposed). With dy's channels last ({@link
+ * ChannelsLast}: dyRows [batch · P, outC]), the weight gradient is dweight = dyRowsᵀ · xRows and the
+ * bias gradient the sums of dyRows' columns, one {@link Gemm} of the Aᵀ·B form with its sums epilogue
+ * (a dense layer's weight gradient); the input gradient is dyRows · weight folded back ({@link
+ * PositionFold}). The compiler's lowering takes this road where {@link #pays}.
  *
  * <p>{@link ConvBackwardWeight}'s direct kernels walk output rows with a float16 of positions; at
  * stride 2 every tap's vector is a deinterleave of two checked loads, and the autoencoder's second
  * layer (16 → 32 channels, 14 × 14 → 7 × 7) ran at about 15 GFLOP/s on PoCL. Its rows here are
- * 49 · (144 + 32) floats an example, written once, and the product runs in the register blocks every
+ * 49 · 144 floats an example, written once, and the products run in the register blocks every
  * dense layer uses (docs/PERFORMANCE.md).
  *
- * <p>OpenCL: a work-item per position writes its two rows, the kernel's width taps unrolled.
+ * <p>OpenCL: a work-item per position and input channel writes that channel's taps of the row; a
+ * window wholly inside the input copies them unchecked, another loads the channel's first element for
+ * a padding tap (a select, not a branch) and stores 0 there.
  */
 public record PositionRows(String name, ConvGeom g) implements Kernel {
 
     /**
-     * Whether the lowering takes a weight gradient of {@code g} through these rows and a product:
-     * strided (where the direct kernels load least well), with at least 16 taps (a row of the product
-     * fills a float16), and at most 65,536 floats of rows an example (256 KB; 32 MB at batch 128).
+     * Whether the lowering takes the gradients of {@code g} (and a transposed convolution's forward
+     * pass) through rows and products: strided (where the direct kernels load least well), with at
+     * least 16 taps (a row of the product fills a float16), and at most 65,536 floats of rows and dy's
+     * rows an example (256 KB; 32 MB at batch 128).
      */
     public static boolean pays(ConvGeom g) {
         long[] s = g.stride();
@@ -33,18 +37,18 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
         return strided && g.taps() >= 16 && g.outVolume() * (g.taps() + g.outChannels()) <= 1 << 16;
     }
 
-    public List<String> args() { return List.of("x", "dy", "xRows", "dyRows"); }
+    public List<String> args() { return List.of("x", "xRows"); }
 
-    /** The rows' floats per example: xRows', then dyRows'. */
-    public long[] perExample() { return new long[] {g.outVolume() * g.taps(), g.outVolume() * g.outChannels()}; }
+    /** The rows' floats per example. */
+    public long perExample() { return g.outVolume() * g.taps(); }
 
     public void reference(int batch, int step, float[][] bufs) {
-        float[] x = bufs[0], dy = bufs[1], xRows = bufs[2], dyRows = bufs[3];
-        int positions = (int) g.outVolume(), taps = (int) g.taps(), outC = (int) g.outChannels(), inC = (int) g.inChannels();
+        float[] x = bufs[0], xRows = bufs[1];
+        int positions = (int) g.outVolume(), taps = (int) g.taps(), inC = (int) g.inChannels();
         int[] in = ints(g.in()), o = ints(g.out()), k = ints(g.kernel()), s = ints(g.stride()), p = ints(g.padding()), d = ints(g.dilation());
         int inVolume = in[0] * in[1] * in[2], plane = in[1] * in[2];
         int[] offsets = tapOffsets(g);    // a window wholly inside the input is a gather by these
-        ParallelFor.chunks(batch * positions, taps + outC, (from, to) -> {
+        ParallelFor.chunks(batch * positions, taps, (from, to) -> {
             for (int q = from; q < to; q++) {
                 int n = q / positions, pos = q % positions;
                 int d0 = pos / (o[1] * o[2]) * s[0] - p[0], h0 = pos / o[2] % o[1] * s[1] - p[1], w0 = pos % o[2] * s[2] - p[2];
@@ -69,8 +73,6 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
                         }
                     }
                 }
-                int dyAt = n * outC * positions + pos, dyRow = q * outC;
-                for (int c = 0; c < outC; c++) dyRows[dyRow + c] = dy[dyAt + c * positions];
             }
         });
     }
@@ -98,13 +100,10 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
 
     public void opencl(C out) {
         long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), d = g.dilation();
-        long taps = g.taps(), outC = g.outChannels(), positions = g.outVolume(), kv = g.kernelVolume();
-        out.line("// The weight gradient's operands as rows of the batch's output positions, %s:", g);
-        out.line("// xRows [batch * %d, %d] = the input under each tap (0 in the padding), dyRows [batch * %d, %d] = dy there;",
-                positions, taps, positions, outC);
-        out.line("// a work-item per position and input channel writes that channel's taps, the kernel's width unrolled;");
-        out.line("// those of channel %d also dy's row.", g.inChannels() - 1);
-        out.kernel(name, "const x", "const dy", "xRows", "dyRows");
+        long taps = g.taps(), positions = g.outVolume(), kv = g.kernelVolume();
+        out.line("// xRows [batch * %d, %d] = the input under each tap at each output position (0 in the padding), %s;", positions, taps, g);
+        out.line("// a work-item per position and input channel writes that channel's taps, the kernel's width unrolled.");
+        out.kernel(name, "const x", "xRows");
         out.line("const int c = get_global_id(0), q = get_global_id(1);");
         out.line("if (c >= %d || q >= batch * %d) return;", g.inChannels(), positions);
         out.line("const int n = q / %d, pos = q %% %d;", positions, positions);
@@ -135,7 +134,6 @@ public record PositionRows(String name, ConvGeom g) implements Kernel {
         out.line("}");
         out.line("}");
         out.line("}");
-        out.line("if (c == %d) for (int o = 0; o < %d; o++) dyRows[q * %d + o] = dy[(n * %d + o) * %d + pos];", g.inChannels() - 1, outC, outC, outC, positions);
         out.line("}");
     }
 

@@ -7,8 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A strided convolution's gradients as the positions' rows and products: the rows are copies (the
- * same bits on both backends); the product dyRowsᵀ · xRows with its column sums is the weight and
+ * A strided convolution's gradients as the positions' rows and products: the rows and dy's channels
+ * last ({@link ChannelsLast}) are copies (the same bits on both backends); the product dyRowsᵀ · xRows with its column sums is the weight and
  * bias gradient that {@link ConvBackwardWeight} and {@link BiasGrad} compute directly, and dyRows ·
  * weight folded back ({@link PositionFold}) the input gradient {@link ConvBackwardData} computes.
  */
@@ -45,8 +45,9 @@ class PositionRowsTest {
             PositionRows rows = new PositionRows("t_rows_" + s, g);
             for (int batch : new int[] {1, 5}) {
                 float[][] bufs = inputs(g, batch, r);
-                table.add(rows, batch, 0, 0, bufs);
-                float[][] made = run(rows, batch, bufs);
+                table.add(rows, batch, 0, 0, bufs[0], bufs[2]);
+                table.add(new ChannelsLast("t_channels_last_" + s, g.outChannels(), g.outVolume()), batch, 0, 0, bufs[1], bufs[3]);
+                float[][] made = run(g, batch, bufs);
                 table.add(product("t_rows_product_" + s, g), batch, 0, tolerance(batch * g.outVolume()),
                         made[3], made[2], new float[(int) (g.outChannels() * g.taps())], new float[(int) g.outChannels()]);
             }
@@ -60,7 +61,7 @@ class PositionRowsTest {
         Random r = new Random(42);
         for (ConvGeom g : SHAPES) {
             int batch = 3;
-            float[][] made = run(new PositionRows("t", g), batch, inputs(g, batch, r));
+            float[][] made = run(g, batch, inputs(g, batch, r));
             float[] dw = new float[(int) (g.outChannels() * g.taps())], db = new float[(int) g.outChannels()];
             product("t", g).reference(batch, 0, new float[][] {made[3], made[2], dw, db});
             float[] direct = new float[dw.length], directBias = new float[db.length];
@@ -77,7 +78,7 @@ class PositionRowsTest {
         Random r = new Random(44);
         for (ConvGeom g : SHAPES) {
             int batch = 3;
-            float[][] made = run(new PositionRows("t", g), batch, inputs(g, batch, r));
+            float[][] made = run(g, batch, inputs(g, batch, r));
             float[] w = KernelCheck.random(r, (int) (g.outChannels() * g.taps()), 1);
             float[] dxRows = new float[made[2].length], dx = KernelCheck.random(r, (int) (batch * g.inChannels() * g.inVolume()), 1);
             inputProduct("t", g).reference(batch, 0, new float[][] {made[3], w, dxRows});
@@ -98,7 +99,7 @@ class PositionRowsTest {
         for (int s = 0; s < SHAPES.size(); s++) {
             ConvGeom g = SHAPES.get(s);
             for (int batch : new int[] {1, 4}) {
-                float[][] made = run(new PositionRows("t", g), batch, inputs(g, batch, r));
+                float[][] made = run(g, batch, inputs(g, batch, r));
                 float[] rows = KernelCheck.random(r, made[2].length, 1);
                 if (batch == 4) rows[rows.length / 2] = Float.NaN;
                 table.add(new PositionFold("t_fold_" + s, g), batch, 0, 0, rows, KernelCheck.random(r, (int) (batch * g.inChannels() * g.inVolume()), 1));
@@ -118,12 +119,12 @@ class PositionRowsTest {
             ConvGeom g = SHAPES.get(s);
             float[][] bufs = inputs(g, 2, new Random(43));
             java.util.Arrays.fill(bufs[0], Float.NaN);
-            table.add(new PositionRows("t_rows_nan_" + s, g), 2, 0, 0, bufs);
+            table.add(new PositionRows("t_rows_nan_" + s, g), 2, 0, 0, bufs[0], bufs[2]);
         }
         List<float[][]> got = table.assertSame();
         for (int s = 0; s < SHAPES.size(); s++) {
             ConvGeom g = SHAPES.get(s);
-            float[] xRows = got.get(s)[2];
+            float[] xRows = got.get(s)[1];
             assertThat(xRows).hasSize((int) (2 * g.outVolume() * g.taps()));
             int zeros = 0;
             for (float v : xRows) {
@@ -147,17 +148,19 @@ class PositionRowsTest {
         return outside * g.inChannels();
     }
 
-    /** x, dy and the two row buffers (filled with garbage that the kernel must overwrite). */
+    /** x, dy, and x's rows and dy's (filled with garbage that the kernels must overwrite). */
     private static float[][] inputs(ConvGeom g, int batch, Random r) {
-        long[] per = new PositionRows("t", g).perExample();
         return new float[][] {KernelCheck.random(r, (int) (batch * g.inChannels() * g.inVolume()), 1),
                 KernelCheck.random(r, (int) (batch * g.outChannels() * g.outVolume()), 1),
-                KernelCheck.random(r, (int) (batch * per[0]), 1), KernelCheck.random(r, (int) (batch * per[1]), 1)};
+                KernelCheck.random(r, (int) (batch * new PositionRows("t", g).perExample()), 1),
+                KernelCheck.random(r, (int) (batch * g.outChannels() * g.outVolume()), 1)};
     }
 
-    private static float[][] run(PositionRows rows, int batch, float[][] bufs) {
+    /** x, dy, x's rows and dy's channels last, as the lowering makes them. */
+    private static float[][] run(ConvGeom g, int batch, float[][] bufs) {
         float[][] out = {bufs[0], bufs[1], bufs[2].clone(), bufs[3].clone()};
-        rows.reference(batch, 0, out);
+        new PositionRows("t", g).reference(batch, 0, new float[][] {out[0], out[2]});
+        new ChannelsLast("t", g.outChannels(), g.outVolume()).reference(batch, 0, new float[][] {out[1], out[3]});
         return out;
     }
 
