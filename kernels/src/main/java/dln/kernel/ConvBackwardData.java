@@ -15,6 +15,8 @@ import java.util.List;
  * product, folded back onto the input. OpenCL: each input element gathers from the outputs whose windows cover it (no
  * atomics): along the flattened plane ({@link FlatConv}) or row by row ({@link ConvRows}), a
  * work-item computing a block of input channels whose size is a build option ({@link ChannelBlock}).
+ * The compiler takes the strided convolutions that {@link PositionRows#pays} for (and such transposed
+ * convolutions' forward passes) through rows, a product and {@link PositionFold} instead.
  */
 public record ConvBackwardData(String name, ConvGeom g) implements Tunable {
 

@@ -23,6 +23,9 @@ import java.util.List;
  * <p>With {@code bias}, dbias [outC] = the sum of dy over the batch and the positions as well (the
  * layer's {@link BiasGrad} folded in): on OpenCL the work-items of the first kernel row add up the
  * dy vectors they load anyway, so the bias gradient costs no launch and no pass over dy of its own.
+ *
+ * <p>The compiler takes the strided convolutions that {@link PositionRows#pays} for through rows and
+ * a product instead (the row walk loads their taps least well).
  */
 public record ConvBackwardWeight(String name, ConvGeom g, boolean bias) implements Tunable {
 
