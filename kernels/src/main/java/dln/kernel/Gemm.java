@@ -177,7 +177,17 @@ public record Gemm(String name, boolean transA, boolean transB, Dim m, Dim n, Di
         else outerProducts(out);
     }
 
-    public Choice defaults() { return dot() ? DOT : OUTER; }
+    /**
+     * The dot-product block; the outer-product block of 12 rows, or of 4 for a product of few rows and
+     * a long batched depth (a strided convolution's weight gradient by rows, {@link PositionRows}: C of
+     * 32 × 144 over 49 positions an example made 15 work-items of 12 rows, which the tuner found 26%
+     * slower on PoCL's two cores than 40 of 4).
+     */
+    public Choice defaults() {
+        if (dot()) return DOT;
+        boolean fewRows = !m.batched() && !(transA && transB) && global(1, OUTER)[0] * global(1, OUTER)[1] < 32;
+        return fewRows && k.batched() && k.per() >= 16 ? Choice.of(ROWS, 4) : OUTER;
+    }
 
     /**
      * The dot-product blocks hold rows × columns float16 accumulators plus as many loads; the outer
