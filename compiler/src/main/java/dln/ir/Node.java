@@ -36,6 +36,7 @@ import dln.kernel.RecurrentForward;
 import dln.kernel.SliceCopy;
 import dln.kernel.Softmax;
 import dln.kernel.SoftmaxGrad;
+import dln.runtime.kernel.Kernel;
 import java.util.Arrays;
 import java.util.List;
 
@@ -195,7 +196,7 @@ public sealed interface Node {
     /** Where launches go: a {@link Lowering}'s forward pass or a {@link Gradients}' backward one. */
     @FunctionalInterface
     interface Launcher {
-        void launch(dln.runtime.kernel.Kernel k, String comment, String... buffers);
+        void launch(Kernel k, String comment, String... buffers);
     }
 
     /**
