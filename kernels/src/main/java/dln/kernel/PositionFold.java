@@ -13,9 +13,11 @@ import java.util.List;
  *
  * <p>Each element's terms are added in one order on both backends, so the two give the same bits:
  * by output position ascending, which is the kernel's taps descending. Java walks each example's
- * rows in order and adds every entry onto its element (the examples in parallel); OpenCL gives a
- * work-item an input row, which adds the entries of the output rows that read it onto a private
- * copy, kernel rows and width taps from the last to the first.
+ * rows in order and adds every entry onto its element (the examples in parallel). OpenCL gives a
+ * work-item an example's input channel, whose plane it sums in private memory position by position,
+ * where the plane has at most {@link #PLANE} elements (0.84 → 0.52–0.63 ms for the autoencoder's
+ * second layer at batch 128 against the form below); else an input row, to which it adds the entries
+ * of the output rows that read it, kernel rows and width taps from the last to the first.
  */
 public record PositionFold(String name, ConvGeom g) implements Kernel {
 
@@ -58,6 +60,70 @@ public record PositionFold(String name, ConvGeom g) implements Kernel {
     }
 
     public void opencl(C out) {
+        if (g.inVolume() <= PLANE) plane(out);
+        else rows(out);
+    }
+
+    /** The largest input plane a work-item accumulates whole in private memory (32 × 32). */
+    static final long PLANE = 1024;
+
+    /**
+     * A work-item per example and input channel: its plane's sums in private memory, each output
+     * position's row segment for the channel added in position order (a window wholly inside the
+     * input unchecked), then the plane stored.
+     */
+    private void plane(C out) {
+        long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), d = g.dilation();
+        long taps = g.taps(), positions = g.outVolume(), kv = g.kernelVolume(), plane = in[1] * in[2];
+        out.line("// dx [batch, %d, %d x %d x %d] = for each input element the sum of the rows' entries that read it, %s;",
+                g.inChannels(), in[0], in[1], in[2], g);
+        out.line("// a work-item per example and input channel adds each position's taps onto a private copy of its plane,");
+        out.line("// positions ascending, as Java adds them.");
+        out.kernel(name, "const dxRows", "dx");
+        out.line("const int r = get_global_id(0);");
+        out.line("if (r >= batch * %d) return;", g.inChannels());
+        out.line("float acc[%d];", g.inVolume());
+        out.line("for (int j = 0; j < %d; j++) acc[j] = 0.0f;", g.inVolume());
+        out.line("const __global float* rows = dxRows + r / %d * %d + r %% %d * %d;", g.inChannels(), positions * taps, g.inChannels(), kv);
+        out.line("for (int pos = 0; pos < %d; pos++) {", positions);
+        out.line("const __global float* e = rows + pos * %d;", taps);
+        out.line("const int d0 = pos / %d * %d - %d, h0 = pos / %d %% %d * %d - %d, w0 = pos %% %d * %d - %d;",
+                o[1] * o[2], s[0], p[0], o[2], o[1], s[1], p[1], o[2], s[2], p[2]);
+        out.line("if (d0 >= 0 && d0 + %d < %d && h0 >= 0 && h0 + %d < %d && w0 >= 0 && w0 + %d < %d) {",
+                (k[0] - 1) * d[0], in[0], (k[1] - 1) * d[1], in[1], (k[2] - 1) * d[2], in[2]);
+        out.line("const int at = (d0 * %d + h0) * %d + w0;", in[1], in[2]);
+        for (long kd = 0, t = 0; kd < k[0]; kd++) {
+            for (long kh = 0; kh < k[1]; kh++) {
+                for (long kw = 0; kw < k[2]; kw++, t++) {
+                    out.line("acc[at + %d] += e[%d];", kd * d[0] * plane + kh * d[1] * in[2] + kw * d[2], t);
+                }
+            }
+        }
+        out.line("} else {");
+        out.line("for (int kd = 0; kd < %d; kd++) {", k[0]);
+        out.line("const int id = d0 + kd * %d;", d[0]);
+        out.line("for (int kh = 0; kh < %d; kh++) {", k[1]);
+        out.line("const int ih = h0 + kh * %d;", d[1]);
+        out.line("if (id < 0 || id >= %d || ih < 0 || ih >= %d) continue;", in[0], in[1]);
+        out.line("for (int kw = 0; kw < %d; kw++) {", k[2]);
+        out.line("const int iw = w0 + kw * %d;", d[2]);
+        out.line("if (iw >= 0 && iw < %d) acc[(id * %d + ih) * %d + iw] += e[(kd * %d + kh) * %d + kw];", in[2], in[1], in[2], k[1], k[2]);
+        out.line("}");
+        out.line("}");
+        out.line("}");
+        out.line("}");
+        out.line("}");
+        out.line("__global float* to = dx + r * %d;", g.inVolume());
+        out.line("for (int j = 0; j < %d; j++) to[j] = acc[j];", g.inVolume());
+        out.line("}");
+    }
+
+    /**
+     * A work-item per input row: for each kernel row whose output row reads it, that output row's
+     * entries added onto a private copy of the row, kernel rows and width taps from the last to the
+     * first (output positions ascending), the width taps unrolled over constant column ranges.
+     */
+    private void rows(C out) {
         long[] in = g.in(), o = g.out(), k = g.kernel(), s = g.stride(), p = g.padding(), d = g.dilation();
         long taps = g.taps(), positions = g.outVolume(), rows = g.inChannels() * in[0] * in[1];
         out.line("// dx [batch, %d, %d x %d x %d] = for each input element the sum of the rows' entries that read it, %s;",
@@ -98,5 +164,7 @@ public record PositionFold(String name, ConvGeom g) implements Kernel {
 
     private static long ceilDiv(long a, long b) { return -Math.floorDiv(-a, b); }
 
-    public long[] global(int batch) { return new long[] {(long) batch * g.inChannels() * g.in()[0] * g.in()[1]}; }
+    public long[] global(int batch) {
+        return new long[] {(long) batch * g.inChannels() * (g.inVolume() <= PLANE ? 1 : g.in()[0] * g.in()[1])};
+    }
 }

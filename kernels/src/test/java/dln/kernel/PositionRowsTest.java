@@ -22,10 +22,13 @@ class PositionRowsTest {
             ConvGeom.of(2, 4, new long[] {5, 6, 7}, new long[] {3, 2, 3}, new long[] {2, 1, 3}, new long[] {1, 0, 1}, new long[] {1, 2, 1}),
             ConvGeom.of(3, 4, new long[] {7, 13}, new long[] {3, 3}, new long[] {1, 2}, new long[] {0, 2}, new long[] {1, 2}),
             // ResNet's 1 x 1 shortcut at stride 2, from 16 channels
-            ConvGeom.of(16, 8, new long[] {14, 14}, new long[] {1, 1}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}));
+            ConvGeom.of(16, 8, new long[] {14, 14}, new long[] {1, 1}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}),
+            // a plane larger than PositionFold.PLANE, which the OpenCL fold takes a row at a time
+            ConvGeom.of(2, 4, new long[] {36, 36}, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}));
 
     @Test void theLoweringTakesStridedConvolutionsWhoseRowsFit() {
         assertThat(SHAPES).allMatch(PositionRows::pays);
+        assertThat(SHAPES).anyMatch(g -> g.inVolume() > PositionFold.PLANE).anyMatch(g -> g.inVolume() <= PositionFold.PLANE);
         // stride 1 (LeNet's second convolution): the direct kernels
         assertThat(PositionRows.pays(ConvGeom.of(6, 16, new long[] {14, 14}, new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}))).isFalse();
         // 9 taps (the autoencoder's first layer, from one channel): a row would not fill a float16
